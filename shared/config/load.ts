@@ -1,0 +1,161 @@
+/**
+ * Parse, validate and resolve `switchback.yml`. Every problem is reported as `path: message`
+ * (e.g. `services[0].dns.ttl: must be between 1 and 86400`), all at once.
+ */
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../errors';
+import { configSchema, crossCheck, DEFAULT_POLICY, type RawConfig, type RawService, type RawSite } from './schema';
+import type { ServiceConfig, SiteConfig, SwitchbackConfig } from './types';
+
+/** `services[0].primary.region` from `['services', 0, 'primary', 'region']`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out || '(root)';
+}
+
+function formatIssue(issue: z.core.$ZodIssue, known: (path: PropertyKey[]) => string[]): string[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => {
+      const suggestion = closest(key, known(issue.path));
+      return `${formatPath([...issue.path, key])}: unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
+    });
+  }
+  if (issue.code === 'invalid_union' && issue.errors.length > 0 && issue.message === 'Invalid input') {
+    // Report the branch that got furthest rather than zod's generic "Invalid input".
+    const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0];
+    return best.flatMap((inner) => formatIssue({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue, known));
+  }
+  const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+  return [`${formatPath(issue.path)}: ${message}`];
+}
+
+function depth(errors: z.core.$ZodIssue[]): number {
+  return Math.max(0, ...errors.map((e) => e.path.length));
+}
+
+/** Suggest the nearest allowed key for a typo (edit distance ≤ 2). */
+function closest(key: string, candidates: string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of candidates) {
+    const distance = editDistance(key.toLowerCase(), name.toLowerCase());
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}
+
+/** Validate an already-parsed document (an object from YAML or JSON). Throws ConfigError listing every problem. */
+export function parseConfig(input: unknown, file?: string): SwitchbackConfig {
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.flatMap((issue) => formatIssue(issue, (path) => knownKeys(path)));
+    throw new ConfigError([...new Set(problems)], { file });
+  }
+  const problems = crossCheck(result.data).map((p) => `${formatPath(p.path)}: ${p.message}`);
+  if (problems.length > 0) throw new ConfigError(problems, { file });
+  return resolveConfig(result.data);
+}
+
+/** Read and validate a YAML (or JSON) config file. */
+export function loadConfigFile(file: string): SwitchbackConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError([`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`], { file, cause: error });
+  }
+  return parseConfigText(text, file);
+}
+
+export function parseConfigText(text: string, file?: string): SwitchbackConfig {
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      document.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`),
+      { file },
+    );
+  }
+  return parseConfig(document.toJS(), file);
+}
+
+function resolveConfig(raw: RawConfig): SwitchbackConfig {
+  const probeLocations = raw.probeLocations ?? [raw.controlRegion];
+  return {
+    controlRegion: raw.controlRegion,
+    probeLocations,
+    notify: { sms: raw.notify.sms, ...(raw.notify.topicArn ? { topicArn: raw.notify.topicArn } : {}) },
+    services: raw.services.map((service) => resolveService(raw, service, probeLocations.length)),
+  };
+}
+
+function resolveService(raw: RawConfig, service: RawService, locationCount: number): ServiceConfig {
+  const defaults = raw.defaults;
+  const probe = { ...DEFAULT_POLICY.probe, ...defaults.probe, ...service.probe };
+  const failback = { ...DEFAULT_POLICY.failback, ...defaults.failback, ...service.failback };
+  const guard = { ...DEFAULT_POLICY.guard, ...defaults.guard, ...service.guard };
+  const detect = { ...DEFAULT_POLICY.detect, ...defaults.detect, ...service.detect };
+  return {
+    name: service.name,
+    dns: service.dns,
+    primary: resolveSite(service.primary, probe.timeoutMs),
+    secondary: resolveSite(service.secondary, probe.timeoutMs),
+    policy: {
+      probe,
+      trigger: service.trigger ?? defaults.trigger,
+      failback,
+      guard,
+      detect: {
+        quorum: detect.quorum ?? Math.floor(locationCount / 2) + 1,
+        locationCount,
+        maxAlarmAgeSeconds: detect.maxAlarmAgeSeconds,
+      },
+    },
+  };
+}
+
+function resolveSite(site: RawSite, timeoutMs: number): SiteConfig {
+  return { ...site, probe: { ...site.probe, timeoutMs: site.probe.timeoutMs ?? timeoutMs } };
+}
+
+/** Allowed keys at a path of the raw document, for "did you mean" suggestions. */
+function knownKeys(path: PropertyKey[]): string[] {
+  const named = path.filter((key) => typeof key === 'string') as string[];
+  const last = named[named.length - 1];
+  const table: Record<string, string[]> = {
+    '': Object.keys(configSchema.shape),
+    notify: ['sms', 'topicArn'],
+    defaults: ['probe', 'trigger', 'failback', 'guard', 'detect'],
+    probe: ['intervalSeconds', 'timeoutMs', 'failureThreshold', 'recoveryThreshold', 'type', 'url', 'expectStatus', 'bodyContains', 'hostHeader', 'sni', 'followRedirects', 'tlsInsecure', 'caPem', 'host', 'port'],
+    failback: ['mode', 'holdDownSeconds', 'check'],
+    guard: ['cooldownSeconds', 'maxFailoversPer24h'],
+    detect: ['quorum', 'maxAlarmAgeSeconds'],
+    services: ['name', 'dns', 'primary', 'secondary', 'probe', 'trigger', 'failback', 'guard', 'detect'],
+    dns: ['hostedZoneId', 'recordName', 'type', 'ttl', 'setIdentifier', 'strategy', 'inSyncTimeoutSeconds'],
+    primary: ['region', 'target', 'probe', 'alarms', 'prepare', 'cleanup'],
+    secondary: ['region', 'target', 'probe', 'alarms', 'prepare', 'cleanup'],
+    prepare: ['id', 'timeoutSeconds', 'onFailure', 'retry', 'ec2.start', 'ec2.stop', 'ec2.launchFromAmi', 'ec2.attachVolume', 'ec2.associateAddress', 'http.waitHealthy', 'lambda.invoke', 'notify'],
+  };
+  table.cleanup = table.prepare;
+  if (path.length === 0) return table[''];
+  if (typeof path[path.length - 1] === 'number' && last === 'services') return table.services;
+  return table[last ?? ''] ?? [];
+}

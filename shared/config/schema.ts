@@ -1,0 +1,325 @@
+/**
+ * The `switchback.yml` schema. Field names are a public contract (see README "Configuration").
+ * Every object is strict: an unknown key is an error, so a typo never passes silently.
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
+const HOSTNAME = /^(?=.{1,253}\.?$)([a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/i;
+
+const region = z.string().regex(AWS_REGION, { error: (issue) => `${JSON.stringify(issue.input)} is not an AWS region` });
+const positiveInt = (max: number) =>
+  z.number({ error: 'must be a number' }).int('must be a whole number').min(1, `must be between 1 and ${max}`).max(max, `must be between 1 and ${max}`);
+const nonEmpty = z.string({ error: 'must be a string' }).min(1, 'must not be empty');
+
+export const TRIGGER_POLICIES = ['probe', 'alarm', 'alarm-confirmed-by-probe'] as const;
+export const FAILBACK_MODES = ['auto', 'manual'] as const;
+export const DNS_TYPES = ['A', 'AAAA', 'CNAME', 'alias'] as const;
+export const DNS_STRATEGIES = ['record-swap', 'health-check-flag'] as const;
+export const ON_FAILURE = ['abort', 'continue'] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Policy blocks (defaults, overridable per service)
+
+const probeTimingFields = {
+  intervalSeconds: positiveInt(60),
+  timeoutMs: z.number().int('must be a whole number').min(100, 'must be between 100 and 60000').max(60000, 'must be between 100 and 60000'),
+  failureThreshold: positiveInt(100),
+  recoveryThreshold: positiveInt(1000),
+};
+const failbackFields = {
+  mode: z.enum(FAILBACK_MODES),
+  holdDownSeconds: z.number().int().min(0, 'must be between 0 and 604800').max(604800, 'must be between 0 and 604800'),
+};
+const guardFields = {
+  cooldownSeconds: z.number().int().min(0, 'must be between 0 and 604800').max(604800, 'must be between 0 and 604800'),
+  maxFailoversPer24h: positiveInt(100),
+};
+const detectFields = {
+  /** How many probe locations must agree; default: a majority of `probeLocations`. */
+  quorum: positiveInt(20).optional(),
+  /** Alarm events older than this are not acted on (late or replayed deliveries). */
+  maxAlarmAgeSeconds: positiveInt(86400),
+};
+
+const lambdaHookSchema = z.strictObject({
+  functionName: nonEmpty,
+  payload: z.record(z.string(), z.unknown()).optional(),
+  region: region.optional(),
+});
+
+const defaultsSchema = z.strictObject({
+  probe: z.strictObject(probeTimingFields).partial().default({}),
+  trigger: z.enum(TRIGGER_POLICIES).default('probe'),
+  failback: z.strictObject(failbackFields).partial().default({}),
+  guard: z.strictObject(guardFields).partial().default({}),
+  detect: z.strictObject(detectFields).partial().default({}),
+});
+
+export const DEFAULT_POLICY = {
+  probe: { intervalSeconds: 10, timeoutMs: 2000, failureThreshold: 3, recoveryThreshold: 5 },
+  trigger: 'probe',
+  failback: { mode: 'auto', holdDownSeconds: 900 },
+  guard: { cooldownSeconds: 1800, maxFailoversPer24h: 3 },
+  detect: { maxAlarmAgeSeconds: 600 },
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Probes
+
+const expectStatus = z
+  .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)])
+  .transform((value) => (Array.isArray(value) ? value : [value]));
+
+const httpProbeSchema = z.strictObject({
+  type: z.enum(['http', 'https']),
+  url: z.string().url('must be a URL like http://203.0.113.10/health'),
+  expectStatus: expectStatus.default([200]),
+  bodyContains: z.string().min(1).optional(),
+  hostHeader: z.string().regex(HOSTNAME, 'must be a hostname').optional(),
+  sni: z.string().regex(HOSTNAME, 'must be a hostname').optional(),
+  followRedirects: z.boolean().default(false),
+  tlsInsecure: z.boolean().default(false),
+  caPem: z.string().optional(),
+  timeoutMs: probeTimingFields.timeoutMs.optional(),
+});
+
+const tcpProbeSchema = z.strictObject({
+  type: z.literal('tcp'),
+  host: nonEmpty,
+  port: z.number().int().min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535'),
+  timeoutMs: probeTimingFields.timeoutMs.optional(),
+});
+
+const probeSpecSchema = z.discriminatedUnion('type', [httpProbeSchema, tcpProbeSchema], {
+  error: 'must have type http, https or tcp',
+});
+
+// ---------------------------------------------------------------------------------------------
+// Runbook steps: `- ec2.start: { instanceIds: [...] }` plus optional id / timeoutSeconds / onFailure / retry.
+
+const instanceId = z.string().regex(/^(i-[0-9a-f]{8,17}|\$\{steps\.[A-Za-z0-9_-]+\.[A-Za-z]+\})$/, 'must be an instance id like i-0abc1234def567890 or ${steps.<id>.instanceId}');
+const stepRef = (pattern: RegExp, example: string) =>
+  z.string().regex(new RegExp(`^(${pattern.source}|\\$\\{steps\\.[A-Za-z0-9_-]+\\.[A-Za-z]+\\})$`), `must look like ${example}`);
+
+export const STEP_PARAMS = {
+  'ec2.start': z.strictObject({ instanceIds: z.array(instanceId).min(1), region: region.optional() }),
+  'ec2.stop': z.strictObject({ instanceIds: z.array(instanceId).min(1), region: region.optional() }),
+  'ec2.launchFromAmi': z.strictObject({
+    imageId: z.string().regex(/^ami-[0-9a-f]{8,17}$/, 'must be an AMI id like ami-0abc1234'),
+    instanceType: nonEmpty,
+    subnetId: z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id like subnet-0abc1234').optional(),
+    securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id like sg-0abc1234')).optional(),
+    keyName: z.string().optional(),
+    iamInstanceProfile: z.string().optional(),
+    userData: z.string().optional(),
+    tags: z.record(z.string(), z.string()).optional(),
+    region: region.optional(),
+  }),
+  'ec2.attachVolume': z.strictObject({
+    volumeId: stepRef(/vol-[0-9a-f]{8,17}/, 'vol-0abc1234'),
+    instanceId,
+    device: z.string().regex(/^\/dev\/[a-z0-9]+$/, 'must be a device name like /dev/sdf'),
+    force: z.boolean().default(false),
+    region: region.optional(),
+  }),
+  'ec2.associateAddress': z.strictObject({
+    allocationId: z.string().regex(/^eipalloc-[0-9a-f]{8,17}$/, 'must be an allocation id like eipalloc-0abc1234'),
+    instanceId,
+    allowReassociation: z.boolean().default(false),
+    region: region.optional(),
+  }),
+  'http.waitHealthy': z.strictObject({
+    timeoutSeconds: positiveInt(3600).default(300),
+    intervalSeconds: positiveInt(60).default(5),
+  }),
+  'lambda.invoke': lambdaHookSchema,
+  notify: z.strictObject({ message: z.string().min(1).max(120, 'must be at most 120 characters (SMS budget)') }),
+} as const;
+export type StepAction = keyof typeof STEP_PARAMS;
+export const STEP_ACTIONS = Object.keys(STEP_PARAMS) as StepAction[];
+
+const retrySchema = z.strictObject({
+  maxAttempts: positiveInt(50).optional(),
+  baseDelayMs: z.number().int().min(1).max(60000).optional(),
+  maxDelayMs: z.number().int().min(1).max(300000).optional(),
+});
+
+const stepMetaFields = {
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be letters, digits, _ or - (at most 40)').optional(),
+  timeoutSeconds: positiveInt(3600).optional(),
+  onFailure: z.enum(ON_FAILURE).default('abort'),
+  retry: retrySchema.optional(),
+};
+
+const stepSchema = z
+  .strictObject({
+    ...stepMetaFields,
+    ...(Object.fromEntries(STEP_ACTIONS.map((action) => [action, STEP_PARAMS[action].optional()])) as {
+      [K in StepAction]: z.ZodOptional<(typeof STEP_PARAMS)[K]>;
+    }),
+  })
+  .superRefine((step, ctx) => {
+    const actions = STEP_ACTIONS.filter((action) => step[action] !== undefined);
+    if (actions.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          actions.length === 0
+            ? `must name exactly one action: ${STEP_ACTIONS.join(', ')}`
+            : `names ${actions.length} actions (${actions.join(', ')}); use one list entry per step`,
+      });
+    }
+  })
+  .transform((step) => {
+    const action = STEP_ACTIONS.find((name) => step[name] !== undefined) as StepAction;
+    return {
+      action,
+      params: step[action] as Record<string, unknown>,
+      id: step.id,
+      timeoutSeconds: step.timeoutSeconds,
+      onFailure: step.onFailure,
+      retry: step.retry,
+    };
+  });
+export type StepConfig = z.output<typeof stepSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Sites and services
+
+const aliasTargetSchema = z.strictObject({
+  alias: z.strictObject({
+    dnsName: z.string().regex(HOSTNAME, 'must be a hostname'),
+    hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, 'must be a hosted zone id like Z0123456789ABC'),
+    evaluateTargetHealth: z.boolean().default(false),
+  }),
+});
+const targetSchema = z.union([z.array(nonEmpty).min(1, 'must list at least one address'), nonEmpty, aliasTargetSchema], {
+  error: 'must be a list of IP addresses, a hostname, or { alias: { dnsName, hostedZoneId } }',
+});
+export type SiteTarget = z.output<typeof targetSchema>;
+
+const siteSchema = z.strictObject({
+  region,
+  target: targetSchema,
+  probe: probeSpecSchema,
+  alarms: z.array(nonEmpty).default([]),
+  /** Steps run (in order) before traffic is switched TO this site. */
+  prepare: z.array(stepSchema).default([]),
+  /** Steps run after traffic has left this site (e.g. ec2.stop of the standby after failback). */
+  cleanup: z.array(stepSchema).default([]),
+});
+
+const dnsSchema = z.strictObject({
+  hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, 'must be a hosted zone id like Z0123456789ABC'),
+  recordName: z.string().regex(HOSTNAME, 'must be a DNS name like app.example.com'),
+  type: z.enum(DNS_TYPES),
+  ttl: z.number().int().min(1, 'must be between 1 and 86400').max(86400, 'must be between 1 and 86400').default(60),
+  setIdentifier: z.string().min(1).max(128).optional(),
+  strategy: z.enum(DNS_STRATEGIES).default('record-swap'),
+  /** How long to wait for the change to reach INSYNC before telling people DNS_PENDING. */
+  inSyncTimeoutSeconds: positiveInt(3600).default(300),
+});
+
+const serviceSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lowercase letters, digits and -, at most 40 characters'),
+  dns: dnsSchema,
+  primary: siteSchema,
+  secondary: siteSchema,
+  probe: defaultsSchema.shape.probe.optional(),
+  trigger: z.enum(TRIGGER_POLICIES).optional(),
+  failback: z
+    .strictObject({ ...failbackFields, check: lambdaHookSchema })
+    .partial()
+    .optional(),
+  guard: defaultsSchema.shape.guard.optional(),
+  detect: defaultsSchema.shape.detect.optional(),
+});
+
+export const configSchema = z.strictObject({
+  controlRegion: region,
+  probeLocations: z.array(region).min(1).optional(),
+  notify: z.strictObject({
+    sms: z
+      .array(z.string().regex(E164, { error: (issue) => `${JSON.stringify(issue.input)} is not an E.164 number (like +15551234567)` }))
+      .default([]),
+    topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN').optional(),
+  }),
+  defaults: defaultsSchema.default({ probe: {}, trigger: 'probe', failback: {}, guard: {}, detect: {} }),
+  services: z.array(serviceSchema).min(1, 'must list at least one service'),
+});
+
+export type RawConfig = z.output<typeof configSchema>;
+export type RawService = RawConfig['services'][number];
+export type RawSite = RawService['primary'];
+
+/** Cross-field checks that a schema cannot express field by field. Returns `path: message` problems. */
+export function crossCheck(config: RawConfig): Array<{ path: Array<string | number>; message: string }> {
+  const problems: Array<{ path: Array<string | number>; message: string }> = [];
+  if (config.notify.sms.length === 0 && !config.notify.topicArn) {
+    problems.push({ path: ['notify'], message: 'give at least one of sms or topicArn: nobody would be told about a failover' });
+  }
+  const locations = config.probeLocations ?? [config.controlRegion];
+  const seen = new Map<string, number>();
+  config.services.forEach((service, index) => {
+    const at = (...rest: Array<string | number>) => ['services', index, ...rest];
+    if (seen.has(service.name)) {
+      problems.push({ path: at('name'), message: `"${service.name}" is already used by services[${seen.get(service.name)}]` });
+    }
+    seen.set(service.name, index);
+    if (service.primary.region === config.controlRegion) {
+      problems.push({ path: at('primary', 'region'), message: `must differ from controlRegion ${config.controlRegion}` });
+    }
+    for (const side of ['primary', 'secondary'] as const) {
+      const target = service[side].target;
+      const where = at(side, 'target');
+      if (service.dns.type === 'A' || service.dns.type === 'AAAA') {
+        const family = service.dns.type === 'A' ? 4 : 6;
+        if (!Array.isArray(target)) {
+          problems.push({ path: where, message: `must be a list of IPv${family} addresses for dns.type ${service.dns.type}` });
+        } else {
+          target.forEach((address, i) => {
+            if (isIP(address) !== family) problems.push({ path: [...where, i], message: `"${address}" is not an IPv${family} address` });
+          });
+        }
+      } else if (service.dns.type === 'CNAME') {
+        if (typeof target !== 'string' || !HOSTNAME.test(target)) {
+          problems.push({ path: where, message: 'must be a hostname for dns.type CNAME' });
+        }
+      } else if (typeof target !== 'object' || Array.isArray(target)) {
+        problems.push({ path: where, message: 'must be { alias: { dnsName, hostedZoneId } } for dns.type alias' });
+      }
+      const stepIds = new Set<string>();
+      for (const list of ['prepare', 'cleanup'] as const) {
+        service[side][list].forEach((step, i) => {
+          if (step.id && stepIds.has(step.id)) problems.push({ path: at(side, list, i, 'id'), message: `"${step.id}" is used by another step` });
+          if (step.id) stepIds.add(step.id);
+          for (const ref of JSON.stringify(step.params).matchAll(/\$\{steps\.([A-Za-z0-9_-]+)\.[A-Za-z]+\}/g)) {
+            if (!stepIds.has(ref[1]) || ref[1] === step.id) {
+              problems.push({ path: at(side, list, i, step.action), message: `refers to step "${ref[1]}", which is not an earlier step with that id` });
+            }
+          }
+        });
+      }
+    }
+    const probe = { ...config.defaults.probe, ...service.probe };
+    const intervalSeconds = probe.intervalSeconds ?? DEFAULT_POLICY.probe.intervalSeconds;
+    const timeoutMs = probe.timeoutMs ?? DEFAULT_POLICY.probe.timeoutMs;
+    if (timeoutMs >= intervalSeconds * 1000) {
+      problems.push({ path: at('probe', 'timeoutMs'), message: `must be less than intervalSeconds × 1000 (${intervalSeconds * 1000})` });
+    }
+    const quorum = service.detect?.quorum ?? config.defaults.detect.quorum;
+    if (quorum !== undefined && quorum > locations.length) {
+      problems.push({ path: at('detect', 'quorum'), message: `must be at most the number of probe locations (${locations.length})` });
+    }
+  });
+  if (config.probeLocations && new Set(config.probeLocations).size !== config.probeLocations.length) {
+    problems.push({ path: ['probeLocations'], message: 'lists a region twice' });
+  }
+  if (config.probeLocations && !config.probeLocations.includes(config.controlRegion)) {
+    problems.push({ path: ['probeLocations'], message: `must include controlRegion ${config.controlRegion}` });
+  }
+  return problems;
+}

@@ -1,0 +1,74 @@
+/** The resolved configuration: defaults merged into each service, probe specs complete. */
+import type { DNS_STRATEGIES, DNS_TYPES, FAILBACK_MODES, SiteTarget, StepConfig, TRIGGER_POLICIES } from './schema';
+
+export type TriggerPolicy = (typeof TRIGGER_POLICIES)[number];
+export type FailbackMode = (typeof FAILBACK_MODES)[number];
+export type DnsType = (typeof DNS_TYPES)[number];
+export type DnsStrategy = (typeof DNS_STRATEGIES)[number];
+export type { SiteTarget, StepConfig };
+
+export type HttpProbeSpec = {
+  type: 'http' | 'https';
+  url: string;
+  expectStatus: number[];
+  bodyContains?: string;
+  hostHeader?: string;
+  sni?: string;
+  followRedirects: boolean;
+  tlsInsecure: boolean;
+  caPem?: string;
+  timeoutMs: number;
+};
+export type TcpProbeSpec = { type: 'tcp'; host: string; port: number; timeoutMs: number };
+export type ProbeSpec = HttpProbeSpec | TcpProbeSpec;
+
+export interface LambdaHook {
+  functionName: string;
+  payload?: Record<string, unknown>;
+  region?: string;
+}
+
+export interface ServicePolicy {
+  probe: { intervalSeconds: number; timeoutMs: number; failureThreshold: number; recoveryThreshold: number };
+  trigger: TriggerPolicy;
+  failback: { mode: FailbackMode; holdDownSeconds: number; check?: LambdaHook };
+  guard: { cooldownSeconds: number; maxFailoversPer24h: number };
+  /** `quorum` of `locationCount` probe locations must agree before the primary counts as down or recovered. */
+  detect: { quorum: number; locationCount: number; maxAlarmAgeSeconds: number };
+}
+
+export interface SiteConfig {
+  region: string;
+  target: SiteTarget;
+  probe: ProbeSpec;
+  alarms: string[];
+  prepare: StepConfig[];
+  cleanup: StepConfig[];
+}
+
+export interface DnsConfig {
+  hostedZoneId: string;
+  recordName: string;
+  type: DnsType;
+  ttl: number;
+  setIdentifier?: string;
+  strategy: DnsStrategy;
+  inSyncTimeoutSeconds: number;
+}
+
+export interface ServiceConfig {
+  name: string;
+  dns: DnsConfig;
+  primary: SiteConfig;
+  secondary: SiteConfig;
+  policy: ServicePolicy;
+}
+
+export interface SwitchbackConfig {
+  controlRegion: string;
+  probeLocations: string[];
+  notify: { sms: string[]; topicArn?: string };
+  services: ServiceConfig[];
+}
+
+export type SiteRole = 'primary' | 'secondary';
