@@ -1,0 +1,141 @@
+/**
+ * CloudWatch adapter: publish the failover flag (the `health-check-flag` DNS strategy switches
+ * traffic with PutMetricData in the control region, no Route 53 API call at incident time) and
+ * read alarm states (drill checks, alarm-confirmed triggers).
+ *
+ * Flag contract with the alarm `serverless.yml` creates: namespace `switchback`, metric
+ * `FailoverActive`, dimension `Service=<name>`; value 1 = traffic belongs on the secondary,
+ * 0 = on the primary. Published at 1-second storage resolution so the alarm can use a 10 s period.
+ */
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  PutMetricDataCommand,
+  type CloudWatchClientConfig,
+} from '@aws-sdk/client-cloudwatch';
+import type { AwsClientFactory, AwsClients } from './clients';
+import { callAws } from './errors';
+
+export const cloudWatchClientFactory: AwsClientFactory<CloudWatchClient> = (config) =>
+  new CloudWatchClient(config as CloudWatchClientConfig);
+
+export const FLAG_METRIC = { namespace: 'switchback', metricName: 'FailoverActive', dimensionName: 'Service' } as const;
+
+/** DescribeAlarms accepts at most 100 names per call. */
+const ALARM_NAMES_PER_CALL = 100;
+
+export interface PutFlagMetricInput {
+  /** Default `switchback`. */
+  namespace?: string;
+  /** Default `FailoverActive`. */
+  metricName?: string;
+  service: string;
+  /** 1 = send traffic to the secondary, 0 = to the primary. */
+  value: number;
+  atEpochMs: number;
+  region?: string;
+}
+
+export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA' | 'NOT_FOUND';
+
+export interface AlarmState {
+  /** The name or ARN as given by the caller. */
+  alarm: string;
+  name: string;
+  /** Absent when the alarm was looked up in the client's default region. */
+  region?: string;
+  state: AlarmStateValue;
+  reason?: string;
+  updatedAtEpochMs?: number;
+}
+
+export interface CloudWatchAdapter {
+  putFlagMetric(input: PutFlagMetricInput): Promise<void>;
+  /** Names or ARNs; an ARN selects its own region, plain names use `region` (default: the control region). */
+  describeAlarmStates(alarms: string[], region?: string): Promise<AlarmState[]>;
+}
+
+/** `arn:aws:cloudwatch:<region>:<account>:alarm:<name>` → { region, name }; a plain name → { name }. */
+export function parseAlarmReference(alarm: string): { name: string; region?: string } {
+  const match = /^arn:aws[a-z-]*:cloudwatch:([a-z0-9-]+):\d{12}:alarm:(.+)$/.exec(alarm);
+  return match ? { region: match[1], name: match[2] } : { name: alarm };
+}
+
+/** Grouping key for alarms queried with the client's default region. */
+const DEFAULT_REGION_KEY = '';
+
+export function createCloudWatchAdapter(clients: Pick<AwsClients, 'cloudWatch'>): CloudWatchAdapter {
+  async function putFlagMetric(input: PutFlagMetricInput): Promise<void> {
+    const namespace = input.namespace ?? FLAG_METRIC.namespace;
+    const metricName = input.metricName ?? FLAG_METRIC.metricName;
+    await callAws('cloudwatch:PutMetricData', `${namespace}/${metricName} Service=${input.service}`, () =>
+      clients.cloudWatch(input.region).send(
+        new PutMetricDataCommand({
+          Namespace: namespace,
+          MetricData: [
+            {
+              MetricName: metricName,
+              Dimensions: [{ Name: FLAG_METRIC.dimensionName, Value: input.service }],
+              Timestamp: new Date(input.atEpochMs),
+              Value: input.value,
+              Unit: 'None',
+              StorageResolution: 1,
+            },
+          ],
+        }),
+      ),
+    );
+  }
+
+  async function describeAlarmStates(alarms: string[], region?: string): Promise<AlarmState[]> {
+    const byRegion = new Map<string, Array<{ alarm: string; name: string }>>();
+    for (const alarm of alarms) {
+      const parsed = parseAlarmReference(alarm);
+      const alarmRegion = parsed.region ?? region ?? DEFAULT_REGION_KEY;
+      byRegion.set(alarmRegion, [...(byRegion.get(alarmRegion) ?? []), { alarm, name: parsed.name }]);
+    }
+
+    const found = new Map<string, Omit<AlarmState, 'alarm'>>();
+    for (const [alarmRegion, entries] of byRegion) {
+      const names = [...new Set(entries.map((entry) => entry.name))];
+      for (let start = 0; start < names.length; start += ALARM_NAMES_PER_CALL) {
+        const chunk = names.slice(start, start + ALARM_NAMES_PER_CALL);
+        let nextToken: string | undefined;
+        do {
+          const token = nextToken;
+          const response = await callAws('cloudwatch:DescribeAlarms', `${chunk.join(', ')}${alarmRegion && ` in ${alarmRegion}`}`, () =>
+            clients.cloudWatch(alarmRegion || undefined).send(
+              new DescribeAlarmsCommand({
+                AlarmNames: chunk,
+                AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+                ...(token && { NextToken: token }),
+              }),
+            ),
+          );
+          for (const alarm of [...(response.MetricAlarms ?? []), ...(response.CompositeAlarms ?? [])]) {
+            if (!alarm.AlarmName) continue;
+            found.set(`${alarmRegion}|${alarm.AlarmName}`, {
+              name: alarm.AlarmName,
+              ...(alarmRegion && { region: alarmRegion }),
+              state: (alarm.StateValue ?? 'INSUFFICIENT_DATA') as AlarmStateValue,
+              ...(alarm.StateReason && { reason: alarm.StateReason }),
+              ...(alarm.StateUpdatedTimestamp && { updatedAtEpochMs: alarm.StateUpdatedTimestamp.getTime() }),
+            });
+          }
+          nextToken = response.NextToken;
+        } while (nextToken);
+      }
+    }
+
+    return alarms.map((alarm) => {
+      const parsed = parseAlarmReference(alarm);
+      const alarmRegion = parsed.region ?? region ?? DEFAULT_REGION_KEY;
+      const state = found.get(`${alarmRegion}|${parsed.name}`);
+      return state
+        ? { alarm, ...state }
+        : { alarm, name: parsed.name, ...(alarmRegion && { region: alarmRegion }), state: 'NOT_FOUND' as const };
+    });
+  }
+
+  return { putFlagMetric, describeAlarmStates };
+}

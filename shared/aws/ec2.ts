@@ -1,0 +1,456 @@
+/**
+ * EC2 adapter: start/stop/launch the standby, attach its data volume, move the Elastic IP, and
+ * check permissions with DryRun. Every mutating call is idempotent or guarded by a read first
+ * (RunInstances with a ClientToken; attach/associate look before they act and refuse to steal a
+ * volume or an address unless the config says so).
+ *
+ * Importing this module loads @aws-sdk/client-ec2 (1.5 MB bundled): only functions that run EC2
+ * steps (orchestrator, drill) import it — never `probe` or `alarm`.
+ */
+import {
+  AssociateAddressCommand,
+  AttachVolumeCommand,
+  DescribeAddressesCommand,
+  DescribeInstancesCommand,
+  DescribeVolumesCommand,
+  DetachVolumeCommand,
+  EC2Client,
+  type EC2ClientConfig,
+  RunInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
+  type Volume,
+  type _InstanceType,
+} from '@aws-sdk/client-ec2';
+import type { AwsClientFactory, AwsClients } from './clients';
+import { AWS_ERROR_KINDS, AwsActionError, callAws, getAwsErrorCode } from './errors';
+
+export const ec2ClientFactory: AwsClientFactory<EC2Client> = (config) => new EC2Client(config as EC2ClientConfig);
+
+/** The tag every instance switchback launches carries; the value is the run id. */
+export const RUN_TAG_KEY = 'switchback:run';
+export const DEFAULT_EC2_POLL_MS = 3000;
+
+export type InstanceStateName = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
+
+export interface InstanceStateChange {
+  instanceId: string;
+  previousState?: string;
+  currentState?: string;
+}
+
+export interface InstanceSummary {
+  instanceId: string;
+  state: string;
+  stateReason?: string;
+  availabilityZone?: string;
+  privateIpAddress?: string;
+  publicIpAddress?: string;
+  launchTimeEpochMs?: number;
+  tags: Record<string, string>;
+}
+
+export interface PollOptions {
+  /** Default 3000. */
+  pollMs?: number;
+  deadlineEpochMs: number;
+  sleep(ms: number): Promise<void>;
+  now(): number;
+}
+
+export interface WaitForStateResult {
+  reached: boolean;
+  polls: number;
+  /** Last seen state per instance (`not-found` while EC2 does not list it yet). */
+  states: Record<string, string>;
+}
+
+export interface RunInstanceInput {
+  imageId: string;
+  instanceType: string;
+  subnetId?: string;
+  securityGroupIds?: string[];
+  keyName?: string;
+  /** Instance profile name, or its ARN. */
+  iamInstanceProfile?: string;
+  /** Plain text; base64-encoded here (SDK v3 does not encode it). */
+  userData?: string;
+  tags?: Record<string, string>;
+  /** Idempotency token (≤ 64 ASCII chars), derived by the engine from run id + step id. */
+  clientToken: string;
+  /** Value of the `switchback:run` tag. */
+  runId: string;
+}
+
+export interface AttachVolumeInput {
+  volumeId: string;
+  instanceId: string;
+  device: string;
+  /** Detach the volume (DetachVolume Force) from another instance first. */
+  force: boolean;
+}
+
+export interface AttachVolumeResult {
+  outcome: 'attached' | 'already-attached';
+  /** The instance the volume was force-detached from, if any. */
+  detachedFromInstanceId?: string;
+  note?: string;
+}
+
+export interface AssociateAddressInput {
+  allocationId: string;
+  instanceId: string;
+  allowReassociation: boolean;
+}
+
+export interface AssociateAddressResult {
+  outcome: 'associated' | 'already-associated';
+  associationId?: string;
+  publicIp?: string;
+  /** Where the address was before (reassociation). */
+  previousInstanceId?: string;
+  note?: string;
+}
+
+export const EC2_PERMISSION_ACTIONS = [
+  'StartInstances',
+  'StopInstances',
+  'RunInstances',
+  'AttachVolume',
+  'DetachVolume',
+  'AssociateAddress',
+  'DescribeInstances',
+  'DescribeVolumes',
+  'DescribeAddresses',
+] as const;
+export type Ec2PermissionAction = (typeof EC2_PERMISSION_ACTIONS)[number];
+
+export interface PermissionCheck {
+  allowed: boolean;
+  /** A sentence for the drill report, e.g. `ec2:StartInstances allowed (DryRunOperation)`. */
+  detail: string;
+}
+
+export interface Ec2Adapter {
+  startInstances(region: string, instanceIds: string[]): Promise<InstanceStateChange[]>;
+  stopInstances(region: string, instanceIds: string[]): Promise<InstanceStateChange[]>;
+  describeInstances(region: string, instanceIds: string[]): Promise<InstanceSummary[]>;
+  waitForState(region: string, instanceIds: string[], target: 'running' | 'stopped', options: PollOptions): Promise<WaitForStateResult>;
+  runInstance(region: string, input: RunInstanceInput): Promise<string>;
+  attachVolume(region: string, input: AttachVolumeInput, options: PollOptions): Promise<AttachVolumeResult>;
+  associateAddress(region: string, input: AssociateAddressInput): Promise<AssociateAddressResult>;
+  checkPermission(region: string, action: Ec2PermissionAction, params: Record<string, unknown>): Promise<PermissionCheck>;
+}
+
+// The commands differ in input type; checkPermission passes caller-built params through.
+type AnyEc2CommandClass = new (input: any) => any;
+const PERMISSION_COMMANDS: Record<Ec2PermissionAction, AnyEc2CommandClass> = {
+  StartInstances: StartInstancesCommand,
+  StopInstances: StopInstancesCommand,
+  RunInstances: RunInstancesCommand,
+  AttachVolume: AttachVolumeCommand,
+  DetachVolume: DetachVolumeCommand,
+  AssociateAddress: AssociateAddressCommand,
+  DescribeInstances: DescribeInstancesCommand,
+  DescribeVolumes: DescribeVolumesCommand,
+  DescribeAddresses: DescribeAddressesCommand,
+};
+
+/** States an instance never leaves for the wanted one: waiting longer cannot help. */
+const DEAD_END_STATES: Record<'running' | 'stopped', ReadonlySet<string>> = {
+  running: new Set(['shutting-down', 'terminated']),
+  stopped: new Set(['shutting-down', 'terminated']),
+};
+
+/** `busy` is an attached volume with I/O in flight. */
+const ATTACHED_STATES: ReadonlySet<string> = new Set(['attached', 'busy']);
+
+function describeIds(ids: string[]): string {
+  return ids.join(', ');
+}
+
+function toTagMap(tags: Array<{ Key?: string; Value?: string }> | undefined): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const tag of tags ?? []) if (tag.Key !== undefined) map[tag.Key] = tag.Value ?? '';
+  return map;
+}
+
+function liveAttachments(volume: Volume) {
+  return (volume.Attachments ?? []).filter((attachment) => attachment.State !== 'detached');
+}
+
+export function createEc2Adapter(clients: Pick<AwsClients, 'ec2'>): Ec2Adapter {
+  async function startInstances(region: string, instanceIds: string[]): Promise<InstanceStateChange[]> {
+    const response = await callAws('ec2:StartInstances', describeIds(instanceIds), () =>
+      clients.ec2(region).send(new StartInstancesCommand({ InstanceIds: instanceIds })),
+    );
+    return (response.StartingInstances ?? []).map((change) => ({
+      instanceId: change.InstanceId ?? '',
+      previousState: change.PreviousState?.Name,
+      currentState: change.CurrentState?.Name,
+    }));
+  }
+
+  async function stopInstances(region: string, instanceIds: string[]): Promise<InstanceStateChange[]> {
+    const response = await callAws('ec2:StopInstances', describeIds(instanceIds), () =>
+      clients.ec2(region).send(new StopInstancesCommand({ InstanceIds: instanceIds })),
+    );
+    return (response.StoppingInstances ?? []).map((change) => ({
+      instanceId: change.InstanceId ?? '',
+      previousState: change.PreviousState?.Name,
+      currentState: change.CurrentState?.Name,
+    }));
+  }
+
+  async function describeInstances(region: string, instanceIds: string[]): Promise<InstanceSummary[]> {
+    const summaries: InstanceSummary[] = [];
+    let nextToken: string | undefined;
+    do {
+      const token = nextToken;
+      const response = await callAws('ec2:DescribeInstances', describeIds(instanceIds), () =>
+        clients.ec2(region).send(new DescribeInstancesCommand({ InstanceIds: instanceIds, ...(token && { NextToken: token }) })),
+      );
+      for (const reservation of response.Reservations ?? []) {
+        for (const instance of reservation.Instances ?? []) {
+          summaries.push({
+            instanceId: instance.InstanceId ?? '',
+            state: instance.State?.Name ?? 'unknown',
+            ...(instance.StateReason?.Message && { stateReason: instance.StateReason.Message }),
+            ...(instance.Placement?.AvailabilityZone && { availabilityZone: instance.Placement.AvailabilityZone }),
+            ...(instance.PrivateIpAddress && { privateIpAddress: instance.PrivateIpAddress }),
+            ...(instance.PublicIpAddress && { publicIpAddress: instance.PublicIpAddress }),
+            ...(instance.LaunchTime && { launchTimeEpochMs: instance.LaunchTime.getTime() }),
+            tags: toTagMap(instance.Tags),
+          });
+        }
+      }
+      nextToken = response.NextToken;
+    } while (nextToken);
+    return summaries;
+  }
+
+  async function waitForState(
+    region: string,
+    instanceIds: string[],
+    target: 'running' | 'stopped',
+    options: PollOptions,
+  ): Promise<WaitForStateResult> {
+    const pollMs = options.pollMs ?? DEFAULT_EC2_POLL_MS;
+    const states: Record<string, string> = Object.fromEntries(instanceIds.map((id) => [id, 'not-found']));
+    for (let polls = 1; ; polls += 1) {
+      try {
+        for (const summary of await describeInstances(region, instanceIds)) states[summary.instanceId] = summary.state;
+      } catch (error) {
+        // Eventual consistency: a just-launched instance can be "not found" for a few seconds.
+        if (!(error instanceof AwsActionError && error.code === 'InvalidInstanceID.NotFound')) throw error;
+      }
+      const deadEnd = instanceIds.filter((id) => DEAD_END_STATES[target].has(states[id]));
+      if (deadEnd.length > 0) {
+        throw new AwsActionError({
+          action: 'ec2:DescribeInstances',
+          resource: describeIds(deadEnd),
+          code: 'IncorrectInstanceState',
+          kind: AWS_ERROR_KINDS.fatal,
+          verb: 'cannot reach',
+          detail: `waiting for ${target}, but ${deadEnd.map((id) => `${id} is ${states[id]}`).join(', ')}`,
+          context: { states },
+        });
+      }
+      if (instanceIds.every((id) => states[id] === target)) return { reached: true, polls, states };
+      if (options.deadlineEpochMs - options.now() < pollMs) return { reached: false, polls, states };
+      await options.sleep(pollMs);
+    }
+  }
+
+  async function runInstance(region: string, input: RunInstanceInput): Promise<string> {
+    const tags = { ...input.tags, [RUN_TAG_KEY]: input.runId };
+    const profile = input.iamInstanceProfile;
+    const response = await callAws('ec2:RunInstances', `${input.imageId} (${input.instanceType})`, () =>
+      clients.ec2(region).send(
+        new RunInstancesCommand({
+          ImageId: input.imageId,
+          InstanceType: input.instanceType as _InstanceType,
+          MinCount: 1,
+          MaxCount: 1,
+          ClientToken: input.clientToken,
+          ...(input.subnetId && { SubnetId: input.subnetId }),
+          ...(input.securityGroupIds && input.securityGroupIds.length > 0 && { SecurityGroupIds: input.securityGroupIds }),
+          ...(input.keyName && { KeyName: input.keyName }),
+          ...(profile && { IamInstanceProfile: profile.startsWith('arn:') ? { Arn: profile } : { Name: profile } }),
+          ...(input.userData !== undefined && { UserData: Buffer.from(input.userData, 'utf8').toString('base64') }),
+          TagSpecifications: [
+            { ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+          ],
+        }),
+      ),
+    );
+    const instanceId = response.Instances?.[0]?.InstanceId;
+    if (!instanceId) {
+      throw new AwsActionError({
+        action: 'ec2:RunInstances',
+        resource: input.imageId,
+        code: 'MissingInstanceId',
+        kind: AWS_ERROR_KINDS.fatal,
+        detail: 'the response listed no instance',
+      });
+    }
+    return instanceId;
+  }
+
+  async function describeVolume(region: string, volumeId: string): Promise<Volume> {
+    const response = await callAws('ec2:DescribeVolumes', volumeId, () =>
+      clients.ec2(region).send(new DescribeVolumesCommand({ VolumeIds: [volumeId] })),
+    );
+    const volume = response.Volumes?.find((candidate) => candidate.VolumeId === volumeId);
+    if (!volume) {
+      throw new AwsActionError({ action: 'ec2:DescribeVolumes', resource: volumeId, code: 'InvalidVolume.NotFound', kind: AWS_ERROR_KINDS.fatal });
+    }
+    return volume;
+  }
+
+  async function waitForVolume(
+    region: string,
+    volumeId: string,
+    done: (volume: Volume) => boolean,
+    waitingFor: string,
+    options: PollOptions,
+  ): Promise<void> {
+    const pollMs = options.pollMs ?? DEFAULT_EC2_POLL_MS;
+    for (;;) {
+      const volume = await describeVolume(region, volumeId);
+      if (done(volume)) return;
+      if (options.deadlineEpochMs - options.now() < pollMs) {
+        const seen = liveAttachments(volume).map((a) => `${a.InstanceId} ${a.State}`).join(', ') || 'no attachments';
+        throw new AwsActionError({
+          action: 'ec2:DescribeVolumes',
+          resource: volumeId,
+          code: 'WaitTimeout',
+          kind: AWS_ERROR_KINDS.transient,
+          verb: 'timed out',
+          detail: `still not ${waitingFor} at the deadline (volume ${volume.State}; ${seen})`,
+        });
+      }
+      await options.sleep(pollMs);
+    }
+  }
+
+  async function attachVolume(region: string, input: AttachVolumeInput, options: PollOptions): Promise<AttachVolumeResult> {
+    const { volumeId, instanceId, device } = input;
+    const volume = await describeVolume(region, volumeId);
+    const attachments = liveAttachments(volume);
+    const isAttachedHere = (candidate: Volume) =>
+      liveAttachments(candidate).some((a) => a.InstanceId === instanceId && ATTACHED_STATES.has(a.State ?? ''));
+
+    const mine = attachments.find((a) => a.InstanceId === instanceId && a.State !== 'detaching');
+    if (mine) {
+      if (!ATTACHED_STATES.has(mine.State ?? '')) await waitForVolume(region, volumeId, isAttachedHere, `attached to ${instanceId}`, options);
+      const deviceNote = mine.Device && mine.Device !== device ? ` as ${mine.Device} (config says ${device})` : ` as ${mine.Device ?? device}`;
+      return { outcome: 'already-attached', note: `${volumeId} was already attached to ${instanceId}${deviceNote}; nothing to do` };
+    }
+
+    let detachedFromInstanceId: string | undefined;
+    const elsewhere = attachments.find((a) => a.InstanceId !== instanceId && a.State !== 'detaching');
+    if (elsewhere) {
+      if (!input.force) {
+        throw new AwsActionError({
+          action: 'ec2:AttachVolume',
+          resource: volumeId,
+          code: 'VolumeInUse',
+          kind: AWS_ERROR_KINDS.fatal,
+          verb: 'refused',
+          detail: `${volumeId} is attached to ${elsewhere.InstanceId} as ${elsewhere.Device}; set force: true to detach it from there first`,
+        });
+      }
+      detachedFromInstanceId = elsewhere.InstanceId;
+      await callAws('ec2:DetachVolume', `${volumeId} from ${elsewhere.InstanceId}`, () =>
+        clients.ec2(region).send(new DetachVolumeCommand({ VolumeId: volumeId, InstanceId: elsewhere.InstanceId, Force: true })),
+      );
+    }
+    if (elsewhere || attachments.length > 0 || volume.State !== 'available') {
+      await waitForVolume(region, volumeId, (candidate) => candidate.State === 'available', 'available', options);
+    }
+
+    await callAws('ec2:AttachVolume', `${volumeId} to ${instanceId} as ${device}`, () =>
+      clients.ec2(region).send(new AttachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: device })),
+    );
+    await waitForVolume(region, volumeId, isAttachedHere, `attached to ${instanceId}`, options);
+    return {
+      outcome: 'attached',
+      ...(detachedFromInstanceId && {
+        detachedFromInstanceId,
+        note: `force-detached ${volumeId} from ${detachedFromInstanceId} before attaching`,
+      }),
+    };
+  }
+
+  async function associateAddress(region: string, input: AssociateAddressInput): Promise<AssociateAddressResult> {
+    const { allocationId, instanceId } = input;
+    const described = await callAws('ec2:DescribeAddresses', allocationId, () =>
+      clients.ec2(region).send(new DescribeAddressesCommand({ AllocationIds: [allocationId] })),
+    );
+    const address = described.Addresses?.find((candidate) => candidate.AllocationId === allocationId);
+    if (!address) {
+      throw new AwsActionError({ action: 'ec2:DescribeAddresses', resource: allocationId, code: 'InvalidAllocationID.NotFound', kind: AWS_ERROR_KINDS.fatal });
+    }
+    if (address.InstanceId === instanceId) {
+      return {
+        outcome: 'already-associated',
+        ...(address.AssociationId && { associationId: address.AssociationId }),
+        ...(address.PublicIp && { publicIp: address.PublicIp }),
+        note: `${address.PublicIp ?? allocationId} was already associated with ${instanceId}; nothing to do`,
+      };
+    }
+    const currentHolder = address.InstanceId ?? address.NetworkInterfaceId;
+    const associatedElsewhere = Boolean(address.AssociationId || currentHolder);
+    if (associatedElsewhere && !input.allowReassociation) {
+      throw new AwsActionError({
+        action: 'ec2:AssociateAddress',
+        resource: allocationId,
+        code: 'Resource.AlreadyAssociated',
+        kind: AWS_ERROR_KINDS.fatal,
+        verb: 'refused',
+        detail: `${address.PublicIp ?? allocationId} is associated with ${currentHolder ?? address.AssociationId}; set allowReassociation: true to move it`,
+      });
+    }
+    const response = await callAws('ec2:AssociateAddress', `${allocationId} to ${instanceId}`, () =>
+      clients.ec2(region).send(
+        new AssociateAddressCommand({ AllocationId: allocationId, InstanceId: instanceId, AllowReassociation: input.allowReassociation }),
+      ),
+    );
+    return {
+      outcome: 'associated',
+      ...(response.AssociationId && { associationId: response.AssociationId }),
+      ...(address.PublicIp && { publicIp: address.PublicIp }),
+      ...(associatedElsewhere && currentHolder && { previousInstanceId: currentHolder, note: `moved ${address.PublicIp ?? allocationId} from ${currentHolder}` }),
+    };
+  }
+
+  async function checkPermission(region: string, action: Ec2PermissionAction, params: Record<string, unknown>): Promise<PermissionCheck> {
+    const Command = PERMISSION_COMMANDS[action];
+    const qualified = `ec2:${action}`;
+    try {
+      await clients.ec2(region).send(new Command({ ...params, DryRun: true }));
+      // EC2 always answers a DryRun with an error; a success means the endpoint ignored DryRun.
+      return { allowed: true, detail: `${qualified} returned success to a DryRun request (the endpoint ignored DryRun)` };
+    } catch (error) {
+      const code = getAwsErrorCode(error);
+      if (code === 'DryRunOperation') return { allowed: true, detail: `${qualified} allowed (DryRunOperation)` };
+      if (code === 'UnauthorizedOperation') {
+        const denied = new AwsActionError({ action: qualified, resource: describeParams(params), cause: error });
+        return { allowed: false, detail: denied.message };
+      }
+      throw new AwsActionError({ action: qualified, resource: describeParams(params), cause: error, context: { dryRun: true } });
+    }
+  }
+
+  return { startInstances, stopInstances, describeInstances, waitForState, runInstance, attachVolume, associateAddress, checkPermission };
+}
+
+function describeParams(params: Record<string, unknown>): string {
+  const ids = ['InstanceIds', 'InstanceId', 'VolumeId', 'AllocationId', 'ImageId', 'VolumeIds', 'AllocationIds']
+    .flatMap((key) => {
+      const value = params[key];
+      return Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [];
+    });
+  return ids.length > 0 ? [...new Set(ids)].join(', ') : '(dry run)';
+}

@@ -1,0 +1,82 @@
+/**
+ * Lambda adapter: synchronous invokes for `lambda.invoke` hooks and failback checks, and async
+ * (Event) invokes for handing a run to the orchestrator.
+ */
+import { InvokeCommand, LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
+import type { AwsClientFactory, AwsClients } from './clients';
+import { AWS_ERROR_KINDS, AwsActionError, callAws } from './errors';
+
+export const lambdaClientFactory: AwsClientFactory<LambdaClient> = (config) => new LambdaClient(config as LambdaClientConfig);
+
+export interface InvokeOptions {
+  region?: string;
+}
+
+export interface LambdaAdapter {
+  /** RequestResponse: resolves with the function's parsed JSON result (the raw text if it is not JSON). */
+  invokeFunction(functionName: string, payload: unknown, options?: InvokeOptions): Promise<unknown>;
+  /** Event: queued by Lambda; resolves once accepted (HTTP 202). */
+  invokeAsync(functionName: string, payload: unknown, options?: InvokeOptions): Promise<{ statusCode: number }>;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function encodePayload(payload: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(payload ?? {}));
+}
+
+function decodePayload(payload: Uint8Array | undefined): { text: string; value: unknown } {
+  if (!payload || payload.length === 0) return { text: '', value: undefined };
+  const text = decoder.decode(payload);
+  try {
+    return { text, value: JSON.parse(text) };
+  } catch {
+    return { text, value: text };
+  }
+}
+
+/** The `{ errorType, errorMessage }` Lambda returns for a failed function, as one line. */
+function describeFunctionError(kind: string, value: unknown, text: string): string {
+  if (typeof value === 'object' && value !== null) {
+    const { errorType, errorMessage } = value as { errorType?: unknown; errorMessage?: unknown };
+    if (typeof errorMessage === 'string') {
+      return `${typeof errorType === 'string' ? `${errorType}: ` : ''}${errorMessage} [${kind}]`;
+    }
+  }
+  return `${text || 'no error message'} [${kind}]`;
+}
+
+export function createLambdaAdapter(clients: Pick<AwsClients, 'lambda'>): LambdaAdapter {
+  async function invokeFunction(functionName: string, payload: unknown, options: InvokeOptions = {}): Promise<unknown> {
+    const response = await callAws('lambda:Invoke', functionName, () =>
+      clients.lambda(options.region).send(
+        new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: encodePayload(payload) }),
+      ),
+    );
+    const { text, value } = decodePayload(response.Payload);
+    if (response.FunctionError) {
+      throw new AwsActionError({
+        action: 'lambda:Invoke',
+        resource: functionName,
+        code: 'FunctionError',
+        // The function ran and said no: its own logic, not AWS, decides; retrying is the hook's business.
+        kind: AWS_ERROR_KINDS.fatal,
+        detail: describeFunctionError(response.FunctionError, value, text),
+        context: { functionError: response.FunctionError, result: value },
+      });
+    }
+    return value;
+  }
+
+  async function invokeAsync(functionName: string, payload: unknown, options: InvokeOptions = {}): Promise<{ statusCode: number }> {
+    const response = await callAws('lambda:Invoke', `${functionName} (async)`, () =>
+      clients.lambda(options.region).send(
+        new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: encodePayload(payload) }),
+      ),
+    );
+    return { statusCode: response.StatusCode ?? 202 };
+  }
+
+  return { invokeFunction, invokeAsync };
+}

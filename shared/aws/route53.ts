@@ -1,0 +1,260 @@
+/**
+ * Route 53 adapter: read one record exactly, UPSERT it (never CREATE: a retried step must be
+ * harmless), and follow the change to INSYNC by polling GetChange every 2 s (the SDK waiter polls
+ * every 30 s, far too slow for a failover).
+ */
+import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+  type Route53ClientConfig,
+  type ResourceRecordSet,
+  type RRType,
+} from '@aws-sdk/client-route-53';
+import { InputError } from '../errors';
+import type { AwsClientFactory, AwsClients } from './clients';
+import { AwsActionError, callAws } from './errors';
+
+export const route53ClientFactory: AwsClientFactory<Route53Client> = (config) => new Route53Client(config as Route53ClientConfig);
+
+export type DnsRecordType = 'A' | 'AAAA' | 'CNAME';
+
+export interface AliasTarget {
+  dnsName: string;
+  hostedZoneId: string;
+  evaluateTargetHealth: boolean;
+}
+
+/** `string[]`: A/AAAA values; `string`: a CNAME target; `{ alias }`: an alias record. */
+export type RecordTarget = string[] | string | { alias: AliasTarget };
+
+/** Routing-policy fields of an existing record, passed back unchanged on UPSERT (weighted, failover …). */
+export type RecordRouting = Pick<
+  ResourceRecordSet,
+  'Weight' | 'Region' | 'GeoLocation' | 'Failover' | 'MultiValueAnswer' | 'HealthCheckId' | 'CidrRoutingConfig' | 'GeoProximityLocation'
+>;
+const ROUTING_FIELDS = [
+  'Weight',
+  'Region',
+  'GeoLocation',
+  'Failover',
+  'MultiValueAnswer',
+  'HealthCheckId',
+  'CidrRoutingConfig',
+  'GeoProximityLocation',
+] as const satisfies ReadonlyArray<keyof RecordRouting>;
+
+export interface DnsRecord {
+  /** As Route 53 returns it, with escapes decoded and without the trailing dot. */
+  name: string;
+  type: string;
+  ttl?: number;
+  setIdentifier?: string;
+  /** A/AAAA/CNAME values (absent for alias records). */
+  values?: string[];
+  alias?: AliasTarget;
+  routing: RecordRouting;
+}
+
+export interface RecordKey {
+  hostedZoneId: string;
+  recordName: string;
+  type: DnsRecordType;
+  setIdentifier?: string;
+}
+
+export interface UpsertRecordInput extends RecordKey {
+  /** Ignored for alias records (Route 53 uses the target's TTL). */
+  ttl: number;
+  target: RecordTarget;
+  /** Routing-policy fields to keep (take them from `getRecord(...).routing`); required by Route 53 for weighted/failover records. */
+  routing?: RecordRouting;
+  comment?: string;
+}
+
+export type ChangeStatus = 'PENDING' | 'INSYNC';
+
+export interface WaitInSyncOptions {
+  /** Default 2000. */
+  pollMs?: number;
+  deadlineEpochMs: number;
+  sleep(ms: number): Promise<void>;
+  now(): number;
+}
+
+export interface Route53Adapter {
+  getRecord(key: RecordKey): Promise<DnsRecord | undefined>;
+  upsertRecord(input: UpsertRecordInput): Promise<{ changeId: string }>;
+  getChangeStatus(changeId: string): Promise<ChangeStatus>;
+  waitInSync(changeId: string, options: WaitInSyncOptions): Promise<{ inSync: boolean; polls: number }>;
+}
+
+export const DEFAULT_CHANGE_POLL_MS = 2000;
+const LIST_PAGE_SIZE = 10;
+
+/** The config's `dns.type` → the record type Route 53 stores (`alias` records here are A aliases). */
+export function toRecordType(configType: DnsRecordType | 'alias'): DnsRecordType {
+  return configType === 'alias' ? 'A' : configType;
+}
+
+/** Lowercase, decode Route 53's `\ddd` octal escapes (`\052` is `*`), drop the trailing dot. */
+export function normalizeDnsName(name: string): string {
+  return name
+    .trim()
+    .replace(/\\(\d{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)))
+    .replace(/\.$/, '')
+    .toLowerCase();
+}
+
+function normalizeHostedZoneId(id: string): string {
+  return id.replace(/^\/hostedzone\//, '');
+}
+
+function normalizeChangeId(id: string): string {
+  return id.replace(/^\/change\//, '');
+}
+
+function describeRecord(key: RecordKey): string {
+  return `${key.recordName} ${key.type}${key.setIdentifier ? ` (${key.setIdentifier})` : ''} in ${key.hostedZoneId}`;
+}
+
+function toDnsRecord(set: ResourceRecordSet): DnsRecord {
+  const routing: RecordRouting = {};
+  for (const field of ROUTING_FIELDS) {
+    if (set[field] !== undefined) (routing as Record<string, unknown>)[field] = set[field];
+  }
+  return {
+    name: normalizeDnsName(set.Name ?? ''),
+    type: set.Type ?? '',
+    ...(set.TTL !== undefined && { ttl: set.TTL }),
+    ...(set.SetIdentifier !== undefined && { setIdentifier: set.SetIdentifier }),
+    ...(set.ResourceRecords && { values: set.ResourceRecords.map((record) => record.Value ?? '') }),
+    ...(set.AliasTarget && {
+      alias: {
+        dnsName: set.AliasTarget.DNSName ?? '',
+        hostedZoneId: set.AliasTarget.HostedZoneId ?? '',
+        evaluateTargetHealth: set.AliasTarget.EvaluateTargetHealth ?? false,
+      },
+    }),
+    routing,
+  };
+}
+
+function isAliasTarget(target: RecordTarget): target is { alias: AliasTarget } {
+  return typeof target === 'object' && !Array.isArray(target) && target !== null && 'alias' in target;
+}
+
+function normalizeValue(value: string): string {
+  return value.trim().replace(/\.$/, '').toLowerCase();
+}
+
+/** Does the record (as read) already point at `target`? Values compare as sets, names without case or trailing dot. */
+export function recordMatches(record: DnsRecord | undefined, target: RecordTarget): boolean {
+  if (!record) return false;
+  if (isAliasTarget(target)) {
+    if (!record.alias) return false;
+    return (
+      normalizeDnsName(record.alias.dnsName) === normalizeDnsName(target.alias.dnsName) &&
+      normalizeHostedZoneId(record.alias.hostedZoneId) === normalizeHostedZoneId(target.alias.hostedZoneId) &&
+      record.alias.evaluateTargetHealth === target.alias.evaluateTargetHealth
+    );
+  }
+  if (record.alias || !record.values) return false;
+  const wanted = new Set((typeof target === 'string' ? [target] : target).map(normalizeValue));
+  const actual = new Set(record.values.map(normalizeValue));
+  return wanted.size === actual.size && [...wanted].every((value) => actual.has(value));
+}
+
+function buildRecordSet(input: UpsertRecordInput): ResourceRecordSet {
+  const { target, type } = input;
+  const base: ResourceRecordSet = {
+    Name: input.recordName,
+    Type: type as RRType,
+    ...(input.setIdentifier !== undefined && { SetIdentifier: input.setIdentifier }),
+    ...input.routing,
+  };
+  if (isAliasTarget(target)) {
+    // Alias records carry no TTL and no ResourceRecords.
+    return {
+      ...base,
+      AliasTarget: {
+        DNSName: target.alias.dnsName,
+        HostedZoneId: normalizeHostedZoneId(target.alias.hostedZoneId),
+        EvaluateTargetHealth: target.alias.evaluateTargetHealth,
+      },
+    };
+  }
+  if (type === 'CNAME' && typeof target !== 'string') {
+    throw new InputError(`${describeRecord(input)}: a CNAME target must be one hostname, got a list`);
+  }
+  if (type !== 'CNAME' && typeof target === 'string') {
+    throw new InputError(`${describeRecord(input)}: an ${type} target must be a list of addresses, got "${target}"`);
+  }
+  const values = typeof target === 'string' ? [target] : target;
+  if (values.length === 0) throw new InputError(`${describeRecord(input)}: the target lists no addresses`);
+  return { ...base, TTL: input.ttl, ResourceRecords: values.map((value) => ({ Value: value })) };
+}
+
+export function createRoute53Adapter(clients: Pick<AwsClients, 'route53'>): Route53Adapter {
+  async function getRecord(key: RecordKey): Promise<DnsRecord | undefined> {
+    const response = await callAws('route53:ListResourceRecordSets', describeRecord(key), () =>
+      clients.route53().send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: key.hostedZoneId,
+          StartRecordName: key.recordName,
+          StartRecordType: key.type,
+          ...(key.setIdentifier !== undefined && { StartRecordIdentifier: key.setIdentifier }),
+          MaxItems: LIST_PAGE_SIZE,
+        }),
+      ),
+    );
+    const wantedName = normalizeDnsName(key.recordName);
+    const match = (response.ResourceRecordSets ?? []).find(
+      (set) =>
+        normalizeDnsName(set.Name ?? '') === wantedName &&
+        set.Type === key.type &&
+        (set.SetIdentifier ?? undefined) === key.setIdentifier,
+    );
+    return match ? toDnsRecord(match) : undefined;
+  }
+
+  async function upsertRecord(input: UpsertRecordInput): Promise<{ changeId: string }> {
+    const recordSet = buildRecordSet(input);
+    const action = 'route53:ChangeResourceRecordSets';
+    const response = await callAws(action, describeRecord(input), () =>
+      clients.route53().send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: input.hostedZoneId,
+          ChangeBatch: {
+            ...(input.comment !== undefined && { Comment: input.comment }),
+            Changes: [{ Action: 'UPSERT', ResourceRecordSet: recordSet }],
+          },
+        }),
+      ),
+    );
+    const id = response.ChangeInfo?.Id;
+    if (!id) {
+      throw new AwsActionError({ action, resource: describeRecord(input), code: 'MissingChangeId', kind: 'fatal', detail: 'the response had no ChangeInfo.Id' });
+    }
+    return { changeId: normalizeChangeId(id) };
+  }
+
+  async function getChangeStatus(changeId: string): Promise<ChangeStatus> {
+    const id = normalizeChangeId(changeId);
+    const response = await callAws('route53:GetChange', id, () => clients.route53().send(new GetChangeCommand({ Id: id })));
+    return response.ChangeInfo?.Status === 'INSYNC' ? 'INSYNC' : 'PENDING';
+  }
+
+  async function waitInSync(changeId: string, options: WaitInSyncOptions): Promise<{ inSync: boolean; polls: number }> {
+    const pollMs = options.pollMs ?? DEFAULT_CHANGE_POLL_MS;
+    for (let polls = 1; ; polls += 1) {
+      if ((await getChangeStatus(changeId)) === 'INSYNC') return { inSync: true, polls };
+      const remainingMs = options.deadlineEpochMs - options.now();
+      if (remainingMs < pollMs) return { inSync: false, polls };
+      await options.sleep(pollMs);
+    }
+  }
+
+  return { getRecord, upsertRecord, getChangeStatus, waitInSync };
+}

@@ -1,0 +1,91 @@
+/**
+ * SNS adapter: text the on-call people (direct SMS, Transactional) and publish to a topic.
+ * Phone numbers never leave this module unmasked: resources in errors are masked, and AWS error
+ * messages (which can quote the number) are scrubbed before they are wrapped.
+ */
+import { PublishCommand, SNSClient, type MessageAttributeValue, type SNSClientConfig } from '@aws-sdk/client-sns';
+import type { AwsClientFactory, AwsClients } from './clients';
+import { callAws } from './errors';
+
+export const snsClientFactory: AwsClientFactory<SNSClient> = (config) => new SNSClient(config as SNSClientConfig);
+
+/** SNS topic subjects: printable ASCII, no line breaks, under 100 characters. */
+export const MAX_SUBJECT_CHARS = 99;
+
+export interface SendSmsOptions {
+  /** Alphanumeric sender ID (1–11 chars, where the destination country supports it). */
+  senderId?: string;
+  region?: string;
+}
+
+export interface SnsAdapter {
+  sendSms(phoneNumber: string, text: string, options?: SendSmsOptions): Promise<{ messageId: string }>;
+  publishToTopic(topicArn: string, text: string, subject?: string): Promise<{ messageId: string }>;
+}
+
+/** `+15555550100` → `+1555•••0100`: at most 4 leading and 4 trailing digits, always ≥ 3 hidden. */
+export function maskPhoneNumber(phoneNumber: string): string {
+  const trimmed = phoneNumber.trim();
+  const digits = trimmed.replace(/\D/g, '');
+  const prefix = trimmed.startsWith('+') ? '+' : '';
+  const headLength = Math.max(0, Math.min(4, digits.length - 7));
+  const tailLength = Math.max(0, Math.min(4, digits.length - headLength - 3));
+  return `${prefix}${digits.slice(0, headLength)}•••${tailLength > 0 ? digits.slice(-tailLength) : ''}`;
+}
+
+const PHONE_LIKE = /\+?\d[\d ()-]{6,20}\d/g;
+
+/** Mask every phone-number-like run of digits in a text (for AWS error messages). */
+export function maskPhoneNumbersIn(text: string): string {
+  return text.replace(PHONE_LIKE, (match) => (match.replace(/\D/g, '').length >= 7 ? maskPhoneNumber(match) : match));
+}
+
+function scrubError(error: unknown): unknown {
+  if (error instanceof Error) {
+    error.message = maskPhoneNumbersIn(error.message);
+    if (error.stack) error.stack = maskPhoneNumbersIn(error.stack);
+  }
+  return error;
+}
+
+/** The region of an SNS topic ARN (`arn:aws:sns:<region>:<account>:<name>`); a topic must be published to in its region. */
+export function regionOfTopicArn(topicArn: string): string | undefined {
+  const parts = topicArn.split(':');
+  return parts.length >= 6 && parts[2] === 'sns' && parts[3] ? parts[3] : undefined;
+}
+
+function toSubject(subject: string): string {
+  const printable = subject.replace(/[^\x20-\x7e]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return printable.slice(0, MAX_SUBJECT_CHARS).trimEnd();
+}
+
+export function createSnsAdapter(clients: Pick<AwsClients, 'sns'>): SnsAdapter {
+  async function sendSms(phoneNumber: string, text: string, options: SendSmsOptions = {}): Promise<{ messageId: string }> {
+    const attributes: Record<string, MessageAttributeValue> = {
+      'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
+    };
+    if (options.senderId) attributes['AWS.SNS.SMS.SenderID'] = { DataType: 'String', StringValue: options.senderId };
+    const response = await callAws('sns:Publish', `SMS to ${maskPhoneNumber(phoneNumber)}`, async () => {
+      try {
+        return await clients
+          .sns(options.region)
+          .send(new PublishCommand({ PhoneNumber: phoneNumber, Message: text, MessageAttributes: attributes }));
+      } catch (error) {
+        throw scrubError(error);
+      }
+    });
+    return { messageId: response.MessageId ?? '' };
+  }
+
+  async function publishToTopic(topicArn: string, text: string, subject?: string): Promise<{ messageId: string }> {
+    const cleanSubject = subject === undefined ? undefined : toSubject(subject);
+    const response = await callAws('sns:Publish', topicArn, () =>
+      clients
+        .sns(regionOfTopicArn(topicArn))
+        .send(new PublishCommand({ TopicArn: topicArn, Message: text, ...(cleanSubject && { Subject: cleanSubject }) })),
+    );
+    return { messageId: response.MessageId ?? '' };
+  }
+
+  return { sendSms, publishToTopic };
+}

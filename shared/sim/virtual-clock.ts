@@ -1,0 +1,129 @@
+/**
+ * A discrete-event clock for the embedded world: idle time is skipped, so a two-hour outage
+ * plays in seconds, while real I/O (DynamoDB, loopback probes) still happens for real.
+ *
+ * Work runs in tasks (`spawn`). Time advances only when every live task is blocked in
+ * `sleep` — i.e. nothing is doing real I/O — and then jumps to the earliest pending timer.
+ * Tasks are assumed to be sequential chains (one pending sleep at a time), which holds for
+ * the handlers: concurrency inside them is real I/O, never virtual sleeps.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Clock } from '../clock';
+import { SwitchbackError } from '../errors';
+
+interface Timer {
+  atEpochMs: number;
+  sequence: number;
+  taskId: number | undefined;
+  resolve: () => void;
+}
+
+interface Task {
+  id: number;
+  name: string;
+  sleeping: number;
+}
+
+export class StuckSimulationError extends SwitchbackError {}
+
+export class VirtualClock implements Clock {
+  private current: number;
+  private readonly timers: Timer[] = [];
+  private readonly tasks = new Map<number, Task>();
+  private readonly taskContext = new AsyncLocalStorage<Task>();
+  private nextTaskId = 1;
+  private nextSequence = 0;
+  private readonly failures: Array<{ task: string; error: unknown }> = [];
+
+  constructor(
+    startEpochMs: number,
+    private readonly options: { stuckAfterRealMs?: number } = {},
+  ) {
+    this.current = startEpochMs;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  sleep(ms: number): Promise<void> {
+    const task = this.taskContext.getStore();
+    return new Promise<void>((resolve) => {
+      if (task) task.sleeping += 1;
+      this.timers.push({
+        atEpochMs: this.current + Math.max(0, ms),
+        sequence: this.nextSequence++,
+        taskId: task?.id,
+        resolve: () => {
+          if (task) task.sleeping -= 1;
+          resolve();
+        },
+      });
+    });
+  }
+
+  /** Run `work` as a tracked task. Its errors are recorded (see `failuresSoFar`) and rethrown to the caller. */
+  spawn<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const task: Task = { id: this.nextTaskId++, name, sleeping: 0 };
+    this.tasks.set(task.id, task);
+    return this.taskContext
+      .run(task, () => Promise.resolve().then(work))
+      .catch((error: unknown) => {
+        this.failures.push({ task: name, error });
+        throw error;
+      })
+      .finally(() => {
+        this.tasks.delete(task.id);
+      });
+  }
+
+  /** Fire-and-forget variant of `spawn` (errors are only recorded). */
+  start(name: string, work: () => Promise<unknown>): void {
+    this.spawn(name, work).catch(() => undefined);
+  }
+
+  failuresSoFar(): ReadonlyArray<{ task: string; error: unknown }> {
+    return this.failures;
+  }
+
+  busyTasks(): string[] {
+    return [...this.tasks.values()].filter((task) => task.sleeping === 0).map((task) => task.name);
+  }
+
+  /** Advance time until `endEpochMs`, firing timers in order whenever every task is idle. */
+  async runUntil(endEpochMs: number): Promise<void> {
+    for (;;) {
+      await this.quiesce();
+      this.timers.sort((a, b) => a.atEpochMs - b.atEpochMs || a.sequence - b.sequence);
+      const next = this.timers[0];
+      if (!next || next.atEpochMs > endEpochMs) {
+        this.current = Math.max(this.current, endEpochMs);
+        return;
+      }
+      this.current = Math.max(this.current, next.atEpochMs);
+      const due = this.timers.filter((timer) => timer.atEpochMs <= this.current);
+      this.timers.splice(0, due.length);
+      for (const timer of due) timer.resolve();
+    }
+  }
+
+  /** Wait (in real time) until every live task is blocked on a virtual sleep or has finished. */
+  private async quiesce(): Promise<void> {
+    const stuckAfterRealMs = this.options.stuckAfterRealMs ?? 60_000;
+    const startedAt = Date.now();
+    let idleChecks = 0;
+    // Two consecutive idle observations: a resolved timer's continuation may need a turn to re-block.
+    while (idleChecks < 2) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.busyTasks().length === 0) {
+        idleChecks += 1;
+      } else {
+        idleChecks = 0;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        if (Date.now() - startedAt > stuckAfterRealMs) {
+          throw new StuckSimulationError(`simulation stuck: tasks busy for ${stuckAfterRealMs} ms of real time: ${this.busyTasks().join(', ')}`);
+        }
+      }
+    }
+  }
+}
