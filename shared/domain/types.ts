@@ -131,6 +131,13 @@ export interface ServiceState {
   alarm?: { name: string; state: 'ALARM' | 'OK'; atEpochMs: number };
   /** The last decision's sentence, for `status`. */
   lastReason?: string;
+  /**
+   * A live drill holding on the secondary (set by `finishRun` when a drill failover succeeds):
+   * the drill fails back once `holdUntilEpochMs` has passed, unless a real incident pre-empts it.
+   */
+  drill?: { holdUntilEpochMs: number; runId: string; holdSeconds: number };
+  /** The last scheduled drill dry-run: which checks failed, so only newly failing ones are texted. */
+  lastDryRun?: { atEpochMs: number; failed: string[] };
 }
 
 export function initialServiceState(service: string, nowEpochMs: number): ServiceState {
