@@ -67,6 +67,11 @@ export interface CreateAwsClientsOptions {
    * plugging its in-memory models into the real clients. Wins over the defaults above.
    */
   clientConfig?: (service: AwsServiceName, region: string) => Record<string, unknown>;
+  /**
+   * Called once per client right after it is built: the embedded world adds a middleware here
+   * that answers commands from its in-memory models (the client itself is the real SDK client).
+   */
+  onClientCreated?: (service: AwsServiceName, region: string, client: unknown) => void;
 }
 
 const FACTORY_MODULE: Record<AwsServiceName, string> = {
@@ -112,6 +117,7 @@ export function createAwsClients(options: CreateAwsClientsOptions): AwsClients {
     const factory = options.factories[service] as AwsClientFactory<Client> | undefined;
     if (!factory) throw new MissingAwsClientError(service);
     const client = factory(buildConfig(service, region));
+    options.onClientCreated?.(service, region, client);
     cache.set(key, client);
     return client;
   }

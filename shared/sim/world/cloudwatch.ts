@@ -1,0 +1,455 @@
+/**
+ * CloudWatch in memory, per region: metric datapoints and alarms.
+ *
+ * Metric alarms are evaluated when someone looks (DescribeAlarms, a Route 53 health check, a test),
+ * never on timers: each datapoint not yet seen, in arrival order and up to `now()`, moves the alarm
+ * to ALARM if it breaches the threshold and to OK if not; the transition is stamped with the
+ * datapoint's timestamp, as a continuously running evaluator would have done. When no datapoint
+ * arrived for `period × evaluationPeriods`, `treatMissingData` applies (`ignore` keeps the state).
+ * Alarms without a metric (the site alarms of a config) change only through `setAlarmState`.
+ */
+import type {
+  DescribeAlarmsInput,
+  MetricDatum,
+  PutMetricAlarmInput,
+  PutMetricDataInput,
+  SetAlarmStateInput,
+} from '@aws-sdk/client-cloudwatch';
+import { SwitchbackError } from '../../errors';
+import type { WorldContext } from './context';
+import { type ServiceModel, unsupportedOperation } from './model';
+
+export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+export type ComparisonOperator = 'GreaterThanOrEqualToThreshold' | 'GreaterThanThreshold' | 'LessThanThreshold' | 'LessThanOrEqualToThreshold';
+export type TreatMissingData = 'missing' | 'ignore' | 'breaching' | 'notBreaching';
+
+export interface AlarmMetric {
+  namespace: string;
+  metricName: string;
+  dimensions?: Record<string, string>;
+  /** Default Maximum. */
+  statistic?: string;
+  /** Default 60. */
+  periodSeconds?: number;
+  /** Default 1. */
+  evaluationPeriods?: number;
+  threshold: number;
+  /** Default GreaterThanOrEqualToThreshold. */
+  comparisonOperator?: ComparisonOperator;
+  /** Default missing. */
+  treatMissingData?: TreatMissingData;
+}
+
+export interface AlarmSpec {
+  name: string;
+  region: string;
+  /** Omit for an alarm whose state only `setAlarmState` changes. */
+  metric?: AlarmMetric;
+  /** The state of a new alarm (default OK); on an existing alarm, given = set it now. */
+  state?: AlarmStateValue;
+  reason?: string;
+}
+
+export interface AlarmView {
+  name: string;
+  region: string;
+  arn: string;
+  state: AlarmStateValue;
+  reason: string;
+  updatedAtEpochMs: number;
+  metric?: Required<Omit<AlarmMetric, 'dimensions'>> & { dimensions: Record<string, string> };
+}
+
+export interface DatapointView {
+  region: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  atEpochMs: number;
+  value: number;
+  receivedAtEpochMs: number;
+  unit?: string;
+}
+
+export interface CloudWatchWorld {
+  /** Create an alarm, or update the definition of an existing one. */
+  putAlarm(spec: AlarmSpec): AlarmView;
+  /** Set an alarm's state now; `name` may be an ARN. Without a region: every alarm of that name. */
+  setAlarmState(name: string, state: AlarmStateValue, region?: string, reason?: string): void;
+  /** Evaluated now; `name` may be an ARN. Without a region: the first alarm of that name. */
+  alarm(name: string, region?: string): AlarmView | undefined;
+  alarms(): AlarmView[];
+  datapoints(query?: { namespace?: string; metricName?: string; dimensions?: Record<string, string>; region?: string }): DatapointView[];
+}
+
+interface Datapoint {
+  atEpochMs: number;
+  value: number;
+  receivedAtEpochMs: number;
+  unit?: string;
+}
+
+interface Series {
+  region: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  points: Datapoint[];
+}
+
+interface AlarmModel {
+  name: string;
+  region: string;
+  metric?: AlarmView['metric'];
+  state: AlarmStateValue;
+  reason: string;
+  updatedAtEpochMs: number;
+  configuredAtEpochMs: number;
+  /** Index of the next datapoint of the series to evaluate. */
+  cursor: number;
+  /** Timestamp of the newest datapoint evaluated. */
+  latestEpochMs?: number;
+}
+
+const STATES: ReadonlySet<string> = new Set(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
+const OPERATORS: Record<ComparisonOperator, { test(value: number, threshold: number): boolean; phrase: string }> = {
+  GreaterThanOrEqualToThreshold: { test: (v, t) => v >= t, phrase: 'greater than or equal to' },
+  GreaterThanThreshold: { test: (v, t) => v > t, phrase: 'greater than' },
+  LessThanThreshold: { test: (v, t) => v < t, phrase: 'less than' },
+  LessThanOrEqualToThreshold: { test: (v, t) => v <= t, phrase: 'less than or equal to' },
+};
+const TREAT_MISSING: ReadonlySet<string> = new Set(['missing', 'ignore', 'breaching', 'notBreaching']);
+const MAX_DATUMS = 1000;
+const TWO_WEEKS_MS = 14 * 24 * 3600 * 1000;
+const TWO_HOURS_MS = 2 * 3600 * 1000;
+
+function seriesKey(region: string, namespace: string, metricName: string, dimensions: Record<string, string>): string {
+  const dims = Object.keys(dimensions)
+    .sort()
+    .map((name) => `${name}=${dimensions[name]}`)
+    .join(',');
+  return `${region}\u0000${namespace}\u0000${metricName}\u0000${dims}`;
+}
+
+function parseAlarmName(name: string): { name: string; region?: string } {
+  const match = /^arn:aws[a-z-]*:cloudwatch:([a-z0-9-]+):\d{12}:alarm:(.+)$/.exec(name);
+  return match ? { region: match[1], name: match[2] } : { name };
+}
+
+function toEpochMs(value: unknown, fallback: number): number | undefined {
+  if (value === undefined) return fallback;
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string') {
+    const parsed = Date.parse(value);
+    return Number.isNaN(parsed) ? undefined : parsed;
+  }
+  return undefined;
+}
+
+export function createCloudWatchModel(ctx: WorldContext): { model: ServiceModel; world: CloudWatchWorld; alarmState(region: string, name: string): AlarmStateValue | undefined } {
+  const series = new Map<string, Series>();
+  const alarms = new Map<string, AlarmModel>();
+
+  const fail = (code: string, message: string) => ctx.error('cloudWatch', code, message);
+  const alarmKey = (region: string, name: string) => `${region}|${name}`;
+  const arnOf = (alarm: { region: string; name: string }) => `arn:aws:cloudwatch:${alarm.region}:${ctx.accountId}:alarm:${alarm.name}`;
+
+  function transition(alarm: AlarmModel, state: AlarmStateValue, reason: string, atEpochMs: number): void {
+    if (alarm.state === state) return;
+    alarm.state = state;
+    alarm.reason = reason;
+    alarm.updatedAtEpochMs = atEpochMs;
+  }
+
+  function evaluate(alarm: AlarmModel): void {
+    const metric = alarm.metric;
+    if (!metric) return;
+    const now = ctx.now();
+    const points = series.get(seriesKey(alarm.region, metric.namespace, metric.metricName, metric.dimensions))?.points ?? [];
+    const operator = OPERATORS[metric.comparisonOperator];
+    while (alarm.cursor < points.length && points[alarm.cursor].atEpochMs <= now) {
+      const point = points[alarm.cursor];
+      alarm.cursor += 1;
+      // A late datapoint for an older period does not override a newer one.
+      if (alarm.latestEpochMs !== undefined && point.atEpochMs < alarm.latestEpochMs) continue;
+      alarm.latestEpochMs = point.atEpochMs;
+      const breaching = operator.test(point.value, metric.threshold);
+      const reason = `Threshold Crossed: 1 datapoint [${point.value} (${new Date(point.atEpochMs).toISOString()})] was ${breaching ? '' : 'not '}${operator.phrase} the threshold (${metric.threshold}).`;
+      transition(alarm, breaching ? 'ALARM' : 'OK', reason, Math.max(point.atEpochMs, alarm.configuredAtEpochMs));
+    }
+    const windowMs = metric.periodSeconds * metric.evaluationPeriods * 1000;
+    const lastDataEpochMs = Math.max(alarm.latestEpochMs ?? alarm.configuredAtEpochMs, alarm.configuredAtEpochMs);
+    if (metric.treatMissingData !== 'ignore' && now - lastDataEpochMs >= windowMs) {
+      const state: AlarmStateValue =
+        metric.treatMissingData === 'breaching' ? 'ALARM' : metric.treatMissingData === 'notBreaching' ? 'OK' : 'INSUFFICIENT_DATA';
+      transition(alarm, state, `no datapoints for ${windowMs / 1000} seconds (treatMissingData: ${metric.treatMissingData})`, lastDataEpochMs + windowMs);
+    }
+  }
+
+  function view(alarm: AlarmModel): AlarmView {
+    evaluate(alarm);
+    return {
+      name: alarm.name,
+      region: alarm.region,
+      arn: arnOf(alarm),
+      state: alarm.state,
+      reason: alarm.reason,
+      updatedAtEpochMs: alarm.updatedAtEpochMs,
+      ...(alarm.metric && { metric: structuredClone(alarm.metric) }),
+    };
+  }
+
+  function normalizeMetric(metric: AlarmMetric): NonNullable<AlarmModel['metric']> {
+    const operator = metric.comparisonOperator ?? 'GreaterThanOrEqualToThreshold';
+    const treatMissingData = metric.treatMissingData ?? 'missing';
+    const problems: string[] = [];
+    if (!metric.namespace || !metric.metricName) problems.push('namespace and metricName are required');
+    if (!(operator in OPERATORS)) problems.push(`comparisonOperator ${operator} is not supported`);
+    if (!TREAT_MISSING.has(treatMissingData)) problems.push(`treatMissingData ${treatMissingData} is not one of missing, ignore, breaching, notBreaching`);
+    if (!Number.isFinite(metric.threshold)) problems.push('threshold must be a number');
+    const periodSeconds = metric.periodSeconds ?? 60;
+    const evaluationPeriods = metric.evaluationPeriods ?? 1;
+    if (!(periodSeconds > 0) || !(evaluationPeriods >= 1)) problems.push('periodSeconds must be > 0 and evaluationPeriods ≥ 1');
+    if (problems.length > 0) throw new SwitchbackError(`invalid alarm metric: ${problems.join('; ')}`, { context: { metric } });
+    return {
+      namespace: metric.namespace,
+      metricName: metric.metricName,
+      dimensions: { ...metric.dimensions },
+      statistic: metric.statistic ?? 'Maximum',
+      periodSeconds,
+      evaluationPeriods,
+      threshold: metric.threshold,
+      comparisonOperator: operator,
+      treatMissingData,
+    };
+  }
+
+  function putAlarm(spec: AlarmSpec, defaultState: AlarmStateValue): AlarmModel {
+    if (!spec.name || !spec.region) throw new SwitchbackError('world.cloudWatch.putAlarm: name and region are required');
+    if (spec.state !== undefined && !STATES.has(spec.state)) throw new SwitchbackError(`world.cloudWatch.putAlarm: state ${spec.state} is not OK, ALARM or INSUFFICIENT_DATA`);
+    const now = ctx.now();
+    const metric = spec.metric ? normalizeMetric(spec.metric) : undefined;
+    const key = alarmKey(spec.region, spec.name);
+    const existing = alarms.get(key);
+    if (existing) {
+      evaluate(existing);
+      existing.metric = metric;
+      existing.configuredAtEpochMs = now;
+      if (metric) existing.cursor = series.get(seriesKey(spec.region, metric.namespace, metric.metricName, metric.dimensions))?.points.length ?? 0;
+      if (spec.state) transition(existing, spec.state, spec.reason ?? 'set when the alarm was updated', now);
+      return existing;
+    }
+    const alarm: AlarmModel = {
+      name: spec.name,
+      region: spec.region,
+      ...(metric && { metric }),
+      state: spec.state ?? defaultState,
+      reason: spec.reason ?? ((spec.state ?? defaultState) === 'INSUFFICIENT_DATA' ? 'Unchecked: Initial alarm creation' : 'created by the embedded world'),
+      updatedAtEpochMs: now,
+      configuredAtEpochMs: now,
+      cursor: 0,
+    };
+    if (metric) {
+      // Datapoints published before the alarm existed count: the newest one decides.
+      const points = series.get(seriesKey(spec.region, metric.namespace, metric.metricName, metric.dimensions))?.points ?? [];
+      alarm.cursor = Math.max(0, points.length - 1);
+    }
+    alarms.set(key, alarm);
+    return alarm;
+  }
+
+  function findAlarms(name: string, region?: string): AlarmModel[] {
+    const parsed = parseAlarmName(name);
+    const wantedRegion = parsed.region ?? region;
+    return [...alarms.values()].filter((alarm) => alarm.name === parsed.name && (wantedRegion === undefined || alarm.region === wantedRegion));
+  }
+
+  function setState(alarm: AlarmModel, state: AlarmStateValue, reason: string): void {
+    evaluate(alarm);
+    transition(alarm, state, reason, ctx.now());
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // API
+
+  function putMetricData(input: PutMetricDataInput, region: string) {
+    const namespace = input.Namespace;
+    if (!namespace) throw fail('MissingParameter', 'The parameter Namespace is required.');
+    if (namespace.startsWith('AWS/')) throw fail('InvalidParameterValue', `The value ${namespace} for parameter Namespace is invalid.`);
+    const data: MetricDatum[] = input.MetricData ?? [];
+    if (data.length === 0) throw fail('MissingParameter', 'The parameter MetricData is required.');
+    if (data.length > MAX_DATUMS) throw fail('InvalidParameterValue', `The collection MetricData must not have a size greater than ${MAX_DATUMS}.`);
+    const now = ctx.now();
+    const accepted: Array<{ key: string; entry: Omit<Series, 'points'>; points: Datapoint[] }> = [];
+    data.forEach((datum, index) => {
+      const where = `MetricData.member.${index + 1}`;
+      if (!datum.MetricName) throw fail('MissingParameter', `The parameter ${where}.MetricName is required.`);
+      const dimensions: Record<string, string> = {};
+      for (const dimension of datum.Dimensions ?? []) {
+        if (!dimension.Name || dimension.Value === undefined) throw fail('InvalidParameterValue', `${where}.Dimensions: every dimension needs a Name and a Value.`);
+        dimensions[dimension.Name] = dimension.Value;
+      }
+      if (Object.keys(dimensions).length > 30) throw fail('InvalidParameterValue', `${where}.Dimensions: at most 30 dimensions.`);
+      const atEpochMs = toEpochMs(datum.Timestamp, now);
+      if (atEpochMs === undefined) throw fail('InvalidParameterValue', `The parameter ${where}.Timestamp must be a date.`);
+      if (atEpochMs < now - TWO_WEEKS_MS || atEpochMs > now + TWO_HOURS_MS) {
+        throw fail('InvalidParameterValue', `The parameter ${where}.Timestamp must specify a time no more than two weeks in the past or two hours in the future.`);
+      }
+      const values: number[] = [];
+      if (datum.Value !== undefined) values.push(datum.Value);
+      for (const value of datum.Values ?? []) values.push(value);
+      if (datum.StatisticValues?.Maximum !== undefined) values.push(datum.StatisticValues.Maximum);
+      if (values.length === 0) throw fail('MissingParameter', `${where}: one of Value, Values or StatisticValues is required.`);
+      if (values.some((value) => !Number.isFinite(value))) throw fail('InvalidParameterValue', `The value for parameter ${where}.Value must be a finite number.`);
+      const entry = { region, namespace, metricName: datum.MetricName, dimensions };
+      accepted.push({
+        key: seriesKey(region, namespace, datum.MetricName, dimensions),
+        entry,
+        points: values.map((value) => ({ atEpochMs, value, receivedAtEpochMs: now, ...(datum.Unit && { unit: datum.Unit }) })),
+      });
+    });
+    for (const { key, entry, points } of accepted) {
+      const existing = series.get(key) ?? { ...entry, points: [] };
+      existing.points.push(...points);
+      series.set(key, existing);
+    }
+    return {};
+  }
+
+  function describeAlarms(input: DescribeAlarmsInput, region: string) {
+    if (input.AlarmNames && input.AlarmNamePrefix) throw fail('InvalidParameterCombination', 'AlarmNames and AlarmNamePrefix cannot be used together.');
+    if ((input.AlarmNames?.length ?? 0) > 100) throw fail('InvalidParameterValue', 'The collection AlarmNames must not have a size greater than 100.');
+    const maxRecords = input.MaxRecords ?? 50;
+    if (!Number.isInteger(maxRecords) || maxRecords < 1 || maxRecords > 100) throw fail('InvalidParameterValue', 'MaxRecords must be between 1 and 100.');
+    const wantMetricAlarms = !input.AlarmTypes || input.AlarmTypes.includes('MetricAlarm');
+    const names = input.AlarmNames ? new Set(input.AlarmNames) : undefined;
+    const matching = [...alarms.values()]
+      .filter((alarm) => alarm.region === region)
+      .filter((alarm) => !names || names.has(alarm.name))
+      .filter((alarm) => !input.AlarmNamePrefix || alarm.name.startsWith(input.AlarmNamePrefix))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map(view)
+      .filter((alarm) => !input.StateValue || alarm.state === input.StateValue);
+    const start = input.NextToken ? Number(Buffer.from(input.NextToken, 'base64').toString('utf8')) : 0;
+    if (!Number.isInteger(start) || start < 0) throw fail('InvalidNextToken', 'The service returned an invalid NextToken.');
+    const page = wantMetricAlarms ? matching.slice(start, start + maxRecords) : [];
+    const more = wantMetricAlarms && start + maxRecords < matching.length;
+    return {
+      MetricAlarms: page.map((alarm) => ({
+        AlarmName: alarm.name,
+        AlarmArn: alarm.arn,
+        ActionsEnabled: true,
+        StateValue: alarm.state,
+        StateReason: alarm.reason,
+        StateUpdatedTimestamp: new Date(alarm.updatedAtEpochMs),
+        StateTransitionedTimestamp: new Date(alarm.updatedAtEpochMs),
+        ...(alarm.metric && {
+          Namespace: alarm.metric.namespace,
+          MetricName: alarm.metric.metricName,
+          Dimensions: Object.entries(alarm.metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
+          Statistic: alarm.metric.statistic,
+          Period: alarm.metric.periodSeconds,
+          EvaluationPeriods: alarm.metric.evaluationPeriods,
+          Threshold: alarm.metric.threshold,
+          ComparisonOperator: alarm.metric.comparisonOperator,
+          TreatMissingData: alarm.metric.treatMissingData,
+        }),
+      })),
+      CompositeAlarms: [],
+      ...(more && { NextToken: Buffer.from(String(start + maxRecords), 'utf8').toString('base64') }),
+    };
+  }
+
+  function putMetricAlarm(input: PutMetricAlarmInput, region: string) {
+    if (!input.AlarmName) throw fail('MissingParameter', 'The parameter AlarmName is required.');
+    if (!input.Namespace || !input.MetricName) throw fail('MissingParameter', 'The embedded world models metric alarms on one metric: Namespace and MetricName are required.');
+    if (input.EvaluationPeriods === undefined || !input.ComparisonOperator) throw fail('MissingParameter', 'The parameters EvaluationPeriods and ComparisonOperator are required.');
+    if (!(input.ComparisonOperator in OPERATORS)) throw fail('InvalidParameterValue', `ComparisonOperator ${input.ComparisonOperator} is not supported.`);
+    if (input.TreatMissingData !== undefined && !TREAT_MISSING.has(input.TreatMissingData)) throw fail('InvalidParameterValue', `TreatMissingData ${input.TreatMissingData} is invalid.`);
+    putAlarm(
+      {
+        name: input.AlarmName,
+        region,
+        metric: {
+          namespace: input.Namespace,
+          metricName: input.MetricName,
+          dimensions: Object.fromEntries((input.Dimensions ?? []).map((dimension) => [dimension.Name ?? '', dimension.Value ?? ''])),
+          statistic: input.Statistic ?? 'Maximum',
+          periodSeconds: input.Period ?? 60,
+          evaluationPeriods: input.EvaluationPeriods,
+          threshold: input.Threshold ?? 0,
+          comparisonOperator: input.ComparisonOperator as ComparisonOperator,
+          treatMissingData: (input.TreatMissingData as TreatMissingData | undefined) ?? 'missing',
+        },
+      },
+      'INSUFFICIENT_DATA',
+    );
+    return {};
+  }
+
+  function setAlarmStateApi(input: SetAlarmStateInput, region: string) {
+    if (!input.AlarmName || !input.StateValue || !input.StateReason) throw fail('MissingParameter', 'AlarmName, StateValue and StateReason are required.');
+    if (!STATES.has(input.StateValue)) throw fail('InvalidParameterValue', `StateValue ${input.StateValue} is invalid.`);
+    const alarm = alarms.get(alarmKey(region, input.AlarmName));
+    if (!alarm) throw fail('ResourceNotFound', `Alarm ${input.AlarmName} not found`);
+    setState(alarm, input.StateValue as AlarmStateValue, input.StateReason);
+    return {};
+  }
+
+  const world: CloudWatchWorld = {
+    putAlarm: (spec) => view(putAlarm(spec, 'OK')),
+    setAlarmState(name, state, region, reason) {
+      if (!STATES.has(state)) throw new SwitchbackError(`world.cloudWatch.setAlarmState: ${state} is not OK, ALARM or INSUFFICIENT_DATA`);
+      const found = findAlarms(name, region);
+      if (found.length === 0) throw new SwitchbackError(`world.cloudWatch.setAlarmState: no alarm named ${name}${region ? ` in ${region}` : ''}`);
+      for (const alarm of found) setState(alarm, state, reason ?? `set to ${state} by the embedded world`);
+    },
+    alarm(name, region) {
+      const [alarm] = findAlarms(name, region);
+      return alarm && view(alarm);
+    },
+    alarms: () => [...alarms.values()].map(view),
+    datapoints(query = {}) {
+      const out: DatapointView[] = [];
+      for (const entry of series.values()) {
+        if (query.region !== undefined && entry.region !== query.region) continue;
+        if (query.namespace !== undefined && entry.namespace !== query.namespace) continue;
+        if (query.metricName !== undefined && entry.metricName !== query.metricName) continue;
+        if (query.dimensions && Object.entries(query.dimensions).some(([name, value]) => entry.dimensions[name] !== value)) continue;
+        for (const point of entry.points) {
+          out.push({ region: entry.region, namespace: entry.namespace, metricName: entry.metricName, dimensions: { ...entry.dimensions }, ...point });
+        }
+      }
+      return out.sort((a, b) => a.receivedAtEpochMs - b.receivedAtEpochMs);
+    },
+  };
+
+  const model: ServiceModel = {
+    handle(operation, input, call) {
+      switch (operation) {
+        case 'PutMetricData':
+          return putMetricData(input as PutMetricDataInput, call.region);
+        case 'DescribeAlarms':
+          return describeAlarms(input as DescribeAlarmsInput, call.region);
+        case 'PutMetricAlarm':
+          return putMetricAlarm(input as PutMetricAlarmInput, call.region);
+        case 'SetAlarmState':
+          return setAlarmStateApi(input as SetAlarmStateInput, call.region);
+        default:
+          throw unsupportedOperation(ctx, 'cloudWatch', operation);
+      }
+    },
+  };
+
+  return {
+    model,
+    world,
+    alarmState(region, name) {
+      const alarm = alarms.get(alarmKey(region, name));
+      if (!alarm) return undefined;
+      evaluate(alarm);
+      return alarm.state;
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/** The shape every in-memory service model has, and small helpers they share. */
+import type { AwsServiceName } from '../../aws/clients';
+import type { WorldContext } from './context';
+
+export interface CallContext {
+  region: string;
+  /** A `stuck` fault fired for this call (see FaultSpec.stuck). */
+  stuck: boolean;
+}
+
+export interface ServiceModel {
+  /** Answer one command: the SDK output without `$metadata`, or throw an AWS-shaped error. */
+  handle(operation: string, input: object, call: CallContext): unknown;
+}
+
+/** An operation the world does not model: a clear, non-retryable error instead of a silent success. */
+export function unsupportedOperation(ctx: WorldContext, service: AwsServiceName, operation: string): Error {
+  return ctx.error(service, 'InvalidAction', `the embedded world does not model ${service}:${operation}`);
+}
+
+/** `*` and `?` wildcards as in EC2 filters and CloudWatch prefixes. */
+export function wildcardMatches(pattern: string, value: string): boolean {
+  if (!/[*?]/.test(pattern)) return pattern === value;
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${source}$`).test(value);
+}
+
+/** JSON with sorted keys: the same input written in a different key order compares equal. */
+export function stableStringify(value: unknown): string {
+  if (value instanceof Uint8Array) return JSON.stringify(Buffer.from(value).toString('base64'));
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${stableStringify(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

@@ -1,0 +1,192 @@
+/**
+ * Build the AWS side of a switchback.yml in the world: what an operator would have set up before
+ * deploying switchback. Everything is create-if-absent, so seeding twice (or seeding a config that
+ * shares a zone with another) changes nothing that exists.
+ *
+ * - Route 53: the hosted zone; for `record-swap` the record pointing at the primary target (already
+ *   INSYNC); for `health-check-flag` PRIMARY/SECONDARY failover records, the PRIMARY one guarded by
+ *   a CLOUDWATCH_METRIC health check that follows the flag alarm (`flagAlarmName`).
+ * - CloudWatch: the flag alarm in the control region (OK), every alarm a site names (OK; a plain
+ *   name lives in the site's region, an ARN in its own).
+ * - EC2: instances named by `ec2.*` steps (secondary side stopped, primary side running), the
+ *   volumes, Elastic IPs (public IP = the site's first IPv4 target) and AMIs they name.
+ * - SNS: the notify topic.
+ */
+import type { CloudWatchRegion, ResourceRecordSet } from '@aws-sdk/client-route-53';
+import { isIP } from 'node:net';
+import { FLAG_METRIC, parseAlarmReference } from '../../aws/cloudwatch';
+import { toRecordType } from '../../aws/route53';
+import type { ServiceConfig, SiteConfig, SiteRole, SwitchbackConfig } from '../../config/types';
+import { SwitchbackError } from '../../errors';
+import type { CloudWatchWorld } from './cloudwatch';
+import type { Ec2World } from './ec2';
+import { FLAG_ALARM, failoverSetIdentifier, flagAlarmName, flagHealthCheckReference } from './naming';
+import { normalizeName, type Route53World } from './route53';
+import type { SnsWorld } from './sns';
+
+export interface SeedTargets {
+  route53: Route53World;
+  ec2: Ec2World;
+  sns: SnsWorld;
+  cloudWatch: CloudWatchWorld;
+}
+
+/** Weight given to a seeded record-swap record that has a SetIdentifier (a weighted set of one). */
+const SEEDED_WEIGHT = 100;
+
+function isLiteral(value: unknown): value is string {
+  return typeof value === 'string' && !value.includes('${');
+}
+
+/** `app.example.com` → `example.com`; a two-label name is its own zone. */
+function zoneNameFor(recordName: string): string {
+  const labels = normalizeName(recordName).split('.');
+  return labels.length > 2 ? labels.slice(1).join('.') : labels.join('.');
+}
+
+function commonSuffix(a: string, b: string): string {
+  const left = a.split('.').reverse();
+  const right = b.split('.').reverse();
+  const shared: string[] = [];
+  for (let i = 0; i < Math.min(left.length, right.length) && left[i] === right[i]; i++) shared.push(left[i]);
+  return shared.reverse().join('.');
+}
+
+function ensureZone(route53: Route53World, hostedZoneId: string, recordName: string): void {
+  const name = normalizeName(recordName);
+  const existing = route53.hostedZones().find((zone) => zone.id === hostedZoneId);
+  if (!existing) {
+    route53.createHostedZone({ id: hostedZoneId, name: zoneNameFor(recordName) });
+    return;
+  }
+  if (name !== existing.name && !name.endsWith(`.${existing.name}`)) {
+    const widened = commonSuffix(existing.name, name);
+    if (!widened) throw new SwitchbackError(`world.seed: ${recordName} cannot share hosted zone ${hostedZoneId} with ${existing.name}`);
+    route53.createHostedZone({ id: hostedZoneId, name: widened });
+  }
+}
+
+function recordFor(service: ServiceConfig, site: SiteConfig): ResourceRecordSet {
+  const { dns } = service;
+  const target = site.target;
+  const base = { Name: dns.recordName, Type: toRecordType(dns.type) };
+  if (typeof target === 'object' && !Array.isArray(target)) {
+    return {
+      ...base,
+      AliasTarget: { DNSName: target.alias.dnsName, HostedZoneId: target.alias.hostedZoneId, EvaluateTargetHealth: target.alias.evaluateTargetHealth },
+    };
+  }
+  const values = typeof target === 'string' ? [target] : target;
+  return { ...base, TTL: dns.ttl, ResourceRecords: values.map((Value) => ({ Value })) };
+}
+
+function recordExists(route53: Route53World, hostedZoneId: string, record: ResourceRecordSet): boolean {
+  const name = normalizeName(record.Name ?? '');
+  return route53
+    .records(hostedZoneId)
+    .some((existing) => normalizeName(existing.Name ?? '') === name && existing.Type === record.Type && existing.SetIdentifier === record.SetIdentifier);
+}
+
+function putIfAbsent(route53: Route53World, hostedZoneId: string, record: ResourceRecordSet): void {
+  if (!recordExists(route53, hostedZoneId, record)) route53.putRecord(hostedZoneId, record);
+}
+
+function seedDns(targets: SeedTargets, config: SwitchbackConfig, service: ServiceConfig): void {
+  const { route53, cloudWatch } = targets;
+  const { dns } = service;
+  ensureZone(route53, dns.hostedZoneId, dns.recordName);
+  if (dns.strategy === 'record-swap') {
+    const record = recordFor(service, service.primary);
+    putIfAbsent(route53, dns.hostedZoneId, dns.setIdentifier !== undefined ? { ...record, SetIdentifier: dns.setIdentifier, Weight: SEEDED_WEIGHT } : record);
+    return;
+  }
+  const alarmName = flagAlarmName(service.name);
+  if (!cloudWatch.alarm(alarmName, config.controlRegion)) {
+    cloudWatch.putAlarm({
+      name: alarmName,
+      region: config.controlRegion,
+      state: 'OK',
+      metric: {
+        namespace: FLAG_METRIC.namespace,
+        metricName: FLAG_METRIC.metricName,
+        dimensions: { [FLAG_METRIC.dimensionName]: service.name },
+        statistic: FLAG_ALARM.statistic,
+        periodSeconds: FLAG_ALARM.periodSeconds,
+        evaluationPeriods: FLAG_ALARM.evaluationPeriods,
+        threshold: FLAG_ALARM.threshold,
+        comparisonOperator: FLAG_ALARM.comparisonOperator,
+        treatMissingData: FLAG_ALARM.treatMissingData,
+      },
+    });
+  }
+  const healthCheckId = route53.createHealthCheck(flagHealthCheckReference(service.name), {
+    Type: 'CLOUDWATCH_METRIC',
+    AlarmIdentifier: { Region: config.controlRegion as CloudWatchRegion, Name: alarmName },
+    InsufficientDataHealthStatus: 'LastKnownStatus',
+  });
+  putIfAbsent(route53, dns.hostedZoneId, {
+    ...recordFor(service, service.primary),
+    SetIdentifier: failoverSetIdentifier(service.name, 'primary'),
+    Failover: 'PRIMARY',
+    HealthCheckId: healthCheckId,
+  });
+  putIfAbsent(route53, dns.hostedZoneId, {
+    ...recordFor(service, service.secondary),
+    SetIdentifier: failoverSetIdentifier(service.name, 'secondary'),
+    Failover: 'SECONDARY',
+  });
+}
+
+function seedSite(targets: SeedTargets, service: ServiceConfig, role: SiteRole): void {
+  const { ec2, cloudWatch } = targets;
+  const site = service[role];
+  const state = role === 'secondary' ? 'stopped' : 'running';
+  const firstIpv4 = Array.isArray(site.target) ? site.target.find((address) => isIP(address) === 4) : undefined;
+  const instance = (region: string, instanceId: unknown) => {
+    if (isLiteral(instanceId) && !ec2.instances(region).some((existing) => existing.instanceId === instanceId)) {
+      ec2.addInstance({ region, instanceId, state, tags: { Name: `${service.name}-${role}` } });
+    }
+  };
+  for (const step of [...site.prepare, ...site.cleanup]) {
+    const params = step.params as Record<string, unknown>;
+    const region = typeof params.region === 'string' ? params.region : site.region;
+    switch (step.action) {
+      case 'ec2.start':
+      case 'ec2.stop':
+        for (const id of (params.instanceIds as unknown[]) ?? []) instance(region, id);
+        break;
+      case 'ec2.attachVolume':
+        instance(region, params.instanceId);
+        if (isLiteral(params.volumeId)) ec2.addVolume({ region, volumeId: params.volumeId });
+        break;
+      case 'ec2.associateAddress':
+        instance(region, params.instanceId);
+        if (isLiteral(params.allocationId)) {
+          const taken = ec2.addresses().some((address) => address.publicIp === firstIpv4);
+          ec2.addAddress({ region, allocationId: params.allocationId, ...(firstIpv4 && !taken && { publicIp: firstIpv4 }) });
+        }
+        break;
+      case 'ec2.launchFromAmi':
+        if (isLiteral(params.imageId)) ec2.addImage(region, params.imageId);
+        break;
+      default:
+        break;
+    }
+  }
+  for (const alarm of site.alarms) {
+    const reference = parseAlarmReference(alarm);
+    const region = reference.region ?? site.region;
+    if (!cloudWatch.alarm(reference.name, region)) cloudWatch.putAlarm({ name: reference.name, region, state: 'OK' });
+  }
+}
+
+/** Create everything the config refers to that does not exist yet. */
+export function seedWorld(targets: SeedTargets, config: SwitchbackConfig): void {
+  for (const service of config.services) {
+    seedDns(targets, config, service);
+    // The standby first: an instance named on both sides keeps the standby's state (stopped).
+    seedSite(targets, service, 'secondary');
+    seedSite(targets, service, 'primary');
+  }
+  if (config.notify.topicArn) targets.sns.createTopic(config.notify.topicArn);
+}

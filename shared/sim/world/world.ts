@@ -1,0 +1,207 @@
+/**
+ * The embedded AWS world: in-memory Route 53, EC2, SNS, CloudWatch and Lambda plugged into the
+ * REAL SDK v3 clients, so the adapters in shared/aws run unchanged.
+ *
+ * `attach()` adds one middleware at the very start of a client's stack (step `initialize`,
+ * priority high). It reads the command name and its input, answers from the models and returns
+ * `{ output, response }` the way the deserializer would have: nothing is serialized, signed or
+ * sent. `clientConfig()` gives dummy credentials and an unroutable endpoint, so a client that was
+ * built with it but never attached fails loudly instead of reaching AWS.
+ *
+ * Every call is counted and logged (`apiCalls`, `callLog`) — including calls failed by injected
+ * faults and DryRun calls (which are never `mutating`).
+ */
+import type { AwsServiceName } from '../../aws/clients';
+import { AWS_SERVICES } from '../../aws/clients';
+import { getAwsErrorCode } from '../../aws/errors';
+import type { SwitchbackConfig } from '../../config/types';
+import { SwitchbackError } from '../../errors';
+import { defaultMessageFor } from './aws-error';
+import { type CloudWatchWorld, createCloudWatchModel } from './cloudwatch';
+import { createWorldContext } from './context';
+import { createEc2Model, type Ec2World } from './ec2';
+import { createFaultRegistry, type FaultSpec } from './faults';
+import { createLambdaModel, type LambdaWorld } from './lambda';
+import type { ServiceModel } from './model';
+import { createRoute53Model, type Route53World } from './route53';
+import { seedWorld } from './seed';
+import { createSnsModel, type SnsWorld } from './sns';
+
+export interface WorldOptions {
+  /** Epoch ms; the only clock the world reads. */
+  now(): number;
+  /** Used for fault latency (e.g. the virtual clock's sleep); default: a real timer. */
+  sleep?(ms: number): Promise<void>;
+  /** PENDING → INSYNC (default 10 000). */
+  route53ChangeDelayMs?: number;
+  /** pending → running, stopping → stopped, shutting-down → terminated (default 15 000). */
+  ec2TransitionDelayMs?: number;
+  /** attaching → attached, detaching → detached (default 2 000). */
+  ec2VolumeDelayMs?: number;
+  /** Default 123456789012. */
+  accountId?: string;
+  /** Lambda Event invocations go here (the simulator spawns a task); otherwise the handler runs un-awaited. */
+  onAsyncInvoke?(name: string, payload: unknown): unknown;
+}
+
+/** One AWS call, logged when it finished (a Lambda Invoke is logged after the calls its handler made). */
+export interface CallLogEntry {
+  /** `<service>.<Operation>`, e.g. `ec2.StartInstances`. */
+  api: string;
+  region: string;
+  /** When the call started. */
+  atEpochMs: number;
+  /** The call asks to change something (not Describe/Get/List, not a DryRun). Counted whether or not it succeeded. */
+  mutating: boolean;
+  ok: boolean;
+  /** The AWS error code when it failed (`DryRunOperation` for an allowed dry run). */
+  error?: string;
+  dryRun?: boolean;
+  /** An injected fault decided the outcome or added latency. */
+  injected?: boolean;
+}
+
+export interface WorldFaults {
+  add(spec: FaultSpec): void;
+  clear(): void;
+  list(): Array<FaultSpec & { fired: number }>;
+}
+
+export interface AwsWorldOptions {
+  clientConfig: (service: AwsServiceName, region: string) => Record<string, unknown>;
+  onClientCreated: (service: AwsServiceName, region: string, client: unknown) => void;
+}
+
+export interface World {
+  /** Dummy credentials + unroutable endpoint: pass as createAwsClients' `clientConfig`. */
+  clientConfig(service: AwsServiceName, region: string): Record<string, unknown>;
+  /** Plug the models into a real SDK client (createAwsClients' `onClientCreated`). Idempotent per client. */
+  attach(service: AwsServiceName, region: string, client: unknown): void;
+  /** `createAwsClients({ defaultRegion, factories, ...world.awsOptions() })`. */
+  awsOptions(): AwsWorldOptions;
+  /** Create what a config refers to (zone, records, health check, alarms, instances, volumes, EIPs, topic). Idempotent. */
+  seed(config: SwitchbackConfig): void;
+  route53: Route53World;
+  ec2: Ec2World;
+  sns: SnsWorld;
+  cloudWatch: CloudWatchWorld;
+  lambda: LambdaWorld;
+  faults: WorldFaults;
+  /** Calls per `<service>.<Operation>`. */
+  apiCalls(): Record<string, number>;
+  callLog(): CallLogEntry[];
+}
+
+/** Where an un-attached world client would send requests: `.invalid` never resolves (RFC 2606). */
+export const WORLD_ENDPOINT = 'http://world.invalid';
+export const WORLD_CREDENTIALS = { accessKeyId: 'AKIASWITCHBACKWORLD0', secretAccessKey: 'switchback-embedded-world' } as const;
+const MIDDLEWARE_NAME = 'switchbackWorld';
+const READ_ONLY_OPERATION = /^(Describe|Get|List)/;
+
+interface MiddlewareStackLike {
+  add(middleware: unknown, options: Record<string, unknown>): void;
+}
+
+const OPTION_KEYS: ReadonlySet<string> = new Set(['now', 'sleep', 'route53ChangeDelayMs', 'ec2TransitionDelayMs', 'ec2VolumeDelayMs', 'accountId', 'onAsyncInvoke']);
+
+function validateOptions(options: WorldOptions): void {
+  const problems: string[] = [];
+  for (const key of Object.keys(options ?? {})) if (!OPTION_KEYS.has(key)) problems.push(`unknown option "${key}" (known: ${[...OPTION_KEYS].join(', ')})`);
+  if (typeof options?.now !== 'function') problems.push('now must be a function returning epoch ms');
+  for (const key of ['route53ChangeDelayMs', 'ec2TransitionDelayMs', 'ec2VolumeDelayMs'] as const) {
+    const value = options?.[key];
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) problems.push(`${key} must be ≥ 0`);
+  }
+  if (options?.accountId !== undefined && !/^\d{12}$/.test(options.accountId)) problems.push('accountId must be 12 digits');
+  if (problems.length > 0) throw new SwitchbackError(`createWorld: ${problems.join('; ')}`);
+}
+
+export function createWorld(options: WorldOptions): World {
+  validateOptions(options);
+  const ctx = createWorldContext({ now: () => options.now(), accountId: options.accountId ?? '123456789012' });
+  const cloudWatch = createCloudWatchModel(ctx);
+  const route53 = createRoute53Model(ctx, { changeDelayMs: options.route53ChangeDelayMs ?? 10_000, alarmState: cloudWatch.alarmState });
+  const ec2 = createEc2Model(ctx, { transitionDelayMs: options.ec2TransitionDelayMs ?? 15_000, volumeDelayMs: options.ec2VolumeDelayMs ?? 2_000 });
+  const sns = createSnsModel(ctx);
+  const lambda = createLambdaModel(ctx, { onAsyncInvoke: options.onAsyncInvoke });
+  const faults = createFaultRegistry();
+  const models: Record<AwsServiceName, ServiceModel> = {
+    route53: route53.model,
+    ec2: ec2.model,
+    sns: sns.model,
+    cloudWatch: cloudWatch.model,
+    lambda: lambda.model,
+  };
+  const counts: Record<string, number> = {};
+  const log: CallLogEntry[] = [];
+  const attached = new WeakSet<object>();
+
+  const sleep = (ms: number): Promise<void> =>
+    options.sleep ? options.sleep(ms) : new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+  async function dispatch(service: AwsServiceName, region: string, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const api = `${service}.${operation}`;
+    const atEpochMs = ctx.now();
+    const dryRun = input.DryRun === true || (service === 'lambda' && input.InvocationType === 'DryRun');
+    const entry: CallLogEntry = { api, region, atEpochMs, mutating: !dryRun && !READ_ONLY_OPERATION.test(operation), ok: false, ...(dryRun && { dryRun: true }) };
+    counts[api] = (counts[api] ?? 0) + 1;
+    try {
+      const fault = faults.take(api);
+      if (fault) entry.injected = true;
+      if (fault?.latencyMs) await sleep(fault.latencyMs);
+      if (fault?.error) throw ctx.error(service, fault.error, fault.message ?? defaultMessageFor(fault.error));
+      const output = (await models[service].handle(operation, input, { region, stuck: fault?.stuck ?? false })) as Record<string, unknown>;
+      entry.ok = true;
+      return output ?? {};
+    } catch (error) {
+      entry.error = getAwsErrorCode(error);
+      throw error;
+    } finally {
+      log.push(entry);
+    }
+  }
+
+  function attach(service: AwsServiceName, region: string, client: unknown): void {
+    if (!(AWS_SERVICES as readonly string[]).includes(service)) throw new SwitchbackError(`world.attach: unknown service "${service}" (one of ${AWS_SERVICES.join(', ')})`);
+    const stack = (client as { middlewareStack?: MiddlewareStackLike } | undefined)?.middlewareStack;
+    if (!client || typeof client !== 'object' || !stack || typeof stack.add !== 'function') {
+      throw new SwitchbackError(`world.attach: the ${service} client is not an AWS SDK v3 client (no middlewareStack)`);
+    }
+    if (attached.has(client)) return;
+    attached.add(client);
+    const middleware =
+      (_next: unknown, context: { commandName?: string }) =>
+      async (args: { input?: unknown }): Promise<{ output: Record<string, unknown>; response: Record<string, never> }> => {
+        const commandName = context.commandName;
+        if (!commandName) throw new SwitchbackError(`world: a ${service} command arrived without a command name`);
+        const operation = commandName.replace(/Command$/, '');
+        const input = (args.input ?? {}) as Record<string, unknown>;
+        const output = await dispatch(service, region, operation, input);
+        const status = typeof output.StatusCode === 'number' ? output.StatusCode : 200;
+        return {
+          output: { $metadata: { httpStatusCode: status, requestId: `world-${service}-${counts[`${service}.${operation}`]}`, attempts: 1, totalRetryDelay: 0 }, ...output },
+          response: {},
+        };
+      };
+    stack.add(middleware, { step: 'initialize', priority: 'high', name: MIDDLEWARE_NAME, tags: ['SWITCHBACK_WORLD'] });
+  }
+
+  function clientConfig(_service: AwsServiceName, region: string): Record<string, unknown> {
+    return { region, credentials: { ...WORLD_CREDENTIALS }, endpoint: WORLD_ENDPOINT };
+  }
+
+  return {
+    clientConfig,
+    attach,
+    awsOptions: () => ({ clientConfig, onClientCreated: attach }),
+    seed: (config) => seedWorld({ route53: route53.world, ec2: ec2.world, sns: sns.world, cloudWatch: cloudWatch.world }, config),
+    route53: route53.world,
+    ec2: ec2.world,
+    sns: sns.world,
+    cloudWatch: cloudWatch.world,
+    lambda: lambda.world,
+    faults: { add: (spec) => faults.add(spec), clear: () => faults.clear(), list: () => faults.list() },
+    apiCalls: () => ({ ...counts }),
+    callLog: () => log.map((entry) => ({ ...entry })),
+  };
+}

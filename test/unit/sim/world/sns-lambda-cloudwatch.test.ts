@@ -1,0 +1,179 @@
+import { DescribeAlarmsCommand, PutMetricAlarmCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { createCloudWatchAdapter } from '../../../../shared/aws/cloudwatch';
+import { classifyAwsError } from '../../../../shared/aws/errors';
+import { createLambdaAdapter } from '../../../../shared/aws/lambda';
+import { createSnsAdapter } from '../../../../shared/aws/sns';
+import { createTestWorld, rejectionOf } from './world-test-kit';
+
+const TOPIC = 'arn:aws:sns:us-west-2:123456789012:oncall';
+
+describe('SNS', () => {
+  it('captures SMS with their message attributes and topic messages with their subject', async () => {
+    const { world, clients, clock } = createTestWorld();
+    world.sns.createTopic(TOPIC);
+    const sns = createSnsAdapter(clients);
+    const { messageId } = await sns.sendSms('+15555550100', '[switchback] web: failing over', { senderId: 'Switchback' });
+    clock.advance(1_000);
+    await sns.publishToTopic(TOPIC, '[switchback] web: now on SECONDARY', 'switchback web');
+
+    expect(world.sns.published()).toEqual([
+      {
+        atEpochMs: clock.now() - 1_000,
+        region: 'us-west-2',
+        messageId,
+        phoneNumber: '+15555550100',
+        message: '[switchback] web: failing over',
+        attributes: { 'AWS.SNS.SMS.SMSType': 'Transactional', 'AWS.SNS.SMS.SenderID': 'Switchback' },
+        delivered: true,
+      },
+      expect.objectContaining({ topicArn: TOPIC, subject: 'switchback web', message: '[switchback] web: now on SECONDARY', attributes: {} }),
+    ]);
+    expect(messageId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('refuses a bad number, a missing topic, and a topic published to from another region', async () => {
+    const { world, clients } = createTestWorld();
+    world.sns.createTopic('arn:aws:sns:us-east-1:123456789012:far');
+    const badNumber = await rejectionOf(clients.sns().send(new PublishCommand({ PhoneNumber: '5555550100', Message: 'x' })));
+    expect(badNumber.name).toBe('InvalidParameterException');
+    expect(classifyAwsError(badNumber)).toBe('fatal');
+    const missing = await rejectionOf(clients.sns().send(new PublishCommand({ TopicArn: TOPIC, Message: 'x' })));
+    expect(missing.name).toBe('NotFoundException');
+    const wrongRegion = await rejectionOf(clients.sns('us-west-2').send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:far', Message: 'x' })));
+    expect(wrongRegion.message).toMatch(/topic is in us-east-1/);
+    // The adapter publishes a topic in the topic's own region.
+    await createSnsAdapter(clients).publishToTopic('arn:aws:sns:us-east-1:123456789012:far', 'hello');
+    expect(world.sns.published()).toHaveLength(1);
+  });
+
+  it('records an opted-out number as not delivered', async () => {
+    const { world, clients } = createTestWorld();
+    world.sns.optOut('+15555550199');
+    await createSnsAdapter(clients).sendSms('+15555550199', 'hi');
+    expect(world.sns.published()[0].delivered).toBe(false);
+  });
+});
+
+describe('Lambda', () => {
+  it('RequestResponse awaits the registered handler and returns its JSON result as bytes', async () => {
+    const { world, clients } = createTestWorld();
+    world.lambda.register('failback-check', async (payload) => ({ ready: true, echo: payload }));
+    const lambda = createLambdaAdapter(clients);
+    expect(await lambda.invokeFunction('failback-check', { service: 'web' })).toEqual({ ready: true, echo: { service: 'web' } });
+
+    const raw = await clients.lambda().send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:us-west-2:123456789012:function:failback-check', Payload: '{"a":1}' }));
+    expect(clients.lambda()).toBeInstanceOf(LambdaClient);
+    expect(raw.StatusCode).toBe(200);
+    expect(raw.$metadata.httpStatusCode).toBe(200);
+    expect(raw.Payload).toBeInstanceOf(Uint8Array);
+    expect(raw.Payload?.transformToString()).toBe('{"ready":true,"echo":{"a":1}}');
+  });
+
+  it('reports a throwing handler as FunctionError Unhandled, and an unknown function as ResourceNotFoundException', async () => {
+    const { world, clients } = createTestWorld();
+    world.lambda.register('broken', async () => {
+      throw new TypeError('cannot read config');
+    });
+    const raw = await clients.lambda().send(new InvokeCommand({ FunctionName: 'broken' }));
+    expect(raw.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(raw.Payload?.transformToString() ?? '')).toMatchObject({ errorType: 'TypeError', errorMessage: 'cannot read config' });
+    const viaAdapter = await rejectionOf(createLambdaAdapter(clients).invokeFunction('broken', {}));
+    expect(viaAdapter.message).toMatch(/lambda:Invoke on broken failed \(FunctionError\): TypeError: cannot read config \[Unhandled\]/);
+
+    const missing = await rejectionOf(clients.lambda().send(new InvokeCommand({ FunctionName: 'nope' })));
+    expect(missing.name).toBe('ResourceNotFoundException');
+    expect(missing.$metadata.httpStatusCode).toBe(404);
+    expect(classifyAwsError(missing)).toBe('fatal');
+  });
+
+  it('Event answers 202 at once and hands the payload to onAsyncInvoke', async () => {
+    const spawned: Array<[string, unknown]> = [];
+    const { world, clients } = createTestWorld({ onAsyncInvoke: (name, payload) => spawned.push([name, payload]) });
+    let handlerRuns = 0;
+    world.lambda.register('orchestrator', () => {
+      handlerRuns += 1;
+    });
+    expect(await createLambdaAdapter(clients).invokeAsync('orchestrator', { service: 'web', runId: 'r1' })).toEqual({ statusCode: 202 });
+    expect(spawned).toEqual([['orchestrator', { service: 'web', runId: 'r1' }]]);
+    expect(handlerRuns).toBe(0);
+    expect(world.lambda.invocations()).toEqual([expect.objectContaining({ name: 'orchestrator', invocationType: 'Event', payload: { service: 'web', runId: 'r1' } })]);
+  });
+
+  it('Event without onAsyncInvoke runs the handler without awaiting it', async () => {
+    const { world, clients } = createTestWorld();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const seen: unknown[] = [];
+    world.lambda.register('orchestrator', async (payload) => {
+      await gate;
+      seen.push(payload);
+      return 'done';
+    });
+    const accepted = await createLambdaAdapter(clients).invokeAsync('orchestrator', { n: 1 });
+    expect(accepted.statusCode).toBe(202);
+    expect(seen).toEqual([]);
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual([{ n: 1 }]);
+    expect(world.lambda.invocations()[0].outcome).toEqual({ ok: true, result: 'done' });
+  });
+});
+
+describe('CloudWatch', () => {
+  it('describes alarms in the asked region with their state and state time, NOT_FOUND for unknown ones', async () => {
+    const { world, clients, clock } = createTestWorld();
+    world.cloudWatch.putAlarm({ name: 'web-5xx-high', region: 'us-east-1' });
+    clock.advance(60_000);
+    world.cloudWatch.setAlarmState('web-5xx-high', 'ALARM');
+    const cloudWatch = createCloudWatchAdapter(clients);
+    expect(await cloudWatch.describeAlarmStates(['arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-5xx-high', 'web-5xx-high', 'nope'])).toEqual([
+      expect.objectContaining({ name: 'web-5xx-high', region: 'us-east-1', state: 'ALARM', updatedAtEpochMs: clock.now() }),
+      expect.objectContaining({ name: 'web-5xx-high', state: 'NOT_FOUND' }),
+      expect.objectContaining({ name: 'nope', state: 'NOT_FOUND' }),
+    ]);
+  });
+
+  it('evaluates a metric alarm from PutMetricData on read, stamped with the datapoint time', async () => {
+    const { world, clients, clock } = createTestWorld();
+    const client = clients.cloudWatch();
+    await client.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'latency-high',
+        Namespace: 'app',
+        MetricName: 'LatencyMs',
+        Dimensions: [{ Name: 'Service', Value: 'web' }],
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 500,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'missing',
+      }),
+    );
+    const describe = async () => (await client.send(new DescribeAlarmsCommand({ AlarmNames: ['latency-high'] }))).MetricAlarms?.[0];
+    expect((await describe())?.StateValue).toBe('INSUFFICIENT_DATA');
+
+    const at = clock.now() + 1_000;
+    clock.advance(2_000);
+    await client.send(
+      new PutMetricDataCommand({ Namespace: 'app', MetricData: [{ MetricName: 'LatencyMs', Dimensions: [{ Name: 'Service', Value: 'web' }], Value: 900, Timestamp: new Date(at) }] }),
+    );
+    // A datapoint of another metric (different dimensions) does not count.
+    await client.send(new PutMetricDataCommand({ Namespace: 'app', MetricData: [{ MetricName: 'LatencyMs', Dimensions: [{ Name: 'Service', Value: 'api' }], Value: 10 }] }));
+    const alarm = await describe();
+    expect(alarm).toMatchObject({ StateValue: 'ALARM', StateUpdatedTimestamp: new Date(at), Threshold: 500, Namespace: 'app' });
+    expect(alarm?.StateReason).toMatch(/1 datapoint \[900 .*\] was greater than the threshold \(500\)/);
+
+    clock.advance(61_000);
+    expect((await describe())?.StateValue).toBe('INSUFFICIENT_DATA');
+    expect(world.cloudWatch.datapoints({ namespace: 'app', dimensions: { Service: 'web' } })).toEqual([
+      expect.objectContaining({ value: 900, atEpochMs: at, metricName: 'LatencyMs' }),
+    ]);
+
+    const reserved = await rejectionOf(client.send(new PutMetricDataCommand({ Namespace: 'AWS/EC2', MetricData: [{ MetricName: 'x', Value: 1 }] })));
+    expect(reserved.name).toBe('InvalidParameterValueException');
+    expect(classifyAwsError(reserved)).toBe('fatal');
+  });
+});
