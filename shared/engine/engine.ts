@@ -1,0 +1,355 @@
+/**
+ * The durable runbook engine ("step-function style"). `executeRun` takes the lease of a service's
+ * active run, executes its steps from the first unfinished one, and closes the run: text the
+ * people, archive the full timeline, move the service state on (`finishRun`), audit.
+ *
+ * Durability rules:
+ * - The run lives in the STATE item; every step start and end is a conditional write on the item's
+ *   version that renews the lease (see ./journal). A write lost to another owner stops the engine
+ *   before its next AWS call (fencing).
+ * - A crash leaves the step `running` and the lease to expire; whoever takes the lease next
+ *   re-executes that step (actions are idempotent) and carries on.
+ * - Before each step: an abort request ends the run `aborted`; a deadline closer than
+ *   `handoffMarginMs` hands the run on (lease released for the next invocation).
+ * - People are texted once per stage per run: the marker is journalled BEFORE publishing, so a
+ *   resumed run never sends a stage twice. A failed publish is recorded and never fails the run.
+ */
+import { AWS_ERROR_KINDS, classifyAwsError } from '../aws/errors';
+import { getRetryOutcome, withRetry, type RetryInfo } from '../aws/retry';
+import type { ServiceConfig } from '../config/types';
+import { runMessage } from '../domain/messages';
+import { resolveStepRefs } from '../domain/plan';
+import { finishRun } from '../domain/state-machine';
+import type { NotifyStage, PlanStep, Run, RunStatus, StepRecord } from '../domain/types';
+import { UnknownServiceError } from '../errors';
+import { LeaseLostError } from '../store';
+import { STEP_ACTION_HANDLERS } from './actions';
+import type { ActionContext, ActionResult } from './actions/types';
+import { CrashError, HandoffSignal, StepParamsError } from './errors';
+import { RunJournal } from './journal';
+import { publishToOnCall, type PublishOutcome } from './notifications';
+import { ENGINE_OUTCOMES, type EngineDeps, type EngineOutcome, type ExecuteRunOptions, type SimEvent } from './types';
+
+export const DEFAULT_LEASE_TTL_MS = 60_000;
+export const DEFAULT_HANDOFF_MARGIN_MS = 20_000;
+
+/** What a stage marker says between "journalled" and "published": if it stays, the sender died in between. */
+export const PENDING_NOTIFICATION_ERROR = 'sending: the outcome was never recorded (the sender stopped first)';
+
+const STAGE_FOR_STATUS: Record<Exclude<RunStatus, 'running'>, NotifyStage> = {
+  succeeded: 'succeeded',
+  failed: 'failed',
+  aborted: 'aborted',
+};
+
+export async function executeRun(serviceName: string, deps: EngineDeps, options: ExecuteRunOptions): Promise<EngineOutcome> {
+  const service = deps.config.services.find((candidate) => candidate.name === serviceName);
+  if (!service) throw new UnknownServiceError(serviceName, deps.config.services.map((candidate) => candidate.name));
+  const leaseTtlMs = deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+  const opened = await RunJournal.open(deps.store, deps.clock, serviceName, options.owner, leaseTtlMs);
+  if (opened.kind === 'no-run') return { status: ENGINE_OUTCOMES.noRun, reason: opened.reason };
+  if (opened.kind === 'not-owner') {
+    deps.logger.info(opened.reason, { service: serviceName, runId: opened.run.id, owner: options.owner });
+    return { status: ENGINE_OUTCOMES.notOwner, run: opened.run, reason: opened.reason };
+  }
+  return new RunExecution(deps, service, opened.journal, options).execute();
+}
+
+function isControlSignal(error: unknown): boolean {
+  return error instanceof LeaseLostError || error instanceof CrashError || error instanceof HandoffSignal;
+}
+
+function describeError(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0];
+}
+
+function withStep(run: Run, index: number, change: (record: StepRecord) => StepRecord): Run {
+  return { ...run, steps: run.steps.map((record, i) => (i === index ? change(record) : record)) };
+}
+
+function pendingMarker(atEpochMs: number) {
+  return { atEpochMs, ok: false, error: PENDING_NOTIFICATION_ERROR };
+}
+
+type StepEnd = { failed: false } | { failed: true; error: string };
+
+class RunExecution {
+  private readonly handoffMarginMs: number;
+
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly service: ServiceConfig,
+    private readonly journal: RunJournal,
+    private readonly options: ExecuteRunOptions,
+  ) {
+    this.handoffMarginMs = deps.handoffMarginMs ?? DEFAULT_HANDOFF_MARGIN_MS;
+  }
+
+  private get run(): Run {
+    return this.journal.run;
+  }
+
+  async execute(): Promise<EngineOutcome> {
+    try {
+      this.log('info', `run ${this.run.id} taken by ${this.options.owner}`, { status: this.run.status });
+      if (this.run.status === 'running') {
+        const stopped = await this.executeSteps();
+        if (stopped) return stopped;
+        return await this.close(true);
+      }
+      // A previous owner ended the run but died before closing it: close it (its stage text is already marked).
+      return await this.close(false);
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        this.log('warn', `stopping: ${error.message}`);
+        return { status: ENGINE_OUTCOMES.notOwner, run: this.run, reason: error.message };
+      }
+      if (error instanceof CrashError) {
+        // The Lambda "died": no write, no call; the lease expires and the next invocation resumes.
+        return { status: ENGINE_OUTCOMES.crashed, run: this.run, reason: error.message };
+      }
+      if (error instanceof HandoffSignal) return this.handoff();
+      throw error;
+    }
+  }
+
+  /** Run the steps from the first unfinished one. Returns an outcome when stopping early (handoff), else undefined once the run is ended. */
+  private async executeSteps(): Promise<EngineOutcome | undefined> {
+    if (!this.run.notifications.started) await this.notifyStage('started');
+    for (let index = 0; index < this.run.plan.length; index += 1) {
+      const step = this.run.plan[index];
+      const record = this.run.steps[index];
+      if (record.status === 'succeeded' || record.status === 'skipped') continue;
+      if (record.status === 'failed') {
+        if (step.onFailure === 'continue') continue;
+        // Resumed after the step failed but before the run was ended.
+        await this.endRun('failed', `${step.id} (${step.action}): ${record.error ?? 'failed'}`);
+        return undefined;
+      }
+      const fresh = await this.journal.refresh();
+      if (fresh.abortRequested) {
+        await this.endRun('aborted', `aborted by ${fresh.abortRequested.by} before ${step.id}`);
+        return undefined;
+      }
+      if (this.deps.clock.now() + this.handoffMarginMs > this.options.deadlineEpochMs) return this.handoff();
+      const end = await this.executeStep(index);
+      if (end.failed && step.onFailure === 'abort') {
+        await this.endRun('failed', `${step.id} (${step.action}): ${end.error}`);
+        return undefined;
+      }
+    }
+    await this.endRun('succeeded');
+    return undefined;
+  }
+
+  private async executeStep(index: number): Promise<StepEnd> {
+    const step = this.run.plan[index];
+    const handler = STEP_ACTION_HANDLERS[step.action];
+    const started = await this.journal.write((run, nowEpochMs) =>
+      withStep(run, index, (record) => ({
+        id: record.id,
+        action: record.action,
+        status: 'running',
+        attempts: record.attempts + 1,
+        startedAtEpochMs: nowEpochMs,
+      })),
+    );
+    const priorAttempts = started.steps[index].attempts - 1;
+    const startedAtEpochMs = started.steps[index].startedAtEpochMs as number;
+    this.emit({ kind: 'step', phase: 'started', step: step.id, action: step.action, attempts: started.steps[index].attempts, runId: started.id });
+    this.log('info', `step ${step.id} started: ${step.description}`, { step: step.id, attempt: started.steps[index].attempts });
+    this.deps.faults?.afterStepStart?.(step, started);
+
+    const deadlineEpochMs = startedAtEpochMs + step.timeoutMs;
+    try {
+      if (!handler) throw new StepParamsError(`step ${step.id}: unknown action ${step.action}`);
+      const params = resolveStepRefs(step.params, started.steps);
+      const { value, attempts } = await withRetry(
+        (attempt) => handler(this.actionContext(started, step, params, deadlineEpochMs, attempt)),
+        { ...step.retry, budgetMs: step.timeoutMs },
+        {
+          sleep: (ms) => this.sleep(ms),
+          random: () => this.deps.random(),
+          now: () => this.deps.clock.now(),
+          classify: (error) => (isControlSignal(error) ? AWS_ERROR_KINDS.fatal : classifyAwsError(error)),
+          onRetry: (info) => this.onRetry(step, info),
+        },
+      );
+      await this.endStep(index, step, priorAttempts + attempts, value);
+      return { failed: false };
+    } catch (error) {
+      if (isControlSignal(error)) throw error;
+      const attempts = priorAttempts + (getRetryOutcome(error)?.attempts ?? 1);
+      const message = describeError(error);
+      const ended = await this.journal.write((run, nowEpochMs) =>
+        withStep(run, index, (record) => ({ ...record, status: 'failed', attempts, endedAtEpochMs: nowEpochMs, error: message })),
+      );
+      const durationMs = (ended.steps[index].endedAtEpochMs as number) - startedAtEpochMs;
+      this.emit({ kind: 'step', phase: 'failed', step: step.id, action: step.action, attempts, durationMs, error: message, runId: ended.id });
+      this.log('warn', `step ${step.id} failed: ${message}`, { step: step.id, attempts, onFailure: step.onFailure });
+      return { failed: true, error: message };
+    }
+  }
+
+  private async endStep(index: number, step: PlanStep, attempts: number, result: ActionResult): Promise<void> {
+    const ended = await this.journal.write((run, nowEpochMs) =>
+      withStep(run, index, (record) => ({
+        ...record,
+        status: 'succeeded',
+        attempts,
+        endedAtEpochMs: nowEpochMs,
+        ...(result.output && { output: result.output }),
+        ...(result.note && { note: result.note }),
+      })),
+    );
+    const record = ended.steps[index];
+    const durationMs = (record.endedAtEpochMs as number) - (record.startedAtEpochMs as number);
+    this.emit({ kind: 'step', phase: 'succeeded', step: step.id, action: step.action, attempts, durationMs, ...(result.note && { note: result.note }), runId: ended.id });
+    this.log('info', `step ${step.id} succeeded${result.note ? `: ${result.note}` : ''}`, { step: step.id, attempts, durationMs });
+  }
+
+  private onRetry(step: PlanStep, info: RetryInfo): void {
+    const error = describeError(info.error);
+    this.emit({ kind: 'step', phase: 'retrying', step: step.id, action: step.action, attempts: info.attempt, delayMs: info.delayMs, error, runId: this.run.id });
+    this.log('warn', `step ${step.id} attempt ${info.attempt} ${info.kind === 'throttle' ? 'throttled' : 'failed'}; retrying in ${info.delayMs} ms`, { step: step.id, error });
+  }
+
+  private actionContext(run: Run, step: PlanStep, params: Record<string, unknown>, deadlineEpochMs: number, attempt: number): ActionContext {
+    const aws = this.deps.aws;
+    return {
+      config: this.deps.config,
+      service: this.service,
+      run,
+      step,
+      params,
+      deadlineEpochMs,
+      attempt,
+      aws: {
+        route53: aws.route53,
+        ec2: () => (typeof aws.ec2 === 'function' ? aws.ec2() : aws.ec2),
+        cloudWatch: aws.cloudWatch,
+        lambda: aws.lambda,
+      },
+      prober: this.deps.prober,
+      clock: this.deps.clock,
+      sleep: (ms) => this.sleep(ms),
+      logger: this.deps.logger,
+      emit: (event) => this.emit({ ...event, runId: run.id } as Omit<SimEvent, 'atEpochMs' | 'service'>),
+      publish: (text) => this.publish(text, { step: step.id }),
+      reportDnsPending: (waitedSeconds) => this.reportDnsPending(waitedSeconds),
+    };
+  }
+
+  /**
+   * Every wait inside a step goes through here: it hands the run on instead of sleeping into the
+   * invocation's deadline, and renews the lease while a long step polls.
+   */
+  private async sleep(ms: number): Promise<void> {
+    const wakeAtEpochMs = this.deps.clock.now() + ms;
+    if (wakeAtEpochMs + this.handoffMarginMs > this.options.deadlineEpochMs) {
+      throw new HandoffSignal(`run ${this.run.id}: the invocation deadline is near; handing the run on mid-step`);
+    }
+    await this.deps.clock.sleep(ms);
+    await this.journal.renewIfDue();
+  }
+
+  private async reportDnsPending(waitedSeconds: number): Promise<void> {
+    if (!this.run.dnsPending) await this.journal.write((run) => ({ ...run, dnsPending: true }));
+    await this.notifyStage('dnsPending', { durationSeconds: waitedSeconds });
+  }
+
+  /** Text one stage at most once per run: journal the marker, publish, record the outcome. */
+  private async notifyStage(stage: NotifyStage, extra: { durationSeconds?: number; error?: string } = {}): Promise<void> {
+    if (this.run.notifications[stage]) return;
+    const marked = await this.journal.write((run, nowEpochMs) => ({ ...run, notifications: { ...run.notifications, [stage]: pendingMarker(nowEpochMs) } }));
+    const atEpochMs = (marked.notifications[stage] as { atEpochMs: number }).atEpochMs;
+    const outcome = await this.publish(runMessage(stage, marked, extra), { stage });
+    await this.journal.write((run) => ({ ...run, notifications: { ...run.notifications, [stage]: this.marker(atEpochMs, outcome) } }));
+  }
+
+  private marker(atEpochMs: number, outcome: PublishOutcome) {
+    return outcome.ok ? { atEpochMs, ok: true } : { atEpochMs, ok: false, error: outcome.error ?? 'not sent' };
+  }
+
+  private async publish(text: string, meta: Record<string, unknown>): Promise<PublishOutcome> {
+    const outcome = await publishToOnCall(
+      { config: this.deps.config, sns: this.deps.aws.sns, clock: this.deps.clock, random: () => this.deps.random(), logger: this.deps.logger },
+      this.service.name,
+      text,
+    );
+    this.emit({ kind: 'sms', text, ok: outcome.ok, ...(outcome.error && { error: outcome.error }), runId: this.run.id, ...meta });
+    return outcome;
+  }
+
+  /** End the run (status, end time, untouched steps skipped) and journal its stage marker in the same write. */
+  private async endRun(status: Exclude<RunStatus, 'running'>, error?: string): Promise<void> {
+    const stage = STAGE_FOR_STATUS[status];
+    await this.journal.write((run, nowEpochMs) => ({
+      ...run,
+      status,
+      endedAtEpochMs: nowEpochMs,
+      ...(error !== undefined && { error }),
+      steps: status === 'succeeded' ? run.steps : run.steps.map((record) => (record.status === 'pending' ? { ...record, status: 'skipped' as const } : record)),
+      notifications: run.notifications[stage] ? run.notifications : { ...run.notifications, [stage]: pendingMarker(nowEpochMs) },
+    }));
+    this.log(status === 'succeeded' ? 'info' : 'warn', `run ${this.run.id} ${status}${error ? `: ${error}` : ''}`);
+  }
+
+  /**
+   * Close an ended run: text its stage (only when this execution journalled the marker), archive
+   * it, move the service state on with `finishRun`, audit. Archiving first keeps the timeline even
+   * if we die before the state write (the next owner archives again: same key, same run).
+   */
+  private async close(sendStage: boolean): Promise<EngineOutcome> {
+    const stage = STAGE_FOR_STATUS[this.run.status as Exclude<RunStatus, 'running'>];
+    if (sendStage) {
+      const atEpochMs = this.run.notifications[stage]?.atEpochMs ?? this.deps.clock.now();
+      const outcome = await this.publish(runMessage(stage, this.run), { stage });
+      await this.journal.write((run) => ({ ...run, notifications: { ...run.notifications, [stage]: this.marker(atEpochMs, outcome) } }));
+    }
+    const { lease: _lease, ...archived } = this.run;
+    await this.deps.store.archiveRun(archived);
+
+    const from = this.journal.state.state;
+    let reason = '';
+    const closed = await this.journal.writeState((state, nowEpochMs) => {
+      // Re-applied on the freshest state if someone else wrote meanwhile; keep what they changed in the run (nothing we need).
+      const finished = finishRun({ ...state, activeRun: archived }, archived, nowEpochMs);
+      reason = finished.reason;
+      return finished.state;
+    });
+    const atEpochMs = this.deps.clock.now();
+    this.emit({ kind: 'transition', from, to: closed.state, reason, runId: archived.id });
+    this.log('info', reason, { from, to: closed.state });
+    try {
+      await this.deps.store.appendEvent(this.service.name, {
+        atEpochMs,
+        type: 'transition',
+        reason,
+        data: { from, to: closed.state, runId: archived.id, kind: archived.kind, status: archived.status },
+      });
+    } catch (error) {
+      // The audit trail must never undo a finished run.
+      this.log('warn', `could not append the audit event: ${describeError(error)}`);
+    }
+    return { status: ENGINE_OUTCOMES.finished, run: archived, reason };
+  }
+
+  /** Stop before the deadline: release the lease (expires now) so the next invocation takes the run at once. */
+  private async handoff(): Promise<EngineOutcome> {
+    const remainingSeconds = Math.max(0, Math.round((this.options.deadlineEpochMs - this.deps.clock.now()) / 1000));
+    const run = await this.journal.write((current) => current, { leaseExpiresAtEpochMs: this.deps.clock.now() });
+    const reason = `run ${run.id} handed on with ${remainingSeconds}s left before the deadline`;
+    this.log('info', reason);
+    return { status: ENGINE_OUTCOMES.handoff, run, reason };
+  }
+
+  private emit(event: Omit<SimEvent, 'atEpochMs' | 'service'>): void {
+    this.deps.emit?.({ ...event, atEpochMs: this.deps.clock.now(), service: this.service.name } as SimEvent);
+  }
+
+  private log(level: 'info' | 'warn', message: string, extra: Record<string, unknown> = {}): void {
+    this.deps.logger[level](message, { service: this.service.name, runId: this.run.id, ...extra });
+  }
+}

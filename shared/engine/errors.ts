@@ -1,0 +1,17 @@
+/** Errors of the runbook engine. */
+import { SwitchbackError } from '../errors';
+
+/** Thrown by test and simulator hooks to make the engine stop dead, as if the Lambda had been killed. */
+export class CrashError extends SwitchbackError {}
+
+/** A step ran out of its time budget (the secondary never became healthy, the instance never ran …). */
+export class StepTimeoutError extends SwitchbackError {}
+
+/** A step's parameters are not what its action needs (a bug in the plan or a bad reference). */
+export class StepParamsError extends SwitchbackError {}
+
+/**
+ * Internal: the invocation's deadline is near, stop the step where it is and hand the run on.
+ * Never a step failure: the step stays `running` and the next invocation re-executes it.
+ */
+export class HandoffSignal extends SwitchbackError {}
