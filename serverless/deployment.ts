@@ -1,0 +1,399 @@
+/**
+ * What `serverless.yml` deploys, generated from a validated `switchback.yml`: the function map
+ * (a probe location deploys only `probe`), one IAM role per function, and the CloudFormation
+ * resources (table, topics, heartbeat alarm, data-plane DNS flag per health-check-flag service).
+ */
+import type { ServiceConfig, SwitchbackConfig } from '../shared/config/types';
+import { SwitchbackError } from '../shared/errors';
+import { TABLE_DEFINITION, TTL_ATTRIBUTE } from '../shared/store/table';
+import { buildFunctionPolicies, type PolicyStatement } from './iam';
+import {
+  DEPLOY_ROLES,
+  FUNCTION_KEYS,
+  METRICS,
+  alarmTopicName,
+  alertsTopicName,
+  flagAlarmName,
+  functionName,
+  heartbeatAlarmName,
+  logicalStem,
+  roleLogicalId,
+  type DeployRole,
+  type FunctionKey,
+} from './naming';
+
+export interface DeploymentContext {
+  stage: string;
+  role: DeployRole;
+  /** The region this stack goes to (`--region`, default controlRegion). */
+  region: string;
+  tableName: string;
+  tableDeletionPolicy: 'Delete' | 'Retain';
+  /** EventBridge schedule expression of the daily dry-run drill. */
+  drillSchedule: string;
+}
+
+/** The deployment (stage, role, region) does not fit the configuration. */
+export class DeploymentError extends SwitchbackError {}
+
+/** IAM: a managed policy document may hold 6,144 characters; leave room for Fn::Sub expansion. */
+export const POLICY_BUDGET_CHARS = 5_000;
+/** IAM's default quota of managed policies per role. */
+export const MAX_POLICIES_PER_ROLE = 10;
+/** EventBridge limits the size of a pattern; alarm names are split over several rules well below it. */
+export const PATTERN_BUDGET_CHARS = 1_500;
+
+export const DEPLOY_ROLE_VALUES: readonly DeployRole[] = Object.values(DEPLOY_ROLES);
+
+/** Refuse deployments that would do damage: a probe location replacing the controller, a controller outside controlRegion. */
+export function checkDeployment(config: SwitchbackConfig, context: DeploymentContext): void {
+  if (!DEPLOY_ROLE_VALUES.includes(context.role)) {
+    throw new DeploymentError(`--param role=${String(context.role)}: must be ${DEPLOY_ROLE_VALUES.join(' or ')}`);
+  }
+  if (context.role === DEPLOY_ROLES.controller && context.region !== config.controlRegion) {
+    throw new DeploymentError(
+      `the controller deploys to controlRegion ${config.controlRegion}, not ${context.region}; for an extra probe location use --region ${context.region} --param role=probe-only`,
+    );
+  }
+  if (context.role === DEPLOY_ROLES.probeOnly) {
+    if (context.region === config.controlRegion) {
+      throw new DeploymentError(`role probe-only cannot deploy to controlRegion ${config.controlRegion}: the controller's stack lives there (and probes from there)`);
+    }
+    if (!config.probeLocations.includes(context.region)) {
+      throw new DeploymentError(`${context.region} is not in probeLocations (${config.probeLocations.join(', ')}): add it to switchback.yml so quorum counts it`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Functions
+
+interface FunctionSettings {
+  description: string;
+  memorySize: number;
+  timeout: number;
+  /** Async retries (schedules, EventBridge, SNS, async invokes). */
+  maximumRetryAttempts?: number;
+}
+
+/**
+ * `probe` runs rounds for ~55 s and stops before its deadline; `orchestrator` hands a run on to a
+ * fresh invocation before 900 s; nothing retries an async invocation that the watchdog resumes anyway.
+ */
+export const FUNCTION_SETTINGS: Record<FunctionKey, FunctionSettings> = {
+  probe: { description: 'switchback: probe rounds every intervalSeconds for a minute; watchdog for stalled runs', memorySize: 256, timeout: 70, maximumRetryAttempts: 0 },
+  alarm: { description: 'switchback: CloudWatch alarm state changes (EventBridge and SNS)', memorySize: 256, timeout: 30 },
+  orchestrator: { description: 'switchback: executes failover/failback runs (async; hands on before its deadline)', memorySize: 512, timeout: 900, maximumRetryAttempts: 0 },
+  drill: { description: 'switchback: dry-run (also daily) and live drills', memorySize: 512, timeout: 900, maximumRetryAttempts: 0 },
+  status: { description: 'switchback: state, probes per location, active and recent runs', memorySize: 256, timeout: 30 },
+  control: { description: 'switchback: freeze, unfreeze, failover, failback, approve, abort', memorySize: 256, timeout: 30 },
+};
+
+/** The daily dry-run's input (every service; texts only checks that newly fail). */
+export const SCHEDULED_DRILL_INPUT = { mode: 'dry-run', service: '*', scheduled: true } as const;
+
+/** Alarm names the `alarm` function hears about on the default event bus (primary alarms, by name). */
+export function eventBridgeAlarmNames(config: SwitchbackConfig): string[] {
+  const names = new Set<string>();
+  for (const service of config.services) {
+    for (const alarm of service.primary.alarms) {
+      const fromArn = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:(.+)$/.exec(alarm);
+      // Names and ARNs both: an alarm from another region or account can be forwarded to this bus.
+      names.add(fromArn ? fromArn[1] : alarm);
+    }
+  }
+  return [...names].sort();
+}
+
+/** One EventBridge pattern per chunk of alarm names (ALARM and OK only: INSUFFICIENT_DATA never acts). */
+export function alarmEventPatterns(config: SwitchbackConfig): Array<Record<string, unknown>> {
+  const pattern = (alarmName: string[]) => ({
+    source: ['aws.cloudwatch'],
+    'detail-type': ['CloudWatch Alarm State Change'],
+    detail: { alarmName, state: { value: ['ALARM', 'OK'] } },
+  });
+  const patterns: Array<Record<string, unknown>> = [];
+  let chunk: string[] = [];
+  for (const name of eventBridgeAlarmNames(config)) {
+    if (chunk.length > 0 && JSON.stringify(pattern([...chunk, name])).length > PATTERN_BUDGET_CHARS) {
+      patterns.push(pattern(chunk));
+      chunk = [];
+    }
+    chunk.push(name);
+  }
+  if (chunk.length > 0) patterns.push(pattern(chunk));
+  return patterns;
+}
+
+export function buildFunctions(config: SwitchbackConfig, context: DeploymentContext): Record<string, Record<string, unknown>> {
+  checkDeployment(config, context);
+  const define = (key: FunctionKey, events: unknown[]) => {
+    const settings = FUNCTION_SETTINGS[key];
+    return {
+      name: functionName(context.stage, key),
+      handler: `functions/${key}.handler`,
+      description: settings.description,
+      role: roleLogicalId(key),
+      memorySize: settings.memorySize,
+      timeout: settings.timeout,
+      ...(settings.maximumRetryAttempts !== undefined ? { maximumRetryAttempts: settings.maximumRetryAttempts } : {}),
+      ...(events.length > 0 ? { events } : {}),
+    };
+  };
+  const probe = define('probe', [{ schedule: { rate: ['rate(1 minute)'] } }]);
+  if (context.role === DEPLOY_ROLES.probeOnly) return { probe };
+  return {
+    probe,
+    alarm: define('alarm', [
+      ...alarmEventPatterns(config).map((pattern) => ({ eventBridge: { pattern } })),
+      { sns: { arn: { Ref: 'AlarmTopic' }, topicName: alarmTopicName(context.stage) } },
+    ]),
+    orchestrator: define('orchestrator', []),
+    drill: define('drill', [{ schedule: { rate: [context.drillSchedule], input: SCHEDULED_DRILL_INPUT } }]),
+    status: define('status', []),
+    control: define('control', []),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// IAM roles
+
+function statementChars(statements: PolicyStatement[]): number {
+  return JSON.stringify(statements).length;
+}
+
+/** Split statements over managed policies of at most `budget` characters (a huge statement is split by resources). */
+export function chunkStatements(statements: PolicyStatement[], budget = POLICY_BUDGET_CHARS): PolicyStatement[][] {
+  const fitting: PolicyStatement[] = [];
+  for (const statement of statements) fitting.push(...splitStatement(statement, budget));
+  const chunks: PolicyStatement[][] = [];
+  let current: PolicyStatement[] = [];
+  for (const statement of fitting) {
+    if (current.length > 0 && statementChars([...current, statement]) > budget) {
+      chunks.push(current);
+      current = [];
+    }
+    current.push(statement);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+function splitStatement(statement: PolicyStatement, budget: number): PolicyStatement[] {
+  if (statementChars([statement]) <= budget || statement.Resource === '*' || statement.Resource.length < 2) return [statement];
+  const half = Math.ceil(statement.Resource.length / 2);
+  return [
+    ...splitStatement({ ...statement, Sid: `${statement.Sid}a`, Resource: statement.Resource.slice(0, half) }, budget),
+    ...splitStatement({ ...statement, Sid: `${statement.Sid}b`, Resource: statement.Resource.slice(half) }, budget),
+  ];
+}
+
+function roleResources(key: FunctionKey, statements: PolicyStatement[], context: DeploymentContext): Record<string, unknown> {
+  const chunks = chunkStatements(statements);
+  if (chunks.length > MAX_POLICIES_PER_ROLE) {
+    throw new DeploymentError(
+      `the IAM policy generated for ${key} needs ${chunks.length} managed policies (at most ${MAX_POLICIES_PER_ROLE} per role): split switchback.yml into several stages`,
+    );
+  }
+  const roleId = roleLogicalId(key);
+  const resources: Record<string, unknown> = {};
+  chunks.forEach((chunk, index) => {
+    resources[`${roleId}Policy${index + 1}`] = {
+      Type: 'AWS::IAM::ManagedPolicy',
+      Properties: {
+        Description: `switchback ${context.stage} ${key}: least privilege generated from switchback.yml (${index + 1}/${chunks.length})`,
+        PolicyDocument: { Version: '2012-10-17', Statement: chunk },
+      },
+    };
+  });
+  resources[roleId] = {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      Description: `switchback ${context.stage} ${key} function`,
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+      // The role depends on its policies, so a function never runs before its grants exist.
+      ManagedPolicyArns: chunks.map((_, index) => ({ Ref: `${roleId}Policy${index + 1}` })),
+    },
+  };
+  return resources;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data-plane DNS switch (dns.strategy: health-check-flag)
+
+function flagLogicalIds(service: ServiceConfig) {
+  const stem = logicalStem(service.name);
+  return {
+    alarm: `${stem}FailoverFlagAlarm`,
+    healthCheck: `${stem}FailoverFlagHealthCheck`,
+    primaryRecord: `${stem}PrimaryRecord`,
+    secondaryRecord: `${stem}SecondaryRecord`,
+  };
+}
+
+function recordTarget(service: ServiceConfig, side: 'primary' | 'secondary'): Record<string, unknown> {
+  const target = service[side].target;
+  if (typeof target === 'object' && !Array.isArray(target)) {
+    const { dnsName, hostedZoneId, evaluateTargetHealth } = target.alias;
+    return { AliasTarget: { DNSName: dnsName, HostedZoneId: hostedZoneId, EvaluateTargetHealth: evaluateTargetHealth } };
+  }
+  return { TTL: String(service.dns.ttl), ResourceRecords: Array.isArray(target) ? target : [target] };
+}
+
+/**
+ * Route 53 answers the PRIMARY record while its health check is healthy, i.e. while the flag alarm is
+ * not in ALARM. The engine switches by publishing FailoverActive=1 (PutMetricData in the control
+ * region): the alarm fires, the health check turns unhealthy, resolvers get the SECONDARY record.
+ * FailoverActive=0 switches back. No Route 53 API call at incident time.
+ */
+export function flagResources(service: ServiceConfig, config: SwitchbackConfig): Record<string, unknown> {
+  const ids = flagLogicalIds(service);
+  const alarmName = flagAlarmName(service.name);
+  const setIdentifier = service.dns.setIdentifier ?? service.name;
+  const record = (side: 'primary' | 'secondary') => ({
+    Type: 'AWS::Route53::RecordSet',
+    Properties: {
+      HostedZoneId: service.dns.hostedZoneId,
+      Name: service.dns.recordName,
+      Type: service.dns.type === 'alias' ? 'A' : service.dns.type,
+      SetIdentifier: `${setIdentifier}-${side}`,
+      Failover: side === 'primary' ? 'PRIMARY' : 'SECONDARY',
+      ...(side === 'primary' ? { HealthCheckId: { Ref: ids.healthCheck } } : {}),
+      ...recordTarget(service, side),
+    },
+  });
+  return {
+    [ids.alarm]: {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmName: alarmName,
+        AlarmDescription: `switchback: in ALARM while ${service.name} traffic belongs on the secondary (the PRIMARY record's health check follows it)`,
+        Namespace: METRICS.namespace,
+        MetricName: METRICS.failoverFlag.name,
+        Dimensions: [{ Name: METRICS.failoverFlag.dimension, Value: service.name }],
+        Statistic: 'Maximum',
+        // Route 53 health checks accept standard-resolution alarms only (period ≥ 60 s).
+        Period: 60,
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        // A latch: the flag is published once per switch, so a minute without data keeps the last
+        // decision (notBreaching would send traffic back to a dead primary a minute after failover).
+        TreatMissingData: 'ignore',
+      },
+    },
+    [ids.healthCheck]: {
+      Type: 'AWS::Route53::HealthCheck',
+      DependsOn: ids.alarm,
+      Properties: {
+        HealthCheckConfig: {
+          Type: 'CLOUDWATCH_METRIC',
+          AlarmIdentifier: { Name: alarmName, Region: config.controlRegion },
+          // Before the first flag is ever published the alarm has no data: traffic stays on the primary.
+          InsufficientDataHealthStatus: 'Healthy',
+          Inverted: false,
+        },
+        HealthCheckTags: [{ Key: 'Name', Value: alarmName }],
+      },
+    },
+    [ids.primaryRecord]: record('primary'),
+    [ids.secondaryRecord]: record('secondary'),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Everything
+
+export interface GeneratedResources {
+  Resources: Record<string, unknown>;
+  Outputs: Record<string, unknown>;
+}
+
+function controllerResources(config: SwitchbackConfig, context: DeploymentContext): GeneratedResources {
+  const notifyTopicInRegion = config.notify.topicArn && config.notify.topicArn.split(':')[3] === config.controlRegion ? [config.notify.topicArn] : [];
+  const heartbeatActions = [{ Ref: 'AlertsTopic' }, ...notifyTopicInRegion];
+  const resources: Record<string, unknown> = {
+    SwitchbackTable: {
+      Type: 'AWS::DynamoDB::Table',
+      DeletionPolicy: context.tableDeletionPolicy,
+      UpdateReplacePolicy: context.tableDeletionPolicy,
+      Properties: {
+        TableName: context.tableName,
+        // The store's own definition (also what the embedded DynamoDB creates): pk/sk, on demand.
+        ...TABLE_DEFINITION,
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      },
+    },
+    AlarmTopic: {
+      Type: 'AWS::SNS::Topic',
+      Properties: { TopicName: alarmTopicName(context.stage), DisplayName: 'switchback alarms' },
+    },
+    AlertsTopic: {
+      Type: 'AWS::SNS::Topic',
+      Properties: { TopicName: alertsTopicName(context.stage), DisplayName: 'switchback' },
+    },
+    HeartbeatAlarm: {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmName: heartbeatAlarmName(context.stage),
+        AlarmDescription: `switchback ${context.stage}: the probe function in ${config.controlRegion} has not completed a round for 3 minutes: failures are not being detected`,
+        Namespace: METRICS.namespace,
+        MetricName: METRICS.probeRounds.name,
+        Dimensions: [{ Name: METRICS.probeRounds.dimension, Value: config.controlRegion }],
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 3,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        // No data is the failure being watched for.
+        TreatMissingData: 'breaching',
+        AlarmActions: heartbeatActions,
+        OKActions: heartbeatActions,
+      },
+    },
+  };
+  config.notify.sms.forEach((phoneNumber, index) => {
+    resources[`AlertsSmsSubscription${index + 1}`] = {
+      Type: 'AWS::SNS::Subscription',
+      Properties: { TopicArn: { Ref: 'AlertsTopic' }, Protocol: 'sms', Endpoint: phoneNumber },
+    };
+  });
+  const outputs: Record<string, unknown> = {
+    SwitchbackTableName: { Description: 'switchback state table', Value: { Ref: 'SwitchbackTable' } },
+    AlarmTopicArn: { Description: 'Point CloudWatch alarms from other regions/accounts here (alarm actions)', Value: { Ref: 'AlarmTopic' } },
+    AlertsTopicArn: { Description: "The controller's own alarms (heartbeat); notify.sms numbers are subscribed", Value: { Ref: 'AlertsTopic' } },
+  };
+  const seen = new Map<string, string>();
+  for (const service of config.services) {
+    const stem = logicalStem(service.name);
+    if (seen.has(stem)) throw new DeploymentError(`services "${seen.get(stem)}" and "${service.name}" map to the same CloudFormation name ${stem}: rename one`);
+    seen.set(stem, service.name);
+    if (service.dns.strategy !== 'health-check-flag') continue;
+    Object.assign(resources, flagResources(service, config));
+    outputs[`${stem}FailoverFlagHealthCheckId`] = {
+      Description: `Route 53 health check behind ${service.dns.recordName} (PRIMARY)`,
+      Value: { Ref: flagLogicalIds(service).healthCheck },
+    };
+  }
+  return { Resources: resources, Outputs: outputs };
+}
+
+export function buildResources(config: SwitchbackConfig, context: DeploymentContext): GeneratedResources {
+  checkDeployment(config, context);
+  const base = context.role === DEPLOY_ROLES.controller ? controllerResources(config, context) : { Resources: {}, Outputs: {} };
+  const healthCheckLogicalIds = Object.fromEntries(
+    config.services.filter((service) => service.dns.strategy === 'health-check-flag').map((service) => [service.name, flagLogicalIds(service).healthCheck]),
+  );
+  const policies = buildFunctionPolicies(config, { stage: context.stage, role: context.role, tableName: context.tableName, healthCheckLogicalIds });
+  for (const key of FUNCTION_KEYS) {
+    const statements = policies[key];
+    if (statements) Object.assign(base.Resources, roleResources(key, statements, context));
+  }
+  return base;
+}

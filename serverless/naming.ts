@@ -1,0 +1,65 @@
+/**
+ * Fixed names of everything `serverless.yml` deploys. The functions receive these names in their
+ * environment (no CloudFormation references), so `sls package` works offline and
+ * `sls invoke local` sees the same values as Lambda.
+ */
+
+export const SERVICE_NAME = 'switchback';
+
+export const FUNCTION_KEYS = ['probe', 'alarm', 'orchestrator', 'drill', 'status', 'control'] as const;
+export type FunctionKey = (typeof FUNCTION_KEYS)[number];
+
+export const DEPLOY_ROLES = { controller: 'controller', probeOnly: 'probe-only' } as const;
+export type DeployRole = (typeof DEPLOY_ROLES)[keyof typeof DEPLOY_ROLES];
+
+/** Custom metrics switchback publishes (namespace `switchback`). */
+export const METRICS = {
+  namespace: 'switchback',
+  /** EMF from every probe invocation, dimension Location=<region>; the heartbeat alarm watches it. */
+  probeRounds: { name: 'ProbeRoundsCompleted', dimension: 'Location' },
+  /** PutMetricData by the engine for `dns.strategy: health-check-flag`, dimension Service=<name>; 1 = on the secondary. */
+  failoverFlag: { name: 'FailoverActive', dimension: 'Service' },
+} as const;
+
+/** Tag the EC2 adapter puts on instances it launches (`ec2.launchFromAmi`); IAM scopes later actions on them by it. */
+export const RUN_TAG_KEY = 'switchback:run';
+
+export function functionName(stage: string, key: FunctionKey): string {
+  return `${SERVICE_NAME}-${stage}-${key}`;
+}
+
+export function tableName(stage: string): string {
+  return `${SERVICE_NAME}-${stage}`;
+}
+
+/** Inbound: CloudWatch alarms from other regions/accounts publish here; the `alarm` function is subscribed. */
+export function alarmTopicName(stage: string): string {
+  return `${SERVICE_NAME}-${stage}-alarms`;
+}
+
+/** Outbound: the controller's own alarms (heartbeat); every `notify.sms` number is subscribed. */
+export function alertsTopicName(stage: string): string {
+  return `${SERVICE_NAME}-${stage}-alerts`;
+}
+
+export function heartbeatAlarmName(stage: string): string {
+  return `${SERVICE_NAME}-${stage}-heartbeat`;
+}
+
+/** The alarm behind a health-check-flag service's PRIMARY record (the drill looks it up by this name). */
+export function flagAlarmName(service: string): string {
+  return `${SERVICE_NAME}-${service}-failover-flag`;
+}
+
+/** `web-api` → `WebApi`: the CloudFormation logical-id stem for a service. */
+export function logicalStem(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join('');
+}
+
+export function roleLogicalId(key: FunctionKey): string {
+  return `${logicalStem(key)}Role`;
+}

@@ -1,0 +1,404 @@
+/**
+ * `sls package` (osls + serverless-esbuild) offline, with dummy credentials, on three configurations at
+ * once: the example, a full one (health-check-flag DNS, AMI launch, hooks, probe locations) and a
+ * probe location of the full one. Asserts on the generated CloudFormation and the zip artifacts, and
+ * that a broken switchback.yml or a wrong region stops packaging with a clear message.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import { WILDCARD_RESOURCE_ACTIONS } from '../../serverless/iam';
+import { FUNCTION_KEYS, type FunctionKey } from '../../serverless/naming';
+import { BROKEN_CONFIG_PROBLEMS, BROKEN_CONFIG_TEXT, EXAMPLE_CONFIG_TEXT, FULL_CONFIG_TEXT, REPO_ROOT } from '../unit/serverless/fixtures';
+
+/**
+ * Regression guard for the probe artifact (zip; ~580 KB today, 1.8 MB of JS). Most of it is zod's
+ * classic API (~450 KB of JS) and undici's full index (~540 KB); the EC2 client would add ~150 KB
+ * zipped and is checked for by name below.
+ */
+const PROBE_ZIP_BUDGET_BYTES = 640 * 1024;
+
+type Template = { Resources: Record<string, { Type: string; Properties: Record<string, any>; DependsOn?: unknown }>; Outputs?: Record<string, unknown> };
+
+interface SlsRun {
+  code: number | null;
+  output: string;
+}
+
+const SLS_BIN = require.resolve('osls/bin/serverless.js');
+const work = mkdtempSync(join(tmpdir(), 'switchback-sls-'));
+
+function runSls(name: string, args: string[], configFile: string): Promise<SlsRun> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'dummy-secret-for-offline-packaging',
+    AWS_REGION: 'us-west-2',
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    SWITCHBACK_CONFIG: configFile,
+    // Each run bundles in its own work folder (relative to the service directory).
+    SWITCHBACK_ESBUILD_DIR: `.esbuild-test-${process.pid}-${name}`,
+  };
+  delete env.AWS_PROFILE;
+  delete env.AWS_SESSION_TOKEN;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SLS_BIN, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+function writeConfig(name: string, text: string): string {
+  const file = join(work, `${name}.yml`);
+  writeFileSync(file, text);
+  return file;
+}
+
+async function packageStack(name: string, configText: string, extraArgs: string[] = []): Promise<{ dir: string; template: Template; config: string }> {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  const config = writeConfig(name, configText);
+  const run = await runSls(name, ['package', '--stage', 'test', '--package', dir, ...extraArgs], config);
+  if (run.code !== 0) throw new Error(`sls package (${name}) exited ${run.code}:\n${run.output}`);
+  const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  return { dir, template, config: configText };
+}
+
+/** Entries of a zip file (central directory), with their uncompressed contents. */
+function readZip(file: string): Map<string, { size: number; data: () => Buffer }> {
+  const zip = readFileSync(file);
+  let end = zip.length - 22;
+  while (end >= 0 && zip.readUInt32LE(end) !== 0x06054b50) end--;
+  const count = zip.readUInt16LE(end + 10);
+  let offset = zip.readUInt32LE(end + 16);
+  const entries = new Map<string, { size: number; data: () => Buffer }>();
+  for (let i = 0; i < count; i++) {
+    const method = zip.readUInt16LE(offset + 10);
+    const compressedSize = zip.readUInt32LE(offset + 20);
+    const size = zip.readUInt32LE(offset + 24);
+    const nameLength = zip.readUInt16LE(offset + 28);
+    const extraLength = zip.readUInt16LE(offset + 30);
+    const commentLength = zip.readUInt16LE(offset + 32);
+    const localHeader = zip.readUInt32LE(offset + 42);
+    const name = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
+    entries.set(name, {
+      size,
+      data: () => {
+        const start = localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
+        const raw = zip.subarray(start, start + compressedSize);
+        return method === 0 ? Buffer.from(raw) : inflateRawSync(raw);
+      },
+    });
+    offset += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
+}
+
+function resourcesOfType(template: Template, type: string): Array<[string, Template['Resources'][string]]> {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+function policyStatements(template: Template): Array<{ policy: string; statement: any }> {
+  return resourcesOfType(template, 'AWS::IAM::ManagedPolicy').flatMap(([policy, resource]) =>
+    (resource.Properties.PolicyDocument.Statement as any[]).map((statement) => ({ policy, statement })),
+  );
+}
+
+function asArray<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+const functionLogicalId = (key: FunctionKey) => `${key[0].toUpperCase()}${key.slice(1)}LambdaFunction`;
+
+let example: Awaited<ReturnType<typeof packageStack>>;
+let full: Awaited<ReturnType<typeof packageStack>>;
+let probeLocation: Awaited<ReturnType<typeof packageStack>>;
+let broken: SlsRun;
+let wrongRegion: SlsRun;
+
+beforeAll(async () => {
+  // The refusals stop before bundling and may overlap; packaging runs one at a time, because
+  // serverless-esbuild stages artifacts in the service directory's .serverless folder.
+  [broken, wrongRegion] = await Promise.all([
+    runSls('broken', ['package', '--stage', 'test', '--package', join(work, 'broken')], writeConfig('broken', BROKEN_CONFIG_TEXT)),
+    runSls('wrong-region', ['package', '--stage', 'test', '--region', 'eu-west-1', '--package', join(work, 'wrong-region')], writeConfig('wrong-region', FULL_CONFIG_TEXT)),
+  ]);
+  example = await packageStack('example', EXAMPLE_CONFIG_TEXT);
+  full = await packageStack('full', FULL_CONFIG_TEXT);
+  probeLocation = await packageStack('probe-location', FULL_CONFIG_TEXT, ['--region', 'eu-west-1', '--param', 'role=probe-only']);
+}, 150_000);
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  for (const entry of readdirSync(REPO_ROOT)) {
+    if (entry.startsWith(`.esbuild-test-${process.pid}-`)) rmSync(join(REPO_ROOT, entry), { recursive: true, force: true });
+  }
+});
+
+describe('sls package: the example configuration', () => {
+  it('creates the table on demand with pk/sk, TTL on ttl and point-in-time recovery', () => {
+    const table = example.template.Resources.SwitchbackTable;
+    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    expect(table.Properties).toMatchObject({
+      TableName: 'switchback-test',
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it('deploys all six functions on nodejs22.x arm64, each with its own role and fixed environment names', () => {
+    for (const key of FUNCTION_KEYS) {
+      const fn = example.template.Resources[functionLogicalId(key)];
+      expect(fn).toBeDefined();
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        FunctionName: `switchback-test-${key}`,
+        Handler: `functions/${key}.handler`,
+        Role: { 'Fn::GetAtt': [`${key[0].toUpperCase()}${key.slice(1)}Role`, 'Arn'] },
+      });
+      expect(fn.Properties.Environment.Variables).toEqual({
+        SWITCHBACK_STAGE: 'test',
+        SWITCHBACK_ROLE: 'controller',
+        SWITCHBACK_TABLE: 'switchback-test',
+        SWITCHBACK_TABLE_REGION: 'us-west-2',
+        SWITCHBACK_LOCATION: 'us-west-2',
+        SWITCHBACK_ORCHESTRATOR_FUNCTION: 'switchback-test-orchestrator',
+        SWITCHBACK_PROBE_FUNCTION: 'switchback-test-probe',
+        SWITCHBACK_CONFIG_PATH: './switchback.yml',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      });
+    }
+    expect(example.template.Resources[functionLogicalId('probe')].Properties).toMatchObject({ Timeout: 70, MemorySize: 256 });
+    expect(example.template.Resources[functionLogicalId('orchestrator')].Properties).toMatchObject({ Timeout: 900 });
+    const roles = resourcesOfType(example.template, 'AWS::IAM::Role').map(([id]) => id).sort();
+    expect(roles).toEqual(['AlarmRole', 'ControlRole', 'DrillRole', 'OrchestratorRole', 'ProbeRole', 'StatusRole']);
+    expect(example.template.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('runs the orchestrator async with no Lambda retries and no destinations (the watchdog resumes)', () => {
+    const config = example.template.Resources.OrchestratorLambdaEvConf;
+    expect(config.Properties.MaximumRetryAttempts).toBe(0);
+    expect(config.Properties.DestinationConfig ?? {}).toEqual({});
+    const triggers = Object.values(example.template.Resources).filter((resource) =>
+      JSON.stringify(resource.Properties?.Targets ?? resource.Properties?.Endpoint ?? '').includes('OrchestratorLambdaFunction'),
+    );
+    expect(triggers).toEqual([]);
+  });
+
+  it('routes CloudWatch alarm state changes of the configured alarms to the alarm function', () => {
+    const rules = resourcesOfType(example.template, 'AWS::Events::Rule').filter(([, rule]) => rule.Properties.EventPattern);
+    expect(rules).toHaveLength(1);
+    const [, rule] = rules[0];
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      detail: { alarmName: ['web-5xx-high'], state: { value: ['ALARM', 'OK'] } },
+    });
+    expect(rule.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['AlarmLambdaFunction', 'Arn'] });
+    const subscriptions = resourcesOfType(example.template, 'AWS::SNS::Subscription').filter(([, s]) => s.Properties.Protocol === 'lambda');
+    expect(subscriptions).toHaveLength(1);
+    expect(subscriptions[0][1].Properties.TopicArn).toEqual({ Ref: 'AlarmTopic' });
+    expect(example.template.Resources.AlarmTopic.Properties.TopicName).toBe('switchback-test-alarms');
+  });
+
+  it('schedules the probe every minute and a daily dry-run drill of every service', () => {
+    const schedules = resourcesOfType(example.template, 'AWS::Events::Rule').filter(([, rule]) => rule.Properties.ScheduleExpression);
+    const byTarget = new Map(schedules.map(([, rule]) => [rule.Properties.Targets[0].Arn['Fn::GetAtt'][0], rule.Properties]));
+    expect(byTarget.get('ProbeLambdaFunction')?.ScheduleExpression).toBe('rate(1 minute)');
+    const drill = byTarget.get('DrillLambdaFunction');
+    expect(drill?.ScheduleExpression).toMatch(/^cron\(/);
+    expect(JSON.parse(drill?.Targets[0].Input)).toEqual({ mode: 'dry-run', service: '*', scheduled: true });
+  });
+
+  it('pages people when the probe stops completing rounds for 3 minutes', () => {
+    expect(example.template.Resources.HeartbeatAlarm.Properties).toMatchObject({
+      AlarmName: 'switchback-test-heartbeat',
+      Namespace: 'switchback',
+      MetricName: 'ProbeRoundsCompleted',
+      Dimensions: [{ Name: 'Location', Value: 'us-west-2' }],
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 3,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: 'AlertsTopic' }],
+    });
+    const sms = resourcesOfType(example.template, 'AWS::SNS::Subscription').filter(([, s]) => s.Properties.Protocol === 'sms');
+    expect(sms.map(([, s]) => s.Properties)).toEqual([{ TopicArn: { Ref: 'AlertsTopic' }, Protocol: 'sms', Endpoint: '+15555550100' }]);
+  });
+
+  it('creates no data-plane DNS resources for record-swap services', () => {
+    expect(resourcesOfType(example.template, 'AWS::Route53::RecordSet')).toEqual([]);
+    expect(resourcesOfType(example.template, 'AWS::Route53::HealthCheck')).toEqual([]);
+  });
+
+  it('zips each function on its own with switchback.yml at the root, and keeps probe small and free of the EC2 client', () => {
+    const zips = readdirSync(example.dir).filter((file) => file.endsWith('.zip')).sort();
+    expect(zips).toEqual([...FUNCTION_KEYS].map((key) => `${key}.zip`).sort());
+    const bundles = new Map<FunctionKey, string>();
+    for (const key of FUNCTION_KEYS) {
+      const entries = readZip(join(example.dir, `${key}.zip`));
+      expect([...entries.keys()].sort()).toEqual([`functions/${key}.js`, 'switchback.yml']);
+      expect(entries.get('switchback.yml')?.data().toString('utf8')).toBe(EXAMPLE_CONFIG_TEXT);
+      bundles.set(key, entries.get(`functions/${key}.js`)!.data().toString('utf8'));
+      expect(example.template.Resources[functionLogicalId(key)].Properties.Code.S3Key).toMatch(new RegExp(`/${key}\\.zip$`));
+    }
+    for (const key of ['probe', 'alarm', 'status', 'control'] as const) expect(bundles.get(key)).not.toContain('RunInstancesCommand');
+    for (const key of ['orchestrator', 'drill'] as const) expect(bundles.get(key)).toContain('RunInstancesCommand');
+    const probeZipBytes = readFileSync(join(example.dir, 'probe.zip')).length;
+    expect(probeZipBytes).toBeLessThan(PROBE_ZIP_BUDGET_BYTES);
+  });
+
+  it('produces a probe bundle that loads on this Node and exports the handler', async () => {
+    const dir = join(work, 'probe-unzipped');
+    mkdirSync(join(dir, 'functions'), { recursive: true });
+    writeFileSync(join(dir, 'functions', 'probe.js'), readZip(join(example.dir, 'probe.zip')).get('functions/probe.js')!.data());
+    const loaded = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['-e', "process.stdout.write(typeof require('./functions/probe.js').handler)"], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk) => (output += chunk));
+      child.stderr.on('data', (chunk) => (output += chunk));
+      child.on('error', reject);
+      child.on('close', () => resolve(output));
+    });
+    expect(loaded).toBe('function');
+  });
+});
+
+describe('sls package: least-privilege IAM', () => {
+  const templates = () => [example.template, full.template, probeLocation.template];
+
+  it('grants no wildcard action anywhere', () => {
+    for (const template of templates()) {
+      for (const { policy, statement } of policyStatements(template)) {
+        expect(statement.Effect).toBe('Allow');
+        for (const action of asArray<string>(statement.Action)) expect({ policy, action, wildcard: action.includes('*') }).toEqual({ policy, action, wildcard: false });
+      }
+    }
+  });
+
+  it('grants Resource "*" only for the actions AWS offers no resource-level permission for', () => {
+    const documented = Object.keys(WILDCARD_RESOURCE_ACTIONS);
+    const wildcardActions = new Set<string>();
+    for (const template of templates()) {
+      for (const { statement } of policyStatements(template)) {
+        const resources = asArray(statement.Resource);
+        if (resources.some((resource) => resource === '*')) {
+          for (const action of asArray<string>(statement.Action)) {
+            expect(documented).toContain(action);
+            wildcardActions.add(action);
+          }
+        }
+      }
+    }
+    // The list is not padded: every documented action is needed by the full configuration.
+    expect([...wildcardActions].sort()).toEqual([...documented].sort());
+  });
+
+  it('limits PutMetricData to the switchback namespace', () => {
+    const statements = policyStatements(full.template).filter(({ statement }) => asArray<string>(statement.Action).includes('cloudwatch:PutMetricData'));
+    expect(statements.map(({ policy }) => policy)).toEqual(['OrchestratorRolePolicy1']);
+    for (const { statement } of statements) expect(statement.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'switchback' } });
+  });
+
+  it('lets only the orchestrator change DNS, and only the configured record in the configured zone', () => {
+    const changes = policyStatements(full.template).filter(({ statement }) => asArray<string>(statement.Action).includes('route53:ChangeResourceRecordSets'));
+    expect(changes.map(({ policy }) => policy)).toEqual(['OrchestratorRolePolicy1']);
+    expect(changes[0].statement.Resource).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:route53:::hostedzone/Z0FEDCBA987654' }]);
+    expect(changes[0].statement.Condition['ForAllValues:StringEquals']['route53:ChangeResourceRecordSetsNormalizedRecordNames']).toEqual(['api.example.com']);
+  });
+});
+
+describe('sls package: health-check-flag DNS, hooks and probe locations', () => {
+  it('generates the flag alarm, the CLOUDWATCH_METRIC health check and PRIMARY/SECONDARY records', () => {
+    const resources = full.template.Resources;
+    expect(resources.WebFailoverFlagAlarm.Properties).toMatchObject({
+      AlarmName: 'switchback-web-failover-flag',
+      Namespace: 'switchback',
+      MetricName: 'FailoverActive',
+      Dimensions: [{ Name: 'Service', Value: 'web' }],
+      Statistic: 'Maximum',
+      Period: 60,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      TreatMissingData: 'ignore',
+    });
+    expect(resources.WebFailoverFlagHealthCheck.Properties.HealthCheckConfig).toEqual({
+      Type: 'CLOUDWATCH_METRIC',
+      AlarmIdentifier: { Name: 'switchback-web-failover-flag', Region: 'us-west-2' },
+      InsufficientDataHealthStatus: 'Healthy',
+      Inverted: false,
+    });
+    expect(resources.WebPrimaryRecord.Properties).toEqual({
+      HostedZoneId: 'Z0123456789ABC',
+      Name: 'app.example.com',
+      Type: 'A',
+      SetIdentifier: 'web-primary',
+      Failover: 'PRIMARY',
+      HealthCheckId: { Ref: 'WebFailoverFlagHealthCheck' },
+      TTL: '30',
+      ResourceRecords: ['203.0.113.10', '203.0.113.11'],
+    });
+    expect(resources.WebSecondaryRecord.Properties).toMatchObject({ Failover: 'SECONDARY', SetIdentifier: 'web-secondary', ResourceRecords: ['198.51.100.20'] });
+    expect(resources.WebSecondaryRecord.Properties.HealthCheckId).toBeUndefined();
+    // record-swap services get none.
+    expect(Object.keys(resources).filter((id) => id.startsWith('Api') && /Record|Flag/.test(id))).toEqual([]);
+  });
+
+  it('sends the heartbeat to the configured topic too, and texts every number', () => {
+    expect(full.template.Resources.HeartbeatAlarm.Properties.AlarmActions).toEqual([{ Ref: 'AlertsTopic' }, 'arn:aws:sns:us-west-2:123456789012:oncall']);
+    const sms = resourcesOfType(full.template, 'AWS::SNS::Subscription').filter(([, s]) => s.Properties.Protocol === 'sms');
+    expect(sms.map(([, s]) => s.Properties.Endpoint)).toEqual(['+15555550100', '+15555550101']);
+  });
+
+  it('matches alarms named in the config by name or ARN', () => {
+    const [[, rule]] = resourcesOfType(full.template, 'AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern);
+    expect(rule.Properties.EventPattern.detail.alarmName).toEqual(['api-errors', 'web-5xx-high', 'web-latency-high']);
+  });
+
+  it('deploys a probe location as the probe function alone, writing to the control region table', () => {
+    const resources = probeLocation.template.Resources;
+    const functions = resourcesOfType(probeLocation.template, 'AWS::Lambda::Function').map(([id]) => id);
+    expect(functions).toEqual(['ProbeLambdaFunction']);
+    expect(resourcesOfType(probeLocation.template, 'AWS::DynamoDB::Table')).toEqual([]);
+    expect(resources.ProbeLambdaFunction.Properties.Environment.Variables).toMatchObject({
+      SWITCHBACK_ROLE: 'probe-only',
+      SWITCHBACK_LOCATION: 'eu-west-1',
+      SWITCHBACK_TABLE: 'switchback-test',
+      SWITCHBACK_TABLE_REGION: 'us-west-2',
+    });
+    const statements = policyStatements(probeLocation.template).map(({ statement }) => statement);
+    expect(statements.flatMap((statement) => asArray<string>(statement.Action)).sort()).toEqual(
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents'].sort(),
+    );
+    expect(JSON.stringify(statements)).toContain('dynamodb:us-west-2:${AWS::AccountId}:table/switchback-test');
+    expect(readdirSync(probeLocation.dir).filter((file) => file.endsWith('.zip'))).toEqual(['probe.zip']);
+  });
+});
+
+describe('sls package: refusals', () => {
+  it('stops on a broken switchback.yml and lists every problem as path: message', () => {
+    expect(broken.code).not.toBe(0);
+    for (const problem of BROKEN_CONFIG_PROBLEMS) expect(broken.output).toContain(problem);
+    expect(broken.output).toContain('broken.yml: invalid configuration');
+    expect(broken.output).not.toMatch(/\n\s+at .*\.ts:\d+/);
+  });
+
+  it('refuses to deploy the controller outside controlRegion', () => {
+    expect(wrongRegion.code).not.toBe(0);
+    expect(wrongRegion.output).toContain('the controller deploys to controlRegion us-west-2, not eu-west-1');
+  });
+});

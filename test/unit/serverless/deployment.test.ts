@@ -1,0 +1,207 @@
+import {
+  DeploymentError,
+  MAX_POLICIES_PER_ROLE,
+  POLICY_BUDGET_CHARS,
+  SCHEDULED_DRILL_INPUT,
+  alarmEventPatterns,
+  buildFunctions,
+  buildResources,
+  checkDeployment,
+  chunkStatements,
+  flagResources,
+  type DeploymentContext,
+} from '../../../serverless/deployment';
+import type { PolicyStatement } from '../../../serverless/iam';
+import { EXAMPLE_CONFIG_TEXT, configFrom, exampleConfig, fullConfig } from './fixtures';
+
+const context: DeploymentContext = {
+  stage: 'prod',
+  role: 'controller',
+  region: 'us-west-2',
+  tableName: 'switchback-prod',
+  tableDeletionPolicy: 'Retain',
+  drillSchedule: 'cron(0 15 * * ? *)',
+};
+
+describe('checkDeployment', () => {
+  it('accepts the controller in controlRegion and a probe location listed in probeLocations', () => {
+    expect(() => checkDeployment(fullConfig(), context)).not.toThrow();
+    expect(() => checkDeployment(fullConfig(), { ...context, role: 'probe-only', region: 'eu-west-1' })).not.toThrow();
+  });
+
+  it('refuses a controller outside controlRegion, naming the probe-only alternative', () => {
+    expect(() => checkDeployment(fullConfig(), { ...context, region: 'eu-west-1' })).toThrow(
+      new DeploymentError('the controller deploys to controlRegion us-west-2, not eu-west-1; for an extra probe location use --region eu-west-1 --param role=probe-only'),
+    );
+  });
+
+  it('refuses a probe location that would replace the controller stack or that quorum does not count', () => {
+    expect(() => checkDeployment(fullConfig(), { ...context, role: 'probe-only' })).toThrow(/cannot deploy to controlRegion us-west-2/);
+    expect(() => checkDeployment(fullConfig(), { ...context, role: 'probe-only', region: 'ap-south-1' })).toThrow(
+      'ap-south-1 is not in probeLocations (us-west-2, eu-west-1, us-east-2): add it to switchback.yml so quorum counts it',
+    );
+  });
+
+  it('refuses an unknown role', () => {
+    expect(() => checkDeployment(fullConfig(), { ...context, role: 'probe' as never })).toThrow('--param role=probe: must be controller or probe-only');
+  });
+});
+
+describe('buildFunctions', () => {
+  it('defines the six functions with their own roles, fixed names and triggers', () => {
+    const functions = buildFunctions(exampleConfig(), context);
+    expect(Object.keys(functions)).toEqual(['probe', 'alarm', 'orchestrator', 'drill', 'status', 'control']);
+    expect(functions.probe).toMatchObject({
+      name: 'switchback-prod-probe',
+      handler: 'functions/probe.handler',
+      role: 'ProbeRole',
+      timeout: 70,
+      memorySize: 256,
+      maximumRetryAttempts: 0,
+      events: [{ schedule: { rate: ['rate(1 minute)'] } }],
+    });
+    expect(functions.orchestrator).toMatchObject({ name: 'switchback-prod-orchestrator', timeout: 900, maximumRetryAttempts: 0 });
+    expect(functions.orchestrator.events).toBeUndefined();
+    expect(functions.drill.events).toEqual([{ schedule: { rate: ['cron(0 15 * * ? *)'], input: SCHEDULED_DRILL_INPUT } }]);
+    expect(functions.alarm.events).toEqual([
+      {
+        eventBridge: {
+          pattern: {
+            source: ['aws.cloudwatch'],
+            'detail-type': ['CloudWatch Alarm State Change'],
+            detail: { alarmName: ['web-5xx-high'], state: { value: ['ALARM', 'OK'] } },
+          },
+        },
+      },
+      { sns: { arn: { Ref: 'AlarmTopic' }, topicName: 'switchback-prod-alarms' } },
+    ]);
+    expect(functions.status.events).toBeUndefined();
+    expect(functions.control.events).toBeUndefined();
+  });
+
+  it('deploys only the probe at a probe location', () => {
+    const functions = buildFunctions(fullConfig(), { ...context, role: 'probe-only', region: 'eu-west-1' });
+    expect(Object.keys(functions)).toEqual(['probe']);
+    expect(functions.probe.role).toBe('ProbeRole');
+  });
+
+  it('subscribes the alarm function to SNS only when no alarm name is configured', () => {
+    const noAlarms = configFrom(EXAMPLE_CONFIG_TEXT.replace('      alarms: [web-5xx-high]\n', ''));
+    expect(buildFunctions(noAlarms, context).alarm.events).toEqual([{ sns: { arn: { Ref: 'AlarmTopic' }, topicName: 'switchback-prod-alarms' } }]);
+  });
+});
+
+describe('alarmEventPatterns', () => {
+  it('splits many alarm names over several rules, each within the size budget, losing none', () => {
+    const names = Array.from({ length: 120 }, (_, i) => `service-${i}-primary-5xx-rate-high`);
+    const text = EXAMPLE_CONFIG_TEXT.replace('alarms: [web-5xx-high]', `alarms: [${names.join(', ')}]`);
+    const patterns = alarmEventPatterns(configFrom(text));
+    expect(patterns.length).toBeGreaterThan(1);
+    for (const pattern of patterns) expect(JSON.stringify(pattern).length).toBeLessThanOrEqual(1_500);
+    const matched = patterns.flatMap((pattern) => (pattern.detail as { alarmName: string[] }).alarmName);
+    expect(matched.sort()).toEqual([...names].sort());
+  });
+});
+
+describe('flagResources', () => {
+  it('builds alias records for alias targets and CNAME records for hostnames', () => {
+    const text = EXAMPLE_CONFIG_TEXT.replace('type: A, ttl: 30, strategy: record-swap', 'type: alias, strategy: health-check-flag, setIdentifier: app')
+      .replace('target: ["203.0.113.10"]', 'target: { alias: { dnsName: primary-123.us-east-1.elb.amazonaws.com, hostedZoneId: Z35SXDOTRQ7X7K, evaluateTargetHealth: true } }')
+      .replace('target: ["198.51.100.20"]', 'target: { alias: { dnsName: d111111abcdef8.cloudfront.net, hostedZoneId: Z2FDTNDATAQYW2 } }');
+    const config = configFrom(text);
+    const resources = flagResources(config.services[0], config) as Record<string, { Properties: Record<string, unknown> }>;
+    expect(resources.WebPrimaryRecord.Properties).toEqual({
+      HostedZoneId: 'Z0123456789ABC',
+      Name: 'app.example.com',
+      Type: 'A',
+      SetIdentifier: 'app-primary',
+      Failover: 'PRIMARY',
+      HealthCheckId: { Ref: 'WebFailoverFlagHealthCheck' },
+      AliasTarget: { DNSName: 'primary-123.us-east-1.elb.amazonaws.com', HostedZoneId: 'Z35SXDOTRQ7X7K', EvaluateTargetHealth: true },
+    });
+    expect(resources.WebSecondaryRecord.Properties.AliasTarget).toEqual({ DNSName: 'd111111abcdef8.cloudfront.net', HostedZoneId: 'Z2FDTNDATAQYW2', EvaluateTargetHealth: false });
+    expect(resources.WebSecondaryRecord.Properties.TTL).toBeUndefined();
+
+    const cname = configFrom(
+      EXAMPLE_CONFIG_TEXT.replace('type: A, ttl: 30, strategy: record-swap', 'type: CNAME, ttl: 45, strategy: health-check-flag')
+        .replace('target: ["203.0.113.10"]', 'target: primary.example.net')
+        .replace('target: ["198.51.100.20"]', 'target: secondary.example.net'),
+    );
+    const cnameResources = flagResources(cname.services[0], cname) as Record<string, { Properties: Record<string, unknown> }>;
+    expect(cnameResources.WebSecondaryRecord.Properties).toMatchObject({ Type: 'CNAME', TTL: '45', ResourceRecords: ['secondary.example.net'], SetIdentifier: 'web-secondary' });
+  });
+
+  it('creates the health check after its alarm', () => {
+    const config = fullConfig();
+    const resources = flagResources(config.services[0], config) as Record<string, { DependsOn?: string }>;
+    expect(resources.WebFailoverFlagHealthCheck.DependsOn).toBe('WebFailoverFlagAlarm');
+  });
+});
+
+describe('buildResources', () => {
+  type Resources = Record<string, { Type: string; DeletionPolicy?: string; Properties: Record<string, any> }>;
+
+  it('keeps the table when the stage asks for it, and names everything after the stage', () => {
+    const { Resources, Outputs } = buildResources(exampleConfig(), context) as { Resources: Resources; Outputs: Record<string, unknown> };
+    expect(Resources.SwitchbackTable.DeletionPolicy).toBe('Retain');
+    expect(Resources.SwitchbackTable.Properties.TableName).toBe('switchback-prod');
+    expect(Resources.AlarmTopic.Properties.TopicName).toBe('switchback-prod-alarms');
+    expect(Resources.AlertsTopic.Properties.TopicName).toBe('switchback-prod-alerts');
+    expect(Resources.HeartbeatAlarm.Properties.AlarmName).toBe('switchback-prod-heartbeat');
+    expect(Object.keys(Outputs).sort()).toEqual(['AlarmTopicArn', 'AlertsTopicArn', 'SwitchbackTableName']);
+  });
+
+  it('attaches each role its generated managed policies', () => {
+    const { Resources } = buildResources(exampleConfig(), context) as { Resources: Resources };
+    expect(Resources.ProbeRole.Properties.ManagedPolicyArns).toEqual([{ Ref: 'ProbeRolePolicy1' }]);
+    expect(Resources.ProbeRole.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
+    expect(Resources.ProbeRolePolicy1.Type).toBe('AWS::IAM::ManagedPolicy');
+  });
+
+  it('leaves a topic in another region out of the heartbeat actions (alarm actions are regional)', () => {
+    const text = EXAMPLE_CONFIG_TEXT.replace('# topicArn: arn:aws:sns:us-west-2:', 'topicArn: arn:aws:sns:us-east-1:');
+    const { Resources } = buildResources(configFrom(text), context) as { Resources: Resources };
+    expect(Resources.HeartbeatAlarm.Properties.AlarmActions).toEqual([{ Ref: 'AlertsTopic' }]);
+  });
+
+  it('creates only the probe role at a probe location', () => {
+    const { Resources, Outputs } = buildResources(fullConfig(), { ...context, role: 'probe-only', region: 'eu-west-1' }) as {
+      Resources: Resources;
+      Outputs: Record<string, unknown>;
+    };
+    expect(Object.keys(Resources).sort()).toEqual(['ProbeRole', 'ProbeRolePolicy1']);
+    expect(Outputs).toEqual({});
+  });
+
+  it('refuses services whose names collide as CloudFormation ids', () => {
+    const service = EXAMPLE_CONFIG_TEXT.slice(EXAMPLE_CONFIG_TEXT.indexOf('  - name: web'));
+    const text = `${EXAMPLE_CONFIG_TEXT.replace('name: web', 'name: web1')}${service.replace('name: web', 'name: web-1')}`;
+    expect(() => buildResources(configFrom(text), context)).toThrow('services "web1" and "web-1" map to the same CloudFormation name Web1: rename one');
+  });
+
+  it('spreads a large policy over several managed policies and refuses one that cannot fit', () => {
+    const ids = (count: number) => Array.from({ length: count }, (_, i) => `i-${(0x10000000 + i).toString(16)}`);
+    const many = (count: number) => configFrom(EXAMPLE_CONFIG_TEXT.replace('ec2.start: { instanceIds: [i-0abc1234def567890] }', `ec2.start: { instanceIds: [${ids(count).join(', ')}] }`));
+    const { Resources } = buildResources(many(150), context) as { Resources: Resources };
+    const policies = Resources.OrchestratorRole.Properties.ManagedPolicyArns as unknown[];
+    expect(policies.length).toBeGreaterThan(1);
+    for (const [id, resource] of Object.entries(Resources)) {
+      if (resource.Type === 'AWS::IAM::ManagedPolicy') expect({ id, chars: JSON.stringify(resource.Properties.PolicyDocument.Statement).length <= POLICY_BUDGET_CHARS }).toEqual({ id, chars: true });
+    }
+    expect(() => buildResources(many(1500), context)).toThrow(new RegExp(`needs \\d+ managed policies \\(at most ${MAX_POLICIES_PER_ROLE} per role\\)`));
+  });
+});
+
+describe('chunkStatements', () => {
+  it('keeps every resource of a statement it splits', () => {
+    const resources = Array.from({ length: 300 }, (_, i) => `arn:aws:ec2:us-west-2:123456789012:instance/i-${i.toString(16).padStart(17, '0')}`);
+    const statement: PolicyStatement = { Sid: 'Big1', Effect: 'Allow', Action: ['ec2:StartInstances'], Resource: resources };
+    const chunks = chunkStatements([statement], 2_000);
+    const kept = chunks.flat().flatMap((s) => (s.Resource === '*' ? [] : s.Resource));
+    expect(kept).toEqual(resources);
+    for (const chunk of chunks) expect(JSON.stringify(chunk).length).toBeLessThanOrEqual(2_000);
+    expect(new Set(chunks.flat().map((s) => s.Sid)).size).toBe(chunks.flat().length);
+  });
+});
