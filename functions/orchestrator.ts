@@ -1,0 +1,19 @@
+/** `orchestrator`: executes a service's active run; hands it on (async self-invoke) before its own deadline. */
+import { z } from 'zod';
+import { createEc2Adapter, ec2ClientFactory } from '../shared/aws/ec2';
+import { lambdaHandler, type UseCase } from '../shared/app/lambda-handler';
+import { continueRun } from '../shared/app/run';
+
+const runRequestSchema = z.object({ service: z.string().min(1), runId: z.string().min(1).optional() });
+
+export const orchestrator: UseCase<unknown> = async (deps, event, invocation) => {
+  const request = runRequestSchema.safeParse(event);
+  if (!request.success) {
+    // Async invokes of a bad payload must not be retried: answer, do not throw.
+    deps.logger.error('orchestrator: expected { service, runId? }', { issues: request.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) });
+    return { status: 'rejected', reason: 'expected { service, runId? }' };
+  }
+  return continueRun(deps, request.data, invocation);
+};
+
+export const handler = lambdaHandler('orchestrator', orchestrator, { ec2: { factory: ec2ClientFactory, adapter: createEc2Adapter } });

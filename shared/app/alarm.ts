@@ -1,0 +1,191 @@
+/**
+ * The `alarm` function's use case: CloudWatch alarm state changes, from EventBridge (same region)
+ * or wrapped in SNS (other regions and accounts), become state-machine inputs. Deliveries are
+ * at-least-once, so each (alarm, state, timestamp) acts once; late, unknown and INSUFFICIENT_DATA
+ * alarms are logged and counted but change nothing. A malformed event is reported, never thrown:
+ * a throw would make Lambda retry an event that can never succeed.
+ */
+import { z } from 'zod';
+import { parseAlarmReference } from '../aws/cloudwatch';
+import type { ServiceConfig } from '../config/types';
+import { InputError } from '../errors';
+import { decideAndApply } from './apply-decision';
+import type { AppDeps } from './deps';
+import { currentEvidence } from './evidence';
+
+/** Dedup keys outlive any redelivery window of EventBridge and SNS. */
+const DEDUP_TTL_SECONDS = 24 * 3600;
+
+export interface AlarmNotice {
+  name: string;
+  arn?: string;
+  region?: string;
+  state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
+  atEpochMs: number;
+  reason: string;
+}
+
+export interface AlarmOutcome {
+  ok: boolean;
+  /** Per notice: what happened to it and why, in one sentence. */
+  results: Array<{ alarm: string; state: string; outcome: 'acted' | 'no-change' | 'ignored' | 'duplicate'; reason: string; services: string[] }>;
+  error?: string;
+}
+
+const isoTime = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO 8601 time');
+const stateValue = z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']);
+
+const eventBridgeSchema = z.object({
+  source: z.literal('aws.cloudwatch'),
+  'detail-type': z.literal('CloudWatch Alarm State Change'),
+  region: z.string().optional(),
+  resources: z.array(z.string()).optional(),
+  detail: z.object({
+    alarmName: z.string().min(1),
+    state: z.object({ value: stateValue, reason: z.string().optional(), timestamp: isoTime }),
+  }),
+});
+
+const snsAlarmMessageSchema = z.object({
+  AlarmName: z.string().min(1),
+  AlarmArn: z.string().optional(),
+  NewStateValue: stateValue,
+  NewStateReason: z.string().optional(),
+  StateChangeTime: isoTime,
+  Region: z.string().optional(),
+});
+
+const snsEventSchema = z.object({
+  Records: z
+    .array(z.object({ EventSource: z.literal('aws:sns'), Sns: z.object({ Message: z.string(), Timestamp: isoTime.optional() }) }))
+    .min(1),
+});
+
+function describeIssues(error: z.ZodError, prefix = ''): string {
+  return error.issues.map((issue) => `${prefix}${issue.path.join('.') || '(event)'}: ${issue.message}`).join('; ');
+}
+
+/** EventBridge or SNS-wrapped CloudWatch alarm events → notices. Throws InputError naming the bad field. */
+export function parseAlarmEvent(event: unknown): AlarmNotice[] {
+  if (typeof event === 'string') {
+    try {
+      event = JSON.parse(event);
+    } catch {
+      throw new InputError('alarm event is not JSON');
+    }
+  }
+  if (typeof event !== 'object' || event === null) throw new InputError('alarm event must be an object');
+  if ('Records' in event) {
+    const parsed = snsEventSchema.safeParse(event);
+    if (!parsed.success) throw new InputError(`not an SNS alarm event: ${describeIssues(parsed.error)}`);
+    return parsed.data.Records.map((record, index) => {
+      let message: unknown;
+      try {
+        message = JSON.parse(record.Sns.Message);
+      } catch {
+        throw new InputError(`Records.${index}.Sns.Message: is not JSON (expected a CloudWatch alarm notification)`);
+      }
+      const alarm = snsAlarmMessageSchema.safeParse(message);
+      if (!alarm.success) throw new InputError(`not a CloudWatch alarm notification: ${describeIssues(alarm.error, `Records.${index}.Sns.Message.`)}`);
+      return {
+        name: alarm.data.AlarmName,
+        arn: alarm.data.AlarmArn,
+        region: alarm.data.AlarmArn ? parseAlarmReference(alarm.data.AlarmArn).region : undefined,
+        state: alarm.data.NewStateValue,
+        atEpochMs: Date.parse(alarm.data.StateChangeTime),
+        reason: alarm.data.NewStateReason ?? '',
+      };
+    });
+  }
+  const parsed = eventBridgeSchema.safeParse(event);
+  if (!parsed.success) throw new InputError(`not a CloudWatch alarm state change event: ${describeIssues(parsed.error)}`);
+  const arn = parsed.data.resources?.find((resource) => resource.includes(':alarm:'));
+  return [
+    {
+      name: parsed.data.detail.alarmName,
+      arn,
+      region: parsed.data.region,
+      state: parsed.data.detail.state.value,
+      atEpochMs: Date.parse(parsed.data.detail.state.timestamp),
+      reason: parsed.data.detail.state.reason ?? '',
+    },
+  ];
+}
+
+/** Services whose primary lists this alarm (by name, or by ARN when the config names an ARN). */
+export function servicesForAlarm(services: ServiceConfig[], notice: AlarmNotice): ServiceConfig[] {
+  return services.filter((service) =>
+    service.primary.alarms.some((configured) => {
+      if (configured.startsWith('arn:')) return notice.arn === configured || (!notice.arn && parseAlarmReference(configured).name === notice.name);
+      return configured === notice.name;
+    }),
+  );
+}
+
+export async function handleAlarmEvent(deps: AppDeps, event: unknown): Promise<AlarmOutcome> {
+  let notices: AlarmNotice[];
+  try {
+    notices = parseAlarmEvent(event);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    deps.logger.error(`rejected alarm event: ${message}`);
+    deps.emit?.({ kind: 'error', atEpochMs: deps.clock.now(), message: `rejected alarm event: ${message}` });
+    return { ok: false, results: [], error: message };
+  }
+  const results: AlarmOutcome['results'] = [];
+  for (const notice of notices) results.push(await handleNotice(deps, notice));
+  return { ok: true, results };
+}
+
+async function handleNotice(deps: AppDeps, notice: AlarmNotice): Promise<AlarmOutcome['results'][number]> {
+  const nowEpochMs = deps.clock.now();
+  const base = { alarm: notice.name, state: notice.state };
+  const ignore = (reason: string, services: string[] = []) => {
+    deps.logger.info(`alarm ignored: ${reason}`, { alarm: notice.name, state: notice.state });
+    deps.emit?.({ kind: 'alarm', atEpochMs: nowEpochMs, alarm: notice.name, state: notice.state, outcome: 'ignored', reason });
+    return { ...base, outcome: 'ignored' as const, reason, services };
+  };
+  const services = servicesForAlarm(deps.config.services, notice);
+  if (services.length === 0) return ignore(`${notice.name} is not an alarm of any configured service`);
+  const names = services.map((service) => service.name);
+  if (notice.state === 'INSUFFICIENT_DATA') return ignore(`${notice.name} has insufficient data: neither up nor down`, names);
+  const ageSeconds = Math.round((nowEpochMs - notice.atEpochMs) / 1000);
+  const maxAgeSeconds = Math.min(...services.map((service) => service.policy.detect.maxAlarmAgeSeconds));
+  if (ageSeconds > maxAgeSeconds) return ignore(`${notice.name} ${notice.state} is ${ageSeconds}s old (max ${maxAgeSeconds}s): too late to act on`, names);
+
+  const dedupKey = `${notice.arn ?? notice.name}#${notice.state}#${notice.atEpochMs}`;
+  if (!(await deps.store.claimDedup(dedupKey, nowEpochMs, DEDUP_TTL_SECONDS))) {
+    deps.emit?.({ kind: 'alarm', atEpochMs: nowEpochMs, alarm: notice.name, state: notice.state, outcome: 'duplicate' });
+    return { ...base, outcome: 'duplicate', reason: 'duplicate delivery of an alarm already handled', services: names };
+  }
+
+  const reasons: string[] = [];
+  let acted = false;
+  const confirm: string[] = [];
+  for (const service of services) {
+    const state = await deps.store.ensureState(service.name, nowEpochMs);
+    const evidence = await currentEvidence(deps, service.name, state);
+    const applied = await decideAndApply(
+      deps,
+      service,
+      { kind: 'alarm', name: notice.name, alarmState: notice.state, atEpochMs: notice.atEpochMs, evidence },
+      { state },
+    );
+    acted ||= applied.decision.changed;
+    reasons.push(`${service.name}: ${applied.decision.reason}`);
+    if (applied.probeNow) confirm.push(service.name);
+  }
+  deps.emit?.({ kind: 'alarm', atEpochMs: nowEpochMs, alarm: notice.name, state: notice.state, outcome: acted ? 'acted' : 'no-change', reason: reasons.join('; ') });
+  if (confirm.length > 0) await requestConfirmingRound(deps, confirm);
+  return { ...base, outcome: acted ? 'acted' : 'no-change', reason: reasons.join('; '), services: names };
+}
+
+/** alarm-confirmed-by-probe: ask the probe function for one round now instead of at the next tick. */
+async function requestConfirmingRound(deps: AppDeps, services: string[]): Promise<void> {
+  deps.emit?.({ kind: 'invoke', atEpochMs: deps.clock.now(), function: deps.functions.probe, services });
+  try {
+    await deps.aws.lambda.invokeAsync(deps.functions.probe, { source: 'switchback.alarm', services, rounds: 1 });
+  } catch (error) {
+    deps.logger.warn('could not ask for a confirming probe round; the next scheduled round will confirm', { services, error: String(error) });
+  }
+}

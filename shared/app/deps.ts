@@ -1,0 +1,72 @@
+/**
+ * What the use cases need, passed in once per cold start (or per simulated world). Nothing here
+ * reaches a module-scope client: handlers build `AppDeps` in their composition root, the simulator
+ * builds it over the embedded world, tests build it by hand.
+ */
+import type { CloudWatchAdapter } from '../aws/cloudwatch';
+import type { Ec2Adapter } from '../aws/ec2';
+import type { LambdaAdapter } from '../aws/lambda';
+import type { Route53Adapter } from '../aws/route53';
+import type { SnsAdapter } from '../aws/sns';
+import type { Clock } from '../clock';
+import type { SwitchbackConfig } from '../config/types';
+import type { Prober } from '../probes';
+import type { Store } from '../store';
+
+export interface Logger {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** Adapters over the AWS SDK. `ec2` is a getter so functions that never run EC2 steps never load the EC2 client. */
+export interface AwsAdapters {
+  route53: Route53Adapter;
+  ec2(): Ec2Adapter;
+  sns: SnsAdapter;
+  cloudWatch: CloudWatchAdapter;
+  lambda: LambdaAdapter;
+}
+
+/** One line of the simulator's timeline; Lambda deployments ignore them (logs carry the same sentences). */
+export interface AppEvent {
+  kind: 'probe' | 'alarm' | 'transition' | 'step' | 'sms' | 'dns' | 'invoke' | 'error' | 'decision';
+  atEpochMs: number;
+  service?: string;
+  [key: string]: unknown;
+}
+
+export const PROBE_ROLES = { controller: 'controller', probeOnly: 'probe-only' } as const;
+export type ProbeRole = (typeof PROBE_ROLES)[keyof typeof PROBE_ROLES];
+
+export interface FunctionNames {
+  orchestrator: string;
+  probe: string;
+}
+
+export interface AppDeps {
+  config: SwitchbackConfig;
+  store: Store;
+  clock: Clock;
+  /** Uniform in [0, 1): backoff jitter. */
+  random(): number;
+  newId(): string;
+  /** The region this process probes from (a probe location). */
+  location: string;
+  role: ProbeRole;
+  prober: Prober;
+  aws: AwsAdapters;
+  functions: FunctionNames;
+  logger: Logger;
+  emit?(event: AppEvent): void;
+  /** Test and simulator hooks into the runbook engine (e.g. a crash right after a step starts). */
+  faults?: RunFaults;
+}
+
+export interface RunFaults {
+  /** Called right after a step is journalled as started; throwing a CrashError simulates the Lambda dying there. */
+  afterStepStart?(step: { id: string; action: string }, run: { id: string; service: string }): void;
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

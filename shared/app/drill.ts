@@ -1,0 +1,272 @@
+/**
+ * Drills. `dry-run` changes nothing and checks everything that can be checked without acting: the
+ * DNS record is there and points at the primary, the standby instances exist, EC2 permissions hold
+ * (DryRun), the secondary answers now, people can be texted. Scheduled daily, it texts only when a
+ * check that passed last time fails now. `live` performs a real failover labelled [DRILL], holds,
+ * fails back, and `report` turns the two archived runs into measured step times and the RTO.
+ */
+import { z } from 'zod';
+import { toRecordType, recordMatches } from '../aws/route53';
+import type { Ec2PermissionAction } from '../aws/ec2';
+import type { ServiceConfig, StepConfig } from '../config/types';
+import { InputError } from '../errors';
+import { alertMessage } from '../domain/messages';
+import type { Run } from '../domain/types';
+import { decideAndApply } from './apply-decision';
+import { currentEvidence } from './evidence';
+import type { AppDeps } from './deps';
+import { notifyOnCall } from './notify';
+import { describeZodError, findService } from './operator';
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+const DEFAULT_HOLD_SECONDS = 300;
+
+const drillInputSchema = z.strictObject({
+  service: z.string({ error: 'is required ("*" for every service)' }).min(1),
+  mode: z.enum(['dry-run', 'live', 'report'], { error: 'must be dry-run, live or report' }),
+  holdSeconds: z.number().int().min(0).max(86_400).optional(),
+  scheduled: z.boolean().optional(),
+  by: z.string().min(1).max(64).optional(),
+});
+export type DrillInput = z.output<typeof drillInputSchema>;
+
+export interface DrillCheck {
+  check: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface DryRunReport {
+  service: string;
+  passed: boolean;
+  checks: DrillCheck[];
+}
+
+export interface LiveDrillReport {
+  service: string;
+  rtoSeconds: number;
+  failover: RunTiming;
+  failback?: RunTiming;
+}
+
+export interface RunTiming {
+  runId: string;
+  status: Run['status'];
+  totalSeconds: number;
+  dnsInSyncSeconds?: number;
+  steps: Array<{ id: string; action: string; status: string; attempts: number; seconds?: number }>;
+}
+
+export function parseDrillInput(input: unknown): DrillInput {
+  const parsed = drillInputSchema.safeParse(input);
+  if (!parsed.success) throw new InputError(`drill: ${describeZodError(parsed.error)}`);
+  return parsed.data;
+}
+
+export async function runDrill(deps: AppDeps, input: unknown): Promise<unknown> {
+  const drill = parseDrillInput(input);
+  const services = drill.service === '*' ? deps.config.services : [findService(deps, drill.service)];
+  if (drill.mode === 'dry-run') {
+    const reports = [];
+    for (const service of services) reports.push(await dryRun(deps, service, drill.scheduled === true));
+    return { mode: 'dry-run', passed: reports.every((report) => report.passed), reports };
+  }
+  if (drill.service === '*') throw new InputError(`drill: mode ${drill.mode} needs one service, not "*"`);
+  const service = services[0];
+  if (drill.mode === 'report') return { mode: 'report', ...(await liveDrillReport(deps, service)) };
+  const evidence = await currentEvidence(deps, service.name);
+  const applied = await decideAndApply(deps, service, { kind: 'drill', holdSeconds: drill.holdSeconds ?? DEFAULT_HOLD_SECONDS, by: drill.by ?? 'operator', evidence });
+  const started = applied.decision.effects.find((effect) => effect.type === 'startRun');
+  return {
+    mode: 'live',
+    service: service.name,
+    accepted: applied.decision.accepted && started !== undefined,
+    reason: applied.decision.reason,
+    ...(started && started.type === 'startRun' ? { runId: started.run.id } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// dry-run
+
+const EC2_STEP_PERMISSION: Partial<Record<StepConfig['action'], Ec2PermissionAction>> = {
+  'ec2.start': 'StartInstances',
+  'ec2.stop': 'StopInstances',
+  'ec2.launchFromAmi': 'RunInstances',
+  'ec2.attachVolume': 'AttachVolume',
+  'ec2.associateAddress': 'AssociateAddress',
+};
+
+const STEP_REF = /^\$\{steps\./;
+
+function literalInstanceIds(steps: StepConfig[]): string[] {
+  const ids = new Set<string>();
+  for (const step of steps) {
+    const params = step.params as { instanceIds?: string[]; instanceId?: string };
+    for (const id of [...(params.instanceIds ?? []), ...(params.instanceId ? [params.instanceId] : [])]) if (!STEP_REF.test(id)) ids.add(id);
+  }
+  return [...ids];
+}
+
+/** DryRun parameters for a step; step references (not known before the run) are replaced by a known instance. */
+function permissionParams(step: StepConfig, fallbackInstanceId: string | undefined): Record<string, unknown> {
+  const params = step.params as Record<string, any>;
+  const instance = (id: string | undefined) => (id && !STEP_REF.test(id) ? id : fallbackInstanceId);
+  switch (step.action) {
+    case 'ec2.start':
+    case 'ec2.stop':
+      return { InstanceIds: (params.instanceIds as string[]).map(instance).filter(Boolean) };
+    case 'ec2.launchFromAmi':
+      return { ImageId: params.imageId, InstanceType: params.instanceType, MinCount: 1, MaxCount: 1, ...(params.subnetId ? { SubnetId: params.subnetId } : {}) };
+    case 'ec2.attachVolume':
+      return { VolumeId: params.volumeId, InstanceId: instance(params.instanceId), Device: params.device };
+    case 'ec2.associateAddress':
+      return { AllocationId: params.allocationId, InstanceId: instance(params.instanceId), AllowReassociation: params.allowReassociation };
+    default:
+      return {};
+  }
+}
+
+async function check(name: string, run: () => Promise<{ ok: boolean; detail: string }>): Promise<DrillCheck> {
+  try {
+    return { check: name, ...(await run()) };
+  } catch (error) {
+    return { check: name, ok: false, detail: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: boolean): Promise<DryRunReport> {
+  const checks: DrillCheck[] = [];
+  checks.push({ check: 'config', ok: true, detail: `switchback.yml valid; ${service.secondary.prepare.length} prepare steps` });
+
+  if (service.dns.strategy === 'record-swap') {
+    checks.push(
+      await check('dns record', async () => {
+        const record = await deps.aws.route53.getRecord({
+          hostedZoneId: service.dns.hostedZoneId,
+          recordName: service.dns.recordName,
+          type: toRecordType(service.dns.type),
+          setIdentifier: service.dns.setIdentifier,
+        });
+        if (!record) return { ok: false, detail: `${service.dns.recordName} ${service.dns.type} not found in zone ${service.dns.hostedZoneId}` };
+        if (!recordMatches(record, service.primary.target)) return { ok: false, detail: `${service.dns.recordName} does not point at the primary (${JSON.stringify(record.values ?? record.alias)})` };
+        return { ok: true, detail: `${service.dns.recordName} ${service.dns.type} exists and points at the primary` };
+      }),
+    );
+  } else {
+    checks.push(
+      await check('dns flag alarm', async () => {
+        const name = `switchback-${service.name}-failover-flag`;
+        const [alarm] = await deps.aws.cloudWatch.describeAlarmStates([name]);
+        if (!alarm || alarm.state === 'NOT_FOUND') return { ok: false, detail: `alarm ${name} not found: deploy creates it` };
+        return { ok: alarm.state !== 'ALARM', detail: `alarm ${name} is ${alarm.state}${alarm.state === 'ALARM' ? ' (traffic already on the secondary)' : ''}` };
+      }),
+    );
+  }
+
+  const ec2Steps = service.secondary.prepare.filter((step) => EC2_STEP_PERMISSION[step.action]);
+  const standbyIds = literalInstanceIds(ec2Steps);
+  if (standbyIds.length > 0) {
+    checks.push(
+      await check('standby instances', async () => {
+        const found = await deps.aws.ec2().describeInstances(service.secondary.region, standbyIds);
+        const missing = standbyIds.filter((id) => !found.some((instance) => instance.instanceId === id));
+        if (missing.length > 0) return { ok: false, detail: `not found in ${service.secondary.region}: ${missing.join(', ')}` };
+        return { ok: true, detail: found.map((instance) => `${instance.instanceId} ${instance.state}`).join(', ') };
+      }),
+    );
+  }
+  for (const step of ec2Steps) {
+    const action = EC2_STEP_PERMISSION[step.action] as Ec2PermissionAction;
+    const region = (step.params as { region?: string }).region ?? service.secondary.region;
+    checks.push(
+      await check(`permission ec2:${action}`, async () => {
+        const result = await deps.aws.ec2().checkPermission(region, action, permissionParams(step, standbyIds[0]));
+        return { ok: result.allowed, detail: result.detail };
+      }),
+    );
+  }
+
+  checks.push(
+    await check('secondary healthy', async () => {
+      const spec = { ...service.secondary.probe, timeoutMs: service.secondary.probe.timeoutMs ?? service.policy.probe.timeoutMs };
+      const result = await deps.prober.probe(spec);
+      return { ok: result.ok, detail: result.ok ? `answered in ${Math.round(result.latencyMs)} ms` : `not healthy: ${result.cause}` };
+    }),
+  );
+  const invalid = deps.config.notify.sms.filter((number) => !E164.test(number));
+  checks.push({
+    check: 'on-call numbers',
+    ok: invalid.length === 0 && (deps.config.notify.sms.length > 0 || deps.config.notify.topicArn !== undefined),
+    detail: `${deps.config.notify.sms.length} SMS number(s)${deps.config.notify.topicArn ? ' and a topic' : ''}${invalid.length ? `; ${invalid.length} not E.164` : ''}`,
+  });
+
+  const report: DryRunReport = { service: service.name, passed: checks.every((item) => item.ok), checks };
+  deps.logger.info(`drill dry-run ${report.passed ? 'passed' : 'failed'}`, { service: service.name, failed: checks.filter((item) => !item.ok).map((item) => item.check) });
+  if (scheduled) await textNewFailures(deps, service, checks);
+  return report;
+}
+
+/** Scheduled dry-runs text only when a check that passed last time fails now (no daily nagging). */
+async function textNewFailures(deps: AppDeps, service: ServiceConfig, checks: DrillCheck[]): Promise<void> {
+  const state = await deps.store.ensureState(service.name, deps.clock.now());
+  const failed = checks.filter((item) => !item.ok).map((item) => item.check);
+  const before = state.lastDryRun?.failed;
+  const newlyFailed = failed.filter((name) => before !== undefined && !before.includes(name));
+  const firstRunFailures = before === undefined ? failed : [];
+  const worthTexting = [...newlyFailed, ...firstRunFailures];
+  if (JSON.stringify(before) !== JSON.stringify(failed)) {
+    try {
+      await deps.store.saveState({ ...state, lastDryRun: { atEpochMs: deps.clock.now(), failed } }, state.version);
+    } catch (error) {
+      deps.logger.warn('could not record the dry-run result', { service: service.name, error: String(error) });
+    }
+  }
+  if (worthTexting.length > 0) {
+    const detail = checks
+      .filter((item) => worthTexting.includes(item.check))
+      .map((item) => `${item.check}: ${item.detail}`)
+      .join('; ');
+    await notifyOnCall(deps, service.name, alertMessage(service.name, 'drillCheck', detail), { key: 'drillCheck' });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// live report
+
+function timing(run: Run): RunTiming {
+  const inSync = run.steps.find((step) => step.action === 'route53.waitInSync' && step.status === 'succeeded');
+  const switched = run.steps.find((step) => step.action === 'route53.switch' && step.status === 'succeeded');
+  const dnsDone = inSync ?? switched;
+  return {
+    runId: run.id,
+    status: run.status,
+    totalSeconds: seconds((run.endedAtEpochMs ?? run.startedAtEpochMs) - run.startedAtEpochMs),
+    ...(dnsDone?.endedAtEpochMs !== undefined && !run.dnsPending ? { dnsInSyncSeconds: seconds(dnsDone.endedAtEpochMs - run.startedAtEpochMs) } : {}),
+    steps: run.steps.map((step) => ({
+      id: step.id,
+      action: step.action,
+      status: step.status,
+      attempts: step.attempts,
+      ...(step.startedAtEpochMs !== undefined && step.endedAtEpochMs !== undefined ? { seconds: seconds(step.endedAtEpochMs - step.startedAtEpochMs) } : {}),
+    })),
+  };
+}
+
+function seconds(ms: number): number {
+  return Math.round(ms / 100) / 10;
+}
+
+export async function liveDrillReport(deps: AppDeps, service: ServiceConfig): Promise<LiveDrillReport> {
+  const runs = await deps.store.listRuns(service.name, 20);
+  const failover = runs.find((run) => run.trigger === 'drill' && run.kind === 'failover');
+  if (!failover) throw new InputError(`drill: no finished live drill for ${service.name} yet`);
+  const failback = runs.find((run) => run.trigger === 'drill' && run.kind === 'failback' && run.startedAtEpochMs >= failover.startedAtEpochMs);
+  const failoverTiming = timing(failover);
+  return {
+    service: service.name,
+    rtoSeconds: failoverTiming.dnsInSyncSeconds ?? failoverTiming.totalSeconds,
+    failover: failoverTiming,
+    ...(failback ? { failback: timing(failback) } : {}),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Build the evidence one decision is made on: this location's fresh view of both sites plus what the
+ * other probe locations last wrote to the table. A location votes only while its heartbeat is fresh,
+ * so a partitioned or dead probe region cannot keep an old "down" (or "up") alive.
+ */
+import type { Evidence, LocationObservation, ServiceState, SiteHealth } from '../domain/types';
+import type { AppDeps } from './deps';
+
+/** A location whose last heartbeat is older than this does not vote (probe runs once a minute). */
+export const LOCATION_FRESH_MS = 150_000;
+
+export interface SiteViews {
+  primary: SiteHealth;
+  secondary: SiteHealth;
+  /** When this location last wrote the observation. */
+  observedAtEpochMs: number;
+}
+
+export function assembleEvidence(args: {
+  location: string;
+  own: SiteViews | undefined;
+  others: LocationObservation[];
+  heartbeats: Record<string, number>;
+  state: ServiceState | undefined;
+  nowEpochMs: number;
+}): Evidence {
+  const locations: LocationObservation[] = [];
+  if (args.own) {
+    locations.push({ location: args.location, fresh: true, observedAtEpochMs: args.own.observedAtEpochMs, primary: args.own.primary, secondary: args.own.secondary });
+  }
+  for (const observation of args.others) {
+    if (observation.location === args.location) continue;
+    const heartbeat = args.heartbeats[observation.location];
+    const fresh = heartbeat !== undefined && args.nowEpochMs - heartbeat <= LOCATION_FRESH_MS;
+    locations.push({ ...observation, fresh });
+  }
+  const alarm = args.state?.alarm;
+  return {
+    locations,
+    alarmFiring: alarm?.state === 'ALARM',
+    ...(alarm?.state === 'ALARM' ? { alarmName: alarm.name } : {}),
+  };
+}
+
+/**
+ * Evidence for a decision made outside a probe round (alarm, drill): every location's last
+ * observation from the table, each voting while its heartbeat is fresh.
+ */
+export async function currentEvidence(deps: Pick<AppDeps, 'store' | 'clock'>, service: string, state?: ServiceState): Promise<Evidence> {
+  const nowEpochMs = deps.clock.now();
+  const [observations, heartbeats, current] = await Promise.all([
+    deps.store.listObservations(),
+    deps.store.listLocationHeartbeats(),
+    state ? Promise.resolve(state) : deps.store.ensureState(service, nowEpochMs),
+  ]);
+  return assembleEvidence({ location: OTHER_PROCESS, own: undefined, others: observations.get(service) ?? [], heartbeats, state: current, nowEpochMs });
+}
+
+/** Not a probe location: every stored observation counts as another location's. */
+const OTHER_PROCESS = '(none)';

@@ -1,0 +1,222 @@
+/**
+ * The `probe` function's use case. One invocation (scheduled once a minute) runs rounds every
+ * `intervalSeconds` for a one-minute window: sub-minute detection without sub-minute schedules.
+ * Each round probes primary and secondary of every due service concurrently, writes this location's
+ * observation only when it changed (steady state writes nothing), and — in the control region —
+ * hands the evidence of all locations to the state machine and acts as the watchdog for stalled runs.
+ */
+import type { ProbeSpec, ServiceConfig } from '../config/types';
+import type { LocationObservation, ServiceState } from '../domain/types';
+import { siteHealthChanged, updateSiteHealth } from '../probes';
+import { decideAndApply, startOrchestrator } from './apply-decision';
+import { PROBE_ROLES, type AppDeps } from './deps';
+import { assembleEvidence, type SiteViews } from './evidence';
+
+/** A run whose lease expired this long ago (or that nobody picked up) is resumed by the watchdog. */
+export const WATCHDOG_UNCLAIMED_MS = 60_000;
+/** Do not kick the same stalled run again within this window (the orchestrator needs time to take the lease). */
+const WATCHDOG_REKICK_MS = 60_000;
+/** Stop starting rounds this long before the Lambda deadline. */
+const DEADLINE_MARGIN_MS = 5_000;
+const DECISION_CONCURRENCY = 16;
+
+export interface ProbeInvocationOptions {
+  /** Rounds start only within this window from the start (the schedule's period). */
+  windowMs: number;
+  /** The Lambda deadline: no round starts that could not finish before it. */
+  deadlineEpochMs: number;
+  /** Probe only these services (e.g. an alarm asking for an immediate confirming round). */
+  services?: string[];
+  /** Stop after this many rounds (1 for an alarm-triggered confirming round). */
+  maxRounds?: number;
+}
+
+export interface RoundSummary {
+  round: number;
+  atEpochMs: number;
+  durationMs: number;
+  probed: number;
+  primaryDown: string[];
+  secondaryDown: string[];
+  observationWrites: number;
+  decisions: number;
+}
+
+export interface ProbeInvocationResult {
+  rounds: RoundSummary[];
+}
+
+export async function runProbeInvocation(deps: AppDeps, options: ProbeInvocationOptions): Promise<ProbeInvocationResult> {
+  const services = selectServices(deps, options.services);
+  const startedAtEpochMs = deps.clock.now();
+  const tickMs = Math.min(...services.map((service) => service.policy.probe.intervalSeconds)) * 1000;
+  const longestTimeoutMs = Math.max(...services.flatMap((service) => [probeTimeoutMs(service.primary.probe, service), probeTimeoutMs(service.secondary.probe, service)]));
+  const views = await loadOwnViews(deps);
+  const kicked = new Map<string, number>();
+  const rounds: Array<RoundSummary & { probeNow: string[] }> = [];
+
+  await deps.store.touchLocation(deps.location, startedAtEpochMs);
+  for (let round = 0; ; round++) {
+    if (options.maxRounds !== undefined && rounds.length >= options.maxRounds) break;
+    const scheduledAtEpochMs = startedAtEpochMs + round * tickMs;
+    if (round > 0 && scheduledAtEpochMs - startedAtEpochMs >= options.windowMs) break;
+    if (scheduledAtEpochMs + longestTimeoutMs + DEADLINE_MARGIN_MS > options.deadlineEpochMs) break;
+    const waitMs = scheduledAtEpochMs - deps.clock.now();
+    if (waitMs > 0) await deps.clock.sleep(waitMs);
+
+    const due = services.filter((service) => round % Math.max(1, Math.round((service.policy.probe.intervalSeconds * 1000) / tickMs)) === 0);
+    const summary = await runRound(deps, due, services, views, kicked, round);
+    rounds.push(summary);
+    if (summary.probeNow.length > 0 && (options.maxRounds === undefined || rounds.length < options.maxRounds)) {
+      // alarm-confirmed-by-probe: confirm at once instead of waiting for the next tick.
+      const confirm = services.filter((service) => summary.probeNow.includes(service.name));
+      rounds.push(await runRound(deps, confirm, services, views, kicked, round));
+    }
+  }
+  return { rounds: rounds.map(({ probeNow: _probeNow, ...summary }) => summary) };
+}
+
+function selectServices(deps: AppDeps, names: string[] | undefined): ServiceConfig[] {
+  if (!names) return deps.config.services;
+  const wanted = new Set(names);
+  return deps.config.services.filter((service) => wanted.has(service.name));
+}
+
+function probeTimeoutMs(spec: ProbeSpec, service: ServiceConfig): number {
+  return spec.timeoutMs ?? service.policy.probe.timeoutMs;
+}
+
+function withTimeout(spec: ProbeSpec, service: ServiceConfig): ProbeSpec {
+  return { ...spec, timeoutMs: probeTimeoutMs(spec, service) };
+}
+
+/** Continue the streak counters this location wrote last time (they live in the table between invocations). */
+async function loadOwnViews(deps: AppDeps): Promise<Map<string, SiteViews>> {
+  const views = new Map<string, SiteViews>();
+  const observations = await deps.store.listObservations();
+  for (const [service, list] of observations) {
+    const own = list.find((observation) => observation.location === deps.location);
+    if (own) views.set(service, { primary: own.primary, secondary: own.secondary, observedAtEpochMs: own.observedAtEpochMs });
+  }
+  return views;
+}
+
+async function runRound(
+  deps: AppDeps,
+  due: ServiceConfig[],
+  all: ServiceConfig[],
+  views: Map<string, SiteViews>,
+  kicked: Map<string, number>,
+  round: number,
+): Promise<RoundSummary & { probeNow: string[] }> {
+  const atEpochMs = deps.clock.now();
+  const specs = due.flatMap((service) => [withTimeout(service.primary.probe, service), withTimeout(service.secondary.probe, service)]);
+  const results = await deps.prober.probeAll(specs);
+  const observedAtEpochMs = deps.clock.now();
+
+  let observationWrites = 0;
+  const primaryDown: string[] = [];
+  const secondaryDown: string[] = [];
+  const writes: Promise<void>[] = [];
+  due.forEach((service, index) => {
+    const { failureThreshold, recoveryThreshold } = service.policy.probe;
+    const cap = Math.max(failureThreshold, recoveryThreshold);
+    const before = views.get(service.name);
+    const primary = updateSiteHealth(before?.primary, results[2 * index], cap);
+    const secondary = updateSiteHealth(before?.secondary, results[2 * index + 1], cap);
+    if (!results[2 * index].ok) primaryDown.push(service.name);
+    if (!results[2 * index + 1].ok) secondaryDown.push(service.name);
+    const changed = !before || siteHealthChanged(before.primary, primary) || siteHealthChanged(before.secondary, secondary);
+    if (!changed) return;
+    const view = { primary, secondary, observedAtEpochMs };
+    views.set(service.name, view);
+    observationWrites++;
+    writes.push(deps.store.putObservation(service.name, { location: deps.location, fresh: true, ...view }));
+  });
+  await Promise.all(writes);
+
+  let decisions = 0;
+  const probeNow: string[] = [];
+  if (deps.role === PROBE_ROLES.controller) {
+    const outcome = await decideAll(deps, all, views, kicked);
+    decisions = outcome.decisions;
+    probeNow.push(...outcome.probeNow);
+  }
+  const summary = {
+    round,
+    atEpochMs,
+    durationMs: deps.clock.now() - atEpochMs,
+    probed: specs.length,
+    primaryDown,
+    secondaryDown,
+    observationWrites,
+    decisions,
+  };
+  deps.emit?.({ kind: 'probe', location: deps.location, ...summary });
+  return { ...summary, probeNow };
+}
+
+async function decideAll(
+  deps: AppDeps,
+  services: ServiceConfig[],
+  views: Map<string, SiteViews>,
+  kicked: Map<string, number>,
+): Promise<{ decisions: number; probeNow: string[] }> {
+  const multiLocation = deps.config.probeLocations.length > 1;
+  const [states, observations, heartbeats] = await Promise.all([
+    deps.store.getStates(services.map((service) => service.name)),
+    multiLocation ? deps.store.listObservations() : Promise.resolve(new Map<string, LocationObservation[]>()),
+    multiLocation ? deps.store.listLocationHeartbeats() : Promise.resolve({} as Record<string, number>),
+  ]);
+  let decisions = 0;
+  const probeNow: string[] = [];
+  await forEachBounded(services, DECISION_CONCURRENCY, async (service) => {
+    const nowEpochMs = deps.clock.now();
+    const state = states.get(service.name) ?? (await deps.store.ensureState(service.name, nowEpochMs));
+    const evidence = assembleEvidence({
+      location: deps.location,
+      own: views.get(service.name),
+      others: observations.get(service.name) ?? [],
+      heartbeats,
+      state,
+      nowEpochMs,
+    });
+    try {
+      const applied = await decideAndApply(deps, service, { kind: 'observe', evidence }, { state });
+      if (applied.decision.changed) decisions++;
+      if (applied.probeNow) probeNow.push(service.name);
+      const startedNow = applied.decision.effects.some((effect) => effect.type === 'startRun');
+      if (!startedNow) await resumeIfStalled(deps, applied.state, kicked);
+    } catch (error) {
+      // One service's trouble (a throttled table, a bug) must not stop the others from being watched.
+      deps.logger.error('decision failed for a service', { service: service.name, error: error instanceof Error ? error.message : String(error) });
+      deps.emit?.({ kind: 'error', atEpochMs: deps.clock.now(), service: service.name, message: `decision failed: ${String(error)}` });
+    }
+  });
+  return { decisions, probeNow };
+}
+
+/** Watchdog: a run whose owner died (lease expired) or that nobody picked up is handed to a new orchestrator. */
+async function resumeIfStalled(deps: AppDeps, state: ServiceState, kicked: Map<string, number>): Promise<void> {
+  const run = state.activeRun;
+  if (!run || run.status !== 'running') return;
+  const nowEpochMs = deps.clock.now();
+  const stalled = run.lease ? run.lease.expiresAtEpochMs <= nowEpochMs : nowEpochMs - run.startedAtEpochMs >= WATCHDOG_UNCLAIMED_MS;
+  if (!stalled) return;
+  const lastKick = kicked.get(run.id);
+  if (lastKick !== undefined && nowEpochMs - lastKick < WATCHDOG_REKICK_MS) return;
+  kicked.set(run.id, nowEpochMs);
+  deps.logger.warn('resuming a stalled run', { service: state.service, runId: run.id, lease: run.lease });
+  await startOrchestrator(deps, state.service, run.id);
+}
+
+async function forEachBounded<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await work(item);
+    }
+  });
+  await Promise.all(workers);
+}

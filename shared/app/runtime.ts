@@ -1,0 +1,112 @@
+/**
+ * The composition root for the Lambda functions: configuration and environment → `AppDeps` over the
+ * real AWS SDK clients. Each handler calls it once per cold start and passes only the client
+ * factories it needs, so `probe` and `alarm` never load the EC2 client (1.5 MB, ~200 ms).
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createAwsClients, type AwsClientFactories, type AwsClients } from '../aws/clients';
+import { cloudWatchClientFactory, createCloudWatchAdapter } from '../aws/cloudwatch';
+import type { Ec2Adapter } from '../aws/ec2';
+import { createLambdaAdapter, lambdaClientFactory } from '../aws/lambda';
+import { createRoute53Adapter, route53ClientFactory } from '../aws/route53';
+import { createSnsAdapter, snsClientFactory } from '../aws/sns';
+import { systemClock } from '../clock';
+import { loadConfigFile } from '../config/load';
+import type { SwitchbackConfig } from '../config/types';
+import { SwitchbackError } from '../errors';
+import { createProber } from '../probes';
+import { createStore } from '../store';
+import { PROBE_ROLES, type AppDeps, type AwsAdapters, type ProbeRole } from './deps';
+
+/** Environment the functions get from serverless.yml (fixed names, no CloudFormation references). */
+export const ENV = {
+  table: 'SWITCHBACK_TABLE',
+  tableRegion: 'SWITCHBACK_TABLE_REGION',
+  stage: 'SWITCHBACK_STAGE',
+  role: 'SWITCHBACK_ROLE',
+  location: 'SWITCHBACK_LOCATION',
+  orchestrator: 'SWITCHBACK_ORCHESTRATOR_FUNCTION',
+  probe: 'SWITCHBACK_PROBE_FUNCTION',
+  configPath: 'SWITCHBACK_CONFIG_PATH',
+} as const;
+
+function requireEnv(name: string, env: NodeJS.ProcessEnv): string {
+  const value = env[name];
+  if (!value) throw new SwitchbackError(`environment variable ${name} is not set (serverless.yml sets it)`);
+  return value;
+}
+
+/** switchback.yml is bundled next to each function's code. */
+export function loadDeployedConfig(env: NodeJS.ProcessEnv = process.env): SwitchbackConfig {
+  const path = env[ENV.configPath] ?? join(env.LAMBDA_TASK_ROOT ?? process.cwd(), 'switchback.yml');
+  return loadConfigFile(path);
+}
+
+export function createAwsAdapters(clients: AwsClients, ec2: (() => Ec2Adapter) | undefined): AwsAdapters {
+  let ec2Adapter: Ec2Adapter | undefined;
+  return {
+    route53: createRoute53Adapter(clients),
+    sns: createSnsAdapter(clients),
+    cloudWatch: createCloudWatchAdapter(clients),
+    lambda: createLambdaAdapter(clients),
+    ec2: () => {
+      if (!ec2) throw new SwitchbackError('this function was built without the EC2 client; EC2 steps run in the orchestrator');
+      ec2Adapter ??= ec2();
+      return ec2Adapter;
+    },
+  };
+}
+
+export const BASE_CLIENT_FACTORIES: AwsClientFactories = {
+  route53: route53ClientFactory,
+  sns: snsClientFactory,
+  cloudWatch: cloudWatchClientFactory,
+  lambda: lambdaClientFactory,
+};
+
+export interface LambdaDepsOptions {
+  /** For functions that run EC2 steps: `{ factory: ec2ClientFactory, adapter: createEc2Adapter }`. */
+  ec2?: { factory: NonNullable<AwsClientFactories['ec2']>; adapter: (clients: AwsClients) => Ec2Adapter };
+  env?: NodeJS.ProcessEnv;
+  logger: Logger;
+}
+
+export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
+  const env = options.env ?? process.env;
+  const config = loadDeployedConfig(env);
+  const clients = createAwsClients({
+    defaultRegion: config.controlRegion,
+    factories: { ...BASE_CLIENT_FACTORIES, ...(options.ec2 ? { ec2: options.ec2.factory } : {}) },
+    requestTimeoutMs: 5_000,
+    connectionTimeoutMs: 2_000,
+  });
+  const ec2 = options.ec2;
+  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env[ENV.tableRegion] ?? config.controlRegion, maxAttempts: 3 }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const role = (env[ENV.role] ?? PROBE_ROLES.controller) as ProbeRole;
+  if (role !== PROBE_ROLES.controller && role !== PROBE_ROLES.probeOnly) throw new SwitchbackError(`${ENV.role} must be controller or probe-only, not "${role}"`);
+  const logger = options.logger;
+  return {
+    config,
+    store: createStore({ client: dynamo, tableName: requireEnv(ENV.table, env) }),
+    clock: systemClock,
+    random: Math.random,
+    newId: () => randomUUID().slice(0, 8),
+    location: env[ENV.location] ?? env.AWS_REGION ?? config.controlRegion,
+    role,
+    prober: createProber({ maxConcurrency: 256 }),
+    aws: createAwsAdapters(clients, ec2 ? () => ec2.adapter(clients) : undefined),
+    functions: { orchestrator: requireEnv(ENV.orchestrator, env), probe: env[ENV.probe] ?? 'probe' },
+    logger: {
+      debug: (message, extra) => logger.debug(message, extra ?? {}),
+      info: (message, extra) => logger.info(message, extra ?? {}),
+      warn: (message, extra) => logger.warn(message, extra ?? {}),
+      error: (message, extra) => logger.error(message, extra ?? {}),
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { UnknownServiceError } from '../errors';
+import { buildPlan, formatPlan } from '../domain/plan';
+import { EXIT, type CliIo } from './io';
+import { loadForCli } from './validate';
+
+export function runPlan(file: string, serviceName: string, kind: string, io: CliIo): number {
+  if (kind !== 'failover' && kind !== 'failback') {
+    io.stderr.write(`plan: kind must be failover or failback, not "${kind}"\n`);
+    return EXIT.invalid;
+  }
+  const config = loadForCli(file, io);
+  if (typeof config === 'number') return config;
+  const service = config.services.find((candidate) => candidate.name === serviceName);
+  if (!service) {
+    io.stderr.write(`plan: ${new UnknownServiceError(serviceName, config.services.map((s) => s.name)).message}\n`);
+    return EXIT.invalid;
+  }
+  io.stdout.write(`${kind} plan for ${service.name} (${service.dns.recordName}):\n`);
+  io.stdout.write(`${formatPlan(buildPlan(service, kind))}\n`);
+  return EXIT.ok;
+}

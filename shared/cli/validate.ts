@@ -1,0 +1,38 @@
+import { ConfigError } from '../errors';
+import { loadConfigFile } from '../config/load';
+import type { ServiceConfig, SwitchbackConfig } from '../config/types';
+import { EXIT, type CliIo } from './io';
+
+/** One line per service: what is watched, how DNS moves, and the policy in force. */
+export function summarizeService(service: ServiceConfig): string {
+  const { probe, trigger, failback, guard, detect } = service.policy;
+  const prepare = service.secondary.prepare.map((step) => step.action).join(', ') || 'no prepare steps';
+  return (
+    `${service.name}: ${service.dns.recordName} ${service.dns.type} via ${service.dns.strategy}; ` +
+    `${service.primary.region} → ${service.secondary.region}; ` +
+    `down after ${probe.failureThreshold}×${probe.intervalSeconds}s (${trigger}, quorum ${detect.quorum}/${detect.locationCount}); ` +
+    `failback ${failback.mode}${failback.mode === 'auto' ? ` after ${failback.holdDownSeconds}s` : ''}; ` +
+    `cap ${guard.maxFailoversPer24h}/24h; prepare: ${prepare}`
+  );
+}
+
+export function loadForCli(file: string, io: CliIo): SwitchbackConfig | number {
+  try {
+    return loadConfigFile(file);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${file}: ${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}\n`);
+      for (const problem of error.problems) io.stderr.write(`  ${problem}\n`);
+      return EXIT.invalid;
+    }
+    throw error;
+  }
+}
+
+export function runValidate(file: string, io: CliIo): number {
+  const config = loadForCli(file, io);
+  if (typeof config === 'number') return config;
+  io.stdout.write(`OK ${file}: ${config.services.length} service${config.services.length === 1 ? '' : 's'}, control region ${config.controlRegion}\n`);
+  for (const service of config.services) io.stdout.write(`  ${summarizeService(service)}\n`);
+  return EXIT.ok;
+}

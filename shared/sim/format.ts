@@ -1,0 +1,90 @@
+/** The human timeline of `switchback simulate` (the JSON output carries the same entries). */
+import type { SimulationResult, TimelineEntry } from './runner';
+
+export function clockTime(seconds: number): string {
+  const whole = Math.floor(seconds);
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const s = whole % 60;
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
+}
+
+function describeAnswer(answer: unknown): string {
+  if (Array.isArray(answer)) return answer.join(', ');
+  if (answer && typeof answer === 'object') return JSON.stringify(answer);
+  return String(answer ?? '(no answer)');
+}
+
+/** One line per entry worth reading; probe rounds only when the set of failing sites changes. */
+export function formatTimeline(result: SimulationResult): string {
+  const lines: string[] = [];
+  const lastDown = new Map<string, string>();
+  for (const entry of result.timeline) {
+    const line = describeEntry(entry, lastDown);
+    if (line) lines.push(`${clockTime(entry.t)} ${line}`);
+  }
+  return lines.join('\n');
+}
+
+function describeEntry(entry: TimelineEntry, lastDown: Map<string, string>): string | undefined {
+  const service = entry.service ? `${entry.service} ` : '';
+  switch (entry.kind) {
+    case 'site':
+      if (entry.location) return String(entry.message);
+      return `${service}${String(entry.site)} site → ${String(entry.health)}${entry.latencyMs ? ` (${entry.latencyMs} ms)` : ''}${entry.periodSeconds ? ` (every ${entry.periodSeconds}s)` : ''}${entry.status ? ` (HTTP ${entry.status})` : ''}`;
+    case 'probe': {
+      const primary = (entry.primaryDown as string[] | undefined) ?? [];
+      const secondary = (entry.secondaryDown as string[] | undefined) ?? [];
+      const key = `${primary.join(',')}|${secondary.join(',')}`;
+      const location = String(entry.location ?? '');
+      if (lastDown.get(location) === key) return undefined;
+      lastDown.set(location, key);
+      const parts = [primary.length ? `primary failing: ${primary.join(', ')}` : '', secondary.length ? `secondary failing: ${secondary.join(', ')}` : ''].filter(Boolean);
+      return `probe ${location}: ${parts.length ? parts.join('; ') : 'all sites healthy'}`;
+    }
+    case 'transition':
+      return `${service}${String(entry.from)}→${String(entry.to)}  ${String(entry.reason)}`;
+    case 'decision':
+      return `${service}${String(entry.reason)}`;
+    case 'step': {
+      const phase = String(entry.phase ?? entry.status ?? '');
+      if (phase === 'started' || phase === 'running') return undefined;
+      const seconds = typeof entry.durationMs === 'number' ? ` ${(entry.durationMs / 1000).toFixed(1)}s` : '';
+      const attempts = typeof entry.attempts === 'number' && entry.attempts > 1 ? ` after ${entry.attempts} attempts` : '';
+      const note = entry.note ? ` (${String(entry.note)})` : entry.error ? `: ${String(entry.error)}` : '';
+      return `${service}  step ${String(entry.step ?? entry.id)} ${phase}${seconds}${attempts}${note}`;
+    }
+    case 'sms':
+      return `${service}SMS${entry.ok === false ? ' (FAILED to send)' : ''}: ${String(entry.text)}`;
+    case 'dns':
+      return `${service}DNS ${String(entry.name)} now answers ${describeAnswer(entry.answer)}`;
+    case 'alarm':
+      return entry.outcome ? (entry.outcome === 'duplicate' ? undefined : `alarm ${String(entry.alarm)} ${String(entry.state)}: ${String(entry.outcome)}${entry.reason ? ` - ${String(entry.reason)}` : ''}`) : `alarm ${String(entry.alarm)} → ${String(entry.state)}${Number(entry.deliveries) > 1 ? ` (${entry.deliveries} deliveries)` : ''}`;
+    case 'invoke':
+      if (entry.result === undefined) return undefined;
+      return `invoke ${String(entry.function)} ${JSON.stringify(entry.payload)} → ${JSON.stringify(entry.result)}`;
+    case 'fault':
+      return `FAULT ${String(entry.message)}`;
+    case 'error':
+      return `ERROR ${String(entry.message)}`;
+    default:
+      return undefined;
+  }
+}
+
+export function formatSummary(result: SimulationResult): string {
+  const lines = [`summary (${result.summary.durationSeconds}s simulated in ${result.summary.realSeconds}s):`];
+  for (const [name, service] of Object.entries(result.summary.services)) {
+    const measured = [
+      service.detectionSeconds !== undefined ? `detected in ${service.detectionSeconds}s` : '',
+      service.failoverSeconds !== undefined ? `failover took ${service.failoverSeconds}s` : '',
+      service.failbackSeconds !== undefined ? `failback took ${service.failbackSeconds}s` : '',
+    ].filter(Boolean);
+    lines.push(
+      `  ${name}: ${service.finalState}${service.frozen ? ' (frozen)' : ''}, ${service.failovers} failover(s), ${service.failbacks} failback(s), DNS → ${describeAnswer(service.dnsTarget)}${measured.length ? `; ${measured.join(', ')}` : ''}`,
+    );
+  }
+  lines.push(`  SMS sent: ${result.summary.sms.length}; AWS API calls: ${Object.values(result.summary.apiCalls).reduce((a, b) => a + b, 0)}`);
+  if (result.summary.errors.length) lines.push(`  errors: ${result.summary.errors.length}`, ...result.summary.errors.map((error) => `    ${error}`));
+  return lines.join('\n');
+}

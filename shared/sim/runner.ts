@@ -1,0 +1,459 @@
+/**
+ * `switchback simulate`: run a scenario on the embedded world with the REAL handlers — probe,
+ * alarm, orchestrator, status, control, drill — over dynalite, the in-memory AWS models and HTTP
+ * sites on 127.0.0.1. With the virtual clock idle time is skipped, so a two-hour outage plays in
+ * seconds; everything the handlers do is real I/O against real (embedded) services.
+ */
+import type { AppDeps, AppEvent, ProbeRole } from '../app/deps';
+import { PROBE_ROLES, silentLogger } from '../app/deps';
+import { createHandler, type UseCase } from '../app/lambda-handler';
+import { createAwsAdapters } from '../app/runtime';
+import { createAwsClients } from '../aws/clients';
+import { ALL_AWS_CLIENT_FACTORIES } from '../aws/all-client-factories';
+import { createEc2Adapter } from '../aws/ec2';
+import { systemClock, type Clock } from '../clock';
+import type { ProbeSpec, ServiceConfig, SwitchbackConfig } from '../config/types';
+import { CrashError } from '../engine';
+import type { Run } from '../domain/types';
+import { createProber, type Prober } from '../probes';
+import { createStore, type Store } from '../store';
+import { alarm } from '../../functions/alarm';
+import { control } from '../../functions/control';
+import { drill } from '../../functions/drill';
+import { orchestrator } from '../../functions/orchestrator';
+import { probe } from '../../functions/probe';
+import { status } from '../../functions/status';
+import { startEmbeddedDynamo } from './dynamo';
+import type { Scenario, ScenarioEvent } from './scenario';
+import { startSite, type Site } from './sites';
+import { VirtualClock } from './virtual-clock';
+import { createWorld, type World } from './world';
+
+/** Scenarios start here (virtual clock), so timelines are reproducible. */
+export const SIMULATION_START_EPOCH_MS = Date.UTC(2026, 0, 1, 0, 0, 0);
+const TABLE_NAME = 'switchback-sim';
+const PROBE_PERIOD_MS = 60_000;
+const DNS_POLL_MS = 1_000;
+const FUNCTION_TIMEOUT_MS: Record<string, number> = { probe: 70_000, orchestrator: 900_000, alarm: 30_000, status: 30_000, control: 30_000, drill: 300_000 };
+const USE_CASES: Record<string, UseCase<unknown>> = { probe, alarm, orchestrator, status, control, drill };
+
+export interface TimelineEntry {
+  /** Seconds since the scenario started. */
+  t: number;
+  kind: 'probe' | 'alarm' | 'transition' | 'step' | 'sms' | 'dns' | 'invoke' | 'error' | 'decision' | 'site' | 'fault';
+  service?: string;
+  [key: string]: unknown;
+}
+
+export interface ServiceSummary {
+  finalState: string;
+  frozen: boolean;
+  failovers: number;
+  failbacks: number;
+  dnsTarget: unknown;
+  detectionSeconds?: number;
+  failoverSeconds?: number;
+  failbackSeconds?: number;
+  reason?: string;
+}
+
+export interface SimulationResult {
+  timeline: TimelineEntry[];
+  summary: {
+    durationSeconds: number;
+    realSeconds: number;
+    services: Record<string, ServiceSummary>;
+    sms: Array<{ t: number; text: string; recipients: number }>;
+    runs: Array<{
+      service: string;
+      kind: string;
+      trigger: string;
+      status: string;
+      durationSeconds?: number;
+      dnsPending?: boolean;
+      error?: string;
+      steps: Array<{ name: string; action: string; status: string; attempts: number }>;
+      /** Stages whose SMS/topic publish failed (recorded on the run; never fails it). */
+      notificationFailures: string[];
+    }>;
+    apiCalls: Record<string, number>;
+    /** Calls that changed something in the world (DryRun calls excluded). */
+    mutatingApiCalls: number;
+    /** The EC2 world at the end: every instance, volume attachment and address association. */
+    ec2: {
+      instances: Array<{ instanceId: string; state: string; clientToken?: string }>;
+      attachments: Array<{ volumeId: string; instanceId: string; device: string }>;
+      addresses: Array<{ allocationId: string; instanceId?: string }>;
+    };
+    invocations: Record<string, number>;
+    errors: string[];
+  };
+}
+
+/** Task scheduling over the virtual clock (idle time skipped) or the wall clock. */
+interface Scheduler extends Clock {
+  start(name: string, work: () => Promise<unknown>): void;
+  runUntil(endEpochMs: number): Promise<void>;
+  failures(): string[];
+}
+
+function virtualScheduler(): Scheduler {
+  const clock = new VirtualClock(SIMULATION_START_EPOCH_MS, { stuckAfterRealMs: 120_000 });
+  return {
+    now: () => clock.now(),
+    sleep: (ms) => clock.sleep(ms),
+    start: (name, work) => clock.start(name, work),
+    runUntil: (end) => clock.runUntil(end),
+    failures: () => clock.failuresSoFar().map((failure) => `${failure.task}: ${describeError(failure.error)}`),
+  };
+}
+
+function realScheduler(): Scheduler {
+  const failures: string[] = [];
+  return {
+    ...systemClock,
+    start: (name, work) => {
+      work().catch((error) => failures.push(`${name}: ${describeError(error)}`));
+    },
+    runUntil: async (end) => {
+      const waitMs = end - Date.now();
+      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    },
+    failures: () => failures,
+  };
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Deterministic PRNG (mulberry32) so jitter and ids repeat run to run. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Point each site's probe at its loopback server: host and port replaced, path and query kept. */
+export function pointProbesAtSites(config: SwitchbackConfig, sites: Map<string, Site>): SwitchbackConfig {
+  const rewrite = (spec: ProbeSpec, site: Site): ProbeSpec => {
+    if (spec.type === 'tcp') return { ...spec, host: '127.0.0.1', port: site.port };
+    const url = new URL(spec.url);
+    return { ...spec, type: 'http', url: `http://127.0.0.1:${site.port}${url.pathname}${url.search}`, sni: undefined, tlsInsecure: false };
+  };
+  return {
+    ...config,
+    services: config.services.map((service) => ({
+      ...service,
+      primary: { ...service.primary, probe: rewrite(service.primary.probe, sites.get(`${service.name}/primary`) as Site) },
+      secondary: { ...service.secondary, probe: rewrite(service.secondary.probe, sites.get(`${service.name}/secondary`) as Site) },
+    })),
+  };
+}
+
+/** A prober whose location can be cut off from the world (scenario `location: …, reachable: false`). */
+function partitionableProber(inner: Prober, isReachable: () => boolean, now: () => number): Prober {
+  const unreachable = () => ({ ok: false, latencyMs: 0, cause: 'EHOSTUNREACH', checkedAtEpochMs: now() });
+  return {
+    probe: (spec) => (isReachable() ? inner.probe(spec) : Promise.resolve(unreachable())),
+    probeAll: (specs) => (isReachable() ? inner.probeAll(specs) : Promise.resolve(specs.map(unreachable))),
+    close: () => inner.close(),
+  };
+}
+
+export async function runScenario(scenario: Scenario, options: { seed?: number } = {}): Promise<SimulationResult> {
+  const realStartedAt = Date.now();
+  const scheduler = scenario.clock === 'real' ? realScheduler() : virtualScheduler();
+  const startEpochMs = scheduler.now();
+  const t = (epochMs: number) => Math.round((epochMs - startEpochMs) / 100) / 10;
+  const timeline: TimelineEntry[] = [];
+  const record = (entry: Omit<TimelineEntry, 't'> & { atEpochMs?: number }) => {
+    const { atEpochMs, ...rest } = entry;
+    timeline.push({ t: t(atEpochMs ?? scheduler.now()), ...rest } as TimelineEntry);
+  };
+
+  const sites = new Map<string, Site>();
+  const dynamo = await startEmbeddedDynamo();
+  const probers: Prober[] = [];
+  try {
+    for (const service of scenario.config.services) {
+      for (const role of ['primary', 'secondary'] as const) sites.set(`${service.name}/${role}`, await startSite({ name: `${service.name}/${role}`, now: () => scheduler.now() }));
+    }
+    const config = pointProbesAtSites(scenario.config, sites);
+    await dynamo.createTable(TABLE_NAME);
+    const store: Store = createStore({ client: dynamo.client, tableName: TABLE_NAME });
+
+    const world: World = createWorld({
+      now: () => scheduler.now(),
+      sleep: (ms: number) => scheduler.sleep(ms),
+      route53ChangeDelayMs: scenario.world.route53ChangeSeconds * 1000,
+      ec2TransitionDelayMs: scenario.world.ec2TransitionSeconds * 1000,
+      onAsyncInvoke: (name: string, payload: unknown) => scheduler.start(`async ${name}`, () => invoke(name, payload, 'async')),
+    });
+    world.seed(scenario.config);
+
+    const reachable = new Map(config.probeLocations.map((location) => [location, true]));
+    const crashes = scenario.faults.flatMap((fault) => ('crash' in fault ? [{ ...fault.crash, remaining: fault.crash.times }] : []));
+    const random = seededRandom(options.seed ?? 42);
+    let nextId = 0;
+    const emit = (event: AppEvent) => {
+      const { atEpochMs, kind, ...rest } = event;
+      record({ atEpochMs, kind, ...rest });
+    };
+
+    const depsByLocation = new Map<string, AppDeps>();
+    for (const location of config.probeLocations) {
+      const clients = createAwsClients({ defaultRegion: config.controlRegion, factories: ALL_AWS_CLIENT_FACTORIES, ...world.awsOptions() });
+      const prober = createProber({ maxConcurrency: 256, now: () => scheduler.now() });
+      probers.push(prober);
+      const role: ProbeRole = location === config.controlRegion ? PROBE_ROLES.controller : PROBE_ROLES.probeOnly;
+      depsByLocation.set(location, {
+        config,
+        store,
+        clock: scheduler,
+        random,
+        newId: () => `r${String(++nextId).padStart(4, '0')}`,
+        location,
+        role,
+        prober: partitionableProber(prober, () => reachable.get(location) !== false, () => scheduler.now()),
+        aws: createAwsAdapters(clients, () => createEc2Adapter(clients)),
+        functions: { orchestrator: 'orchestrator', probe: 'probe' },
+        logger: silentLogger,
+        emit,
+        faults: {
+          afterStepStart(step) {
+            const crash = crashes.find((candidate) => (candidate.step === step.action || candidate.step === step.id) && candidate.remaining > 0);
+            if (!crash) return;
+            crash.remaining -= 1;
+            record({ kind: 'fault', fault: 'crash', step: step.id, message: `orchestrator crashed right after starting ${step.id}` });
+            throw new CrashError(`simulated crash after starting ${step.id}`);
+          },
+        },
+      });
+    }
+    const invocations: Record<string, number> = {};
+
+    async function invoke(name: string, payload: unknown, how: string, location = config.controlRegion): Promise<unknown> {
+      const useCase = USE_CASES[name];
+      if (!useCase) throw new Error(`no function named ${name}`);
+      invocations[name] = (invocations[name] ?? 0) + 1;
+      const deps = depsByLocation.get(location) as AppDeps;
+      const startedAt = scheduler.now();
+      const handler = createHandler(() => deps, useCase);
+      return handler(payload, {
+        awsRequestId: `${name}-${invocations[name]}`,
+        functionName: name,
+        getRemainingTimeInMillis: () => startedAt + (FUNCTION_TIMEOUT_MS[name] ?? 30_000) - scheduler.now(),
+      }).catch((error: unknown) => {
+        record({ kind: 'error', message: `${name} (${how}) failed: ${describeError(error)}` });
+        throw error;
+      });
+    }
+    for (const name of Object.keys(USE_CASES)) world.lambda.register(name, (payload: unknown) => invoke(name, payload, 'sync'));
+
+    // The schedule: every probe location runs its probe function once a minute.
+    const endEpochMs = startEpochMs + scenario.duration;
+    for (const location of config.probeLocations) {
+      scheduler.start(`schedule probe ${location}`, async () => {
+        for (let at = startEpochMs; at < endEpochMs; at += PROBE_PERIOD_MS) {
+          const waitMs = at - scheduler.now();
+          if (waitMs > 0) await scheduler.sleep(waitMs);
+          scheduler.start(`probe ${location} @${t(at)}`, () => invoke('probe', { source: 'aws.events', 'detail-type': 'Scheduled Event' }, 'schedule', location));
+        }
+      });
+    }
+
+    // What resolvers are told, sampled every second: one line per change.
+    scheduler.start('dns watch', async () => {
+      const last = new Map<string, string>();
+      for (;;) {
+        for (const service of config.services) {
+          const answer = JSON.stringify(world.route53.resolve(service.dns.recordName, service.dns.type === 'alias' ? 'A' : service.dns.type) ?? null);
+          if (last.has(service.name) && last.get(service.name) !== answer) record({ kind: 'dns', service: service.name, name: service.dns.recordName, answer: JSON.parse(answer) });
+          last.set(service.name, answer);
+        }
+        if (scheduler.now() + DNS_POLL_MS >= endEpochMs) return;
+        await scheduler.sleep(DNS_POLL_MS);
+      }
+    });
+
+    for (const fault of scenario.faults) {
+      if ('api' in fault) {
+        world.faults.add({
+          api: fault.api,
+          ...(fault.error ? { error: fault.error } : {}),
+          times: fault.times === 'always' ? Number.POSITIVE_INFINITY : fault.times,
+          after: fault.after,
+          ...(fault.latencyMs !== undefined ? { latencyMs: fault.latencyMs } : {}),
+          ...(fault.stuck ? { stuck: true } : {}),
+        });
+      }
+    }
+
+    scenario.events.forEach((event, index) => {
+      scheduler.start(`event ${index}`, async () => {
+        const waitMs = startEpochMs + event.at - scheduler.now();
+        if (waitMs > 0) await scheduler.sleep(waitMs);
+        await applyEvent(event);
+      });
+    });
+
+    async function applyEvent(event: ScenarioEvent): Promise<void> {
+      const repeat = event.repeat ?? 1;
+      if ('site' in event) {
+        const site = sites.get(event.site) as Site;
+        const [service, role] = event.site.split('/');
+        const mode =
+          event.health === 'slow'
+            ? { mode: 'slow' as const, latencyMs: event.latencyMs as number }
+            : event.health === 'flap'
+              ? { mode: 'flap' as const, periodSeconds: event.periodSeconds as number }
+              : event.health === 'status'
+                ? { mode: 'status' as const, status: event.status as number }
+                : { mode: event.health };
+        await site.setHealth(mode);
+        record({ kind: 'site', service, site: role, health: event.health, ...(mode.mode !== event.health ? {} : {}), ...('latencyMs' in mode ? { latencyMs: mode.latencyMs } : {}), ...('periodSeconds' in mode ? { periodSeconds: mode.periodSeconds } : {}), ...('status' in mode ? { status: mode.status } : {}) });
+      } else if ('alarm' in event) {
+        const payload = alarmEventFor(config, event.alarm.name, event.alarm.state, scheduler.now(), event.alarm.delivery);
+        record({ kind: 'alarm', alarm: event.alarm.name, state: event.alarm.state, deliveries: repeat });
+        await Promise.all(Array.from({ length: repeat }, () => invoke('alarm', structuredClone(payload), 'event')));
+      } else if ('alarmEvent' in event) {
+        for (let i = 0; i < repeat; i++) await invoke('alarm', event.alarmEvent, 'event');
+      } else if ('location' in event) {
+        reachable.set(event.location, event.reachable);
+        record({ kind: 'site', location: event.location, reachable: event.reachable, message: `probe location ${event.location} ${event.reachable ? 'reconnected' : 'partitioned'}` });
+      } else {
+        for (let i = 0; i < repeat; i++) {
+          const result = await invoke(event.invoke.function, event.invoke.payload ?? {}, 'operator').catch((error: unknown) => ({ error: describeError(error) }));
+          record({ kind: 'invoke', function: event.invoke.function, payload: event.invoke.payload ?? {}, result });
+        }
+      }
+    }
+
+    await scheduler.runUntil(endEpochMs);
+    // Let in-flight work (a run mid-step) settle into the store before reading the outcome.
+    const result = await summarize(config, scenario, store, world, timeline, startEpochMs, endEpochMs, t);
+    result.summary.invocations = invocations;
+    result.summary.errors.push(...scheduler.failures());
+    result.summary.realSeconds = Math.round((Date.now() - realStartedAt) / 100) / 10;
+    return result;
+  } finally {
+    await Promise.all([...sites.values()].map((site) => site.close()));
+    await Promise.all(probers.map((prober) => prober.close()));
+    await dynamo.close();
+  }
+}
+
+/** The event CloudWatch would send for an alarm of this config (EventBridge, or SNS-wrapped). */
+export function alarmEventFor(config: SwitchbackConfig, name: string, state: string, atEpochMs: number, delivery: 'eventbridge' | 'sns'): unknown {
+  const service = config.services.find((candidate) => candidate.primary.alarms.some((alarm) => alarm === name || alarm.endsWith(`:alarm:${name}`)));
+  const region = service?.primary.region ?? config.controlRegion;
+  const arn = `arn:aws:cloudwatch:${region}:123456789012:alarm:${name}`;
+  const time = new Date(atEpochMs).toISOString();
+  if (delivery === 'sns') {
+    const message = { AlarmName: name, AlarmArn: arn, NewStateValue: state, NewStateReason: 'Threshold Crossed (simulated)', StateChangeTime: time, Region: region, OldStateValue: state === 'OK' ? 'ALARM' : 'OK' };
+    return { Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', Sns: { Type: 'Notification', MessageId: `sim-${atEpochMs}`, TopicArn: `arn:aws:sns:${config.controlRegion}:123456789012:switchback-alarms`, Message: JSON.stringify(message), Timestamp: time } }] };
+  }
+  return {
+    version: '0',
+    id: `sim-${atEpochMs}`,
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account: '123456789012',
+    time,
+    region,
+    resources: [arn],
+    detail: { alarmName: name, state: { value: state, reason: 'Threshold Crossed (simulated)', timestamp: time }, previousState: { value: state === 'OK' ? 'ALARM' : 'OK', timestamp: time } },
+  };
+}
+
+async function summarize(
+  config: SwitchbackConfig,
+  scenario: Scenario,
+  store: Store,
+  world: World,
+  timeline: TimelineEntry[],
+  startEpochMs: number,
+  endEpochMs: number,
+  t: (epochMs: number) => number,
+): Promise<SimulationResult> {
+  timeline.sort((a, b) => a.t - b.t);
+  const services: Record<string, ServiceSummary> = {};
+  const runs: SimulationResult['summary']['runs'] = [];
+  for (const service of config.services) {
+    const state = await store.getState(service.name);
+    const archived = (await store.listRuns(service.name, 1000)).reverse();
+    const all: Run[] = [...archived, ...(state?.activeRun ? [state.activeRun] : [])];
+    for (const run of all) {
+      runs.push({
+        service: service.name,
+        kind: run.kind,
+        trigger: run.trigger,
+        status: run.status,
+        ...(run.endedAtEpochMs !== undefined ? { durationSeconds: Math.round((run.endedAtEpochMs - run.startedAtEpochMs) / 100) / 10 } : {}),
+        ...(run.dnsPending ? { dnsPending: true } : {}),
+        ...(run.error ? { error: run.error } : {}),
+        steps: run.steps.map((step) => ({ name: step.id, action: step.action, status: step.status, attempts: step.attempts })),
+        notificationFailures: Object.entries(run.notifications ?? {})
+          .filter(([, marker]) => marker && marker.ok === false)
+          .map(([stage]) => stage),
+      });
+    }
+    services[service.name] = {
+      finalState: state?.state ?? 'PRIMARY',
+      frozen: state?.frozen ?? false,
+      failovers: all.filter((run) => run.kind === 'failover' && run.status === 'succeeded').length,
+      failbacks: all.filter((run) => run.kind === 'failback' && run.status === 'succeeded').length,
+      dnsTarget: world.route53.resolve(service.dns.recordName, service.dns.type === 'alias' ? 'A' : service.dns.type) ?? null,
+      ...measure(service, scenario, all, startEpochMs),
+      ...(state?.lastReason ? { reason: state.lastReason } : {}),
+    };
+  }
+  // One entry per message: the same text sent to every number (and the topic) at once counts once.
+  const sms: SimulationResult['summary']['sms'] = [];
+  for (const message of world.sns.published()) {
+    const entry = { t: t(message.atEpochMs), text: message.message };
+    const same = sms.find((candidate) => candidate.t === entry.t && candidate.text === entry.text);
+    if (same) same.recipients += 1;
+    else sms.push({ ...entry, recipients: 1 });
+  }
+  return {
+    timeline,
+    summary: {
+      durationSeconds: Math.round((endEpochMs - startEpochMs) / 1000),
+      realSeconds: 0,
+      services,
+      sms,
+      runs,
+      apiCalls: world.apiCalls(),
+      mutatingApiCalls: world.callLog().filter((call) => call.mutating).length,
+      ec2: {
+        instances: world.ec2.instances().map((instance) => ({ instanceId: instance.instanceId, state: instance.state, ...(instance.clientToken ? { clientToken: instance.clientToken } : {}) })),
+        attachments: world.ec2.volumes().flatMap((volume) => volume.attachments.map((attachment) => ({ volumeId: volume.volumeId, instanceId: attachment.instanceId, device: attachment.device }))),
+        addresses: world.ec2.addresses().map((address) => ({ allocationId: address.allocationId, ...(address.instanceId ? { instanceId: address.instanceId } : {}) })),
+      },
+      invocations: {},
+      errors: timeline.filter((entry) => entry.kind === 'error').map((entry) => `${entry.t}s ${String(entry.message)}`),
+    },
+  };
+}
+
+/** Detection = first primary outage event → start of the first automatic failover; failover/failback = run durations. */
+function measure(service: ServiceConfig, scenario: Scenario, runs: Run[], startEpochMs: number): Partial<ServiceSummary> {
+  const round1 = (ms: number) => Math.round(ms / 100) / 10;
+  const outage = scenario.events.find((event) => 'site' in event && event.site === `${service.name}/primary` && event.health !== 'up');
+  const automatic = runs.find((run) => run.kind === 'failover' && run.trigger === 'auto');
+  const failover = runs.find((run) => run.kind === 'failover' && run.status === 'succeeded' && run.endedAtEpochMs !== undefined);
+  const failback = runs.find((run) => run.kind === 'failback' && run.status === 'succeeded' && run.endedAtEpochMs !== undefined);
+  const detectedAfterMs = outage && automatic ? automatic.startedAtEpochMs - startEpochMs - outage.at : undefined;
+  return {
+    ...(detectedAfterMs !== undefined && detectedAfterMs >= 0 ? { detectionSeconds: round1(detectedAfterMs) } : {}),
+    ...(failover ? { failoverSeconds: round1((failover.endedAtEpochMs as number) - failover.startedAtEpochMs) } : {}),
+    ...(failback ? { failbackSeconds: round1((failback.endedAtEpochMs as number) - failback.startedAtEpochMs) } : {}),
+  };
+}

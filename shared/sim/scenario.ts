@@ -1,0 +1,164 @@
+/**
+ * Scenario files for `switchback simulate` (a public contract: see README "Simulate"). A scenario is
+ * a config, a duration, timed events (sites going down, alarms, partitions, operator invocations)
+ * and injected faults. Invalid scenarios are refused with every problem as `path: message`.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { formatPath, parseConfig } from '../config/load';
+import type { SwitchbackConfig } from '../config/types';
+import { ConfigError } from '../errors';
+
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+const DURATION = /^(\d+(?:\.\d+)?(ms|s|m|h))+$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** `90s`, `5m`, `2h`, `1.5m`, `7m5s` or a number of seconds → milliseconds. */
+export function parseDurationMs(value: string | number): number {
+  if (typeof value === 'number') return value * 1000;
+  const text = value.trim();
+  if (!DURATION.test(text)) throw new Error(`"${value}" is not a duration like 90s, 5m, 2h or 7m30s`);
+  let totalMs = 0;
+  for (const part of text.matchAll(DURATION_PART)) totalMs += Number(part[1]) * UNIT_MS[part[2] as keyof typeof UNIT_MS];
+  return totalMs;
+}
+
+const duration = z.union([z.string(), z.number().min(0)]).transform((value, ctx) => {
+  try {
+    return parseDurationMs(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const siteRef = z.string().regex(/^[a-z0-9][a-z0-9-]*\/(primary|secondary)$/, 'must look like <service>/primary or <service>/secondary');
+
+const eventBase = { at: duration, repeat: z.number().int().min(1).max(1000).optional() };
+
+const siteEvent = z.strictObject({
+  ...eventBase,
+  site: siteRef,
+  health: z.enum(['up', 'down', 'slow', 'flap', 'status', 'hang']),
+  latencyMs: z.number().int().min(1).max(60_000).optional(),
+  periodSeconds: z.number().min(1).max(3600).optional(),
+  status: z.number().int().min(100).max(599).optional(),
+});
+const alarmEvent = z.strictObject({
+  ...eventBase,
+  alarm: z.strictObject({ name: z.string().min(1), state: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']), delivery: z.enum(['eventbridge', 'sns']).default('eventbridge') }),
+});
+const rawAlarmEvent = z.strictObject({ ...eventBase, alarmEvent: z.unknown() });
+const locationEvent = z.strictObject({ ...eventBase, location: z.string().min(1), reachable: z.boolean() });
+const invokeEvent = z.strictObject({
+  ...eventBase,
+  invoke: z.strictObject({ function: z.enum(['probe', 'alarm', 'orchestrator', 'status', 'control', 'drill']), payload: z.unknown().optional() }),
+});
+
+const eventSchema = z.union([siteEvent, alarmEvent, rawAlarmEvent, locationEvent, invokeEvent], {
+  error: 'must be one of { site, health }, { alarm: { name, state } }, { alarmEvent }, { location, reachable } or { invoke: { function, payload } }',
+});
+
+const apiFault = z.strictObject({
+  api: z.string().regex(/^(route53|ec2|sns|cloudWatch|lambda)\.[A-Z][A-Za-z]+$/, 'must look like route53.ChangeResourceRecordSets'),
+  error: z.string().min(1).optional(),
+  times: z.union([z.number().int().min(1), z.literal('always')]).default(1),
+  after: z.number().int().min(0).default(0),
+  latencyMs: z.number().int().min(0).optional(),
+  stuck: z.boolean().optional(),
+});
+const crashFault = z.strictObject({
+  crash: z.strictObject({ step: z.string().min(1), times: z.number().int().min(1).default(1) }),
+});
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().optional(),
+  description: z.string().optional(),
+  config: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
+  clock: z.enum(['virtual', 'real']).default('virtual'),
+  duration,
+  probeLocations: z.array(z.string()).min(1).optional(),
+  /** World timings: how long Route 53 changes take to reach INSYNC and EC2 instances to change state. */
+  world: z
+    .strictObject({ route53ChangeSeconds: z.number().min(0).default(10), ec2TransitionSeconds: z.number().min(0).default(15) })
+    .default({ route53ChangeSeconds: 10, ec2TransitionSeconds: 15 }),
+  events: z.array(eventSchema).default([]),
+  faults: z.array(z.union([apiFault, crashFault], { error: 'must be { api, error, times } or { crash: { step, times } }' })).default([]),
+});
+
+export type RawScenario = z.output<typeof scenarioSchema>;
+export type ScenarioEvent = RawScenario['events'][number];
+export type ScenarioFault = RawScenario['faults'][number];
+
+export interface Scenario extends Omit<RawScenario, 'config'> {
+  config: SwitchbackConfig;
+  /** Where the config came from, for messages. */
+  configSource: string;
+}
+
+/** Parse a scenario (already-parsed YAML). `baseDir` resolves a config path. Throws ConfigError listing problems. */
+export function parseScenario(input: unknown, baseDir: string, file = 'scenario'): Scenario {
+  const parsed = scenarioSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      [...new Set(parsed.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message}`))],
+      { file },
+    );
+  }
+  const raw = parsed.data;
+  let configDocument: unknown;
+  let configSource: string;
+  if (typeof raw.config === 'string') {
+    configSource = resolve(baseDir, raw.config);
+    let text: string;
+    try {
+      text = readFileSync(configSource, 'utf8');
+    } catch (error) {
+      throw new ConfigError([`config: cannot read ${raw.config} (${(error as NodeJS.ErrnoException).code ?? error})`], { file });
+    }
+    configDocument = parseDocument(text).toJS();
+  } else {
+    configSource = `${file} (inline config)`;
+    configDocument = raw.config;
+  }
+  if (raw.probeLocations && typeof configDocument === 'object' && configDocument !== null) {
+    configDocument = { ...(configDocument as object), probeLocations: raw.probeLocations };
+  }
+  let config: SwitchbackConfig;
+  try {
+    config = parseConfig(configDocument, configSource);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(error.problems.map((problem) => `config.${problem}`), { file });
+    throw error;
+  }
+  const problems: string[] = [];
+  raw.events.forEach((event, index) => {
+    if ('site' in event) {
+      const [service] = event.site.split('/');
+      if (!config.services.some((candidate) => candidate.name === service)) problems.push(`events[${index}].site: unknown service "${service}"`);
+      if (event.health === 'slow' && event.latencyMs === undefined) problems.push(`events[${index}].latencyMs: is required for health slow`);
+      if (event.health === 'flap' && event.periodSeconds === undefined) problems.push(`events[${index}].periodSeconds: is required for health flap`);
+      if (event.health === 'status' && event.status === undefined) problems.push(`events[${index}].status: is required for health status`);
+    }
+    if ('location' in event && !config.probeLocations.includes(event.location)) {
+      problems.push(`events[${index}].location: "${event.location}" is not a probe location (${config.probeLocations.join(', ')})`);
+    }
+    if (event.at > raw.duration) problems.push(`events[${index}].at: is after the end of the scenario (duration)`);
+  });
+  if (problems.length > 0) throw new ConfigError(problems, { file });
+  return { ...raw, config, configSource };
+}
+
+export function loadScenarioFile(file: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError([`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`], { file });
+  }
+  const document = parseDocument(text, { uniqueKeys: true });
+  if (document.errors.length > 0) throw new ConfigError(document.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`), { file });
+  return parseScenario(document.toJS(), dirname(resolve(file)), file);
+}

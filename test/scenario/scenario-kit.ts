@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { runScenario, type SimulationResult } from '../../shared/sim/runner';
+import { loadScenarioFile, parseScenario, type Scenario } from '../../shared/sim/scenario';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+export const SCENARIOS = join(__dirname, '..', '..', 'scenarios');
+
+export function suiteScenario(name: string): Scenario {
+  return loadScenarioFile(join(SCENARIOS, 'suite', `${name}.yml`));
+}
+
+export function runSuite(name: string): Promise<SimulationResult> {
+  return runScenario(suiteScenario(name));
+}
+
+/** A suite scenario with changes (e.g. other faults), parsed like a file. */
+export function variant(name: string, changes: Record<string, unknown>): Scenario {
+  const file = join(SCENARIOS, 'suite', `${name}.yml`);
+  const document = parseDocument(readFileSync(file, 'utf8')).toJS() as Record<string, unknown>;
+  return parseScenario({ ...document, ...changes }, join(SCENARIOS, 'suite'), file);
+}
+
+export function smsTexts(result: SimulationResult): string[] {
+  return result.summary.sms.map((message) => message.text);
+}
+
+export function transitions(result: SimulationResult, service: string): string[] {
+  return result.timeline.filter((entry) => entry.kind === 'transition' && entry.service === service).map((entry) => `${entry.from}→${entry.to}`);
+}
