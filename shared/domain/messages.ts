@@ -115,7 +115,7 @@ export function runMessage(stage: NotifyStage, run: Run, extra: { durationSecond
   }
 }
 
-export type AlertKey = 'blocked' | 'cutoff' | 'cap' | 'cooldown' | 'drillPreempted' | 'drillCheck';
+export type AlertKey = 'blocked' | 'cutoff' | 'cap' | 'cooldown' | 'drillPreempted' | 'drillCheck' | 'approveNeeded';
 
 const ALERT_HEAD: Record<AlertKey, string> = {
   blocked: 'failover blocked: ',
@@ -124,6 +124,7 @@ const ALERT_HEAD: Record<AlertKey, string> = {
   cooldown: 'primary down, failover waits for cooldown: ',
   drillPreempted: 'real incident during a drill: ',
   drillCheck: 'drill check failed: ',
+  approveNeeded: 'primary healthy again; failback waits for your approve: ',
 };
 
 /** One-off alerts (sent once per incident by the state machine; `drillCheck` by the scheduled dry-run). */

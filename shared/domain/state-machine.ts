@@ -421,7 +421,13 @@ function considerFailback(s: Situation): Outcome {
     return { state, reason: `${approvedNote}primary healthy for ${healthySeconds}s of ${holdDownSeconds}s hold-down: failback in ${left}s` };
   }
   if (policy.failback.mode === 'manual' && !state.failbackApproved) {
-    return { state, reason: `primary healthy for ${healthySeconds}s (hold-down passed); failback mode manual: waiting for approve` };
+    // Text once per incident: nobody would otherwise know the failback is waiting on them.
+    return alertOnce(
+      s,
+      'approveNeeded',
+      `primary healthy for ${healthySeconds}s (hold-down passed); failback mode manual: waiting for approve`,
+      `control action approve, service ${s.ctx.service.name}`,
+    );
   }
   const why = `primary healthy for ${healthySeconds}s (hold-down ${holdDownSeconds}s)${state.failbackApproved ? `, approved by ${state.failbackApproved.by}` : ''}`;
   return checkThenFailBack(s, why, 'auto');
