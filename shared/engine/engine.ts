@@ -36,6 +36,9 @@ export const DEFAULT_HANDOFF_MARGIN_MS = 20_000;
 /** What a stage marker says between "journalled" and "published": if it stays, the sender died in between. */
 export const PENDING_NOTIFICATION_ERROR = 'sending: the outcome was never recorded (the sender stopped first)';
 
+/** Actions that wait inside one call (no sleeps, so no lease renewal on the way). */
+const BLOCKING_ACTIONS: ReadonlySet<string> = new Set(['lambda.invoke']);
+
 const STAGE_FOR_STATUS: Record<Exclude<RunStatus, 'running'>, NotifyStage> = {
   succeeded: 'succeeded',
   failed: 'failed',
@@ -101,17 +104,28 @@ class RunExecution {
       // A previous owner ended the run but died before closing it: close it (its stage text is already marked).
       return await this.close(false);
     } catch (error) {
-      if (error instanceof LeaseLostError) {
-        this.log('warn', `stopping: ${error.message}`);
-        return { status: ENGINE_OUTCOMES.notOwner, run: this.run, reason: error.message };
-      }
-      if (error instanceof CrashError) {
-        // The Lambda "died": no write, no call; the lease expires and the next invocation resumes.
-        return { status: ENGINE_OUTCOMES.crashed, run: this.run, reason: error.message };
-      }
-      if (error instanceof HandoffSignal) return this.handoff();
-      throw error;
+      return this.stopOn(error);
     }
+  }
+
+  /** The control signals end an execution without failing the run; anything else is a real error (the lease then expires). */
+  private async stopOn(error: unknown): Promise<EngineOutcome> {
+    if (error instanceof LeaseLostError) {
+      this.log('warn', `stopping: ${error.message}`);
+      return { status: ENGINE_OUTCOMES.notOwner, run: this.run, reason: error.message };
+    }
+    if (error instanceof CrashError) {
+      // The Lambda "died": no write, no call; the lease expires and the next invocation resumes.
+      return { status: ENGINE_OUTCOMES.crashed, run: this.run, reason: error.message };
+    }
+    if (error instanceof HandoffSignal) {
+      try {
+        return await this.handoff();
+      } catch (handoffError) {
+        return this.stopOn(handoffError);
+      }
+    }
+    throw error;
   }
 
   /** Run the steps from the first unfinished one. Returns an outcome when stopping early (handoff), else undefined once the run is ended. */
@@ -146,14 +160,19 @@ class RunExecution {
   private async executeStep(index: number): Promise<StepEnd> {
     const step = this.run.plan[index];
     const handler = STEP_ACTION_HANDLERS[step.action];
-    const started = await this.journal.write((run, nowEpochMs) =>
-      withStep(run, index, (record) => ({
-        id: record.id,
-        action: record.action,
-        status: 'running',
-        attempts: record.attempts + 1,
-        startedAtEpochMs: nowEpochMs,
-      })),
+    // A step that blocks in one call (a user hook may run for minutes) cannot renew its lease while it
+    // waits: hold the lease for the step's whole budget so nobody runs the hook a second time meanwhile.
+    const leaseMs = BLOCKING_ACTIONS.has(step.action) ? Math.max(this.journal.leaseTtlMs, step.timeoutMs) : this.journal.leaseTtlMs;
+    const started = await this.journal.write(
+      (run, nowEpochMs) =>
+        withStep(run, index, (record) => ({
+          id: record.id,
+          action: record.action,
+          status: 'running',
+          attempts: record.attempts + 1,
+          startedAtEpochMs: nowEpochMs,
+        })),
+      { leaseExpiresAtEpochMs: this.deps.clock.now() + leaseMs },
     );
     const priorAttempts = started.steps[index].attempts - 1;
     const startedAtEpochMs = started.steps[index].startedAtEpochMs as number;

@@ -186,7 +186,7 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
     }
     const config = pointProbesAtSites(scenario.config, sites);
     await dynamo.createTable(TABLE_NAME);
-    const store: Store = createStore({ client: dynamo.client, tableName: TABLE_NAME });
+    const store: Store = createStore({ client: dynamo.client, tableName: TABLE_NAME, now: () => scheduler.now() });
 
     const world: World = createWorld({
       now: () => scheduler.now(),

@@ -2,7 +2,7 @@
  * Durability: a run survives its executor dying at any point, and a stale executor can never act
  * after someone else took the run over (fencing).
  */
-import { ProbeResult } from '../../../shared/probes/types';
+import type { ProbeResult } from '../../../shared/probes/types';
 import { CrashError, type EngineAws, type EngineDeps } from '../../../shared/engine';
 import type { PlanStep } from '../../../shared/domain/types';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../shared/sim/dynamo';

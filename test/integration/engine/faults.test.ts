@@ -80,7 +80,7 @@ describe('a step that fails', () => {
             target: ['198.51.100.20'],
             probe: { type: 'http', url: 'http://198.51.100.20/health' },
             prepare: [
-              { id: 'promote', 'lambda.invoke': { functionName: 'promote-replica', payload: { cluster: 'db-1' } } },
+              { id: 'promote', timeoutSeconds: 300, 'lambda.invoke': { functionName: 'promote-replica', payload: { cluster: 'db-1' } } },
               { notify: { message: 'promoted ${steps.promote.writer}' } },
             ],
           },
@@ -89,8 +89,12 @@ describe('a step that fails', () => {
     });
     const kit = await createEngineKit(dynamo, { config });
     const payloads: unknown[] = [];
+    const leaseLeftMs: number[] = [];
     kit.world.lambda.register('promote-replica', async (payload) => {
       payloads.push(payload);
+      // The hook blocks in one call: the lease covers its whole 300 s budget, not just the 60 s TTL.
+      const lease = (await kit.state()).activeRun?.lease;
+      leaseLeftMs.push((lease?.expiresAtEpochMs ?? 0) - kit.clock.now());
       return { writer: 'db-2.us-west-2', promoted: true, nested: { ignored: true } };
     });
     await kit.startRun('failover');
@@ -98,6 +102,7 @@ describe('a step that fails', () => {
     expect(outcome.run?.status).toBe('succeeded');
     expect(payloads).toEqual([{ service: 'web', runId: 'failover-1', kind: 'failover', trigger: 'auto', stepId: 'promote', cluster: 'db-1' }]);
     expect(outcome.run?.steps[0].output).toEqual({ writer: 'db-2.us-west-2', promoted: true });
+    expect(leaseLeftMs).toEqual([300_000]);
     expect(kit.texts()).toContain('[switchback] web: promoted db-2.us-west-2');
 
     // Same plan, the hook now fails: the run fails with the function's own message.
