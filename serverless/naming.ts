@@ -46,10 +46,8 @@ export function heartbeatAlarmName(stage: string): string {
   return `${SERVICE_NAME}-${stage}-heartbeat`;
 }
 
-/** The alarm behind a health-check-flag service's PRIMARY record (the drill looks it up by this name). */
-export function flagAlarmName(service: string): string {
-  return `${SERVICE_NAME}-${service}-failover-flag`;
-}
+/** The alarm behind a health-check-flag service's PRIMARY record: one definition for deploy, engine, drill and world. */
+export { flagAlarmName } from '../shared/aws/flag';
 
 /** `web-api` → `WebApi`: the CloudFormation logical-id stem for a service. */
 export function logicalStem(name: string): string {

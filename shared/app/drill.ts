@@ -6,6 +6,7 @@
  * fails back, and `report` turns the two archived runs into measured step times and the RTO.
  */
 import { z } from 'zod';
+import { flagAlarmName } from '../aws/flag';
 import { toRecordType, recordMatches } from '../aws/route53';
 import type { Ec2PermissionAction } from '../aws/ec2';
 import type { ServiceConfig, StepConfig } from '../config/types';
@@ -156,7 +157,7 @@ export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: b
   } else {
     checks.push(
       await check('dns flag alarm', async () => {
-        const name = `switchback-${service.name}-failover-flag`;
+        const name = flagAlarmName(service.name);
         const [alarm] = await deps.aws.cloudWatch.describeAlarmStates([name]);
         if (!alarm || alarm.state === 'NOT_FOUND') return { ok: false, detail: `alarm ${name} not found: deploy creates it` };
         return { ok: alarm.state !== 'ALARM', detail: `alarm ${name} is ${alarm.state}${alarm.state === 'ALARM' ? ' (traffic already on the secondary)' : ''}` };

@@ -79,7 +79,8 @@ export function createCloudWatchAdapter(clients: Pick<AwsClients, 'cloudWatch'>)
               Timestamp: new Date(input.atEpochMs),
               Value: input.value,
               Unit: 'None',
-              StorageResolution: 1,
+              // Standard resolution: Route 53 health checks cannot follow high-resolution alarms.
+              StorageResolution: 60,
             },
           ],
         }),

@@ -102,7 +102,6 @@ class PlanBuilder {
       retry: { ...STEP_DEFAULTS['route53.switch'].retry },
       description: describeStep('route53.switch', params, this.service),
     });
-    if (dns.strategy !== 'record-swap') return;
     const waitParams = { switchStepId: switchId, inSyncTimeoutSeconds: dns.inSyncTimeoutSeconds };
     this.steps.push({
       id: this.nextId('route53.waitInSync'),

@@ -94,6 +94,17 @@ describe('operations on the embedded world', () => {
     expect(result.summary.apiCalls['cloudWatch.PutMetricData']).toBe(2);
   });
 
+  test('health-check-flag: if the flag alarm cannot be confirmed, people hear DNS_PENDING, not "done"', async () => {
+    const scenario = variant('flag-route53-down', {
+      duration: '10m',
+      events: [{ at: '1m', site: 'web/primary', health: 'down' }],
+      faults: [{ api: 'cloudWatch.DescribeAlarms', error: 'ServiceUnavailable', times: 'always' }],
+    });
+    const result = await runScenario(scenario);
+    expect(result.summary.runs[0]).toMatchObject({ status: 'succeeded', dnsPending: true });
+    expect(smsTexts(result).some((text) => text.includes('DNS_PENDING'))).toBe(true);
+  });
+
   test('record-swap: with the Route 53 API down the failover fails clearly and DNS is unchanged', async () => {
     const result = await runSuite('swap-route53-down');
     expect(result.summary.services.web).toMatchObject({ finalState: 'FAILOVER_FAILED', dnsTarget: ['203.0.113.10'] });

@@ -11,7 +11,11 @@
  *
  * `route53.waitInSync`: poll GetChange every 2 s until INSYNC. If the deadline passes first the
  * change still applies, but people are told DNS_PENDING instead of "done", and the step succeeds.
+ * For health-check-flag there is no change to poll: the step watches the flag alarm (the thing
+ * Route 53's health check follows) in the control region until it shows the new state — best
+ * effort, still no Route 53 API call — and reports DNS_PENDING the same way if it does not.
  */
+import { flagAlarmName } from '../../aws/flag';
 import { DEFAULT_CHANGE_POLL_MS, recordMatches, toRecordType, type RecordKey, type RecordTarget } from '../../aws/route53';
 import type { DnsType } from '../../config/types';
 import { StepParamsError } from '../errors';
@@ -80,14 +84,12 @@ export async function waitInSync(ctx: ActionContext): Promise<ActionResult> {
   if (!switched || switched.status !== 'succeeded') {
     throw new StepParamsError(`step ${ctx.step.id}: the DNS switch step ${switchStepId ?? '(route53.switch)'} has not succeeded`);
   }
+  const timeoutSeconds = requirePositiveNumber(ctx, 'inSyncTimeoutSeconds', ctx.service.dns.inSyncTimeoutSeconds);
+  if (switched.output?.strategy === 'health-check-flag') return waitForFlagAlarm(ctx, switched.output.flag === 1 ? 'ALARM' : 'OK', timeoutSeconds);
   const changeId = switched.output?.changeId;
   if (typeof changeId !== 'string' || changeId.length === 0) {
-    const note = switched.output?.strategy === 'health-check-flag'
-      ? 'health-check-flag: Route 53 follows the health check on its own; nothing to poll'
-      : 'the record already pointed at the target; no change to wait for';
-    return { output: { inSync: true }, note };
+    return { output: { inSync: true }, note: 'the record already pointed at the target; no change to wait for' };
   }
-  const timeoutSeconds = requirePositiveNumber(ctx, 'inSyncTimeoutSeconds', ctx.service.dns.inSyncTimeoutSeconds);
   const startedAtEpochMs = ctx.clock.now();
   const deadlineEpochMs = Math.min(ctx.deadlineEpochMs, startedAtEpochMs + timeoutSeconds * 1000);
   const waited = await ctx.aws.route53.waitInSync(changeId, {
@@ -103,4 +105,32 @@ export async function waitInSync(ctx: ActionContext): Promise<ActionResult> {
     output: { inSync: false, polls: waited.polls },
     note: `change ${changeId} still PENDING after ${seconds}s: DNS_PENDING (the change will still apply)`,
   };
+}
+
+/** health-check-flag: poll the flag alarm until it reflects the flag (ALARM = answer the secondary). */
+async function waitForFlagAlarm(ctx: ActionContext, wanted: 'ALARM' | 'OK', timeoutSeconds: number): Promise<ActionResult> {
+  const alarm = flagAlarmName(ctx.service.name);
+  const startedAtEpochMs = ctx.clock.now();
+  const deadlineEpochMs = Math.min(ctx.deadlineEpochMs, startedAtEpochMs + timeoutSeconds * 1000);
+  let polls = 0;
+  let last = 'unknown';
+  for (;;) {
+    polls++;
+    try {
+      const [state] = await ctx.aws.cloudWatch.describeAlarmStates([alarm], ctx.config.controlRegion);
+      last = state?.state ?? 'NOT_FOUND';
+    } catch (error) {
+      // Best effort: the switch itself is already published; a failed look is retried until the deadline.
+      last = `unreadable (${error instanceof Error ? error.message : String(error)})`;
+    }
+    const seconds = Math.round((ctx.clock.now() - startedAtEpochMs) / 1000);
+    if (last === wanted) {
+      return { output: { inSync: true, polls }, note: `switched via data plane: alarm ${alarm} ${wanted} after ${seconds}s; Route 53's health check follows it` };
+    }
+    if (ctx.clock.now() + DEFAULT_CHANGE_POLL_MS > deadlineEpochMs) {
+      await ctx.reportDnsPending(seconds);
+      return { output: { inSync: false, polls }, note: `alarm ${alarm} still ${last} after ${seconds}s (want ${wanted}): DNS_PENDING` };
+    }
+    await ctx.sleep(DEFAULT_CHANGE_POLL_MS);
+  }
 }

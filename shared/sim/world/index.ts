@@ -3,7 +3,7 @@
  */
 export { createWorld, WORLD_CREDENTIALS, WORLD_ENDPOINT } from './world';
 export type { AwsWorldOptions, CallLogEntry, World, WorldFaults, WorldOptions } from './world';
-export { FLAG_ALARM, failoverSetIdentifier, flagAlarmName, flagHealthCheckReference } from './naming';
+export { FLAG_ALARM, failoverSetIdentifier, flagAlarmName, flagHealthCheckReference } from '../../aws/flag';
 export { createAwsError } from './aws-error';
 export { InvalidFaultError, STUCK_APIS } from './faults';
 export type { FaultSpec } from './faults';

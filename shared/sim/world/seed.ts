@@ -20,7 +20,7 @@ import type { ServiceConfig, SiteConfig, SiteRole, SwitchbackConfig } from '../.
 import { SwitchbackError } from '../../errors';
 import type { CloudWatchWorld } from './cloudwatch';
 import type { Ec2World } from './ec2';
-import { FLAG_ALARM, failoverSetIdentifier, flagAlarmName, flagHealthCheckReference } from './naming';
+import { FLAG_ALARM, failoverSetIdentifier, flagAlarmName, flagHealthCheckReference } from '../../aws/flag';
 import { normalizeName, type Route53World } from './route53';
 import type { SnsWorld } from './sns';
 

@@ -256,9 +256,12 @@ describe('health-check-flag strategy', () => {
     await kit.startRun('failover');
     const outcome = await kit.execute('orchestrator:1');
     expect(outcome.run?.status).toBe('succeeded');
-    expect(outcome.run?.steps.map((step) => step.action)).toEqual(['ec2.start', 'ec2.associateAddress', 'http.waitHealthy', 'route53.switch']);
+    expect(outcome.run?.steps.map((step) => step.action)).toEqual(['ec2.start', 'ec2.associateAddress', 'http.waitHealthy', 'route53.switch', 'route53.waitInSync']);
     expect(outcome.run?.steps[3]).toMatchObject({ status: 'succeeded', output: { flag: 1 } });
     expect(outcome.run?.steps[3].note).toContain('switched via data plane (no Route 53 API call)');
+    expect(outcome.run?.steps[4]).toMatchObject({ status: 'succeeded', output: { inSync: true } });
+    expect(outcome.run?.steps[4].note).toBe("switched via data plane: alarm switchback-web-failover-flag ALARM after 0s; Route 53's health check follows it");
+    expect(outcome.run?.dnsPending).toBeUndefined();
     const mutatingRoute53 = kit.world.callLog().filter((call) => call.api.startsWith('route53.') && call.mutating);
     expect(mutatingRoute53).toEqual([]);
     const flag = (value: number) => kit.world.cloudWatch.datapoints({ namespace: FLAG_METRIC.namespace, metricName: FLAG_METRIC.metricName, dimensions: { Service: SERVICE }, region: 'us-west-2' }).filter((point) => point.value === value);
@@ -269,6 +272,7 @@ describe('health-check-flag strategy', () => {
     const back = await kit.execute('orchestrator:2');
     expect(back.run?.status).toBe('succeeded');
     expect(back.run?.steps.find((step) => step.action === 'route53.switch')?.output).toMatchObject({ flag: 0 });
+    expect(back.run?.steps.find((step) => step.action === 'route53.waitInSync')?.note).toMatch(/alarm switchback-web-failover-flag OK after \d+s/);
     expect(flag(0)).toHaveLength(1);
     expect(PENDING_NOTIFICATION_ERROR).toMatch(/never recorded/);
   });

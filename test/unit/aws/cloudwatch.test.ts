@@ -25,7 +25,7 @@ describe('putFlagMetric', () => {
           Timestamp: new Date(1_700_000_000_000),
           Value: 1,
           Unit: 'None',
-          StorageResolution: 1,
+          StorageResolution: 60,
         },
       ],
     });

@@ -58,9 +58,9 @@ describe('buildPlan (example config)', () => {
     expect(plan[0].params).toMatchObject({ site: 'primary', target: ['203.0.113.10'] });
   });
 
-  it('health-check-flag: no Route 53 change to wait for', () => {
+  it('health-check-flag: the wait watches the flag alarm instead of a Route 53 change', () => {
     const service = serviceFrom((s) => (s.dns.strategy = 'health-check-flag'));
-    expect(buildPlan(service, 'failover').map((step) => step.action)).toEqual(['ec2.start', 'ec2.associateAddress', 'http.waitHealthy', 'route53.switch']);
+    expect(buildPlan(service, 'failover').map((step) => step.action)).toEqual(['ec2.start', 'ec2.associateAddress', 'http.waitHealthy', 'route53.switch', 'route53.waitInSync']);
     expect(buildPlan(service, 'failover')[3].description).toBe('flag the primary down (health-check metric) so Route 53 answers app.example.com with the secondary');
     expect(buildPlan(service, 'failback')[0].description).toBe('clear the primary-down flag so Route 53 answers app.example.com with the primary');
   });

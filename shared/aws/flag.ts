@@ -1,5 +1,5 @@
 /**
- * Names shared by the embedded world and the real deployment for the `health-check-flag` DNS
+ * Names shared by the engine, the drill, the embedded world and the real deployment for the `health-check-flag` DNS
  * strategy. `serverless.yml` must create the same alarm, health check and failover records, so
  * these live in a module that imports nothing (safe to load from any build script).
  */
@@ -26,7 +26,7 @@ export function failoverSetIdentifier(serviceName: string, role: 'primary' | 'se
  */
 export const FLAG_ALARM = {
   statistic: 'Maximum',
-  periodSeconds: 10,
+  periodSeconds: 60,
   evaluationPeriods: 1,
   threshold: 1,
   comparisonOperator: 'GreaterThanOrEqualToThreshold',
