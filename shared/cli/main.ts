@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT, type CliIo } from './io';
 import { runPlan } from './plan';
+import { parsePayload, runRemote, type RemoteOptions } from './remote';
 import { runSimulate } from './simulate';
 import { runValidate } from './validate';
 
@@ -16,7 +17,21 @@ function configFile(option: string | undefined): string {
   return DEFAULT_CONFIG;
 }
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
+interface StageOptions {
+  config?: string;
+  stage: string;
+  region?: string;
+}
+
+function withStage(command: Command): Command {
+  return command
+    .option('-c, --config <file>', `config file: gives the control region (default ${DEFAULT_CONFIG})`)
+    .option('--stage <stage>', 'deployed stage', 'dev')
+    .option('--region <region>', 'region of the functions (default: controlRegion)');
+}
+
+export async function main(argv: string[], io: CliIo, remote: Pick<RemoteOptions, 'awsOptions'> = {}): Promise<number> {
+  const remoteOptions = (options: StageOptions): RemoteOptions => ({ config: configFile(options.config), stage: options.stage, region: options.region, ...remote });
   let exitCode: number = EXIT.ok;
   const program = new Command('switchback')
     .description('Serverless failover controller for services on AWS')
@@ -57,6 +72,37 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--json', 'print one JSON object instead of the human timeline')
     .action(async (options: { json?: boolean }) => {
       exitCode = await runSimulate({ json: options.json }, io);
+    });
+
+  withStage(program.command('status').description('deployed stage: state, probes per location, active run, last runs'))
+    .option('-s, --service <name>', 'one service (default: all)')
+    .action(async (options: StageOptions & { service?: string }) => {
+      exitCode = await runRemote('status', options.service ? { service: options.service } : {}, remoteOptions(options), io);
+    });
+
+  withStage(program.command('control').description('deployed stage: freeze | unfreeze | failover | failback | approve | abort'))
+    .argument('<action>', 'freeze, unfreeze, failover, failback, approve or abort')
+    .requiredOption('-s, --service <name>', 'service name')
+    .option('--by <name>', 'who is asking (shown in SMS and status)', process.env.USER)
+    .action(async (action: string, options: StageOptions & { service: string; by?: string }) => {
+      exitCode = await runRemote('control', { action, service: options.service, ...(options.by ? { by: options.by } : {}) }, remoteOptions(options), io);
+    });
+
+  withStage(program.command('drill').description('deployed stage: dry-run checks, a live drill, or the last live drill report'))
+    .argument('<mode>', 'dry-run, live or report')
+    .requiredOption('-s, --service <name>', 'service name ("*" for every service, dry-run only)')
+    .option('--hold <seconds>', 'live: seconds to hold on the secondary before failing back', (value) => Number(value))
+    .action(async (mode: string, options: StageOptions & { service: string; hold?: number }) => {
+      const payload = { service: options.service, mode, ...(options.hold !== undefined ? { holdSeconds: options.hold } : {}) };
+      exitCode = await runRemote('drill', payload, remoteOptions(options), io);
+    });
+
+  withStage(program.command('invoke').description('deployed stage: invoke any switchback function with a JSON payload'))
+    .argument('<function>', 'status, control, drill, probe, alarm or orchestrator')
+    .option('-d, --data <json>', 'the payload')
+    .action(async (fn: string, options: StageOptions & { data?: string }) => {
+      const parsed = parsePayload(options.data, io);
+      exitCode = 'exit' in parsed ? parsed.exit : await runRemote(fn, parsed.payload, remoteOptions(options), io);
     });
 
   try {

@@ -1,0 +1,95 @@
+/**
+ * The `switchback` CLI end to end: validate, plan, simulate, and the operator commands that invoke
+ * a deployed stage's functions (here the real Lambda client talks to the embedded world).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../shared/cli/main';
+import { createWorld } from '../../../shared/sim/world';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const ROOT = join(__dirname, '..', '..', '..');
+const EXAMPLE = join(ROOT, 'switchback.example.yml');
+
+async function cli(args: string[], remote = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } }, remote);
+  return { code, stdout, stderr };
+}
+
+describe('switchback CLI', () => {
+  test('validate: OK and one line per service for the example', async () => {
+    const result = await cli(['validate', '-c', EXAMPLE]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^OK .*switchback\.example\.yml: 1 service, control region us-west-2\n  web: app\.example\.com A via record-swap; us-east-1 → us-west-2; down after 3×10s/);
+  });
+
+  test('validate: a broken copy exits 2 listing every problem as path: message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchback-cli-'));
+    const broken = readFileSync(EXAMPLE, 'utf8').replace('region: us-east-1', 'region: us-west-2').replace('"+15555550100"', '"5555550100"').replace('ttl: 30', 'tll: 30');
+    writeFileSync(join(dir, 'broken.yml'), broken);
+    const result = await cli(['validate', '-c', join(dir, 'broken.yml')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('notify.sms[0]: "5555550100" is not an E.164 number (like +15551234567)');
+    expect(result.stderr).toContain('services[0].dns.tll: unknown key (did you mean "ttl"?)');
+  });
+
+  test('plan: numbered failover steps; unknown service names the known ones', async () => {
+    const plan = await cli(['plan', '-s', 'web', 'failover', '-c', EXAMPLE]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('failover plan for web (app.example.com):');
+    expect(plan.stdout).toMatch(/1\. .*i-0abc1234def567890/);
+    const unknown = await cli(['plan', '-s', 'api', '-c', EXAMPLE]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown service "api"; known services: web');
+  });
+
+  test('simulate --json prints exactly one JSON object with timeline and summary', async () => {
+    const result = await cli(['simulate', '--json', '--scenario', join(ROOT, 'scenarios', 'suite', 'secondary-down.yml')]);
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout);
+    expect(Object.keys(output)).toEqual(['timeline', 'summary']);
+    expect(output.summary.services.web.finalState).toBe('PRIMARY');
+  });
+
+  test('simulate: an invalid scenario exits 2 with path-qualified problems', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchback-cli-'));
+    writeFileSync(join(dir, 'bad.yml'), `config: ${EXAMPLE}\nduration: 5x\nevents:\n  - { at: 1m, site: web/tertiary, health: down }\n`);
+    const result = await cli(['simulate', '--scenario', join(dir, 'bad.yml')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('duration: "5x" is not a duration');
+    expect(result.stderr).toContain('events[0]');
+  });
+
+  test('status / control / drill invoke the deployed stage functions in the control region', async () => {
+    const world = createWorld({ now: () => Date.now() });
+    const calls: Array<{ name: string; payload: unknown }> = [];
+    for (const fn of ['status', 'control', 'drill']) {
+      world.lambda.register(`switchback-prod-${fn}`, async (payload: unknown) => {
+        calls.push({ name: fn, payload });
+        return (payload as { service?: string }).service === 'nope' ? { ok: false, error: 'unknown service "nope"; known services: web' } : { ok: true, echo: payload };
+      });
+    }
+    const remote = { awsOptions: world.awsOptions() };
+    const status = await cli(['status', '-c', EXAMPLE, '--stage', 'prod', '-s', 'web'], remote);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toEqual({ ok: true, echo: { service: 'web' } });
+    const control = await cli(['control', 'freeze', '-s', 'web', '--by', 'alice', '-c', EXAMPLE, '--stage', 'prod'], remote);
+    expect(control.code).toBe(0);
+    const drill = await cli(['drill', 'live', '-s', 'web', '--hold', '600', '-c', EXAMPLE, '--stage', 'prod'], remote);
+    expect(drill.code).toBe(0);
+    const refused = await cli(['control', 'freeze', '-s', 'nope', '-c', EXAMPLE, '--stage', 'prod'], remote);
+    expect(refused.code).toBe(2);
+    expect(calls).toEqual([
+      { name: 'status', payload: { service: 'web' } },
+      { name: 'control', payload: { action: 'freeze', service: 'web', by: 'alice' } },
+      { name: 'drill', payload: { service: 'web', mode: 'live', holdSeconds: 600 } },
+      { name: 'control', payload: expect.objectContaining({ action: 'freeze', service: 'nope' }) },
+    ]);
+    const missing = await cli(['status', '-c', EXAMPLE, '--stage', 'staging'], remote);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/switchback-staging-status/);
+  });
+});
