@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors';
 import { formatSummary, formatTimeline } from '../sim/format';
@@ -32,7 +32,7 @@ export async function runSimulate(options: { scenario?: string; config?: string;
   if (options.json) {
     io.stdout.write(`${JSON.stringify(result)}\n`);
   } else {
-    io.stdout.write(`${scenario.name ? `scenario ${scenario.name}` : 'scenario'}: ${scenario.description ?? ''} (config ${scenario.configSource})\n`);
+    io.stdout.write(`${scenario.name ? `scenario ${scenario.name}` : 'scenario'}: ${scenario.description ?? ''} (config ${relative(process.cwd(), scenario.configSource) || scenario.configSource})\n`);
     io.stdout.write(`${formatTimeline(result)}\n\n${formatSummary(result)}\n`);
   }
   return EXIT.ok;
