@@ -77,6 +77,8 @@ export interface SimulationResult {
       notificationFailures: string[];
     }>;
     apiCalls: Record<string, number>;
+    /** DynamoDB usage of the whole scenario (consumed units and requests). */
+    dynamo: ReturnType<Store['stats']>;
     /** Calls that changed something in the world (DryRun calls excluded). */
     mutatingApiCalls: number;
     /** The EC2 world at the end: every instance, volume attachment and address association. */
@@ -431,6 +433,7 @@ async function summarize(
       sms,
       runs,
       apiCalls: world.apiCalls(),
+      dynamo: store.stats(),
       mutatingApiCalls: world.callLog().filter((call) => call.mutating).length,
       ec2: {
         instances: world.ec2.instances().map((instance) => ({ instanceId: instance.instanceId, state: instance.state, ...(instance.clientToken ? { clientToken: instance.clientToken } : {}) })),

@@ -1,0 +1,30 @@
+/**
+ * Detection promises that are not about a failover: steady state writes nothing per round, and
+ * alarms that mean nothing change nothing (each with a logged reason).
+ */
+import { runScenario } from '../../shared/sim/runner';
+import { runSuite, variant } from './scenario-kit';
+
+describe('detection', () => {
+  test('healthy steady state: no DynamoDB write per probe round, only one heartbeat per invocation', async () => {
+    const quiet = (duration: string) => variant('clean-failover', { duration, events: [] });
+    const [fiveMinutes, tenMinutes] = [await runScenario(quiet('5m')), await runScenario(quiet('10m'))];
+    // Five more minutes = 30 more healthy rounds and 5 more probe invocations.
+    const extraRequests = tenMinutes.summary.dynamo.writeRequests - fiveMinutes.summary.dynamo.writeRequests;
+    expect(extraRequests).toBe(5);
+    expect(tenMinutes.summary.runs).toEqual([]);
+  });
+
+  test('unknown, INSUFFICIENT_DATA and stale alarms are ignored with a reason; state untouched', async () => {
+    const result = await runSuite('alarms-ignored');
+    const outcomes = result.timeline.filter((entry) => entry.kind === 'alarm' && entry.outcome).map((entry) => `${entry.outcome}: ${entry.reason}`);
+    expect(outcomes).toEqual([
+      'ignored: db-cpu-high is not an alarm of any configured service',
+      'ignored: web-5xx-high has insufficient data: neither up nor down',
+      expect.stringMatching(/^ignored: web-5xx-high ALARM is \d+s old \(max 600s\): too late to act on$/),
+    ]);
+    expect(result.summary.runs).toEqual([]);
+    expect(result.summary.services.web.finalState).toBe('PRIMARY');
+    expect(result.summary.sms).toEqual([]);
+  });
+});
