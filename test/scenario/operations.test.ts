@@ -85,6 +85,13 @@ describe('operations on the embedded world', () => {
     expect(report.reports[0].checks.find((check) => check.check === 'secondary healthy')).toMatchObject({ ok: false, detail: 'not healthy: ECONNREFUSED' });
   });
 
+  test('the scheduled dry-run texts once when a passing check starts failing, not every day', async () => {
+    const result = await runSuite('scheduled-dry-run');
+    const passed = invocations(result, 'drill').map((entry) => (entry.result as { passed: boolean }).passed);
+    expect(passed).toEqual([true, false, false]);
+    expect(smsTexts(result)).toEqual(['[switchback] web: drill check failed: secondary healthy: not healthy: ECONNREFUSED']);
+  });
+
   test('health-check-flag: with the Route 53 API down for the whole incident, failover and failback still work', async () => {
     const result = await runSuite('flag-route53-down');
     expect(transitions(result, 'web')).toEqual(['PRIMARY→FAILING_OVER', 'FAILING_OVER→SECONDARY', 'SECONDARY→FAILING_BACK', 'FAILING_BACK→PRIMARY']);
