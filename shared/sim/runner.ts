@@ -319,7 +319,7 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
                 ? { mode: 'status' as const, status: event.status as number }
                 : { mode: event.health };
         await site.setHealth(mode);
-        record({ kind: 'site', service, site: role, health: event.health, ...(mode.mode !== event.health ? {} : {}), ...('latencyMs' in mode ? { latencyMs: mode.latencyMs } : {}), ...('periodSeconds' in mode ? { periodSeconds: mode.periodSeconds } : {}), ...('status' in mode ? { status: mode.status } : {}) });
+        record({ kind: 'site', service, site: role, health: event.health, ...('latencyMs' in mode ? { latencyMs: mode.latencyMs } : {}), ...('periodSeconds' in mode ? { periodSeconds: mode.periodSeconds } : {}), ...('status' in mode ? { status: mode.status } : {}) });
       } else if ('alarm' in event) {
         const payload = alarmEventFor(config, event.alarm.name, event.alarm.state, scheduler.now(), event.alarm.delivery);
         record({ kind: 'alarm', alarm: event.alarm.name, state: event.alarm.state, deliveries: repeat });
