@@ -30,7 +30,6 @@ export interface MachineDescription {
   cpus: { model: string; count: number };
   node: string;
   memoryGiB: number;
-  fileDescriptorLimit?: string;
 }
 
 export function describeMachine(): MachineDescription {

@@ -40,7 +40,22 @@ export async function startEmbeddedDynamo(): Promise<EmbeddedDynamo> {
     });
   });
   const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  const connection = connectEmbeddedDynamo(`http://127.0.0.1:${port}`);
+  let closed = false;
+  return {
+    ...connection,
+    async close() {
+      if (closed) return;
+      closed = true;
+      connection.close();
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
+
+/** Clients for an embedded DynamoDB at `endpoint` (in this process or another one, e.g. a benchmark fixture). */
+export function connectEmbeddedDynamo(endpoint: string): Omit<EmbeddedDynamo, 'close'> & { close(): void } {
   const rawClient = new DynamoDBClient({
     endpoint,
     region: EMBEDDED_DYNAMO_REGION,
@@ -48,8 +63,6 @@ export async function startEmbeddedDynamo(): Promise<EmbeddedDynamo> {
     maxAttempts: 1,
   });
   const client = DynamoDBDocumentClient.from(rawClient, { marshallOptions: { removeUndefinedValues: true } });
-  let closed = false;
-
   return {
     endpoint,
     client,
@@ -71,12 +84,6 @@ export async function startEmbeddedDynamo(): Promise<EmbeddedDynamo> {
         await new Promise((resolve) => setTimeout(resolve, TABLE_READY_POLL_MS));
       }
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      rawClient.destroy();
-      server.closeAllConnections?.();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-    },
+    close: () => rawClient.destroy(),
   };
 }

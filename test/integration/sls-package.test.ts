@@ -8,9 +8,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
 import { WILDCARD_RESOURCE_ACTIONS } from '../../serverless/iam';
 import { FUNCTION_KEYS, type FunctionKey } from '../../serverless/naming';
+import { offlinePackagingEnv } from '../../serverless/offline-env';
+import { readZip } from '../../serverless/zip';
 import { BROKEN_CONFIG_PROBLEMS, BROKEN_CONFIG_TEXT, EXAMPLE_CONFIG_TEXT, FULL_CONFIG_TEXT, REPO_ROOT } from '../unit/serverless/fixtures';
 
 /**
@@ -31,18 +32,8 @@ const SLS_BIN = require.resolve('osls/bin/serverless.js');
 const work = mkdtempSync(join(tmpdir(), 'switchback-sls-'));
 
 function runSls(name: string, args: string[], configFile: string): Promise<SlsRun> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'dummy-secret-for-offline-packaging',
-    AWS_REGION: 'us-west-2',
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-    SWITCHBACK_CONFIG: configFile,
-    // Each run bundles in its own work folder (relative to the service directory).
-    SWITCHBACK_ESBUILD_DIR: `.esbuild-test-${process.pid}-${name}`,
-  };
-  delete env.AWS_PROFILE;
+  // Each run bundles in its own work folder (relative to the service directory).
+  const env = offlinePackagingEnv(configFile, `.esbuild-test-${process.pid}-${name}`);
   delete env.AWS_SESSION_TOKEN;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [SLS_BIN, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -71,35 +62,6 @@ async function packageStack(name: string, configText: string, extraArgs: string[
 }
 
 /** Entries of a zip file (central directory), with their uncompressed contents. */
-function readZip(file: string): Map<string, { size: number; data: () => Buffer }> {
-  const zip = readFileSync(file);
-  let end = zip.length - 22;
-  while (end >= 0 && zip.readUInt32LE(end) !== 0x06054b50) end--;
-  const count = zip.readUInt16LE(end + 10);
-  let offset = zip.readUInt32LE(end + 16);
-  const entries = new Map<string, { size: number; data: () => Buffer }>();
-  for (let i = 0; i < count; i++) {
-    const method = zip.readUInt16LE(offset + 10);
-    const compressedSize = zip.readUInt32LE(offset + 20);
-    const size = zip.readUInt32LE(offset + 24);
-    const nameLength = zip.readUInt16LE(offset + 28);
-    const extraLength = zip.readUInt16LE(offset + 30);
-    const commentLength = zip.readUInt16LE(offset + 32);
-    const localHeader = zip.readUInt32LE(offset + 42);
-    const name = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
-    entries.set(name, {
-      size,
-      data: () => {
-        const start = localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
-        const raw = zip.subarray(start, start + compressedSize);
-        return method === 0 ? Buffer.from(raw) : inflateRawSync(raw);
-      },
-    });
-    offset += 46 + nameLength + extraLength + commentLength;
-  }
-  return entries;
-}
-
 function resourcesOfType(template: Template, type: string): Array<[string, Template['Resources'][string]]> {
   return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 }
