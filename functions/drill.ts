@@ -1,9 +1,13 @@
 /** `drill`: dry-run checks (also daily), live failover + failback labelled [DRILL], and the drill report. */
 import { createEc2Adapter, ec2ClientFactory } from '../shared/aws/ec2';
+import { createRoute53Adapter, route53ClientFactory } from '../shared/aws/route53';
 import { runDrill } from '../shared/app/drill';
 import { lambdaHandler, type UseCase } from '../shared/app/lambda-handler';
 import { answerOperator } from '../shared/app/operator-answer';
 
 export const drill: UseCase<unknown> = (deps, event) => answerOperator(deps, () => runDrill(deps, event));
 
-export const handler = lambdaHandler('drill', drill, { ec2: { factory: ec2ClientFactory, adapter: createEc2Adapter } });
+export const handler = lambdaHandler('drill', drill, {
+  ec2: { factory: ec2ClientFactory, adapter: createEc2Adapter },
+  route53: { factory: route53ClientFactory, adapter: createRoute53Adapter },
+});

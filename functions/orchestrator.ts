@@ -1,6 +1,7 @@
 /** `orchestrator`: executes a service's active run; hands it on (async self-invoke) before its own deadline. */
 import { z } from 'zod';
 import { createEc2Adapter, ec2ClientFactory } from '../shared/aws/ec2';
+import { createRoute53Adapter, route53ClientFactory } from '../shared/aws/route53';
 import { lambdaHandler, type UseCase } from '../shared/app/lambda-handler';
 import { continueRun } from '../shared/app/run';
 
@@ -16,4 +17,7 @@ export const orchestrator: UseCase<unknown> = async (deps, event, invocation) =>
   return continueRun(deps, request.data, invocation);
 };
 
-export const handler = lambdaHandler('orchestrator', orchestrator, { ec2: { factory: ec2ClientFactory, adapter: createEc2Adapter } });
+export const handler = lambdaHandler('orchestrator', orchestrator, {
+  ec2: { factory: ec2ClientFactory, adapter: createEc2Adapter },
+  route53: { factory: route53ClientFactory, adapter: createRoute53Adapter },
+});

@@ -10,6 +10,7 @@ import { createAwsAdapters } from '../../shared/app/runtime';
 import { ALL_AWS_CLIENT_FACTORIES } from '../../shared/aws/all-client-factories';
 import { createAwsClients, type AwsServiceName } from '../../shared/aws/clients';
 import { createEc2Adapter } from '../../shared/aws/ec2';
+import { createRoute53Adapter } from '../../shared/aws/route53';
 import type { Clock } from '../../shared/clock';
 import type { SwitchbackConfig } from '../../shared/config/types';
 import { createProber, type Prober } from '../../shared/probes';
@@ -78,7 +79,7 @@ export function createHarness(options: HarnessOptions): Harness {
     location: config.controlRegion,
     role: PROBE_ROLES.controller,
     prober,
-    aws: createAwsAdapters(clients, () => createEc2Adapter(clients)),
+    aws: createAwsAdapters(clients, () => createEc2Adapter(clients), () => createRoute53Adapter(clients)),
     functions: { orchestrator: 'orchestrator', probe: 'probe' },
     logger: silentLogger,
   };

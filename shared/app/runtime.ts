@@ -12,7 +12,7 @@ import { createAwsClients, type AwsClientFactories, type AwsClients } from '../a
 import { cloudWatchClientFactory, createCloudWatchAdapter } from '../aws/cloudwatch';
 import type { Ec2Adapter } from '../aws/ec2';
 import { createLambdaAdapter, lambdaClientFactory } from '../aws/lambda';
-import { createRoute53Adapter, route53ClientFactory } from '../aws/route53';
+import type { Route53Adapter } from '../aws/route53';
 import { createSnsAdapter, snsClientFactory } from '../aws/sns';
 import { systemClock } from '../clock';
 import { loadConfigFile } from '../config/load';
@@ -46,10 +46,19 @@ export function loadDeployedConfig(env: NodeJS.ProcessEnv = process.env): Switch
   return loadConfigFile(path);
 }
 
-export function createAwsAdapters(clients: AwsClients, ec2: (() => Ec2Adapter) | undefined): AwsAdapters {
+/**
+ * Adapters for a function. Route 53 and EC2 come in as builders because only the functions that
+ * run runbook steps or drills load their SDK clients (see `LambdaDepsOptions`).
+ */
+export function createAwsAdapters(clients: AwsClients, ec2: (() => Ec2Adapter) | undefined, route53: (() => Route53Adapter) | undefined): AwsAdapters {
   let ec2Adapter: Ec2Adapter | undefined;
+  let route53Adapter: Route53Adapter | undefined;
   return {
-    route53: createRoute53Adapter(clients),
+    get route53() {
+      if (!route53) throw new SwitchbackError('this function was built without the Route 53 client; DNS steps run in the orchestrator');
+      route53Adapter ??= route53();
+      return route53Adapter;
+    },
     sns: createSnsAdapter(clients),
     cloudWatch: createCloudWatchAdapter(clients),
     lambda: createLambdaAdapter(clients),
@@ -62,7 +71,6 @@ export function createAwsAdapters(clients: AwsClients, ec2: (() => Ec2Adapter) |
 }
 
 export const BASE_CLIENT_FACTORIES: AwsClientFactories = {
-  route53: route53ClientFactory,
   sns: snsClientFactory,
   cloudWatch: cloudWatchClientFactory,
   lambda: lambdaClientFactory,
@@ -71,6 +79,8 @@ export const BASE_CLIENT_FACTORIES: AwsClientFactories = {
 export interface LambdaDepsOptions {
   /** For functions that run EC2 steps: `{ factory: ec2ClientFactory, adapter: createEc2Adapter }`. */
   ec2?: { factory: NonNullable<AwsClientFactories['ec2']>; adapter: (clients: AwsClients) => Ec2Adapter };
+  /** For functions that switch or check DNS: `{ factory: route53ClientFactory, adapter: createRoute53Adapter }`. */
+  route53?: { factory: NonNullable<AwsClientFactories['route53']>; adapter: (clients: AwsClients) => Route53Adapter };
   env?: NodeJS.ProcessEnv;
   logger: Logger;
 }
@@ -80,11 +90,11 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
   const config = loadDeployedConfig(env);
   const clients = createAwsClients({
     defaultRegion: config.controlRegion,
-    factories: { ...BASE_CLIENT_FACTORIES, ...(options.ec2 ? { ec2: options.ec2.factory } : {}) },
+    factories: { ...BASE_CLIENT_FACTORIES, ...(options.ec2 ? { ec2: options.ec2.factory } : {}), ...(options.route53 ? { route53: options.route53.factory } : {}) },
     requestTimeoutMs: 5_000,
     connectionTimeoutMs: 2_000,
   });
-  const ec2 = options.ec2;
+  const { ec2, route53 } = options;
   const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env[ENV.tableRegion] ?? config.controlRegion, maxAttempts: 3 }), {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -100,7 +110,7 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
     location: env[ENV.location] ?? env.AWS_REGION ?? config.controlRegion,
     role,
     prober: createProber({ maxConcurrency: 256 }),
-    aws: createAwsAdapters(clients, ec2 ? () => ec2.adapter(clients) : undefined),
+    aws: createAwsAdapters(clients, ec2 ? () => ec2.adapter(clients) : undefined, route53 ? () => route53.adapter(clients) : undefined),
     functions: { orchestrator: requireEnv(ENV.orchestrator, env), probe: env[ENV.probe] ?? 'probe' },
     logger: {
       debug: (message, extra) => logger.debug(message, extra ?? {}),

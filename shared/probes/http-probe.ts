@@ -5,7 +5,8 @@
  */
 import net from 'node:net';
 import type { Readable } from 'node:stream';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from './undici';
 import type { HttpProbeSpec } from '../config/types';
 import { PROBE_CAUSES, statusCause } from './causes';
 import type { ProbeOutcome } from './types';

@@ -4,7 +4,8 @@
  * for its own timeoutMs and never delays the others past theirs.
  */
 import tls from 'node:tls';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent as UndiciAgent, Dispatcher } from 'undici';
+import { Agent } from './undici';
 import type { ProbeSpec } from '../config/types';
 import { SwitchbackError } from '../errors';
 import { describeProbeError, PROBE_CAUSES, truncateCause } from './causes';
@@ -36,7 +37,7 @@ export function createProber(options: ProberOptions = {}): Prober {
   }
   const now = options.now ?? DEFAULTS.now;
   const semaphore = createSemaphore(maxConcurrency);
-  const agents = new Map<string, Agent>();
+  const agents = new Map<string, UndiciAgent>();
   let closed = false;
 
   function dispatcherFor(profile: TlsProfile): Dispatcher {

@@ -11,6 +11,7 @@ import { createAwsAdapters } from '../app/runtime';
 import { createAwsClients } from '../aws/clients';
 import { ALL_AWS_CLIENT_FACTORIES } from '../aws/all-client-factories';
 import { createEc2Adapter } from '../aws/ec2';
+import { createRoute53Adapter } from '../aws/route53';
 import { systemClock, type Clock } from '../clock';
 import type { ProbeSpec, ServiceConfig, SwitchbackConfig } from '../config/types';
 import { CrashError } from '../engine';
@@ -223,7 +224,7 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
         location,
         role,
         prober: partitionableProber(prober, () => reachable.get(location) !== false, () => scheduler.now()),
-        aws: createAwsAdapters(clients, () => createEc2Adapter(clients)),
+        aws: createAwsAdapters(clients, () => createEc2Adapter(clients), () => createRoute53Adapter(clients)),
         functions: { orchestrator: 'orchestrator', probe: 'probe' },
         logger: silentLogger,
         emit,
