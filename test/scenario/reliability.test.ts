@@ -62,6 +62,18 @@ describe('reliability suite', () => {
     expect(smsTexts(result)).toHaveLength(2);
   });
 
+  test('the orchestrator crashing mid-run: the watchdog resumes it after the lease, one SMS per stage', async () => {
+    const result = await runSuite('crash-during-run');
+    expect(result.timeline.filter((entry) => entry.kind === 'fault')).toHaveLength(1);
+    expect(result.summary.services.web).toMatchObject({ finalState: 'PRIMARY', failovers: 1, failbacks: 1 });
+    const failover = result.summary.runs[0];
+    expect(failover.steps.find((step) => step.action === 'route53.switch')?.attempts).toBe(2);
+    expect(result.summary.apiCalls['route53.ChangeResourceRecordSets']).toBe(2); // one per run: the crash came before the call
+    expect(smsTexts(result)).toHaveLength(4);
+    // Resumed after the 60 s lease: the failover took longer than a clean one, but it finished.
+    expect(result.summary.services.web.failoverSeconds).toBeGreaterThan(60);
+  });
+
   test('Route 53 throttling ×3: the switch retries and succeeds, attempts recorded', async () => {
     const result = await runSuite('route53-throttling');
     const run = result.summary.runs[0];
