@@ -177,7 +177,7 @@ export async function run(): Promise<void> {
     name: 'cost.dynamo.readsPerHealthyRound.10services',
     value: round(healthy10.readsPerRound, 2),
     unit: 'RRU',
-    note: `BatchGet of the states (strongly consistent); 100 services: ${round(healthy100.readsPerRound, 1)} RRU; plus ${round(healthy10.readsPerInvocation, 1)} RRU per invocation (observations)`,
+    note: `BatchGet of the states (eventually consistent); 100 services: ${round(healthy100.readsPerRound, 1)} RRU; plus ${round(healthy10.readsPerInvocation, 1)} RRU per invocation (observations)`,
   });
   emitFigure({
     name: 'cost.dynamo.perIncident',

@@ -164,7 +164,10 @@ async function decideAll(
 ): Promise<{ decisions: number; probeNow: string[] }> {
   const multiLocation = deps.config.probeLocations.length > 1;
   const [states, observations, heartbeats] = await Promise.all([
-    deps.store.getStates(services.map((service) => service.name)),
+    // Eventually consistent: half the read cost every round. A stale state cannot do harm: every write
+    // is conditional on the version read (a conflict re-reads consistently), and a stalled-run kick
+    // based on an old lease only makes the orchestrator find the lease held and stop.
+    deps.store.getStates(services.map((service) => service.name), { consistent: false }),
     multiLocation ? deps.store.listObservations() : Promise.resolve(new Map<string, LocationObservation[]>()),
     multiLocation ? deps.store.listLocationHeartbeats() : Promise.resolve({} as Record<string, number>),
   ]);

@@ -41,8 +41,12 @@ export interface StoreStats {
 
 export interface Store {
   getState(service: string): Promise<ServiceState | undefined>;
-  /** BatchGet in chunks of 100 (retrying unprocessed keys); services without a STATE item are absent from the map. */
-  getStates(services: string[]): Promise<Map<string, ServiceState>>;
+  /**
+   * BatchGet in chunks of 100 (retrying unprocessed keys); services without a STATE item are absent
+   * from the map. `consistent: false` halves the read cost where a stale answer is harmless (the
+   * probe round: every write it makes is conditional on the version it read).
+   */
+  getStates(services: string[], options?: { consistent?: boolean }): Promise<Map<string, ServiceState>>;
   /** The state, created as `initialServiceState` (version 0) when the service has none yet. */
   ensureState(service: string, nowEpochMs: number): Promise<ServiceState>;
   /** Writes `next` as version `expectedVersion + 1`; VersionConflictError when the stored version differs. */
@@ -230,7 +234,8 @@ export function createStore(options: CreateStoreOptions): Store {
     return response.Item ? fromStateItem(response.Item) : undefined;
   }
 
-  async function getStates(services: string[]): Promise<Map<string, ServiceState>> {
+  async function getStates(services: string[], options: { consistent?: boolean } = {}): Promise<Map<string, ServiceState>> {
+    const consistent = options.consistent ?? true;
     const unique = [...new Set(services)];
     const states = new Map<string, ServiceState>();
     for (let start = 0; start < unique.length; start += BATCH_GET_MAX_KEYS) {
@@ -244,7 +249,7 @@ export function createStore(options: CreateStoreOptions): Store {
         if (round > 0) await new Promise((resolve) => setTimeout(resolve, UNPROCESSED_BASE_DELAY_MS * 2 ** (round - 1)));
         const response = await client.send(
           new BatchGetCommand({
-            RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } },
+            RequestItems: { [tableName]: { Keys: pending, ConsistentRead: consistent } },
             ReturnConsumedCapacity: 'TOTAL',
           }),
         );

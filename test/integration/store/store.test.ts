@@ -328,4 +328,17 @@ describe('stats', () => {
     expect(stats.writes).toBeGreaterThanOrEqual(3);
     expect(stats.reads).toBeGreaterThan(0);
   });
+
+  it('an eventually consistent getStates costs half a strongly consistent one', async () => {
+    const store = await freshStore();
+    const names = Array.from({ length: 10 }, (_, i) => `svc-${i}`);
+    await Promise.all(names.map((name) => store.ensureState(name, T0)));
+    const before = store.stats().reads;
+    await store.getStates(names);
+    const strong = store.stats().reads - before;
+    await store.getStates(names, { consistent: false });
+    const eventual = store.stats().reads - before - strong;
+    expect(strong).toBe(10);
+    expect(eventual).toBe(5);
+  });
 });
