@@ -25,6 +25,7 @@ describe('sample events', () => {
       'schedule.json',
       'drill-dry-run.json',
       'drill-live.json',
+      'drill-report.json',
       'status.json',
       ...CONTROL_ACTIONS.map((action) => `control-${action}.json`),
     ];
@@ -62,6 +63,7 @@ describe('sample events', () => {
   it('the drill events are valid drill inputs for web', () => {
     expect(parseDrillInput(event('drill-dry-run.json'))).toEqual({ service: 'web', mode: 'dry-run' });
     expect(parseDrillInput(event('drill-live.json'))).toEqual({ service: 'web', mode: 'live', holdSeconds: 600, by: 'alice' });
+    expect(parseDrillInput(event('drill-report.json'))).toEqual({ service: 'web', mode: 'report' });
   });
 
   it('the operator events name web and one known action each', () => {
