@@ -61,6 +61,7 @@ function describeEntry(entry: TimelineEntry, lastDown: Map<string, string>): str
     case 'alarm':
       return entry.outcome ? (entry.outcome === 'duplicate' ? undefined : `alarm ${String(entry.alarm)} ${String(entry.state)}: ${String(entry.outcome)}${entry.reason ? ` - ${String(entry.reason)}` : ''}`) : `alarm ${String(entry.alarm)} → ${String(entry.state)}${Number(entry.deliveries) > 1 ? ` (${entry.deliveries} deliveries)` : ''}`;
     case 'invoke':
+      if (entry.reason) return `${service}invoke ${String(entry.function)}: ${String(entry.reason)}`;
       if (entry.result === undefined) return undefined;
       return `invoke ${String(entry.function)} ${JSON.stringify(entry.payload)} → ${JSON.stringify(entry.result)}`;
     case 'fault':

@@ -240,6 +240,10 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
       });
     }
     const invocations: Record<string, number> = {};
+    const timeoutMs = (name: string) => {
+      const configured = scenario.timeouts[name as keyof typeof scenario.timeouts];
+      return configured !== undefined ? configured * 1000 : (FUNCTION_TIMEOUT_MS[name] ?? 30_000);
+    };
 
     async function invoke(name: string, payload: unknown, how: string, location = config.controlRegion): Promise<unknown> {
       const useCase = USE_CASES[name];
@@ -251,7 +255,7 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
       return handler(payload, {
         awsRequestId: `${name}-${invocations[name]}`,
         functionName: name,
-        getRemainingTimeInMillis: () => startedAt + (FUNCTION_TIMEOUT_MS[name] ?? 30_000) - scheduler.now(),
+        getRemainingTimeInMillis: () => startedAt + timeoutMs(name) - scheduler.now(),
       }).catch((error: unknown) => {
         record({ kind: 'error', message: `${name} (${how}) failed: ${describeError(error)}` });
         throw error;

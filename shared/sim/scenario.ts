@@ -84,6 +84,10 @@ export const scenarioSchema = z.strictObject({
   world: z
     .strictObject({ route53ChangeSeconds: z.number().min(0).default(10), ec2TransitionSeconds: z.number().min(0).default(15) })
     .default({ route53ChangeSeconds: 10, ec2TransitionSeconds: 15 }),
+  /** Lambda timeouts of the simulated functions (seconds), e.g. a short orchestrator to watch it hand a run on. */
+  timeouts: z
+    .strictObject({ probe: z.number().min(10).max(900).optional(), orchestrator: z.number().min(30).max(900).optional() })
+    .default({}),
   events: z.array(eventSchema).default([]),
   faults: z.array(z.union([apiFault, crashFault], { error: 'must be { api, error, times } or { crash: { step, times } }' })).default([]),
 });

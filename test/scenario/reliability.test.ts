@@ -74,6 +74,17 @@ describe('reliability suite', () => {
     expect(result.summary.services.web.failoverSeconds).toBeGreaterThan(60);
   });
 
+  test('a run longer than the orchestrator timeout is handed on before the deadline and finishes', async () => {
+    const result = await runSuite('orchestrator-handoff');
+    expect(result.summary.runs).toHaveLength(1);
+    expect(result.summary.runs[0].status).toBe('succeeded');
+    expect(result.summary.invocations.orchestrator).toBeGreaterThanOrEqual(2);
+    expect(result.timeline.some((entry) => entry.kind === 'invoke' && entry.reason === 'handoff before the deadline')).toBe(true);
+    expect(result.summary.apiCalls['ec2.StartInstances']).toBeLessThanOrEqual(2);
+    expect(result.summary.errors).toEqual([]);
+    expect(smsTexts(result)).toHaveLength(2);
+  });
+
   test('Route 53 throttling ×3: the switch retries and succeeds, attempts recorded', async () => {
     const result = await runSuite('route53-throttling');
     const run = result.summary.runs[0];
