@@ -10,12 +10,13 @@
  * switchback's here) and standard (30 s → 3 s), six trials each, also simulated, not computed;
  * the analytic expectation is given next to it.
  */
+import { seededRandom } from '../shared/sim/random';
 import { runScenario, type SimulationResult } from '../shared/sim/runner';
 import { parseScenario } from '../shared/sim/scenario';
 import { startSite } from '../shared/sim/sites';
 import { expectedRoute53DetectionMs, startRoute53HealthCheck } from './lib/route53-health-model';
 import { emitFigure, log, round } from './lib/report';
-import { median, seededRandom } from './lib/stats';
+import { median } from './lib/stats';
 
 const SCALE = 10;
 const INTERVAL_SECONDS = 1;

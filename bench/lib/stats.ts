@@ -16,15 +16,3 @@ export function median(samples: number[]): number {
 export function mean(samples: number[]): number {
   return samples.reduce((sum, value) => sum + value, 0) / samples.length;
 }
-
-/** Deterministic PRNG (mulberry32): the same seed gives the same phases run to run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -11,14 +11,12 @@ import type { SnsAdapter } from '../aws/sns';
 import type { Clock } from '../clock';
 import type { SwitchbackConfig } from '../config/types';
 import type { Prober } from '../probes';
+import type { EngineFaults, EngineLogger, SimEvent } from '../engine/types';
 import type { Store } from '../store';
 
-export interface Logger {
-  debug(message: string, extra?: Record<string, unknown>): void;
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
-}
+/** The engine's logger and timeline event serve every use case. */
+export type Logger = EngineLogger;
+export type AppEvent = SimEvent;
 
 /** Adapters over the AWS SDK. `ec2` is a getter so functions that never run EC2 steps never load the EC2 client. */
 export interface AwsAdapters {
@@ -27,14 +25,6 @@ export interface AwsAdapters {
   sns: SnsAdapter;
   cloudWatch: CloudWatchAdapter;
   lambda: LambdaAdapter;
-}
-
-/** One line of the simulator's timeline; Lambda deployments ignore them (logs carry the same sentences). */
-export interface AppEvent {
-  kind: 'probe' | 'alarm' | 'transition' | 'step' | 'sms' | 'dns' | 'invoke' | 'error' | 'decision';
-  atEpochMs: number;
-  service?: string;
-  [key: string]: unknown;
 }
 
 export const PROBE_ROLES = { controller: 'controller', probeOnly: 'probe-only' } as const;
@@ -61,12 +51,7 @@ export interface AppDeps {
   logger: Logger;
   emit?(event: AppEvent): void;
   /** Test and simulator hooks into the runbook engine (e.g. a crash right after a step starts). */
-  faults?: RunFaults;
-}
-
-export interface RunFaults {
-  /** Called right after a step is journalled as started; throwing a CrashError simulates the Lambda dying there. */
-  afterStepStart?(step: { id: string; action: string }, run: { id: string; service: string }): void;
+  faults?: EngineFaults;
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

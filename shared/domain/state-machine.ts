@@ -112,6 +112,30 @@ type Handler = (s: Situation) => Outcome;
 const commands = (handlers: Record<Command, Handler>) =>
   Object.fromEntries(COMMANDS.map((command) => [`command:${command}`, handlers[command]])) as Record<`command:${Command}`, Handler>;
 
+/** Failing over or back: the run absorbs every trigger; an operator may only abort it. */
+const RUN_IN_PROGRESS: Record<InputKey, Handler> = {
+  PrimaryDown: absorb,
+  PrimaryDegraded: absorb,
+  PrimaryHealthy: absorb,
+  PrimaryRecovered: absorb,
+  ControlCutOff: absorb,
+  NoEvidence: absorb,
+  ...commands({ freeze, unfreeze, failover: refuseDuringRun, failback: refuseDuringRun, approve: refuseApprove, abort: requestAbort }),
+  drill: refuseDrill,
+};
+
+/** A run failed: nothing automatic; only a manual failover or failback leaves this row. */
+const A_HUMAN_MUST_LOOK: Record<InputKey, Handler> = {
+  PrimaryDown: humanMustLook,
+  PrimaryDegraded: humanMustLook,
+  PrimaryHealthy: humanMustLook,
+  PrimaryRecovered: humanMustLook,
+  ControlCutOff: alertCutOff,
+  NoEvidence: humanMustLook,
+  ...commands({ freeze, unfreeze, failover: manualFailover, failback: manualFailback, approve: refuseApprove, abort: refuseAbort }),
+  drill: refuseDrill,
+};
+
 /** Every row × every input; a pair missing at run time (corrupt state name) is a bug and throws. */
 const TABLE: Record<Row, Record<InputKey, Handler>> = {
   PRIMARY: {
@@ -124,16 +148,7 @@ const TABLE: Record<Row, Record<InputKey, Handler>> = {
     ...commands({ freeze, unfreeze, failover: manualFailover, failback: refuse('already on PRIMARY'), approve: refuseApprove, abort: refuseAbort }),
     drill: startDrill,
   },
-  FAILING_OVER: {
-    PrimaryDown: absorb,
-    PrimaryDegraded: absorb,
-    PrimaryHealthy: absorb,
-    PrimaryRecovered: absorb,
-    ControlCutOff: absorb,
-    NoEvidence: absorb,
-    ...commands({ freeze, unfreeze, failover: refuseDuringRun, failback: refuseDuringRun, approve: refuseApprove, abort: requestAbort }),
-    drill: refuseDrill,
-  },
+  FAILING_OVER: RUN_IN_PROGRESS,
   SECONDARY: {
     PrimaryDown: stayOnSecondary,
     PrimaryDegraded: stayOnSecondary,
@@ -154,36 +169,9 @@ const TABLE: Record<Row, Record<InputKey, Handler>> = {
     ...commands({ freeze, unfreeze, failover: refuse('already on SECONDARY (drill)'), failback: manualFailback, approve, abort: refuseAbort }),
     drill: refuseDrill,
   },
-  FAILING_BACK: {
-    PrimaryDown: absorb,
-    PrimaryDegraded: absorb,
-    PrimaryHealthy: absorb,
-    PrimaryRecovered: absorb,
-    ControlCutOff: absorb,
-    NoEvidence: absorb,
-    ...commands({ freeze, unfreeze, failover: refuseDuringRun, failback: refuseDuringRun, approve: refuseApprove, abort: requestAbort }),
-    drill: refuseDrill,
-  },
-  FAILOVER_FAILED: {
-    PrimaryDown: humanMustLook,
-    PrimaryDegraded: humanMustLook,
-    PrimaryHealthy: humanMustLook,
-    PrimaryRecovered: humanMustLook,
-    ControlCutOff: alertCutOff,
-    NoEvidence: humanMustLook,
-    ...commands({ freeze, unfreeze, failover: manualFailover, failback: manualFailback, approve: refuseApprove, abort: refuseAbort }),
-    drill: refuseDrill,
-  },
-  FAILBACK_FAILED: {
-    PrimaryDown: humanMustLook,
-    PrimaryDegraded: humanMustLook,
-    PrimaryHealthy: humanMustLook,
-    PrimaryRecovered: humanMustLook,
-    ControlCutOff: alertCutOff,
-    NoEvidence: humanMustLook,
-    ...commands({ freeze, unfreeze, failover: manualFailover, failback: manualFailback, approve: refuseApprove, abort: refuseAbort }),
-    drill: refuseDrill,
-  },
+  FAILING_BACK: RUN_IN_PROGRESS,
+  FAILOVER_FAILED: A_HUMAN_MUST_LOOK,
+  FAILBACK_FAILED: A_HUMAN_MUST_LOOK,
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import { orchestrator } from '../../functions/orchestrator';
 import { probe } from '../../functions/probe';
 import { status } from '../../functions/status';
 import { startEmbeddedDynamo } from './dynamo';
+import { seededRandom } from './random';
 import type { Scenario, ScenarioEvent } from './scenario';
 import { startSite, type Site } from './sites';
 import { VirtualClock } from './virtual-clock';
@@ -130,18 +131,6 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Deterministic PRNG (mulberry32) so jitter and ids repeat run to run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Point each site's probe at its loopback server: host and port replaced, path and query kept. */
 export function pointProbesAtSites(config: SwitchbackConfig, sites: Map<string, Site>): SwitchbackConfig {
   const rewrite = (spec: ProbeSpec, site: Site): ProbeSpec => {
@@ -204,10 +193,7 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
     const crashes = scenario.faults.flatMap((fault) => ('crash' in fault ? [{ ...fault.crash, remaining: fault.crash.times }] : []));
     const random = seededRandom(options.seed ?? 42);
     let nextId = 0;
-    const emit = (event: AppEvent) => {
-      const { atEpochMs, kind, ...rest } = event;
-      record({ atEpochMs, kind, ...rest });
-    };
+    const emit = (event: AppEvent) => record(event);
 
     const depsByLocation = new Map<string, AppDeps>();
     for (const location of config.probeLocations) {

@@ -155,7 +155,8 @@ export function parseScenario(input: unknown, baseDir: string, file = 'scenario'
   return { ...raw, config, configSource };
 }
 
-export function loadScenarioFile(file: string): Scenario {
+/** A scenario file as a plain document, before validation. Unreadable file or bad YAML → ConfigError. */
+export function readScenarioDocument(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -164,5 +165,17 @@ export function loadScenarioFile(file: string): Scenario {
   }
   const document = parseDocument(text, { uniqueKeys: true });
   if (document.errors.length > 0) throw new ConfigError(document.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`), { file });
-  return parseScenario(document.toJS(), dirname(resolve(file)), file);
+  return document.toJS();
+}
+
+/**
+ * Load and validate a scenario file. `options.config` (a path relative to the current directory)
+ * replaces the scenario's own config: the same events on another service definition.
+ */
+export function loadScenarioFile(file: string, options: { config?: string } = {}): Scenario {
+  const document = readScenarioDocument(file);
+  if (options.config && typeof document === 'object' && document !== null) {
+    return parseScenario({ ...document, config: options.config }, process.cwd(), file);
+  }
+  return parseScenario(document, dirname(resolve(file)), file);
 }

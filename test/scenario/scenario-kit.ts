@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
 import { runScenario, type SimulationResult } from '../../shared/sim/runner';
-import { loadScenarioFile, parseScenario, type Scenario } from '../../shared/sim/scenario';
+import { loadScenarioFile, parseScenario, readScenarioDocument, type Scenario } from '../../shared/sim/scenario';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -19,7 +17,7 @@ export function runSuite(name: string): Promise<SimulationResult> {
 /** A suite scenario with changes (e.g. other faults), parsed like a file. */
 export function variant(name: string, changes: Record<string, unknown>): Scenario {
   const file = join(SCENARIOS, 'suite', `${name}.yml`);
-  const document = parseDocument(readFileSync(file, 'utf8')).toJS() as Record<string, unknown>;
+  const document = readScenarioDocument(file) as Record<string, unknown>;
   return parseScenario({ ...document, ...changes }, join(SCENARIOS, 'suite'), file);
 }
 

@@ -23,6 +23,7 @@ import type {
   ListResourceRecordSetsRequest,
   ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
+import { normalizeDnsName } from '../../aws/route53';
 import { SwitchbackError } from '../../errors';
 import type { WorldContext } from './context';
 import { type CallContext, type ServiceModel, stableStringify, unsupportedOperation } from './model';
@@ -116,15 +117,6 @@ const CHECKER_REGIONS = ['us-east-1', 'us-west-1', 'eu-west-1'];
 const MAX_LIST_ITEMS = 300;
 const MAX_ALIAS_DEPTH = 8;
 
-/** Lowercase, decode `\ddd` escapes, drop the trailing dot. */
-export function normalizeName(name: string): string {
-  return name
-    .trim()
-    .replace(/\\(\d{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)))
-    .replace(/\.$/, '')
-    .toLowerCase();
-}
-
 /** As Route 53 returns names: trailing dot, `*` escaped as `\052`. */
 function toFqdn(name: string): string {
   return `${name.replace(/\*/g, '\\052')}.`;
@@ -143,7 +135,7 @@ function recordKey(name: string, type: string, setIdentifier: string | undefined
 }
 
 function keyOf(record: ResourceRecordSet): string {
-  return recordKey(normalizeName(record.Name ?? ''), record.Type ?? '', record.SetIdentifier);
+  return recordKey(normalizeDnsName(record.Name ?? ''), record.Type ?? '', record.SetIdentifier);
 }
 
 function isWithin(name: string, zoneName: string): boolean {
@@ -155,25 +147,25 @@ function reversedLabels(name: string): string {
 }
 
 function compareRecords(a: ResourceRecordSet, b: ResourceRecordSet): number {
-  const left = [reversedLabels(normalizeName(a.Name ?? '')), a.Type ?? '', a.SetIdentifier ?? ''];
-  const right = [reversedLabels(normalizeName(b.Name ?? '')), b.Type ?? '', b.SetIdentifier ?? ''];
+  const left = [reversedLabels(normalizeDnsName(a.Name ?? '')), a.Type ?? '', a.SetIdentifier ?? ''];
+  const right = [reversedLabels(normalizeDnsName(b.Name ?? '')), b.Type ?? '', b.SetIdentifier ?? ''];
   for (let i = 0; i < left.length; i++) if (left[i] !== right[i]) return left[i] < right[i] ? -1 : 1;
   return 0;
 }
 
 function describeRecordForMessage(record: ResourceRecordSet): string {
   const id = record.SetIdentifier !== undefined ? `, set-identifier='${record.SetIdentifier}'` : '';
-  return `[name='${toFqdn(normalizeName(record.Name ?? ''))}', type='${record.Type}'${id}]`;
+  return `[name='${toFqdn(normalizeDnsName(record.Name ?? ''))}', type='${record.Type}'${id}]`;
 }
 
 /** The stored form: name normalized, alias target normalized as Route 53 returns it. */
 function canonicalRecord(record: ResourceRecordSet): ResourceRecordSet {
   const copy = structuredClone(record);
-  copy.Name = toFqdn(normalizeName(record.Name ?? ''));
+  copy.Name = toFqdn(normalizeDnsName(record.Name ?? ''));
   if (copy.AliasTarget) {
     copy.AliasTarget = {
       ...copy.AliasTarget,
-      DNSName: toFqdn(normalizeName(copy.AliasTarget.DNSName ?? '')),
+      DNSName: toFqdn(normalizeDnsName(copy.AliasTarget.DNSName ?? '')),
       HostedZoneId: normalizeZoneId(copy.AliasTarget.HostedZoneId ?? ''),
     };
   }
@@ -184,7 +176,7 @@ function canonicalRecord(record: ResourceRecordSet): ResourceRecordSet {
 function recordContent(record: ResourceRecordSet): string {
   const values = (record.ResourceRecords ?? []).map((item) => (item.Value ?? '').trim().replace(/\.$/, '').toLowerCase()).sort();
   const alias: AliasTarget | undefined = record.AliasTarget && {
-    DNSName: normalizeName(record.AliasTarget.DNSName ?? ''),
+    DNSName: normalizeDnsName(record.AliasTarget.DNSName ?? ''),
     HostedZoneId: normalizeZoneId(record.AliasTarget.HostedZoneId ?? ''),
     EvaluateTargetHealth: record.AliasTarget.EvaluateTargetHealth,
   };
@@ -347,7 +339,7 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
   }
 
   function changeContext(action: string, record: ResourceRecordSet): string {
-    return `Change with [Action=${action}, Name=${toFqdn(normalizeName(record.Name ?? ''))}, Type=${record.Type}, SetIdentifier=${record.SetIdentifier ?? 'null'}]`;
+    return `Change with [Action=${action}, Name=${toFqdn(normalizeDnsName(record.Name ?? ''))}, Type=${record.Type}, SetIdentifier=${record.SetIdentifier ?? 'null'}]`;
   }
 
   /** Shape problems are InvalidInput (thrown at once), as Route 53 rejects them before looking at the zone. */
@@ -384,7 +376,7 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
 
   /** Value and placement problems: collected into InvalidChangeBatch's `messages`. */
   function checkContent(zone: ZoneModel, record: ResourceRecordSet, messages: string[]): void {
-    const name = normalizeName(record.Name ?? '');
+    const name = normalizeDnsName(record.Name ?? '');
     if (!isWithin(name, zone.name)) {
       messages.push(`RRSet with DNS name ${toFqdn(name)} is not permitted in zone ${toFqdn(zone.name)}`);
       return;
@@ -397,8 +389,8 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
   }
 
   function checkConflicts(zone: ZoneModel, working: Map<string, ResourceRecordSet>, record: ResourceRecordSet, messages: string[]): void {
-    const name = normalizeName(record.Name ?? '');
-    const sameName = [...working.values()].filter((other) => normalizeName(other.Name ?? '') === name && keyOf(other) !== keyOf(record));
+    const name = normalizeDnsName(record.Name ?? '');
+    const sameName = [...working.values()].filter((other) => normalizeDnsName(other.Name ?? '') === name && keyOf(other) !== keyOf(record));
     if (record.Type === 'CNAME' && sameName.some((other) => other.Type !== 'CNAME')) {
       messages.push(`RRSet of type CNAME with DNS name ${toFqdn(name)} is not permitted as it conflicts with other records with the same DNS name in zone ${toFqdn(zone.name)}`);
     }
@@ -576,16 +568,16 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
     const zone = zoneFor(name);
     if (!zone) return undefined;
     for (const type of types) {
-      const candidates = [...zone.served.values()].filter((record) => normalizeName(record.Name ?? '') === name && record.Type === type);
+      const candidates = [...zone.served.values()].filter((record) => normalizeDnsName(record.Name ?? '') === name && record.Type === type);
       if (candidates.length === 0) continue;
       const chosen = chooseRecord(candidates);
       if (chosen.AliasTarget) {
-        const target = normalizeName(chosen.AliasTarget.DNSName ?? '');
+        const target = normalizeDnsName(chosen.AliasTarget.DNSName ?? '');
         const inner = depth < MAX_ALIAS_DEPTH && zoneFor(target) ? resolveAt(target, [type], depth + 1) : undefined;
         return inner ?? target;
       }
       const values = (chosen.ResourceRecords ?? []).map((item) => item.Value ?? '');
-      return type === 'CNAME' ? normalizeName(values[0] ?? '') : values;
+      return type === 'CNAME' ? normalizeDnsName(values[0] ?? '') : values;
     }
     return undefined;
   }
@@ -595,7 +587,7 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
   const world: Route53World = {
     createHostedZone({ id, name }) {
       const zoneId = normalizeZoneId(id);
-      const zoneName = normalizeName(name);
+      const zoneName = normalizeDnsName(name);
       const existing = zones.get(zoneId);
       if (existing) {
         existing.name = zoneName;
@@ -619,7 +611,7 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
     },
     resolve(name, type) {
       settleAll();
-      return resolveAt(normalizeName(name), type ? [type] : ['A', 'AAAA', 'CNAME'], 0);
+      return resolveAt(normalizeDnsName(name), type ? [type] : ['A', 'AAAA', 'CNAME'], 0);
     },
     changes() {
       settleAll();

@@ -21,7 +21,8 @@ import { SwitchbackError } from '../../errors';
 import type { CloudWatchWorld } from './cloudwatch';
 import type { Ec2World } from './ec2';
 import { FLAG_ALARM, failoverSetIdentifier, flagAlarmName, flagHealthCheckReference } from '../../aws/flag';
-import { normalizeName, type Route53World } from './route53';
+import { normalizeDnsName } from '../../aws/route53';
+import type { Route53World } from './route53';
 import type { SnsWorld } from './sns';
 
 export interface SeedTargets {
@@ -40,7 +41,7 @@ function isLiteral(value: unknown): value is string {
 
 /** `app.example.com` → `example.com`; a two-label name is its own zone. */
 function zoneNameFor(recordName: string): string {
-  const labels = normalizeName(recordName).split('.');
+  const labels = normalizeDnsName(recordName).split('.');
   return labels.length > 2 ? labels.slice(1).join('.') : labels.join('.');
 }
 
@@ -53,7 +54,7 @@ function commonSuffix(a: string, b: string): string {
 }
 
 function ensureZone(route53: Route53World, hostedZoneId: string, recordName: string): void {
-  const name = normalizeName(recordName);
+  const name = normalizeDnsName(recordName);
   const existing = route53.hostedZones().find((zone) => zone.id === hostedZoneId);
   if (!existing) {
     route53.createHostedZone({ id: hostedZoneId, name: zoneNameFor(recordName) });
@@ -81,10 +82,10 @@ function recordFor(service: ServiceConfig, site: SiteConfig): ResourceRecordSet 
 }
 
 function recordExists(route53: Route53World, hostedZoneId: string, record: ResourceRecordSet): boolean {
-  const name = normalizeName(record.Name ?? '');
+  const name = normalizeDnsName(record.Name ?? '');
   return route53
     .records(hostedZoneId)
-    .some((existing) => normalizeName(existing.Name ?? '') === name && existing.Type === record.Type && existing.SetIdentifier === record.SetIdentifier);
+    .some((existing) => normalizeDnsName(existing.Name ?? '') === name && existing.Type === record.Type && existing.SetIdentifier === record.SetIdentifier);
 }
 
 function putIfAbsent(route53: Route53World, hostedZoneId: string, record: ResourceRecordSet): void {
