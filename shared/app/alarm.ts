@@ -11,7 +11,7 @@ import type { ServiceConfig } from '../config/types';
 import { InputError } from '../errors';
 import { decideAndApply } from './apply-decision';
 import type { AppDeps } from './deps';
-import { currentEvidence } from './evidence';
+import { loadStoredEvidence } from './evidence';
 
 /** Dedup keys outlive any redelivery window of EventBridge and SNS. */
 const DEDUP_TTL_SECONDS = 24 * 3600;
@@ -159,12 +159,13 @@ async function handleNotice(deps: AppDeps, notice: AlarmNotice): Promise<AlarmOu
     return { ...base, outcome: 'duplicate', reason: 'duplicate delivery of an alarm already handled', services: names };
   }
 
+  const stored = await loadStoredEvidence(deps);
   const reasons: string[] = [];
   let acted = false;
   const confirm: string[] = [];
   for (const service of services) {
     const state = await deps.store.ensureState(service.name, nowEpochMs);
-    const evidence = await currentEvidence(deps, service.name, state);
+    const evidence = stored.evidenceFor(service.name, state);
     const applied = await decideAndApply(
       deps,
       service,

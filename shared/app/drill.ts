@@ -14,7 +14,7 @@ import { InputError } from '../errors';
 import { alertMessage } from '../domain/messages';
 import type { Run } from '../domain/types';
 import { decideAndApply } from './apply-decision';
-import { currentEvidence } from './evidence';
+import { loadStoredEvidence } from './evidence';
 import type { AppDeps } from './deps';
 import { notifyOnCall } from './notify';
 import { describeZodError, findService } from './operator';
@@ -75,8 +75,13 @@ export async function runDrill(deps: AppDeps, input: unknown): Promise<unknown> 
   if (drill.service === '*') throw new InputError(`drill: mode ${drill.mode} needs one service, not "*"`);
   const service = services[0];
   if (drill.mode === 'report') return { mode: 'report', ...(await liveDrillReport(deps, service)) };
-  const evidence = await currentEvidence(deps, service.name);
-  const applied = await decideAndApply(deps, service, { kind: 'drill', holdSeconds: drill.holdSeconds ?? DEFAULT_HOLD_SECONDS, by: drill.by ?? 'operator', evidence });
+  const [stored, state] = await Promise.all([loadStoredEvidence(deps), deps.store.ensureState(service.name, deps.clock.now())]);
+  const applied = await decideAndApply(
+    deps,
+    service,
+    { kind: 'drill', holdSeconds: drill.holdSeconds ?? DEFAULT_HOLD_SECONDS, by: drill.by ?? 'operator', evidence: stored.evidenceFor(service.name, state) },
+    { state },
+  );
   const started = applied.decision.effects.find((effect) => effect.type === 'startRun');
   return {
     mode: 'live',
@@ -190,8 +195,7 @@ export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: b
 
   checks.push(
     await check('secondary healthy', async () => {
-      const spec = { ...service.secondary.probe, timeoutMs: service.secondary.probe.timeoutMs ?? service.policy.probe.timeoutMs };
-      const result = await deps.prober.probe(spec);
+      const result = await deps.prober.probe(service.secondary.probe);
       return { ok: result.ok, detail: result.ok ? `answered in ${Math.round(result.latencyMs)} ms` : `not healthy: ${result.cause}` };
     }),
   );

@@ -42,19 +42,22 @@ export function assembleEvidence(args: {
   };
 }
 
-/**
- * Evidence for a decision made outside a probe round (alarm, drill): every location's last
- * observation from the table, each voting while its heartbeat is fresh.
- */
-export async function currentEvidence(deps: Pick<AppDeps, 'store' | 'clock'>, service: string, state?: ServiceState): Promise<Evidence> {
-  const nowEpochMs = deps.clock.now();
-  const [observations, heartbeats, current] = await Promise.all([
-    deps.store.listObservations(),
-    deps.store.listLocationHeartbeats(),
-    state ? Promise.resolve(state) : deps.store.ensureState(service, nowEpochMs),
-  ]);
-  return assembleEvidence({ location: OTHER_PROCESS, own: undefined, others: observations.get(service) ?? [], heartbeats, state: current, nowEpochMs });
-}
-
 /** Not a probe location: every stored observation counts as another location's. */
 const OTHER_PROCESS = '(none)';
+
+/** What every location last wrote, read once and used for as many services as a decision needs. */
+export interface StoredEvidence {
+  evidenceFor(service: string, state: ServiceState): Evidence;
+}
+
+/**
+ * Evidence for decisions made outside a probe round (alarm, drill): every location's last
+ * observation from the table, each voting while its heartbeat is fresh.
+ */
+export async function loadStoredEvidence(deps: Pick<AppDeps, 'store' | 'clock'>): Promise<StoredEvidence> {
+  const [observations, heartbeats] = await Promise.all([deps.store.listObservations(), deps.store.listLocationHeartbeats()]);
+  return {
+    evidenceFor: (service, state) =>
+      assembleEvidence({ location: OTHER_PROCESS, own: undefined, others: observations.get(service) ?? [], heartbeats, state, nowEpochMs: deps.clock.now() }),
+  };
+}

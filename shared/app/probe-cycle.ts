@@ -5,7 +5,7 @@
  * observation only when it changed (steady state writes nothing), and — in the control region —
  * hands the evidence of all locations to the state machine and acts as the watchdog for stalled runs.
  */
-import type { ProbeSpec, ServiceConfig } from '../config/types';
+import type { ServiceConfig } from '../config/types';
 import type { LocationObservation, ServiceState } from '../domain/types';
 import { siteHealthChanged, updateSiteHealth } from '../probes';
 import { decideAndApply, startOrchestrator } from './apply-decision';
@@ -50,7 +50,8 @@ export async function runProbeInvocation(deps: AppDeps, options: ProbeInvocation
   const services = selectServices(deps, options.services);
   const startedAtEpochMs = deps.clock.now();
   const tickMs = Math.min(...services.map((service) => service.policy.probe.intervalSeconds)) * 1000;
-  const longestTimeoutMs = Math.max(...services.flatMap((service) => [probeTimeoutMs(service.primary.probe, service), probeTimeoutMs(service.secondary.probe, service)]));
+  // Probe specs carry their resolved timeout (the config loader fills in the policy's default).
+  const longestTimeoutMs = Math.max(...services.flatMap((service) => [service.primary.probe.timeoutMs, service.secondary.probe.timeoutMs]));
   const views = await loadOwnViews(deps);
   const kicked = new Map<string, number>();
   const rounds: Array<RoundSummary & { probeNow: string[] }> = [];
@@ -82,14 +83,6 @@ function selectServices(deps: AppDeps, names: string[] | undefined): ServiceConf
   return deps.config.services.filter((service) => wanted.has(service.name));
 }
 
-function probeTimeoutMs(spec: ProbeSpec, service: ServiceConfig): number {
-  return spec.timeoutMs ?? service.policy.probe.timeoutMs;
-}
-
-function withTimeout(spec: ProbeSpec, service: ServiceConfig): ProbeSpec {
-  return { ...spec, timeoutMs: probeTimeoutMs(spec, service) };
-}
-
 /** Continue the streak counters this location wrote last time (they live in the table between invocations). */
 async function loadOwnViews(deps: AppDeps): Promise<Map<string, SiteViews>> {
   const views = new Map<string, SiteViews>();
@@ -110,7 +103,7 @@ async function runRound(
   round: number,
 ): Promise<RoundSummary & { probeNow: string[] }> {
   const atEpochMs = deps.clock.now();
-  const specs = due.flatMap((service) => [withTimeout(service.primary.probe, service), withTimeout(service.secondary.probe, service)]);
+  const specs = due.flatMap((service) => [service.primary.probe, service.secondary.probe]);
   const results = await deps.prober.probeAll(specs);
   const observedAtEpochMs = deps.clock.now();
 

@@ -59,7 +59,10 @@ function describeEntry(entry: TimelineEntry, lastDown: Map<string, string>): str
     case 'dns':
       return `${service}DNS ${String(entry.name)} now answers ${describeAnswer(entry.answer)}`;
     case 'alarm':
-      return entry.outcome ? (entry.outcome === 'duplicate' ? undefined : `alarm ${String(entry.alarm)} ${String(entry.state)}: ${String(entry.outcome)}${entry.reason ? ` - ${String(entry.reason)}` : ''}`) : `alarm ${String(entry.alarm)} → ${String(entry.state)}${Number(entry.deliveries) > 1 ? ` (${entry.deliveries} deliveries)` : ''}`;
+      // The scenario's delivery (no outcome yet), then what the alarm function did with it; duplicates say nothing new.
+      if (entry.outcome === undefined) return `alarm ${String(entry.alarm)} → ${String(entry.state)}${Number(entry.deliveries) > 1 ? ` (${entry.deliveries} deliveries)` : ''}`;
+      if (entry.outcome === 'duplicate') return undefined;
+      return `alarm ${String(entry.alarm)} ${String(entry.state)}: ${String(entry.outcome)}${entry.reason ? ` - ${String(entry.reason)}` : ''}`;
     case 'invoke':
       if (entry.reason) return `${service}invoke ${String(entry.function)}: ${String(entry.reason)}`;
       if (entry.result === undefined) return undefined;
