@@ -26,11 +26,15 @@ function slsPackage(outputDir: string): Promise<void> {
   const env = offlinePackagingEnv(join(REPO_ROOT, 'switchback.example.yml'), workFolder);
   delete env.AWS_SESSION_TOKEN;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [require.resolve('osls/bin/serverless.js'), 'package', '--stage', 'bench', '--package', outputDir], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [require.resolve('osls/bin/serverless.js'), 'package', '--stage', 'bench', '--package', outputDir],
+      {
+        cwd: REPO_ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -61,13 +65,19 @@ function extract(zipFile: string, into: string): void {
 function timeRequire(file: string): Promise<number> {
   const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script], { cwd: dirname(file), stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+    const child = spawn(process.execPath, ['-e', script], {
+      cwd: dirname(file),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
     let output = '';
     let errors = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (errors += chunk));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(Number(output)) : reject(new Error(`require ${file} failed (${code}): ${errors.slice(0, 500)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(Number(output)) : reject(new Error(`require ${file} failed (${code}): ${errors.slice(0, 500)}`)),
+    );
   });
 }
 
@@ -101,8 +111,22 @@ export async function run(): Promise<void> {
       const spread = `median of ${RUNS} fresh processes (min ${round(Math.min(...bundle.times))}, max ${round(Math.max(...bundle.times))})`;
       log(`cold start ${bundle.name}: ${sizes}, require ${round(requireMs)} ms (${bundle.times.map((ms) => round(ms)).join(', ')})`);
       if (small) {
-        emitFigure({ name: `coldStart.${bundle.name}.zipSize`, value: round(zipKiB), unit: 'KiB', goal: `< ${GOAL_KIB} KiB`, met: zipKiB < GOAL_KIB, note: sizes });
-        emitFigure({ name: `coldStart.${bundle.name}.requireTime`, value: round(requireMs), unit: 'ms', goal: `< ${GOAL_REQUIRE_MS} ms`, met: requireMs < GOAL_REQUIRE_MS, note: spread });
+        emitFigure({
+          name: `coldStart.${bundle.name}.zipSize`,
+          value: round(zipKiB),
+          unit: 'KiB',
+          goal: `< ${GOAL_KIB} KiB`,
+          met: zipKiB < GOAL_KIB,
+          note: sizes,
+        });
+        emitFigure({
+          name: `coldStart.${bundle.name}.requireTime`,
+          value: round(requireMs),
+          unit: 'ms',
+          goal: `< ${GOAL_REQUIRE_MS} ms`,
+          met: requireMs < GOAL_REQUIRE_MS,
+          note: spread,
+        });
       } else {
         emitFigure({ name: `coldStart.${bundle.name}.requireTime`, value: round(requireMs), unit: 'ms', note: `${sizes}; ${spread}` });
       }

@@ -10,10 +10,10 @@
  * switchback's here) and standard (30 s → 3 s), six trials each, also simulated, not computed;
  * the analytic expectation is given next to it.
  */
-import { seededRandom } from '../shared/sim/random';
-import { runScenario, type SimulationResult } from '../shared/sim/runner';
-import { parseScenario } from '../shared/sim/scenario';
-import { startSite } from '../shared/sim/sites';
+import { seededRandom } from '../sim/random';
+import { runScenario, type SimulationResult } from '../sim/runner';
+import { parseScenario } from '../sim/scenario';
+import { startSite } from '../sim/sites';
 import { expectedRoute53DetectionMs, startRoute53HealthCheck } from './lib/route53-health-model';
 import { emitFigure, log, round } from './lib/report';
 import { median } from './lib/stats';
@@ -38,7 +38,11 @@ const CONFIG = {
     {
       name: 'web',
       dns: { hostedZoneId: 'Z0123456789ABC', recordName: 'app.example.com', type: 'A', ttl: 30, strategy: 'record-swap' },
-      primary: { region: 'us-east-1', target: ['203.0.113.10'], probe: { type: 'http', url: 'http://203.0.113.10/health', expectStatus: 200 } },
+      primary: {
+        region: 'us-east-1',
+        target: ['203.0.113.10'],
+        probe: { type: 'http', url: 'http://203.0.113.10/health', expectStatus: 200 },
+      },
       secondary: {
         region: 'us-west-2',
         target: ['198.51.100.20'],
@@ -120,7 +124,8 @@ export async function run(): Promise<void> {
     ),
   );
   const trials = results.map(measure);
-  for (const trial of trials) log(`detection trial: decision ${round(trial.decision, 1)} s, dns ${round(trial.dns, 1)} s, sms ${round(trial.sms, 1)} s`);
+  for (const trial of trials)
+    log(`detection trial: decision ${round(trial.decision, 1)} s, dns ${round(trial.dns, 1)} s, sms ${round(trial.sms, 1)} s`);
 
   log(`detection: Route 53 model, ${ROUTE53_TRIALS} trials each of fast and standard at 1/${SCALE} scale`);
   const random = seededRandom(7);
@@ -130,9 +135,12 @@ export async function run(): Promise<void> {
     Promise.all(Array.from({ length: ROUTE53_TRIALS }, () => route53Trial(fastMs, random))),
     Promise.all(Array.from({ length: ROUTE53_TRIALS }, () => route53Trial(standardMs, random))),
   ]);
-  log(`route53 model fast: ${fast.map((value) => round(value, 2)).join(', ')} s; standard: ${standard.map((value) => round(value, 2)).join(', ')} s`);
+  log(
+    `route53 model fast: ${fast.map((value) => round(value, 2)).join(', ')} s; standard: ${standard.map((value) => round(value, 2)).join(', ')} s`,
+  );
 
-  const spread = (values: number[]) => `min ${round(Math.min(...values), 2)}, max ${round(Math.max(...values), 2)} over ${values.length} runs`;
+  const spread = (values: number[]) =>
+    `min ${round(Math.min(...values), 2)}, max ${round(Math.max(...values), 2)} over ${values.length} runs`;
   const decisions = trials.map((trial) => trial.decision);
   const fastMedian = median(fast);
   const standardMedian = median(standard);
@@ -143,7 +151,10 @@ export async function run(): Promise<void> {
     unit: 's',
     goal: `≤ ${BOUND_SECONDS} s (threshold × interval), every run`,
     met: Math.max(...decisions) <= BOUND_SECONDS,
-    comparison: { name: `Route 53 health-check model, fast, same settings (${fastMs / 1000} s × ${FAILURE_THRESHOLD}), simulated`, value: round(fastMedian, 2) },
+    comparison: {
+      name: `Route 53 health-check model, fast, same settings (${fastMs / 1000} s × ${FAILURE_THRESHOLD}), simulated`,
+      value: round(fastMedian, 2),
+    },
     note: `${scaleNote}; ${spread(decisions)}; timeline resolution 0.1 s`,
   });
   emitFigure({

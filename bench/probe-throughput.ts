@@ -100,7 +100,8 @@ export async function run(): Promise<void> {
     const elapsedMs = performance.now() - startedAt;
     const expected = specs.filter((_, index) => kindOf(index) !== 'refused').length;
     const wrong = ok.filter((value, index) => value !== (kindOf(index) !== 'refused')).length;
-    if (wrong > 0) log(`probe throughput: ${label} N=${specs.length}: ${wrong} results differ from the endpoint's health (expected ${expected} ok)`);
+    if (wrong > 0)
+      log(`probe throughput: ${label} N=${specs.length}: ${wrong} results differ from the endpoint's health (expected ${expected} ok)`);
     return elapsedMs;
   }
 
@@ -138,7 +139,15 @@ export async function run(): Promise<void> {
         note: `${Math.round(proberRate)} probes/s; ${note}`,
       });
     } else {
-      emitFigure({ name: `probe.throughput.n${size}`, value: Math.round(proberRate), unit: 'probes/s', goal: `time ratio to bare ≤ ${GOAL_RATIO}`, met: ratio <= GOAL_RATIO, comparison, note });
+      emitFigure({
+        name: `probe.throughput.n${size}`,
+        value: Math.round(proberRate),
+        unit: 'probes/s',
+        goal: `time ratio to bare ≤ ${GOAL_RATIO}`,
+        met: ratio <= GOAL_RATIO,
+        comparison,
+        note,
+      });
     }
   }
   await prober.close();

@@ -7,7 +7,7 @@
  * sampled every 10 ms. The RSS includes the tsx loader and the in-memory AWS world, which a
  * deployed bundle does not carry.
  */
-import { runProbeInvocation } from '../shared/app/probe-cycle';
+import { runProbeInvocation } from '../shared/app/probe';
 import { startHealthyWorld } from './lib/healthy-world';
 import { emitFigure, log, round } from './lib/report';
 import { median } from './lib/stats';
@@ -28,7 +28,12 @@ function collectGarbage(): void {
 export async function run(): Promise<void> {
   const world = await startHealthyWorld({ services: SERVICES, tableName: 'scale', intervalSeconds: INTERVAL_SECONDS, timeoutMs: 1500 });
   const { harness } = world;
-  const invoke = (rounds: number) => runProbeInvocation(harness.deps, { windowMs: rounds * INTERVAL_SECONDS * 1000, deadlineEpochMs: Date.now() + 70_000, maxRounds: rounds });
+  const invoke = (rounds: number) =>
+    runProbeInvocation(harness.deps, {
+      windowMs: rounds * INTERVAL_SECONDS * 1000,
+      deadlineEpochMs: Date.now() + 70_000,
+      maxRounds: rounds,
+    });
 
   const first = await invoke(1);
   const firstRoundMs = first.rounds[0].durationMs;
@@ -55,7 +60,9 @@ export async function run(): Promise<void> {
 
   const roundsMs = measured.rounds.map((summary) => summary.durationMs);
   const failures = measured.rounds.reduce((sum, summary) => sum + summary.primaryDown.length + summary.secondaryDown.length, 0);
-  log(`scale: rounds ${roundsMs.join(', ')} ms; invocation ${round(invocationMs)} ms; ${failures} failed probes; heap ${round(before.heapUsed / MIB)} → peak ${round(peakHeap / MIB)} MiB, rss peak ${round(peakRss / MIB)} MiB`);
+  log(
+    `scale: rounds ${roundsMs.join(', ')} ms; invocation ${round(invocationMs)} ms; ${failures} failed probes; heap ${round(before.heapUsed / MIB)} → peak ${round(peakHeap / MIB)} MiB, rss peak ${round(peakRss / MIB)} MiB`,
+  );
   emitFigure({
     name: `scale.${SERVICES}services.roundTime`,
     value: median(roundsMs),

@@ -16,12 +16,12 @@
  *    start to return, sleeps included: a probe invocation lasts its whole 50 s of rounds.
  */
 import { join } from 'node:path';
-import { runProbeInvocation } from '../shared/app/probe-cycle';
+import { runProbeInvocation } from '../shared/app/probe';
 import { loadConfigFile } from '../shared/config/load';
 import type { SwitchbackConfig } from '../shared/config/types';
-import { startEmbeddedDynamo } from '../shared/sim/dynamo';
-import { startSite } from '../shared/sim/sites';
-import { VirtualClock } from '../shared/sim/virtual-clock';
+import { startEmbeddedDynamo } from '../sim/dynamo';
+import { startSite } from '../sim/sites';
+import { VirtualClock } from '../sim/virtual-clock';
 import type { StoreStats } from '../shared/store/store';
 import { pointAtLoopback } from './lib/configs';
 import { createHarness, SCHEDULED_EVENT } from './lib/harness';
@@ -65,7 +65,8 @@ async function measureHealthy(services: number): Promise<HealthyCost> {
   const world = await startHealthyWorld({ services, tableName: 'cost', intervalSeconds: 1, timeoutMs: 500 });
   const { harness } = world;
   const store = harness.deps.store;
-  const invoke = (rounds: number) => runProbeInvocation(harness.deps, { windowMs: rounds * 1000, deadlineEpochMs: Date.now() + 70_000, maxRounds: rounds });
+  const invoke = (rounds: number) =>
+    runProbeInvocation(harness.deps, { windowMs: rounds * 1000, deadlineEpochMs: Date.now() + 70_000, maxRounds: rounds });
   // Warm up until the streak counters reach their cap (max of the thresholds): from then on a healthy
   // round changes nothing. Back to back (sleeps skipped): only the state matters here.
   await world.warmUp(1);
@@ -136,7 +137,14 @@ async function simulate(config: SwitchbackConfig, outage: boolean) {
   await primary.close();
   await secondary.close();
   await dynamo.close();
-  return { reads: stats.reads, writes: stats.writes, runs: runs.map((run) => `${run.kind}:${run.status}`), state: state?.state, sms, failures: clock.failuresSoFar().length };
+  return {
+    reads: stats.reads,
+    writes: stats.writes,
+    runs: runs.map((run) => `${run.kind}:${run.status}`),
+    state: state?.state,
+    sms,
+    failures: clock.failuresSoFar().length,
+  };
 }
 
 function monthlyCost(healthy: HealthyCost, intervalSeconds: number) {
@@ -149,8 +157,20 @@ function monthlyCost(healthy: HealthyCost, intervalSeconds: number) {
   const lambdaUsd = gbSeconds * PRICES.lambdaArmGbSecond + (invocations / 1e6) * PRICES.lambdaRequestPerMillion;
   const dynamoUsd = (reads / 1e6) * PRICES.dynamoReadPerMillion + (writes / 1e6) * PRICES.dynamoWritePerMillion;
   const cloudWatchUsd =
-    PRICES.cloudWatchCustomMetricMonth + PRICES.cloudWatchAlarmMonth + ((invocations * LOG_BYTES_PER_INVOCATION) / 1024 ** 3) * PRICES.cloudWatchLogsIngestPerGb;
-  return { invocations, billedSeconds, gbSeconds, reads, writes, lambdaUsd, dynamoUsd, cloudWatchUsd, totalUsd: lambdaUsd + dynamoUsd + cloudWatchUsd };
+    PRICES.cloudWatchCustomMetricMonth +
+    PRICES.cloudWatchAlarmMonth +
+    ((invocations * LOG_BYTES_PER_INVOCATION) / 1024 ** 3) * PRICES.cloudWatchLogsIngestPerGb;
+  return {
+    invocations,
+    billedSeconds,
+    gbSeconds,
+    reads,
+    writes,
+    lambdaUsd,
+    dynamoUsd,
+    cloudWatchUsd,
+    totalUsd: lambdaUsd + dynamoUsd + cloudWatchUsd,
+  };
 }
 
 export async function run(): Promise<void> {
@@ -162,8 +182,11 @@ export async function run(): Promise<void> {
   const suiteConfig = loadConfigFile(join(__dirname, '..', 'scenarios', 'suite', 'web.yml'));
   const baseline = await simulate(suiteConfig, false);
   const incident = await simulate(suiteConfig, true);
-  log(`incident run: ${incident.runs.join(', ')}; final ${incident.state}; ${incident.sms} SMS; baseline ${baseline.reads} RRU/${baseline.writes} WRU, with outage ${incident.reads}/${incident.writes}`);
-  if (incident.runs.length !== 2 || incident.state !== 'PRIMARY') log(`steady-state cost: the incident did not end as failover + failback (${incident.runs.join(', ')})`);
+  log(
+    `incident run: ${incident.runs.join(', ')}; final ${incident.state}; ${incident.sms} SMS; baseline ${baseline.reads} RRU/${baseline.writes} WRU, with outage ${incident.reads}/${incident.writes}`,
+  );
+  if (incident.runs.length !== 2 || incident.state !== 'PRIMARY')
+    log(`steady-state cost: the incident did not end as failover + failback (${incident.runs.join(', ')})`);
 
   emitFigure({
     name: 'cost.dynamo.writesPerHealthyRound',
@@ -186,7 +209,12 @@ export async function run(): Promise<void> {
     comparison: { name: 'RRU per incident', value: round(incident.reads - baseline.reads, 1) },
     note: `failover + failback (${incident.runs.join(', ')}), ${incident.sms} SMS, minus the same 20 min healthy`,
   });
-  emitFigure({ name: 'cost.probe.roundBusyTime.10services', value: round(healthy10.roundBusyMs, 1), unit: 'ms', note: `100 services: ${round(healthy100.roundBusyMs, 1)} ms; invocation setup ${healthy10.setupMs} ms` });
+  emitFigure({
+    name: 'cost.probe.roundBusyTime.10services',
+    value: round(healthy10.roundBusyMs, 1),
+    unit: 'ms',
+    note: `100 services: ${round(healthy100.roundBusyMs, 1)} ms; invocation setup ${healthy10.setupMs} ms`,
+  });
 
   const month10 = monthlyCost(healthy10, DEFAULT_INTERVAL_SECONDS);
   emitFigure({

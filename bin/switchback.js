@@ -3,14 +3,16 @@
 // The CLI runs the embedded world on the developer's Node; deployed functions run on nodejs22.x.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 require('tsx/cjs');
-const { main } = require('../shared/cli/main.ts');
+const { main } = require('../cli/main.ts');
 
 main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
   (code) => {
     process.exitCode = code;
   },
   (error) => {
-    process.stderr.write(`switchback: ${process.env.SWITCHBACK_DEBUG && error && error.stack ? error.stack : (error && error.message) || error}\n`);
+    process.stderr.write(
+      `switchback: ${process.env.SWITCHBACK_DEBUG && error && error.stack ? error.stack : (error && error.message) || error}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { createEc2Adapter, ec2ClientFactory } from '../shared/aws/ec2';
 import { createRoute53Adapter, route53ClientFactory } from '../shared/aws/route53';
 import { lambdaHandler, type UseCase } from '../shared/app/lambda-handler';
-import { continueRun } from '../shared/app/run';
+import { continueRun } from '../shared/app/orchestrator';
 
 const runRequestSchema = z.object({ service: z.string().min(1), runId: z.string().min(1).optional() });
 
@@ -11,7 +11,9 @@ export const orchestrator: UseCase<unknown> = async (deps, event, invocation) =>
   const request = runRequestSchema.safeParse(event);
   if (!request.success) {
     // Async invokes of a bad payload must not be retried: answer, do not throw.
-    deps.logger.error('orchestrator: expected { service, runId? }', { issues: request.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) });
+    deps.logger.error('orchestrator: expected { service, runId? }', {
+      issues: request.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    });
     return { status: 'rejected', reason: 'expected { service, runId? }' };
   }
   return continueRun(deps, request.data, invocation);

@@ -57,10 +57,14 @@ export function checkDeployment(config: SwitchbackConfig, context: DeploymentCon
   }
   if (context.role === DEPLOY_ROLES.probeOnly) {
     if (context.region === config.controlRegion) {
-      throw new DeploymentError(`role probe-only cannot deploy to controlRegion ${config.controlRegion}: the controller's stack lives there (and probes from there)`);
+      throw new DeploymentError(
+        `role probe-only cannot deploy to controlRegion ${config.controlRegion}: the controller's stack lives there (and probes from there)`,
+      );
     }
     if (!config.probeLocations.includes(context.region)) {
-      throw new DeploymentError(`${context.region} is not in probeLocations (${config.probeLocations.join(', ')}): add it to switchback.yml so quorum counts it`);
+      throw new DeploymentError(
+        `${context.region} is not in probeLocations (${config.probeLocations.join(', ')}): add it to switchback.yml so quorum counts it`,
+      );
     }
   }
 }
@@ -81,9 +85,19 @@ interface FunctionSettings {
  * fresh invocation before 900 s; nothing retries an async invocation that the watchdog resumes anyway.
  */
 export const FUNCTION_SETTINGS: Record<FunctionKey, FunctionSettings> = {
-  probe: { description: 'switchback: probe rounds every intervalSeconds for a minute; watchdog for stalled runs', memorySize: 256, timeout: 70, maximumRetryAttempts: 0 },
+  probe: {
+    description: 'switchback: probe rounds every intervalSeconds for a minute; watchdog for stalled runs',
+    memorySize: 256,
+    timeout: 70,
+    maximumRetryAttempts: 0,
+  },
   alarm: { description: 'switchback: CloudWatch alarm state changes (EventBridge and SNS)', memorySize: 256, timeout: 30 },
-  orchestrator: { description: 'switchback: executes failover/failback runs (async; hands on before its deadline)', memorySize: 512, timeout: 900, maximumRetryAttempts: 0 },
+  orchestrator: {
+    description: 'switchback: executes failover/failback runs (async; hands on before its deadline)',
+    memorySize: 512,
+    timeout: 900,
+    maximumRetryAttempts: 0,
+  },
   drill: { description: 'switchback: dry-run (also daily) and live drills', memorySize: 512, timeout: 900, maximumRetryAttempts: 0 },
   status: { description: 'switchback: state, probes per location, active and recent runs', memorySize: 256, timeout: 30 },
   control: { description: 'switchback: freeze, unfreeze, failover, failback, approve, abort', memorySize: 256, timeout: 30 },
@@ -314,7 +328,8 @@ export interface GeneratedResources {
 }
 
 function controllerResources(config: SwitchbackConfig, context: DeploymentContext): GeneratedResources {
-  const notifyTopicInRegion = config.notify.topicArn && config.notify.topicArn.split(':')[3] === config.controlRegion ? [config.notify.topicArn] : [];
+  const notifyTopicInRegion =
+    config.notify.topicArn && config.notify.topicArn.split(':')[3] === config.controlRegion ? [config.notify.topicArn] : [];
   const heartbeatActions = [{ Ref: 'AlertsTopic' }, ...notifyTopicInRegion];
   const resources: Record<string, unknown> = {
     SwitchbackTable: {
@@ -366,13 +381,22 @@ function controllerResources(config: SwitchbackConfig, context: DeploymentContex
   });
   const outputs: Record<string, unknown> = {
     SwitchbackTableName: { Description: 'switchback state table', Value: { Ref: 'SwitchbackTable' } },
-    AlarmTopicArn: { Description: 'Point CloudWatch alarms from other regions/accounts here (alarm actions)', Value: { Ref: 'AlarmTopic' } },
-    AlertsTopicArn: { Description: "The controller's own alarms (heartbeat); notify.sms numbers are subscribed", Value: { Ref: 'AlertsTopic' } },
+    AlarmTopicArn: {
+      Description: 'Point CloudWatch alarms from other regions/accounts here (alarm actions)',
+      Value: { Ref: 'AlarmTopic' },
+    },
+    AlertsTopicArn: {
+      Description: "The controller's own alarms (heartbeat); notify.sms numbers are subscribed",
+      Value: { Ref: 'AlertsTopic' },
+    },
   };
   const seen = new Map<string, string>();
   for (const service of config.services) {
     const stem = logicalStem(service.name);
-    if (seen.has(stem)) throw new DeploymentError(`services "${seen.get(stem)}" and "${service.name}" map to the same CloudFormation name ${stem}: rename one`);
+    if (seen.has(stem))
+      throw new DeploymentError(
+        `services "${seen.get(stem)}" and "${service.name}" map to the same CloudFormation name ${stem}: rename one`,
+      );
     seen.set(stem, service.name);
     if (service.dns.strategy !== 'health-check-flag') continue;
     Object.assign(resources, flagResources(service, config));
@@ -388,9 +412,16 @@ export function buildResources(config: SwitchbackConfig, context: DeploymentCont
   checkDeployment(config, context);
   const base = context.role === DEPLOY_ROLES.controller ? controllerResources(config, context) : { Resources: {}, Outputs: {} };
   const healthCheckLogicalIds = Object.fromEntries(
-    config.services.filter((service) => service.dns.strategy === 'health-check-flag').map((service) => [service.name, flagLogicalIds(service).healthCheck]),
+    config.services
+      .filter((service) => service.dns.strategy === 'health-check-flag')
+      .map((service) => [service.name, flagLogicalIds(service).healthCheck]),
   );
-  const policies = buildFunctionPolicies(config, { stage: context.stage, role: context.role, tableName: context.tableName, healthCheckLogicalIds });
+  const policies = buildFunctionPolicies(config, {
+    stage: context.stage,
+    role: context.role,
+    tableName: context.tableName,
+    healthCheckLogicalIds,
+  });
   for (const key of FUNCTION_KEYS) {
     const statements = policies[key];
     if (statements) Object.assign(base.Resources, roleResources(key, statements, context));

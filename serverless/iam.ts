@@ -28,7 +28,8 @@ export const WILDCARD_RESOURCE_ACTIONS = {
   'ec2:DescribeInstances': 'EC2 Describe* actions support no resource-level permissions',
   'ec2:DescribeVolumes': 'EC2 Describe* actions support no resource-level permissions',
   'ec2:DescribeAddresses': 'EC2 Describe* actions support no resource-level permissions',
-  'cloudwatch:PutMetricData': 'PutMetricData has no resource type; the grant is limited to the switchback namespace by the cloudwatch:namespace condition',
+  'cloudwatch:PutMetricData':
+    'PutMetricData has no resource type; the grant is limited to the switchback namespace by the cloudwatch:namespace condition',
   'sns:Publish':
     'an SMS published straight to a phone number has no resource ARN, so AWS requires "*"; granted only when notify.sms lists numbers (with no numbers, only notify.topicArn is granted, by ARN)',
 } as const satisfies Record<string, string>;
@@ -141,8 +142,16 @@ function launchGrants(region: string, params: LaunchParams): Grant[] {
     runInstances(ec2Arn(region, 'volume/*')),
     ...(params.keyName ? [runInstances(ec2Arn(region, `key-pair/${params.keyName}`))] : []),
     // The new instance must carry the run tag, and tags may only be written while launching.
-    { action: 'ec2:RunInstances', resource: ec2Arn(region, 'instance/*'), condition: { Null: { [`aws:RequestTag/${RUN_TAG_KEY}`]: 'false' } } },
-    { action: 'ec2:CreateTags', resource: ec2Arn(region, 'instance/*'), condition: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } } },
+    {
+      action: 'ec2:RunInstances',
+      resource: ec2Arn(region, 'instance/*'),
+      condition: { Null: { [`aws:RequestTag/${RUN_TAG_KEY}`]: 'false' } },
+    },
+    {
+      action: 'ec2:CreateTags',
+      resource: ec2Arn(region, 'instance/*'),
+      condition: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
+    },
   ];
   if (params.iamInstanceProfile) {
     // The role inside an instance profile is not named in the config: any role, but only handed to EC2.
@@ -160,7 +169,7 @@ export function ec2Grants(config: SwitchbackConfig): Grant[] {
   const grants: Grant[] = [];
   for (const service of config.services) {
     for (const { step, region } of allSteps(service)) {
-      const params = step.params as Record<string, unknown>;
+      const params = step.params;
       switch (step.action) {
         case 'ec2.start':
         case 'ec2.stop': {
@@ -170,10 +179,16 @@ export function ec2Grants(config: SwitchbackConfig): Grant[] {
         }
         case 'ec2.attachVolume': {
           const volume = volumeResource(region, params.volumeId as string);
-          grants.push({ action: 'ec2:AttachVolume', resource: volume }, instanceGrant('ec2:AttachVolume', region, params.instanceId as string));
+          grants.push(
+            { action: 'ec2:AttachVolume', resource: volume },
+            instanceGrant('ec2:AttachVolume', region, params.instanceId as string),
+          );
           if (params.force === true) {
             // Force-detach from whichever instance holds the volume: the volume is what limits it.
-            grants.push({ action: 'ec2:DetachVolume', resource: volume }, { action: 'ec2:DetachVolume', resource: ec2Arn(region, 'instance/*') });
+            grants.push(
+              { action: 'ec2:DetachVolume', resource: volume },
+              { action: 'ec2:DetachVolume', resource: ec2Arn(region, 'instance/*') },
+            );
           }
           break;
         }
@@ -192,7 +207,8 @@ export function ec2Grants(config: SwitchbackConfig): Grant[] {
     }
   }
   if (grants.length > 0) {
-    for (const action of ['ec2:DescribeInstances', 'ec2:DescribeVolumes', 'ec2:DescribeAddresses'] as const) grants.push({ action, resource: '*' });
+    for (const action of ['ec2:DescribeInstances', 'ec2:DescribeVolumes', 'ec2:DescribeAddresses'] as const)
+      grants.push({ action, resource: '*' });
   }
   return grants;
 }
@@ -233,7 +249,9 @@ function invokeGrant(config: SwitchbackConfig, context: IamContext, key: Functio
 
 function logGrants(context: IamContext, key: FunctionKey): Grant[] {
   // Log groups are regional: a probe location logs where it runs.
-  const resource = sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${literal(functionName(context.stage, key))}:*`);
+  const resource = sub(
+    `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${literal(functionName(context.stage, key))}:*`,
+  );
   return ['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({ action, resource }));
 }
 
@@ -363,7 +381,10 @@ export function toStatements(prefix: string, grants: Grant[]): PolicyStatement[]
     entry.resources.set(key(grant.resource), grant.resource);
     byActionAndCondition.set(id, entry);
   }
-  const byResources = new Map<string, { service: string; actions: string[]; condition?: PolicyCondition; resources: Array<'*' | CfnString> }>();
+  const byResources = new Map<
+    string,
+    { service: string; actions: string[]; condition?: PolicyCondition; resources: Array<'*' | CfnString> }
+  >();
   for (const entry of byActionAndCondition.values()) {
     const resources = [...entry.resources.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, resource]) => resource);
     // A "*" grant makes any other resource for the same action redundant.
@@ -382,7 +403,7 @@ export function toStatements(prefix: string, grants: Grant[]): PolicyStatement[]
       Sid: `${prefix}${entry.service}${count}`,
       Effect: 'Allow' as const,
       Action: [...entry.actions].sort(),
-      Resource: entry.resources[0] === '*' ? '*' : (entry.resources as CfnString[]),
+      Resource: entry.resources[0] === '*' ? '*' : entry.resources,
       ...(entry.condition ? { Condition: entry.condition } : {}),
     };
   });

@@ -61,7 +61,9 @@ function config(): SwitchbackConfig {
 async function deploymentContext(args: VariableSourceArgs): Promise<DeploymentContext> {
   const loaded = config();
   const [stage, role, tableName, tableDeletionPolicy, drillSchedule] = await Promise.all(
-    ['sls:stage', 'param:role', 'param:tableName', 'param:tableDeletionPolicy', 'param:drillSchedule'].map((address) => args.resolveVariable(address)),
+    ['sls:stage', 'param:role', 'param:tableName', 'param:tableDeletionPolicy', 'param:drillSchedule'].map((address) =>
+      args.resolveVariable(address),
+    ),
   );
   return {
     stage: String(stage),
@@ -87,4 +89,6 @@ export const configFile = withCleanErrors(() => relative(SERVICE_DIR, configPath
 
 export const functions = withCleanErrors(async (args) => buildFunctions(config(), await deploymentContext(args)));
 
-export const resources = withCleanErrors(async (args): Promise<GeneratedResources> => buildResources(config(), await deploymentContext(args)));
+export const resources = withCleanErrors(async (args): Promise<GeneratedResources> =>
+  buildResources(config(), await deploymentContext(args)),
+);

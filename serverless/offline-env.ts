@@ -3,7 +3,11 @@
  * no telemetry or notifications, the config to package and a private esbuild work folder (so
  * concurrent packagings do not collide). Used by the package test and the cold-start benchmark.
  */
-export function offlinePackagingEnv(configFile: string, esbuildWorkFolder: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function offlinePackagingEnv(
+  configFile: string,
+  esbuildWorkFolder: string,
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...base,
     AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',

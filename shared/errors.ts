@@ -18,10 +18,10 @@ export class ConfigError extends SwitchbackError {
     readonly problems: string[],
     options: { cause?: unknown; file?: string } = {},
   ) {
-    super(
-      `${options.file ? `${options.file}: ` : ''}invalid configuration:\n  ${problems.join('\n  ')}`,
-      { cause: options.cause, context: { file: options.file } },
-    );
+    super(`${options.file ? `${options.file}: ` : ''}invalid configuration:\n  ${problems.join('\n  ')}`, {
+      cause: options.cause,
+      context: { file: options.file },
+    });
   }
 }
 

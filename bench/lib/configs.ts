@@ -25,7 +25,11 @@ export function buildConfig(options: BenchConfigOptions): SwitchbackConfig {
     return {
       name,
       dns: { hostedZoneId: 'Z0123456789ABC', recordName: `${name}.example.com`, type: 'A', ttl: 30, strategy: 'record-swap' },
-      primary: { region: 'us-east-1', target: [`203.0.113.${index % 250}`], probe: { type: 'http', url: `http://203.0.113.${index % 250}/${name}/health`, expectStatus: 200 } },
+      primary: {
+        region: 'us-east-1',
+        target: [`203.0.113.${index % 250}`],
+        probe: { type: 'http', url: `http://203.0.113.${index % 250}/${name}/health`, expectStatus: 200 },
+      },
       secondary: {
         region: 'us-west-2',
         target: [`198.51.100.${index % 250}`],
@@ -49,7 +53,10 @@ export function buildConfig(options: BenchConfigOptions): SwitchbackConfig {
 }
 
 /** Point every probe at 127.0.0.1: `portFor(service, role)` chooses the port, the path is kept. */
-export function pointAtLoopback(config: SwitchbackConfig, portFor: (service: ServiceConfig, index: number, role: 'primary' | 'secondary') => number): SwitchbackConfig {
+export function pointAtLoopback(
+  config: SwitchbackConfig,
+  portFor: (service: ServiceConfig, index: number, role: 'primary' | 'secondary') => number,
+): SwitchbackConfig {
   return {
     ...config,
     services: config.services.map((service, index) => {
@@ -57,9 +64,19 @@ export function pointAtLoopback(config: SwitchbackConfig, portFor: (service: Ser
         const spec = service[role].probe;
         if (spec.type === 'tcp') return { ...spec, host: '127.0.0.1', port: portFor(service, index, role) };
         const url = new URL(spec.url);
-        return { ...spec, type: 'http' as const, url: `http://127.0.0.1:${portFor(service, index, role)}${url.pathname}`, sni: undefined, tlsInsecure: false };
+        return {
+          ...spec,
+          type: 'http' as const,
+          url: `http://127.0.0.1:${portFor(service, index, role)}${url.pathname}`,
+          sni: undefined,
+          tlsInsecure: false,
+        };
       };
-      return { ...service, primary: { ...service.primary, probe: rewrite('primary') }, secondary: { ...service.secondary, probe: rewrite('secondary') } };
+      return {
+        ...service,
+        primary: { ...service.primary, probe: rewrite('primary') },
+        secondary: { ...service.secondary, probe: rewrite('secondary') },
+      };
     }),
   };
 }

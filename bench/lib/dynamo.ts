@@ -1,5 +1,5 @@
 /** A client for a dynalite running in the fixture process (same settings as the simulator's). */
-import { connectEmbeddedDynamo } from '../../shared/sim/dynamo';
+import { connectEmbeddedDynamo } from '../../sim/dynamo';
 
 export type RemoteDynamo = ReturnType<typeof connectEmbeddedDynamo>;
 

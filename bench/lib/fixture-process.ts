@@ -6,7 +6,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { startSite, type Site, type SiteHealthMode } from '../../shared/sim/sites';
+import { startSite, type Site } from '../../sim/sites';
 import type { FixtureReply, FixtureRequest } from './fixtures';
 
 const sites: Site[] = [];
@@ -27,7 +27,7 @@ async function serve(request: FixtureRequest): Promise<FixtureReply> {
   const ports: number[] = [];
   for (const health of request.sites) {
     const site = await startSite();
-    if (health.mode !== 'up') await site.setHealth(health as SiteHealthMode);
+    if (health.mode !== 'up') await site.setHealth(health);
     sites.push(site);
     ports.push(site.port);
   }

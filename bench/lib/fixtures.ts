@@ -1,7 +1,7 @@
 /** Start the servers of a benchmark in a child process (see fixture-process.ts). */
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import type { SiteHealthMode } from '../../shared/sim/sites';
+import type { SiteHealthMode } from '../../sim/sites';
 
 export interface FixtureRequest {
   /** One loopback site per entry, in this health. */

@@ -1,5 +1,5 @@
 /**
- * The application wired the way `shared/sim/runner.ts` wires it — real use cases and handlers,
+ * The application wired the way `sim/runner.ts` wires it — real use cases and handlers,
  * real SDK clients answered by the embedded world, a store on (embedded) DynamoDB — but with the
  * pieces exposed so a benchmark can swap the store, time individual AWS calls and read counters.
  */
@@ -15,7 +15,7 @@ import type { Clock } from '../../shared/clock';
 import type { SwitchbackConfig } from '../../shared/config/types';
 import { createProber, type Prober } from '../../shared/probes';
 import { createStore, type Store } from '../../shared/store';
-import { createWorld, type World } from '../../shared/sim/world';
+import { createWorld, type World } from '../../sim/world';
 import { orchestrator } from '../../functions/orchestrator';
 import { probe } from '../../functions/probe';
 
@@ -79,7 +79,11 @@ export function createHarness(options: HarnessOptions): Harness {
     location: config.controlRegion,
     role: PROBE_ROLES.controller,
     prober,
-    aws: createAwsAdapters(clients, () => createEc2Adapter(clients), () => createRoute53Adapter(clients)),
+    aws: createAwsAdapters(
+      clients,
+      () => createEc2Adapter(clients),
+      () => createRoute53Adapter(clients),
+    ),
     functions: { orchestrator: 'orchestrator', probe: 'probe' },
     logger: silentLogger,
   };

@@ -97,7 +97,11 @@ export function startRoute53HealthCheck(url: string, options: Route53ModelOption
  * uniform fraction of an interval after the failure; the check turns once the m-th checker has,
  * m = checkers − floor(18 % × checkers), and the m-th of n uniforms has mean m / (n + 1).
  */
-export function expectedRoute53DetectionMs(requestIntervalMs: number, failureThreshold: number, checkers = ROUTE53_DEFAULT_CHECKERS): number {
+export function expectedRoute53DetectionMs(
+  requestIntervalMs: number,
+  failureThreshold: number,
+  checkers = ROUTE53_DEFAULT_CHECKERS,
+): number {
   const mustFail = checkers - Math.floor(ROUTE53_HEALTHY_FRACTION * checkers);
   return requestIntervalMs * (failureThreshold - 1 + mustFail / (checkers + 1));
 }

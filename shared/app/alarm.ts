@@ -28,7 +28,13 @@ export interface AlarmNotice {
 export interface AlarmOutcome {
   ok: boolean;
   /** Per notice: what happened to it and why, in one sentence. */
-  results: Array<{ alarm: string; state: string; outcome: 'acted' | 'no-change' | 'ignored' | 'duplicate'; reason: string; services: string[] }>;
+  results: Array<{
+    alarm: string;
+    state: string;
+    outcome: 'acted' | 'no-change' | 'ignored' | 'duplicate';
+    reason: string;
+    services: string[];
+  }>;
   error?: string;
 }
 
@@ -86,7 +92,8 @@ export function parseAlarmEvent(event: unknown): AlarmNotice[] {
         throw new InputError(`Records.${index}.Sns.Message: is not JSON (expected a CloudWatch alarm notification)`);
       }
       const alarm = snsAlarmMessageSchema.safeParse(message);
-      if (!alarm.success) throw new InputError(`not a CloudWatch alarm notification: ${describeIssues(alarm.error, `Records.${index}.Sns.Message.`)}`);
+      if (!alarm.success)
+        throw new InputError(`not a CloudWatch alarm notification: ${describeIssues(alarm.error, `Records.${index}.Sns.Message.`)}`);
       return {
         name: alarm.data.AlarmName,
         arn: alarm.data.AlarmArn,
@@ -116,7 +123,8 @@ export function parseAlarmEvent(event: unknown): AlarmNotice[] {
 export function servicesForAlarm(services: ServiceConfig[], notice: AlarmNotice): ServiceConfig[] {
   return services.filter((service) =>
     service.primary.alarms.some((configured) => {
-      if (configured.startsWith('arn:')) return notice.arn === configured || (!notice.arn && parseAlarmReference(configured).name === notice.name);
+      if (configured.startsWith('arn:'))
+        return notice.arn === configured || (!notice.arn && parseAlarmReference(configured).name === notice.name);
       return configured === notice.name;
     }),
   );
@@ -151,7 +159,8 @@ async function handleNotice(deps: AppDeps, notice: AlarmNotice): Promise<AlarmOu
   if (notice.state === 'INSUFFICIENT_DATA') return ignore(`${notice.name} has insufficient data: neither up nor down`, names);
   const ageSeconds = Math.round((nowEpochMs - notice.atEpochMs) / 1000);
   const maxAgeSeconds = Math.min(...services.map((service) => service.policy.detect.maxAlarmAgeSeconds));
-  if (ageSeconds > maxAgeSeconds) return ignore(`${notice.name} ${notice.state} is ${ageSeconds}s old (max ${maxAgeSeconds}s): too late to act on`, names);
+  if (ageSeconds > maxAgeSeconds)
+    return ignore(`${notice.name} ${notice.state} is ${ageSeconds}s old (max ${maxAgeSeconds}s): too late to act on`, names);
 
   const dedupKey = `${notice.arn ?? notice.name}#${notice.state}#${notice.atEpochMs}`;
   if (!(await deps.store.claimDedup(dedupKey, nowEpochMs, DEDUP_TTL_SECONDS))) {
@@ -176,7 +185,14 @@ async function handleNotice(deps: AppDeps, notice: AlarmNotice): Promise<AlarmOu
     reasons.push(`${service.name}: ${applied.decision.reason}`);
     if (applied.probeNow) confirm.push(service.name);
   }
-  deps.emit?.({ kind: 'alarm', atEpochMs: nowEpochMs, alarm: notice.name, state: notice.state, outcome: acted ? 'acted' : 'no-change', reason: reasons.join('; ') });
+  deps.emit?.({
+    kind: 'alarm',
+    atEpochMs: nowEpochMs,
+    alarm: notice.name,
+    state: notice.state,
+    outcome: acted ? 'acted' : 'no-change',
+    reason: reasons.join('; '),
+  });
   if (confirm.length > 0) await requestConfirmingRound(deps, confirm);
   return { ...base, outcome: acted ? 'acted' : 'no-change', reason: reasons.join('; '), services: names };
 }
@@ -187,6 +203,9 @@ async function requestConfirmingRound(deps: AppDeps, services: string[]): Promis
   try {
     await deps.aws.lambda.invokeAsync(deps.functions.probe, { source: 'switchback.alarm', services, rounds: 1 });
   } catch (error) {
-    deps.logger.warn('could not ask for a confirming probe round; the next scheduled round will confirm', { services, error: String(error) });
+    deps.logger.warn('could not ask for a confirming probe round; the next scheduled round will confirm', {
+      services,
+      error: String(error),
+    });
   }
 }

@@ -54,11 +54,18 @@ function hasProbeNow(decision: Decision): boolean {
   return decision.effects.some((effect) => effect.type === 'probeNow');
 }
 
-async function recordDecision(deps: AppDeps, service: ServiceConfig, before: ServiceState, after: ServiceState, decision: Decision): Promise<void> {
+async function recordDecision(
+  deps: AppDeps,
+  service: ServiceConfig,
+  before: ServiceState,
+  after: ServiceState,
+  decision: Decision,
+): Promise<void> {
   const atEpochMs = deps.clock.now();
   const moved = before.state !== after.state;
   deps.logger.info(decision.reason, { service: service.name, from: before.state, to: after.state, diagnosis: decision.diagnosis?.kind });
-  if (moved) deps.emit?.({ kind: 'transition', atEpochMs, service: service.name, from: before.state, to: after.state, reason: decision.reason });
+  if (moved)
+    deps.emit?.({ kind: 'transition', atEpochMs, service: service.name, from: before.state, to: after.state, reason: decision.reason });
   else deps.emit?.({ kind: 'decision', atEpochMs, service: service.name, state: after.state, reason: decision.reason });
   try {
     await deps.store.appendEvent(service.name, {
@@ -105,13 +112,16 @@ async function runFailbackCheck(deps: AppDeps, service: ServiceConfig): Promise<
   const check = service.policy.failback.check;
   if (!check) return { ready: true, reason: 'no failback check configured' };
   try {
-    const answer = (await deps.aws.lambda.invokeFunction(check.functionName, check.payload ?? { service: service.name }, { region: check.region })) as
-      | { ready?: unknown; reason?: unknown }
-      | undefined;
+    const answer = (await deps.aws.lambda.invokeFunction(check.functionName, check.payload ?? { service: service.name }, {
+      region: check.region,
+    })) as { ready?: unknown; reason?: unknown } | undefined;
     if (answer && answer.ready === true) return { ready: true, reason: `failback check ${check.functionName} says ready` };
     const why = answer && typeof answer.reason === 'string' ? `: ${answer.reason}` : '';
     return { ready: false, reason: `failback check ${check.functionName} says not ready${why}` };
   } catch (error) {
-    return { ready: false, reason: `failback check ${check.functionName} failed: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      ready: false,
+      reason: `failback check ${check.functionName} failed: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }

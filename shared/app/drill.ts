@@ -79,7 +79,12 @@ export async function runDrill(deps: AppDeps, input: unknown): Promise<unknown> 
   const applied = await decideAndApply(
     deps,
     service,
-    { kind: 'drill', holdSeconds: drill.holdSeconds ?? DEFAULT_HOLD_SECONDS, by: drill.by ?? 'operator', evidence: stored.evidenceFor(service.name, state) },
+    {
+      kind: 'drill',
+      holdSeconds: drill.holdSeconds ?? DEFAULT_HOLD_SECONDS,
+      by: drill.by ?? 'operator',
+      evidence: stored.evidenceFor(service.name, state),
+    },
     { state },
   );
   const started = applied.decision.effects.find((effect) => effect.type === 'startRun');
@@ -109,7 +114,8 @@ function literalInstanceIds(steps: StepConfig[]): string[] {
   const ids = new Set<string>();
   for (const step of steps) {
     const params = step.params as { instanceIds?: string[]; instanceId?: string };
-    for (const id of [...(params.instanceIds ?? []), ...(params.instanceId ? [params.instanceId] : [])]) if (!STEP_REF.test(id)) ids.add(id);
+    for (const id of [...(params.instanceIds ?? []), ...(params.instanceId ? [params.instanceId] : [])])
+      if (!STEP_REF.test(id)) ids.add(id);
   }
   return [...ids];
 }
@@ -123,7 +129,13 @@ function permissionParams(step: StepConfig, fallbackInstanceId: string | undefin
     case 'ec2.stop':
       return { InstanceIds: (params.instanceIds as string[]).map(instance).filter(Boolean) };
     case 'ec2.launchFromAmi':
-      return { ImageId: params.imageId, InstanceType: params.instanceType, MinCount: 1, MaxCount: 1, ...(params.subnetId ? { SubnetId: params.subnetId } : {}) };
+      return {
+        ImageId: params.imageId,
+        InstanceType: params.instanceType,
+        MinCount: 1,
+        MaxCount: 1,
+        ...(params.subnetId ? { SubnetId: params.subnetId } : {}),
+      };
     case 'ec2.attachVolume':
       return { VolumeId: params.volumeId, InstanceId: instance(params.instanceId), Device: params.device };
     case 'ec2.associateAddress':
@@ -154,8 +166,13 @@ export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: b
           type: toRecordType(service.dns.type),
           setIdentifier: service.dns.setIdentifier,
         });
-        if (!record) return { ok: false, detail: `${service.dns.recordName} ${service.dns.type} not found in zone ${service.dns.hostedZoneId}` };
-        if (!recordMatches(record, service.primary.target)) return { ok: false, detail: `${service.dns.recordName} does not point at the primary (${JSON.stringify(record.values ?? record.alias)})` };
+        if (!record)
+          return { ok: false, detail: `${service.dns.recordName} ${service.dns.type} not found in zone ${service.dns.hostedZoneId}` };
+        if (!recordMatches(record, service.primary.target))
+          return {
+            ok: false,
+            detail: `${service.dns.recordName} does not point at the primary (${JSON.stringify(record.values ?? record.alias)})`,
+          };
         return { ok: true, detail: `${service.dns.recordName} ${service.dns.type} exists and points at the primary` };
       }),
     );
@@ -165,7 +182,10 @@ export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: b
         const name = flagAlarmName(service.name);
         const [alarm] = await deps.aws.cloudWatch.describeAlarmStates([name]);
         if (!alarm || alarm.state === 'NOT_FOUND') return { ok: false, detail: `alarm ${name} not found: deploy creates it` };
-        return { ok: alarm.state !== 'ALARM', detail: `alarm ${name} is ${alarm.state}${alarm.state === 'ALARM' ? ' (traffic already on the secondary)' : ''}` };
+        return {
+          ok: alarm.state !== 'ALARM',
+          detail: `alarm ${name} is ${alarm.state}${alarm.state === 'ALARM' ? ' (traffic already on the secondary)' : ''}`,
+        };
       }),
     );
   }
@@ -207,7 +227,10 @@ export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: b
   });
 
   const report: DryRunReport = { service: service.name, passed: checks.every((item) => item.ok), checks };
-  deps.logger.info(`drill dry-run ${report.passed ? 'passed' : 'failed'}`, { service: service.name, failed: checks.filter((item) => !item.ok).map((item) => item.check) });
+  deps.logger.info(`drill dry-run ${report.passed ? 'passed' : 'failed'}`, {
+    service: service.name,
+    failed: checks.filter((item) => !item.ok).map((item) => item.check),
+  });
   if (scheduled) await textNewFailures(deps, service, checks);
   return report;
 }
@@ -247,13 +270,17 @@ function timing(run: Run): RunTiming {
     runId: run.id,
     status: run.status,
     totalSeconds: seconds((run.endedAtEpochMs ?? run.startedAtEpochMs) - run.startedAtEpochMs),
-    ...(dnsDone?.endedAtEpochMs !== undefined && !run.dnsPending ? { dnsInSyncSeconds: seconds(dnsDone.endedAtEpochMs - run.startedAtEpochMs) } : {}),
+    ...(dnsDone?.endedAtEpochMs !== undefined && !run.dnsPending
+      ? { dnsInSyncSeconds: seconds(dnsDone.endedAtEpochMs - run.startedAtEpochMs) }
+      : {}),
     steps: run.steps.map((step) => ({
       id: step.id,
       action: step.action,
       status: step.status,
       attempts: step.attempts,
-      ...(step.startedAtEpochMs !== undefined && step.endedAtEpochMs !== undefined ? { seconds: seconds(step.endedAtEpochMs - step.startedAtEpochMs) } : {}),
+      ...(step.startedAtEpochMs !== undefined && step.endedAtEpochMs !== undefined
+        ? { seconds: seconds(step.endedAtEpochMs - step.startedAtEpochMs) }
+        : {}),
     })),
   };
 }
@@ -266,7 +293,9 @@ export async function liveDrillReport(deps: AppDeps, service: ServiceConfig): Pr
   const runs = await deps.store.listRuns(service.name, 20);
   const failover = runs.find((run) => run.trigger === 'drill' && run.kind === 'failover');
   if (!failover) throw new InputError(`drill: no finished live drill for ${service.name} yet`);
-  const failback = runs.find((run) => run.trigger === 'drill' && run.kind === 'failback' && run.startedAtEpochMs >= failover.startedAtEpochMs);
+  const failback = runs.find(
+    (run) => run.trigger === 'drill' && run.kind === 'failback' && run.startedAtEpochMs >= failover.startedAtEpochMs,
+  );
   const failoverTiming = timing(failover);
   return {
     service: service.name,

@@ -26,7 +26,13 @@ export function assembleEvidence(args: {
 }): Evidence {
   const locations: LocationObservation[] = [];
   if (args.own) {
-    locations.push({ location: args.location, fresh: true, observedAtEpochMs: args.own.observedAtEpochMs, primary: args.own.primary, secondary: args.own.secondary });
+    locations.push({
+      location: args.location,
+      fresh: true,
+      observedAtEpochMs: args.own.observedAtEpochMs,
+      primary: args.own.primary,
+      secondary: args.own.secondary,
+    });
   }
   for (const observation of args.others) {
     if (observation.location === args.location) continue;
@@ -58,6 +64,13 @@ export async function loadStoredEvidence(deps: Pick<AppDeps, 'store' | 'clock'>)
   const [observations, heartbeats] = await Promise.all([deps.store.listObservations(), deps.store.listLocationHeartbeats()]);
   return {
     evidenceFor: (service, state) =>
-      assembleEvidence({ location: OTHER_PROCESS, own: undefined, others: observations.get(service) ?? [], heartbeats, state, nowEpochMs: deps.clock.now() }),
+      assembleEvidence({
+        location: OTHER_PROCESS,
+        own: undefined,
+        others: observations.get(service) ?? [],
+        heartbeats,
+        state,
+        nowEpochMs: deps.clock.now(),
+      }),
   };
 }

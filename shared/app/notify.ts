@@ -12,7 +12,19 @@ export async function notifyOnCall(
   text: string,
   meta: Record<string, unknown> = {},
 ): Promise<PublishOutcome> {
-  const outcome = await publishToOnCall({ config: deps.config, sns: deps.aws.sns, clock: deps.clock, random: deps.random, logger: deps.logger }, service, text);
-  deps.emit?.({ kind: 'sms', atEpochMs: deps.clock.now(), service, text, ok: outcome.ok, ...(outcome.error ? { error: outcome.error } : {}), ...meta });
+  const outcome = await publishToOnCall(
+    { config: deps.config, sns: deps.aws.sns, clock: deps.clock, random: deps.random, logger: deps.logger },
+    service,
+    text,
+  );
+  deps.emit?.({
+    kind: 'sms',
+    atEpochMs: deps.clock.now(),
+    service,
+    text,
+    ok: outcome.ok,
+    ...(outcome.error ? { error: outcome.error } : {}),
+    ...meta,
+  });
   return outcome;
 }

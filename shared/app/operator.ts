@@ -16,7 +16,8 @@ export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 const RECENT_RUNS = 5;
 
 export function findService(deps: Pick<AppDeps, 'config'>, name: unknown): ServiceConfig {
-  if (typeof name !== 'string' || name.length === 0) throw new InputError(`service: is required; known services: ${knownServices(deps).join(', ')}`);
+  if (typeof name !== 'string' || name.length === 0)
+    throw new InputError(`service: is required; known services: ${knownServices(deps).join(', ')}`);
   const service = deps.config.services.find((candidate) => candidate.name === name);
   if (!service) throw new UnknownServiceError(name, knownServices(deps));
   return service;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { type Logger } from '@aws-lambda-powertools/logger';
 import { createAwsClients, type AwsClientFactories, type AwsClients } from '../aws/clients';
 import { cloudWatchClientFactory, createCloudWatchAdapter } from '../aws/cloudwatch';
 import type { Ec2Adapter } from '../aws/ec2';
@@ -50,7 +50,11 @@ export function loadDeployedConfig(env: NodeJS.ProcessEnv = process.env): Switch
  * Adapters for a function. Route 53 and EC2 come in as builders because only the functions that
  * run runbook steps or drills load their SDK clients (see `LambdaDepsOptions`).
  */
-export function createAwsAdapters(clients: AwsClients, ec2: (() => Ec2Adapter) | undefined, route53: (() => Route53Adapter) | undefined): AwsAdapters {
+export function createAwsAdapters(
+  clients: AwsClients,
+  ec2: (() => Ec2Adapter) | undefined,
+  route53: (() => Route53Adapter) | undefined,
+): AwsAdapters {
   let ec2Adapter: Ec2Adapter | undefined;
   let route53Adapter: Route53Adapter | undefined;
   return {
@@ -90,7 +94,11 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
   const config = loadDeployedConfig(env);
   const clients = createAwsClients({
     defaultRegion: config.controlRegion,
-    factories: { ...BASE_CLIENT_FACTORIES, ...(options.ec2 ? { ec2: options.ec2.factory } : {}), ...(options.route53 ? { route53: options.route53.factory } : {}) },
+    factories: {
+      ...BASE_CLIENT_FACTORIES,
+      ...(options.ec2 ? { ec2: options.ec2.factory } : {}),
+      ...(options.route53 ? { route53: options.route53.factory } : {}),
+    },
     requestTimeoutMs: 5_000,
     connectionTimeoutMs: 2_000,
   });
@@ -99,7 +107,8 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
     marshallOptions: { removeUndefinedValues: true },
   });
   const role = (env[ENV.role] ?? PROBE_ROLES.controller) as ProbeRole;
-  if (role !== PROBE_ROLES.controller && role !== PROBE_ROLES.probeOnly) throw new SwitchbackError(`${ENV.role} must be controller or probe-only, not "${role}"`);
+  if (role !== PROBE_ROLES.controller && role !== PROBE_ROLES.probeOnly)
+    throw new SwitchbackError(`${ENV.role} must be controller or probe-only, not "${role}"`);
   const logger = options.logger;
   return {
     config,

@@ -7,12 +7,7 @@
  * `FailoverActive`, dimension `Service=<name>`; value 1 = traffic belongs on the secondary,
  * 0 = on the primary. Published at 1-second storage resolution so the alarm can use a 10 s period.
  */
-import {
-  CloudWatchClient,
-  DescribeAlarmsCommand,
-  PutMetricDataCommand,
-  type CloudWatchClientConfig,
-} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, PutMetricDataCommand, type CloudWatchClientConfig } from '@aws-sdk/client-cloudwatch';
 import type { AwsClientFactory, AwsClients } from './clients';
 import { callAws } from './errors';
 
@@ -118,7 +113,7 @@ export function createCloudWatchAdapter(clients: Pick<AwsClients, 'cloudWatch'>)
             found.set(`${alarmRegion}|${alarm.AlarmName}`, {
               name: alarm.AlarmName,
               ...(alarmRegion && { region: alarmRegion }),
-              state: (alarm.StateValue ?? 'INSUFFICIENT_DATA') as AlarmStateValue,
+              state: alarm.StateValue ?? 'INSUFFICIENT_DATA',
               ...(alarm.StateReason && { reason: alarm.StateReason }),
               ...(alarm.StateUpdatedTimestamp && { updatedAtEpochMs: alarm.StateUpdatedTimestamp.getTime() }),
             });

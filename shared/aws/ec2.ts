@@ -278,9 +278,7 @@ export function createEc2Adapter(clients: Pick<AwsClients, 'ec2'>): Ec2Adapter {
           ...(input.keyName && { KeyName: input.keyName }),
           ...(profile && { IamInstanceProfile: profile.startsWith('arn:') ? { Arn: profile } : { Name: profile } }),
           ...(input.userData !== undefined && { UserData: Buffer.from(input.userData, 'utf8').toString('base64') }),
-          TagSpecifications: [
-            { ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
-          ],
+          TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
         }),
       ),
     );
@@ -303,7 +301,12 @@ export function createEc2Adapter(clients: Pick<AwsClients, 'ec2'>): Ec2Adapter {
     );
     const volume = response.Volumes?.find((candidate) => candidate.VolumeId === volumeId);
     if (!volume) {
-      throw new AwsActionError({ action: 'ec2:DescribeVolumes', resource: volumeId, code: 'InvalidVolume.NotFound', kind: AWS_ERROR_KINDS.fatal });
+      throw new AwsActionError({
+        action: 'ec2:DescribeVolumes',
+        resource: volumeId,
+        code: 'InvalidVolume.NotFound',
+        kind: AWS_ERROR_KINDS.fatal,
+      });
     }
     return volume;
   }
@@ -320,7 +323,10 @@ export function createEc2Adapter(clients: Pick<AwsClients, 'ec2'>): Ec2Adapter {
       const volume = await describeVolume(region, volumeId);
       if (done(volume)) return;
       if (options.deadlineEpochMs - options.now() < pollMs) {
-        const seen = liveAttachments(volume).map((a) => `${a.InstanceId} ${a.State}`).join(', ') || 'no attachments';
+        const seen =
+          liveAttachments(volume)
+            .map((a) => `${a.InstanceId} ${a.State}`)
+            .join(', ') || 'no attachments';
         throw new AwsActionError({
           action: 'ec2:DescribeVolumes',
           resource: volumeId,
@@ -343,8 +349,10 @@ export function createEc2Adapter(clients: Pick<AwsClients, 'ec2'>): Ec2Adapter {
 
     const mine = attachments.find((a) => a.InstanceId === instanceId && a.State !== 'detaching');
     if (mine) {
-      if (!ATTACHED_STATES.has(mine.State ?? '')) await waitForVolume(region, volumeId, isAttachedHere, `attached to ${instanceId}`, options);
-      const deviceNote = mine.Device && mine.Device !== device ? ` as ${mine.Device} (config says ${device})` : ` as ${mine.Device ?? device}`;
+      if (!ATTACHED_STATES.has(mine.State ?? ''))
+        await waitForVolume(region, volumeId, isAttachedHere, `attached to ${instanceId}`, options);
+      const deviceNote =
+        mine.Device && mine.Device !== device ? ` as ${mine.Device} (config says ${device})` : ` as ${mine.Device ?? device}`;
       return { outcome: 'already-attached', note: `${volumeId} was already attached to ${instanceId}${deviceNote}; nothing to do` };
     }
 
@@ -390,7 +398,12 @@ export function createEc2Adapter(clients: Pick<AwsClients, 'ec2'>): Ec2Adapter {
     );
     const address = described.Addresses?.find((candidate) => candidate.AllocationId === allocationId);
     if (!address) {
-      throw new AwsActionError({ action: 'ec2:DescribeAddresses', resource: allocationId, code: 'InvalidAllocationID.NotFound', kind: AWS_ERROR_KINDS.fatal });
+      throw new AwsActionError({
+        action: 'ec2:DescribeAddresses',
+        resource: allocationId,
+        code: 'InvalidAllocationID.NotFound',
+        kind: AWS_ERROR_KINDS.fatal,
+      });
     }
     if (address.InstanceId === instanceId) {
       return {
@@ -413,15 +426,18 @@ export function createEc2Adapter(clients: Pick<AwsClients, 'ec2'>): Ec2Adapter {
       });
     }
     const response = await callAws('ec2:AssociateAddress', `${allocationId} to ${instanceId}`, () =>
-      clients.ec2(region).send(
-        new AssociateAddressCommand({ AllocationId: allocationId, InstanceId: instanceId, AllowReassociation: input.allowReassociation }),
-      ),
+      clients
+        .ec2(region)
+        .send(
+          new AssociateAddressCommand({ AllocationId: allocationId, InstanceId: instanceId, AllowReassociation: input.allowReassociation }),
+        ),
     );
     return {
       outcome: 'associated',
       ...(response.AssociationId && { associationId: response.AssociationId }),
       ...(address.PublicIp && { publicIp: address.PublicIp }),
-      ...(associatedElsewhere && currentHolder && { previousInstanceId: currentHolder, note: `moved ${address.PublicIp ?? allocationId} from ${currentHolder}` }),
+      ...(associatedElsewhere &&
+        currentHolder && { previousInstanceId: currentHolder, note: `moved ${address.PublicIp ?? allocationId} from ${currentHolder}` }),
     };
   }
 
@@ -447,10 +463,9 @@ export function createEc2Adapter(clients: Pick<AwsClients, 'ec2'>): Ec2Adapter {
 }
 
 function describeParams(params: Record<string, unknown>): string {
-  const ids = ['InstanceIds', 'InstanceId', 'VolumeId', 'AllocationId', 'ImageId', 'VolumeIds', 'AllocationIds']
-    .flatMap((key) => {
-      const value = params[key];
-      return Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [];
-    });
+  const ids = ['InstanceIds', 'InstanceId', 'VolumeId', 'AllocationId', 'ImageId', 'VolumeIds', 'AllocationIds'].flatMap((key) => {
+    const value = params[key];
+    return Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [];
+  });
   return ids.length > 0 ? [...new Set(ids)].join(', ') : '(dry run)';
 }

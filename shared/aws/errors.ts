@@ -92,7 +92,7 @@ interface ErrorShape {
 }
 
 function shapeOf(error: unknown): ErrorShape {
-  return typeof error === 'object' && error !== null ? (error as ErrorShape) : {};
+  return typeof error === 'object' && error !== null ? error : {};
 }
 
 /** The AWS error code (`UnauthorizedOperation`, `Throttling` …) or the Node network code, else the error name. */
@@ -183,9 +183,7 @@ export class AwsActionError extends SwitchbackError {
   constructor(options: AwsActionErrorOptions) {
     const code = options.code ?? getAwsErrorCode(options.cause);
     const kind = options.kind ?? classifyAwsError(options.cause);
-    const verb =
-      options.verb ??
-      (ACCESS_CODES.has(code) ? 'denied' : kind === AWS_ERROR_KINDS.throttle ? 'throttled' : 'failed');
+    const verb = options.verb ?? (ACCESS_CODES.has(code) ? 'denied' : kind === AWS_ERROR_KINDS.throttle ? 'throttled' : 'failed');
     const detail = options.detail ?? describeDetail(options.cause);
     super(`${options.action} on ${options.resource} ${verb} (${code})${detail ? `: ${detail}` : ''}`, {
       cause: options.cause,

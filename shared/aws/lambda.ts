@@ -50,9 +50,9 @@ function describeFunctionError(kind: string, value: unknown, text: string): stri
 export function createLambdaAdapter(clients: Pick<AwsClients, 'lambda'>): LambdaAdapter {
   async function invokeFunction(functionName: string, payload: unknown, options: InvokeOptions = {}): Promise<unknown> {
     const response = await callAws('lambda:Invoke', functionName, () =>
-      clients.lambda(options.region).send(
-        new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: encodePayload(payload) }),
-      ),
+      clients
+        .lambda(options.region)
+        .send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: encodePayload(payload) })),
     );
     const { text, value } = decodePayload(response.Payload);
     if (response.FunctionError) {
@@ -71,9 +71,9 @@ export function createLambdaAdapter(clients: Pick<AwsClients, 'lambda'>): Lambda
 
   async function invokeAsync(functionName: string, payload: unknown, options: InvokeOptions = {}): Promise<{ statusCode: number }> {
     const response = await callAws('lambda:Invoke', `${functionName} (async)`, () =>
-      clients.lambda(options.region).send(
-        new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: encodePayload(payload) }),
-      ),
+      clients
+        .lambda(options.region)
+        .send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: encodePayload(payload) })),
     );
     return { statusCode: response.StatusCode ?? 202 };
   }

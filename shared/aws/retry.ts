@@ -66,10 +66,7 @@ export function jitteredDelayMs(attempt: number, policy: Pick<RetryPolicy, 'base
 }
 
 function attachOutcome(error: unknown, outcome: RetryOutcome): Error & RetryOutcome {
-  const target =
-    error instanceof Error
-      ? error
-      : new SwitchbackError(`operation failed: ${String(error)}`, { cause: error });
+  const target = error instanceof Error ? error : new SwitchbackError(`operation failed: ${String(error)}`, { cause: error });
   return Object.assign(target, outcome);
 }
 

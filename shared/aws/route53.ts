@@ -10,7 +10,6 @@ import {
   Route53Client,
   type Route53ClientConfig,
   type ResourceRecordSet,
-  type RRType,
 } from '@aws-sdk/client-route-53';
 import { InputError } from '../errors';
 import type { AwsClientFactory, AwsClients } from './clients';
@@ -170,7 +169,7 @@ function buildRecordSet(input: UpsertRecordInput): ResourceRecordSet {
   const { target, type } = input;
   const base: ResourceRecordSet = {
     Name: input.recordName,
-    Type: type as RRType,
+    Type: type,
     ...(input.setIdentifier !== undefined && { SetIdentifier: input.setIdentifier }),
     ...input.routing,
   };
@@ -212,9 +211,7 @@ export function createRoute53Adapter(clients: Pick<AwsClients, 'route53'>): Rout
     const wantedName = normalizeDnsName(key.recordName);
     const match = (response.ResourceRecordSets ?? []).find(
       (set) =>
-        normalizeDnsName(set.Name ?? '') === wantedName &&
-        set.Type === key.type &&
-        (set.SetIdentifier ?? undefined) === key.setIdentifier,
+        normalizeDnsName(set.Name ?? '') === wantedName && set.Type === key.type && (set.SetIdentifier ?? undefined) === key.setIdentifier,
     );
     return match ? toDnsRecord(match) : undefined;
   }
@@ -235,7 +232,13 @@ export function createRoute53Adapter(clients: Pick<AwsClients, 'route53'>): Rout
     );
     const id = response.ChangeInfo?.Id;
     if (!id) {
-      throw new AwsActionError({ action, resource: describeRecord(input), code: 'MissingChangeId', kind: 'fatal', detail: 'the response had no ChangeInfo.Id' });
+      throw new AwsActionError({
+        action,
+        resource: describeRecord(input),
+        code: 'MissingChangeId',
+        kind: 'fatal',
+        detail: 'the response had no ChangeInfo.Id',
+      });
     }
     return { changeId: normalizeChangeId(id) };
   }

@@ -55,7 +55,10 @@ export function regionOfTopicArn(topicArn: string): string | undefined {
 }
 
 function toSubject(subject: string): string {
-  const printable = subject.replace(/[^\x20-\x7e]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const printable = subject
+    .replace(/[^\x20-\x7e]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return printable.slice(0, MAX_SUBJECT_CHARS).trimEnd();
 }
 

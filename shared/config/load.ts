@@ -29,7 +29,7 @@ function formatIssue(issue: z.core.$ZodIssue, known: (path: PropertyKey[]) => st
   if (issue.code === 'invalid_union' && issue.errors.length > 0 && issue.message === 'Invalid input') {
     // Report the branch that got furthest rather than zod's generic "Invalid input".
     const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0];
-    return best.flatMap((inner) => formatIssue({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue, known));
+    return best.flatMap((inner) => formatIssue({ ...inner, path: [...issue.path, ...inner.path] }, known));
   }
   const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
   return [`${formatPath(issue.path)}: ${message}`];
@@ -138,13 +138,29 @@ function resolveSite(site: RawSite, timeoutMs: number): SiteConfig {
 
 /** Allowed keys at a path of the raw document, for "did you mean" suggestions. */
 function knownKeys(path: PropertyKey[]): string[] {
-  const named = path.filter((key) => typeof key === 'string') as string[];
+  const named = path.filter((key): key is string => typeof key === 'string');
   const last = named[named.length - 1];
   const table: Record<string, string[]> = {
     '': Object.keys(configSchema.shape),
     notify: ['sms', 'topicArn'],
     defaults: ['probe', 'trigger', 'failback', 'guard', 'detect'],
-    probe: ['intervalSeconds', 'timeoutMs', 'failureThreshold', 'recoveryThreshold', 'type', 'url', 'expectStatus', 'bodyContains', 'hostHeader', 'sni', 'followRedirects', 'tlsInsecure', 'caPem', 'host', 'port'],
+    probe: [
+      'intervalSeconds',
+      'timeoutMs',
+      'failureThreshold',
+      'recoveryThreshold',
+      'type',
+      'url',
+      'expectStatus',
+      'bodyContains',
+      'hostHeader',
+      'sni',
+      'followRedirects',
+      'tlsInsecure',
+      'caPem',
+      'host',
+      'port',
+    ],
     failback: ['mode', 'holdDownSeconds', 'check'],
     guard: ['cooldownSeconds', 'maxFailoversPer24h'],
     detect: ['quorum', 'maxAlarmAgeSeconds'],
@@ -152,7 +168,20 @@ function knownKeys(path: PropertyKey[]): string[] {
     dns: ['hostedZoneId', 'recordName', 'type', 'ttl', 'setIdentifier', 'strategy', 'inSyncTimeoutSeconds'],
     primary: ['region', 'target', 'probe', 'alarms', 'prepare', 'cleanup'],
     secondary: ['region', 'target', 'probe', 'alarms', 'prepare', 'cleanup'],
-    prepare: ['id', 'timeoutSeconds', 'onFailure', 'retry', 'ec2.start', 'ec2.stop', 'ec2.launchFromAmi', 'ec2.attachVolume', 'ec2.associateAddress', 'http.waitHealthy', 'lambda.invoke', 'notify'],
+    prepare: [
+      'id',
+      'timeoutSeconds',
+      'onFailure',
+      'retry',
+      'ec2.start',
+      'ec2.stop',
+      'ec2.launchFromAmi',
+      'ec2.attachVolume',
+      'ec2.associateAddress',
+      'http.waitHealthy',
+      'lambda.invoke',
+      'notify',
+    ],
   };
   table.cleanup = table.prepare;
   if (path.length === 0) return table[''];

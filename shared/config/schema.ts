@@ -11,7 +11,11 @@ const HOSTNAME = /^(?=.{1,253}\.?$)([a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-
 
 const region = z.string().regex(AWS_REGION, { error: (issue) => `${JSON.stringify(issue.input)} is not an AWS region` });
 const positiveInt = (max: number) =>
-  z.number({ error: 'must be a number' }).int('must be a whole number').min(1, `must be between 1 and ${max}`).max(max, `must be between 1 and ${max}`);
+  z
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, `must be between 1 and ${max}`)
+    .max(max, `must be between 1 and ${max}`);
 const nonEmpty = z.string({ error: 'must be a string' }).min(1, 'must not be empty');
 
 export const TRIGGER_POLICIES = ['probe', 'alarm', 'alarm-confirmed-by-probe'] as const;
@@ -100,7 +104,12 @@ const probeSpecSchema = z.discriminatedUnion('type', [httpProbeSchema, tcpProbeS
 // ---------------------------------------------------------------------------------------------
 // Runbook steps: `- ec2.start: { instanceIds: [...] }` plus optional id / timeoutSeconds / onFailure / retry.
 
-const instanceId = z.string().regex(/^(i-[0-9a-f]{8,17}|\$\{steps\.[A-Za-z0-9_-]+\.[A-Za-z]+\})$/, 'must be an instance id like i-0abc1234def567890 or ${steps.<id>.instanceId}');
+const instanceId = z
+  .string()
+  .regex(
+    /^(i-[0-9a-f]{8,17}|\$\{steps\.[A-Za-z0-9_-]+\.[A-Za-z]+\})$/,
+    'must be an instance id like i-0abc1234def567890 or ${steps.<id>.instanceId}',
+  );
 const stepRef = (pattern: RegExp, example: string) =>
   z.string().regex(new RegExp(`^(${pattern.source}|\\$\\{steps\\.[A-Za-z0-9_-]+\\.[A-Za-z]+\\})$`), `must look like ${example}`);
 
@@ -110,7 +119,10 @@ export const STEP_PARAMS = {
   'ec2.launchFromAmi': z.strictObject({
     imageId: z.string().regex(/^ami-[0-9a-f]{8,17}$/, 'must be an AMI id like ami-0abc1234'),
     instanceType: nonEmpty,
-    subnetId: z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id like subnet-0abc1234').optional(),
+    subnetId: z
+      .string()
+      .regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id like subnet-0abc1234')
+      .optional(),
     securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id like sg-0abc1234')).optional(),
     keyName: z.string().optional(),
     iamInstanceProfile: z.string().optional(),
@@ -148,7 +160,10 @@ const retrySchema = z.strictObject({
 });
 
 const stepMetaFields = {
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be letters, digits, _ or - (at most 40)').optional(),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be letters, digits, _ or - (at most 40)')
+    .optional(),
   timeoutSeconds: positiveInt(3600).optional(),
   onFailure: z.enum(ON_FAILURE).default('abort'),
   retry: retrySchema.optional(),
@@ -245,7 +260,10 @@ export const configSchema = z.strictObject({
     sms: z
       .array(z.string().regex(E164, { error: (issue) => `${JSON.stringify(issue.input)} is not an E.164 number (like +15551234567)` }))
       .default([]),
-    topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN').optional(),
+    topicArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN')
+      .optional(),
   }),
   defaults: defaultsSchema.default({ probe: {}, trigger: 'probe', failback: {}, guard: {}, detect: {} }),
   services: z.array(serviceSchema).min(1, 'must list at least one service'),
@@ -294,11 +312,15 @@ export function crossCheck(config: RawConfig): Array<{ path: Array<string | numb
       const stepIds = new Set<string>();
       for (const list of ['prepare', 'cleanup'] as const) {
         service[side][list].forEach((step, i) => {
-          if (step.id && stepIds.has(step.id)) problems.push({ path: at(side, list, i, 'id'), message: `"${step.id}" is used by another step` });
+          if (step.id && stepIds.has(step.id))
+            problems.push({ path: at(side, list, i, 'id'), message: `"${step.id}" is used by another step` });
           if (step.id) stepIds.add(step.id);
           for (const ref of JSON.stringify(step.params).matchAll(/\$\{steps\.([A-Za-z0-9_-]+)\.[A-Za-z]+\}/g)) {
             if (!stepIds.has(ref[1]) || ref[1] === step.id) {
-              problems.push({ path: at(side, list, i, step.action), message: `refers to step "${ref[1]}", which is not an earlier step with that id` });
+              problems.push({
+                path: at(side, list, i, step.action),
+                message: `refers to step "${ref[1]}", which is not an earlier step with that id`,
+              });
             }
           }
         });

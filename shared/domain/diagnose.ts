@@ -65,7 +65,9 @@ export function diagnose(evidence: Evidence, policy: ServicePolicy, nowEpochMs: 
       : `secondary not confirmed healthy (${secondaryUp}/${fresh.length} up, quorum ${quorum})`;
   /** The weakest streak among the voting locations, capped at the threshold ("3/3 probes"). */
   const streak = (site: 'primary', status: 'up' | 'down', threshold: number, strongest: boolean) => {
-    const streaks = fresh.filter((l) => l[site].status === status && l[site].consecutive >= 1).map((l) => Math.min(l[site].consecutive, threshold));
+    const streaks = fresh
+      .filter((l) => l[site].status === status && l[site].consecutive >= 1)
+      .map((l) => Math.min(l[site].consecutive, threshold));
     return `${strongest ? Math.max(...streaks) : Math.min(...streaks)}/${threshold}`;
   };
 
@@ -102,7 +104,11 @@ export function diagnose(evidence: Evidence, policy: ServicePolicy, nowEpochMs: 
     };
   }
   if (primaryUpVotes >= quorum) {
-    return { kind: 'PrimaryRecovered', ...base, sentence: `primary up ${recoveryThreshold}/${recoveryThreshold} probes from ${of(primaryUpVotes)}; ${secondary}` };
+    return {
+      kind: 'PrimaryRecovered',
+      ...base,
+      sentence: `primary up ${recoveryThreshold}/${recoveryThreshold} probes from ${of(primaryUpVotes)}; ${secondary}`,
+    };
   }
   if (primaryUpAny >= quorum) {
     return {

@@ -17,12 +17,33 @@ const EXTENSION = new Set(GSM7_EXTENSION);
 
 /** Common non-GSM characters and their closest GSM-7 spelling. */
 const FOLD: Record<string, string> = {
-  '—': '-', '–': '-', '‐': '-', '‑': '-', '−': '-',
-  '‘': "'", '’': "'", '‚': "'", '`': "'", '´': "'",
-  '“': '"', '”': '"', '„': '"',
-  '…': '...', '•': '*', '·': '.', '×': 'x',
-  '≥': '>=', '≤': '<=', '≠': '!=', '→': '->', '←': '<-', '⇒': '=>',
-  '\t': ' ', '\u00a0': ' ', '\u2009': ' ', '\u202f': ' ',
+  '—': '-',
+  '–': '-',
+  '‐': '-',
+  '‑': '-',
+  '−': '-',
+  '‘': "'",
+  '’': "'",
+  '‚': "'",
+  '`': "'",
+  '´': "'",
+  '“': '"',
+  '”': '"',
+  '„': '"',
+  '…': '...',
+  '•': '*',
+  '·': '.',
+  '×': 'x',
+  '≥': '>=',
+  '≤': '<=',
+  '≠': '!=',
+  '→': '->',
+  '←': '<-',
+  '⇒': '=>',
+  '\t': ' ',
+  '\u00a0': ' ',
+  '\u2009': ' ',
+  '\u202f': ' ',
 };
 
 /** True when every character is in the GSM 03.38 default alphabet or its extension table. */
@@ -109,7 +130,13 @@ export function runMessage(stage: NotifyStage, run: Run, extra: { durationSecond
       return compose(run.service, drill, `${failover ? 'FAILOVER' : 'FAILBACK'} FAILED${at}: `, error, trafficNote(run));
     }
     case 'dnsPending':
-      return compose(run.service, drill, `DNS change not in sync after ${tookSeconds(run, extra)}s: DNS_PENDING`, '', ' - it will still apply');
+      return compose(
+        run.service,
+        drill,
+        `DNS change not in sync after ${tookSeconds(run, extra)}s: DNS_PENDING`,
+        '',
+        ' - it will still apply',
+      );
     case 'aborted':
       return compose(run.service, drill, `${run.kind} aborted by `, run.abortRequested?.by ?? 'an operator', trafficNote(run));
   }

@@ -146,7 +146,8 @@ class PlanBuilder {
 function rewriteRefs(params: Record<string, unknown>, renamed: Map<string, string>): Record<string, unknown> {
   if (![...renamed].some(([from, to]) => from !== to)) return params;
   const rewrite = (value: unknown): unknown => {
-    if (typeof value === 'string') return value.replace(REF, (whole, id: string, key: string) => (renamed.has(id) ? `\${steps.${renamed.get(id)}.${key}}` : whole));
+    if (typeof value === 'string')
+      return value.replace(REF, (whole, id: string, key: string) => (renamed.has(id) ? `\${steps.${renamed.get(id)}.${key}}` : whole));
     if (Array.isArray(value)) return value.map(rewrite);
     if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewrite(v)]));
     return value;

@@ -145,7 +145,14 @@ const TABLE: Record<Row, Record<InputKey, Handler>> = {
     PrimaryRecovered: considerFailover,
     ControlCutOff: alertCutOff,
     NoEvidence: awaitEvidence,
-    ...commands({ freeze, unfreeze, failover: manualFailover, failback: refuse('already on PRIMARY'), approve: refuseApprove, abort: refuseAbort }),
+    ...commands({
+      freeze,
+      unfreeze,
+      failover: manualFailover,
+      failback: refuse('already on PRIMARY'),
+      approve: refuseApprove,
+      abort: refuseAbort,
+    }),
     drill: startDrill,
   },
   FAILING_OVER: RUN_IN_PROGRESS,
@@ -166,7 +173,14 @@ const TABLE: Record<Row, Record<InputKey, Handler>> = {
     PrimaryRecovered: holdDrill,
     ControlCutOff: alertCutOff,
     NoEvidence: holdDrill,
-    ...commands({ freeze, unfreeze, failover: refuse('already on SECONDARY (drill)'), failback: manualFailback, approve, abort: refuseAbort }),
+    ...commands({
+      freeze,
+      unfreeze,
+      failover: refuse('already on SECONDARY (drill)'),
+      failback: manualFailback,
+      approve,
+      abort: refuseAbort,
+    }),
     drill: refuseDrill,
   },
   FAILING_BACK: RUN_IN_PROGRESS,
@@ -333,7 +347,12 @@ function considerFailover(s: Situation): Outcome {
   if (!d.secondaryHealthy) return alertOnce(s, 'blocked', `failover blocked: ${why}`, why);
   const cooldownLeftSeconds = cooldownLeft(s.state, s.policy, s.ctx.nowEpochMs);
   if (cooldownLeftSeconds > 0) {
-    return alertOnce(s, 'cooldown', `${why}; failover waits for cooldown: ${cooldownLeftSeconds}s left`, `${cooldownLeftSeconds}s left; ${why}`);
+    return alertOnce(
+      s,
+      'cooldown',
+      `${why}; failover waits for cooldown: ${cooldownLeftSeconds}s left`,
+      `${cooldownLeftSeconds}s left; ${why}`,
+    );
   }
   const recent = recentFailovers(s.state, s.ctx.nowEpochMs);
   const cap = s.policy.guard.maxFailoversPer24h;
@@ -379,7 +398,8 @@ function startDrill(s: Situation): Outcome {
   }
   if (input.evidence) {
     const d = diagnose(input.evidence, s.policy, s.ctx.nowEpochMs);
-    if (d.kind !== 'PrimaryRecovered' && d.kind !== 'PrimaryHealthy') return refused(s, `drill refused: primary not healthy: ${d.sentence}`);
+    if (d.kind !== 'PrimaryRecovered' && d.kind !== 'PrimaryHealthy')
+      return refused(s, `drill refused: primary not healthy: ${d.sentence}`);
     if (!d.secondaryHealthy) return refused(s, `drill refused: ${secondaryPart(d)}`);
   }
   const why = `drill by ${input.by}: fail over, hold ${input.holdSeconds}s on SECONDARY, fail back`;
@@ -406,7 +426,10 @@ function considerFailback(s: Situation): Outcome {
   if (s.ctx.nowEpochMs - since < holdDownSeconds * 1000) {
     const left = Math.ceil((since + holdDownSeconds * 1000 - s.ctx.nowEpochMs) / 1000);
     const approvedNote = state.failbackApproved ? `approved by ${state.failbackApproved.by}; ` : '';
-    return { state, reason: `${approvedNote}primary healthy for ${healthySeconds}s of ${holdDownSeconds}s hold-down: failback in ${left}s` };
+    return {
+      state,
+      reason: `${approvedNote}primary healthy for ${healthySeconds}s of ${holdDownSeconds}s hold-down: failback in ${left}s`,
+    };
   }
   if (policy.failback.mode === 'manual' && !state.failbackApproved) {
     // Text once per incident: nobody would otherwise know the failback is waiting on them.
@@ -565,7 +588,15 @@ function alertOnce(s: Situation, key: AlertKey, reason: string, detail: string):
 
 function startRun(s: Situation, kind: RunKind, trigger: RunTrigger, why: string, drill?: { holdSeconds: number }): Outcome {
   const { ctx } = s;
-  const run = newRun({ id: ctx.newRunId, service: ctx.service, kind, trigger, reason: why, nowEpochMs: ctx.nowEpochMs, ...(drill ? { drill } : {}) });
+  const run = newRun({
+    id: ctx.newRunId,
+    service: ctx.service,
+    kind,
+    trigger,
+    reason: why,
+    nowEpochMs: ctx.nowEpochMs,
+    ...(drill ? { drill } : {}),
+  });
   const to = kind === 'failover' ? SERVICE_STATES.FAILING_OVER : SERVICE_STATES.FAILING_BACK;
   const reason = `${kind === 'failover' ? 'failing over' : 'failing back'}: ${why}`;
   const base = omit(s.state, 'drill', 'primaryHealthySinceEpochMs', 'failbackApproved');
@@ -616,7 +647,8 @@ export function finishRun(state: ServiceState, run: Run, nowEpochMs: number): { 
       context: { service: state.service, runId: run.id },
     });
   }
-  if (run.status === 'running') throw new StateMachineError(`run ${run.id} is still running`, { context: { service: state.service, runId: run.id } });
+  if (run.status === 'running')
+    throw new StateMachineError(`run ${run.id} is still running`, { context: { service: state.service, runId: run.id } });
   const expected = run.kind === 'failover' ? SERVICE_STATES.FAILING_OVER : SERVICE_STATES.FAILING_BACK;
   if (state.state !== expected) {
     throw new StateMachineError(`${run.kind} run ${run.id} finished while ${state.service} is ${state.state}`, {
@@ -632,8 +664,10 @@ export function finishRun(state: ServiceState, run: Run, nowEpochMs: number): { 
   if (run.status === 'succeeded') {
     to = failover ? SERVICE_STATES.SECONDARY : SERVICE_STATES.PRIMARY;
     const pending = run.dnsPending ? '; DNS_PENDING' : '';
-    if (drill && state.incident) reason = `drill failover succeeded in ${tookSeconds}s, but a real incident opened meanwhile: staying on SECONDARY as a real failover${pending}`;
-    else if (drill) reason = `drill failover succeeded in ${tookSeconds}s: holding on SECONDARY for ${run.drill?.holdSeconds ?? 0}s${pending}`;
+    if (drill && state.incident)
+      reason = `drill failover succeeded in ${tookSeconds}s, but a real incident opened meanwhile: staying on SECONDARY as a real failover${pending}`;
+    else if (drill)
+      reason = `drill failover succeeded in ${tookSeconds}s: holding on SECONDARY for ${run.drill?.holdSeconds ?? 0}s${pending}`;
     else if (run.trigger === 'drill') reason = `drill complete: back on PRIMARY (failback took ${tookSeconds}s)${pending}`;
     else reason = `${run.kind} succeeded in ${tookSeconds}s: ${failover ? 'now on SECONDARY' : 'back on PRIMARY'}${pending}`;
   } else {
@@ -654,7 +688,15 @@ export function finishRun(state: ServiceState, run: Run, nowEpochMs: number): { 
     sinceEpochMs: nowEpochMs,
     lastTransition: { from: state.state, to, atEpochMs: nowEpochMs, reason },
     lastReason: reason,
-    ...(drill && !state.incident ? { drill: { holdUntilEpochMs: nowEpochMs + (run.drill?.holdSeconds ?? 0) * 1000, runId: run.id, holdSeconds: run.drill?.holdSeconds ?? 0 } } : {}),
+    ...(drill && !state.incident
+      ? {
+          drill: {
+            holdUntilEpochMs: nowEpochMs + (run.drill?.holdSeconds ?? 0) * 1000,
+            runId: run.id,
+            holdSeconds: run.drill?.holdSeconds ?? 0,
+          },
+        }
+      : {}),
   };
   return { state: next, reason };
 }

@@ -47,7 +47,11 @@ const STAGE_FOR_STATUS: Record<Exclude<RunStatus, 'running'>, NotifyStage> = {
 
 export async function executeRun(serviceName: string, deps: EngineDeps, options: ExecuteRunOptions): Promise<EngineOutcome> {
   const service = deps.config.services.find((candidate) => candidate.name === serviceName);
-  if (!service) throw new UnknownServiceError(serviceName, deps.config.services.map((candidate) => candidate.name));
+  if (!service)
+    throw new UnknownServiceError(
+      serviceName,
+      deps.config.services.map((candidate) => candidate.name),
+    );
   const leaseTtlMs = deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
   const opened = await RunJournal.open(deps.store, deps.clock, serviceName, options.owner, leaseTtlMs);
   if (opened.kind === 'no-run') return { status: ENGINE_OUTCOMES.noRun, reason: opened.reason };
@@ -176,7 +180,14 @@ class RunExecution {
     );
     const priorAttempts = started.steps[index].attempts - 1;
     const startedAtEpochMs = started.steps[index].startedAtEpochMs as number;
-    this.emit({ kind: 'step', phase: 'started', step: step.id, action: step.action, attempts: started.steps[index].attempts, runId: started.id });
+    this.emit({
+      kind: 'step',
+      phase: 'started',
+      step: step.id,
+      action: step.action,
+      attempts: started.steps[index].attempts,
+      runId: started.id,
+    });
     this.log('info', `step ${step.id} started: ${step.description}`, { step: step.id, attempt: started.steps[index].attempts });
     this.deps.faults?.afterStepStart?.(step, started);
 
@@ -205,7 +216,16 @@ class RunExecution {
         withStep(run, index, (record) => ({ ...record, status: 'failed', attempts, endedAtEpochMs: nowEpochMs, error: message })),
       );
       const durationMs = (ended.steps[index].endedAtEpochMs as number) - startedAtEpochMs;
-      this.emit({ kind: 'step', phase: 'failed', step: step.id, action: step.action, attempts, durationMs, error: message, runId: ended.id });
+      this.emit({
+        kind: 'step',
+        phase: 'failed',
+        step: step.id,
+        action: step.action,
+        attempts,
+        durationMs,
+        error: message,
+        runId: ended.id,
+      });
       this.log('warn', `step ${step.id} failed: ${message}`, { step: step.id, attempts, onFailure: step.onFailure });
       return { failed: true, error: message };
     }
@@ -224,17 +244,45 @@ class RunExecution {
     );
     const record = ended.steps[index];
     const durationMs = (record.endedAtEpochMs as number) - (record.startedAtEpochMs as number);
-    this.emit({ kind: 'step', phase: 'succeeded', step: step.id, action: step.action, attempts, durationMs, ...(result.note && { note: result.note }), runId: ended.id });
+    this.emit({
+      kind: 'step',
+      phase: 'succeeded',
+      step: step.id,
+      action: step.action,
+      attempts,
+      durationMs,
+      ...(result.note && { note: result.note }),
+      runId: ended.id,
+    });
     this.log('info', `step ${step.id} succeeded${result.note ? `: ${result.note}` : ''}`, { step: step.id, attempts, durationMs });
   }
 
   private onRetry(step: PlanStep, info: RetryInfo): void {
     const error = describeError(info.error);
-    this.emit({ kind: 'step', phase: 'retrying', step: step.id, action: step.action, attempts: info.attempt, delayMs: info.delayMs, error, runId: this.run.id });
-    this.log('warn', `step ${step.id} attempt ${info.attempt} ${info.kind === 'throttle' ? 'throttled' : 'failed'}; retrying in ${info.delayMs} ms`, { step: step.id, error });
+    this.emit({
+      kind: 'step',
+      phase: 'retrying',
+      step: step.id,
+      action: step.action,
+      attempts: info.attempt,
+      delayMs: info.delayMs,
+      error,
+      runId: this.run.id,
+    });
+    this.log(
+      'warn',
+      `step ${step.id} attempt ${info.attempt} ${info.kind === 'throttle' ? 'throttled' : 'failed'}; retrying in ${info.delayMs} ms`,
+      { step: step.id, error },
+    );
   }
 
-  private actionContext(run: Run, step: PlanStep, params: Record<string, unknown>, deadlineEpochMs: number, attempt: number): ActionContext {
+  private actionContext(
+    run: Run,
+    step: PlanStep,
+    params: Record<string, unknown>,
+    deadlineEpochMs: number,
+    attempt: number,
+  ): ActionContext {
     const aws = this.deps.aws;
     return {
       config: this.deps.config,
@@ -254,7 +302,7 @@ class RunExecution {
       clock: this.deps.clock,
       sleep: (ms) => this.sleep(ms),
       logger: this.deps.logger,
-      emit: (event) => this.emit({ ...event, runId: run.id } as Omit<SimEvent, 'atEpochMs' | 'service'>),
+      emit: (event) => this.emit({ ...event, runId: run.id }),
       publish: (text) => this.publish(text, { step: step.id }),
       reportDnsPending: (waitedSeconds) => this.reportDnsPending(waitedSeconds),
     };
@@ -281,7 +329,10 @@ class RunExecution {
   /** Text one stage at most once per run: journal the marker, publish, record the outcome. */
   private async notifyStage(stage: NotifyStage, extra: { durationSeconds?: number; error?: string } = {}): Promise<void> {
     if (this.run.notifications[stage]) return;
-    const marked = await this.journal.write((run, nowEpochMs) => ({ ...run, notifications: { ...run.notifications, [stage]: pendingMarker(nowEpochMs) } }));
+    const marked = await this.journal.write((run, nowEpochMs) => ({
+      ...run,
+      notifications: { ...run.notifications, [stage]: pendingMarker(nowEpochMs) },
+    }));
     const atEpochMs = (marked.notifications[stage] as { atEpochMs: number }).atEpochMs;
     const outcome = await this.publish(runMessage(stage, marked, extra), { stage });
     await this.journal.write((run) => ({ ...run, notifications: { ...run.notifications, [stage]: this.marker(atEpochMs, outcome) } }));
@@ -293,7 +344,13 @@ class RunExecution {
 
   private async publish(text: string, meta: Record<string, unknown>): Promise<PublishOutcome> {
     const outcome = await publishToOnCall(
-      { config: this.deps.config, sns: this.deps.aws.sns, clock: this.deps.clock, random: () => this.deps.random(), logger: this.deps.logger },
+      {
+        config: this.deps.config,
+        sns: this.deps.aws.sns,
+        clock: this.deps.clock,
+        random: () => this.deps.random(),
+        logger: this.deps.logger,
+      },
       this.service.name,
       text,
     );
@@ -309,7 +366,10 @@ class RunExecution {
       status,
       endedAtEpochMs: nowEpochMs,
       ...(error !== undefined && { error }),
-      steps: status === 'succeeded' ? run.steps : run.steps.map((record) => (record.status === 'pending' ? { ...record, status: 'skipped' as const } : record)),
+      steps:
+        status === 'succeeded'
+          ? run.steps
+          : run.steps.map((record) => (record.status === 'pending' ? { ...record, status: 'skipped' as const } : record)),
       notifications: run.notifications[stage] ? run.notifications : { ...run.notifications, [stage]: pendingMarker(nowEpochMs) },
     }));
     this.log(status === 'succeeded' ? 'info' : 'warn', `run ${this.run.id} ${status}${error ? `: ${error}` : ''}`);

@@ -17,9 +17,7 @@ const MAX_WRITE_ATTEMPTS = 8;
 export type RunMutation = (run: Run, nowEpochMs: number) => Run;
 
 export type OpenResult =
-  | { kind: 'opened'; journal: RunJournal }
-  | { kind: 'no-run'; reason: string; run?: Run }
-  | { kind: 'not-owner'; reason: string; run: Run };
+  { kind: 'opened'; journal: RunJournal } | { kind: 'no-run'; reason: string; run?: Run } | { kind: 'not-owner'; reason: string; run: Run };
 
 export class RunJournal {
   private lastWriteEpochMs: number;

@@ -31,9 +31,9 @@ export interface HttpProbeProgress {
 }
 
 type RequestOptionsWithServername = { dispatcher: Dispatcher } & Omit<Dispatcher.RequestOptions, 'origin' | 'path'> & {
-  /** Accepted by undici's Request at runtime (overrides the SNI derived from Host / URL) but missing from its types. */
-  servername?: string;
-};
+    /** Accepted by undici's Request at runtime (overrides the SNI derived from Host / URL) but missing from its types. */
+    servername?: string;
+  };
 
 export async function probeHttp(
   spec: HttpProbeSpec,
@@ -85,7 +85,9 @@ export async function probeHttp(
       return { ok: true, status };
     }
     const prefix = await readPrefix(body, MAX_BODY_BYTES);
-    return prefix.toString('utf8').includes(spec.bodyContains) ? { ok: true, status } : { ok: false, cause: PROBE_CAUSES.bodyMismatch, status };
+    return prefix.toString('utf8').includes(spec.bodyContains)
+      ? { ok: true, status }
+      : { ok: false, cause: PROBE_CAUSES.bodyMismatch, status };
   }
 }
 

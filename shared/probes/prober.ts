@@ -80,7 +80,12 @@ export function createProber(options: ProberOptions = {}): Prober {
       return { ...outcome, latencyMs: Math.round(performance.now() - startedAt), checkedAtEpochMs: stamp() };
     } catch (error) {
       // runWithDeadline does not throw; this only keeps the "never throws" promise for the unexpected.
-      return { ok: false, latencyMs: Math.round(performance.now() - startedAt), cause: describeProbeError(error), checkedAtEpochMs: stamp() };
+      return {
+        ok: false,
+        latencyMs: Math.round(performance.now() - startedAt),
+        cause: describeProbeError(error),
+        checkedAtEpochMs: stamp(),
+      };
     } finally {
       release();
     }
@@ -106,17 +111,26 @@ export function createProber(options: ProberOptions = {}): Prober {
 async function runWithDeadline(spec: ProbeSpec, dispatcherFor: (profile: TlsProfile) => Dispatcher): Promise<ProbeOutcome> {
   const controller = new AbortController();
   const progress: HttpProbeProgress = {};
-  const timedOut = (): ProbeOutcome => ({ ok: false, cause: PROBE_CAUSES.timeout, ...(progress.status === undefined ? {} : { status: progress.status }) });
+  const timedOut = (): ProbeOutcome => ({
+    ok: false,
+    cause: PROBE_CAUSES.timeout,
+    ...(progress.status === undefined ? {} : { status: progress.status }),
+  });
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<ProbeOutcome>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort(new ProbeDeadlineError(spec.timeoutMs));
-      resolve(timedOut());
-    }, Math.max(1, spec.timeoutMs));
+    timer = setTimeout(
+      () => {
+        controller.abort(new ProbeDeadlineError(spec.timeoutMs));
+        resolve(timedOut());
+      },
+      Math.max(1, spec.timeoutMs),
+    );
   });
   const attempt = (async (): Promise<ProbeOutcome> => {
     try {
-      return spec.type === 'tcp' ? await probeTcp(spec, controller.signal) : await probeHttp(spec, dispatcherFor, controller.signal, progress);
+      return spec.type === 'tcp'
+        ? await probeTcp(spec, controller.signal)
+        : await probeHttp(spec, dispatcherFor, controller.signal, progress);
     } catch (error) {
       if (controller.signal.aborted) return timedOut();
       return { ok: false, cause: describeProbeError(error), ...(progress.status === undefined ? {} : { status: progress.status }) };

@@ -17,7 +17,7 @@ import type { ProbeResult } from './types';
 export function updateSiteHealth(prev: SiteHealth | undefined, result: ProbeResult, capConsecutive: number): SiteHealth {
   const cap = Math.max(1, Math.floor(capConsecutive));
   const status = result.ok ? 'up' : 'down';
-  const cause = result.ok ? undefined : result.cause ?? 'unknown';
+  const cause = result.ok ? undefined : (result.cause ?? 'unknown');
 
   if (!prev || prev.status !== status) {
     return withOptional({ status, consecutive: 1, sinceEpochMs: result.checkedAtEpochMs }, cause, result.latencyMs);

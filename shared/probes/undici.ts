@@ -6,10 +6,12 @@
  */
 import type { Agent as UndiciAgent, Dispatcher } from 'undici';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const Agent = require('undici/lib/dispatcher/agent.js') as typeof UndiciAgent;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dispatcherRequest = require('undici/lib/api/api-request.js') as (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
+
+const dispatcherRequest = require('undici/lib/api/api-request.js') as (
+  this: Dispatcher,
+  options: Dispatcher.RequestOptions,
+) => Promise<Dispatcher.ResponseData>;
 
 export type RequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path'> & { dispatcher: Dispatcher };
 

@@ -141,7 +141,7 @@ function toStateItem(state: ServiceState, version: number): StateItem {
 
 function fromStateItem(item: Record<string, unknown>): ServiceState {
   const stored = item as unknown as StateItem;
-  return { ...stored.data, version: Number(stored.version) } as ServiceState;
+  return { ...stored.data, version: Number(stored.version) };
 }
 
 type Capacity = { CapacityUnits?: number } | undefined;
@@ -202,7 +202,11 @@ export function createStore(options: CreateStoreOptions): Store {
   }
 
   /** Every item of a Query, page by page, stopping once `limit` items are collected (if given). */
-  async function queryAll(input: Omit<QueryCommandInput, 'TableName'>, limit?: number, keep: (item: Record<string, unknown>) => boolean = () => true) {
+  async function queryAll(
+    input: Omit<QueryCommandInput, 'TableName'>,
+    limit?: number,
+    keep: (item: Record<string, unknown>) => boolean = () => true,
+  ) {
     const items: Array<Record<string, unknown>> = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -282,13 +286,23 @@ export function createStore(options: CreateStoreOptions): Store {
     const version = expectedVersion + 1;
     // Version 0 is what `initialServiceState` holds before anything is stored: it may not exist yet.
     const condition = expectedVersion === 0 ? anyOf(CONDITIONS.itemAbsent, CONDITIONS.versionMatches) : CONDITIONS.versionMatches;
-    const written = await conditionalPut(toStateItem(next, version), condition, { '#version': 'version' }, { ':expectedVersion': expectedVersion });
+    const written = await conditionalPut(
+      toStateItem(next, version),
+      condition,
+      { '#version': 'version' },
+      { ':expectedVersion': expectedVersion },
+    );
     if (written) return { ...next, version };
     const actual = await getState(next.service);
     throw new VersionConflictError(next.service, expectedVersion, actual?.version);
   }
 
-  async function startRun(service: string, run: Run, mutate: (state: ServiceState) => ServiceState, nowEpochMs: number): Promise<ServiceState> {
+  async function startRun(
+    service: string,
+    run: Run,
+    mutate: (state: ServiceState) => ServiceState,
+    nowEpochMs: number,
+  ): Promise<ServiceState> {
     let current = await ensureState(service, nowEpochMs);
     for (let attempt = 1; ; attempt += 1) {
       const active = current.activeRun;
@@ -363,13 +377,18 @@ export function createStore(options: CreateStoreOptions): Store {
         ScanIndexForward: false,
       },
       limit,
-      (item) => typeof item[TTL_ATTRIBUTE] !== 'number' || (item[TTL_ATTRIBUTE] as number) > nowSeconds,
+      (item) => typeof item[TTL_ATTRIBUTE] !== 'number' || item[TTL_ATTRIBUTE] > nowSeconds,
     );
     return items.map((item) => item.event as AuditEvent);
   }
 
   async function putObservation(service: string, observation: LocationObservation): Promise<void> {
-    await put({ ...keys.observation(service, observation.location), service, location: observation.location, observation: plain(observation) });
+    await put({
+      ...keys.observation(service, observation.location),
+      service,
+      location: observation.location,
+      observation: plain(observation),
+    });
   }
 
   async function listObservations(): Promise<Map<string, LocationObservation[]>> {

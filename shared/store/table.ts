@@ -1,6 +1,6 @@
 /**
  * The single DynamoDB table: key schema and item keys. The same definition is deployed by
- * serverless.yml (serverless/deployment.ts) and created in the embedded DynamoDB (shared/sim/dynamo.ts).
+ * serverless.yml (serverless/deployment.ts) and created in the embedded DynamoDB (sim/dynamo.ts).
  *
  *   pk = SVC#<service>   sk = STATE                       the service state (versioned, holds the active run)
  *   pk = SVC#<service>   sk = RUN#<startedAt 13d>#<runId>  archived runs (full timeline)
@@ -34,8 +34,14 @@ export function epochKey(epochMs: number): string {
 
 export const keys = {
   state: (service: string) => ({ pk: `SVC#${service}`, sk: SORT_KEYS.state }),
-  run: (service: string, startedAtEpochMs: number, runId: string) => ({ pk: `SVC#${service}`, sk: `${SORT_KEYS.runPrefix}${epochKey(startedAtEpochMs)}#${runId}` }),
-  event: (service: string, atEpochMs: number, id: string) => ({ pk: `SVC#${service}`, sk: `${SORT_KEYS.eventPrefix}${epochKey(atEpochMs)}#${id}` }),
+  run: (service: string, startedAtEpochMs: number, runId: string) => ({
+    pk: `SVC#${service}`,
+    sk: `${SORT_KEYS.runPrefix}${epochKey(startedAtEpochMs)}#${runId}`,
+  }),
+  event: (service: string, atEpochMs: number, id: string) => ({
+    pk: `SVC#${service}`,
+    sk: `${SORT_KEYS.eventPrefix}${epochKey(atEpochMs)}#${id}`,
+  }),
   observation: (service: string, location: string) => ({ pk: PARTITIONS.observations, sk: `${service}#${location}` }),
   location: (location: string) => ({ pk: PARTITIONS.locations, sk: location }),
   dedup: (key: string) => ({ pk: `DEDUP#${key}`, sk: SORT_KEYS.dedup }),

@@ -21,7 +21,10 @@ import { BROKEN_CONFIG_PROBLEMS, BROKEN_CONFIG_TEXT, EXAMPLE_CONFIG_TEXT, FULL_C
  */
 const PROBE_ZIP_BUDGET_BYTES = 512 * 1024;
 
-type Template = { Resources: Record<string, { Type: string; Properties: Record<string, any>; DependsOn?: unknown }>; Outputs?: Record<string, unknown> };
+type Template = {
+  Resources: Record<string, { Type: string; Properties: Record<string, any>; DependsOn?: unknown }>;
+  Outputs?: Record<string, unknown>;
+};
 
 interface SlsRun {
   code: number | null;
@@ -51,7 +54,11 @@ function writeConfig(name: string, text: string): string {
   return file;
 }
 
-async function packageStack(name: string, configText: string, extraArgs: string[] = []): Promise<{ dir: string; template: Template; config: string }> {
+async function packageStack(
+  name: string,
+  configText: string,
+  extraArgs: string[] = [],
+): Promise<{ dir: string; template: Template; config: string }> {
   const dir = join(work, name);
   mkdirSync(dir);
   const config = writeConfig(name, configText);
@@ -89,7 +96,11 @@ beforeAll(async () => {
   // serverless-esbuild stages artifacts in the service directory's .serverless folder.
   [broken, wrongRegion] = await Promise.all([
     runSls('broken', ['package', '--stage', 'test', '--package', join(work, 'broken')], writeConfig('broken', BROKEN_CONFIG_TEXT)),
-    runSls('wrong-region', ['package', '--stage', 'test', '--region', 'eu-west-1', '--package', join(work, 'wrong-region')], writeConfig('wrong-region', FULL_CONFIG_TEXT)),
+    runSls(
+      'wrong-region',
+      ['package', '--stage', 'test', '--region', 'eu-west-1', '--package', join(work, 'wrong-region')],
+      writeConfig('wrong-region', FULL_CONFIG_TEXT),
+    ),
   ]);
   example = await packageStack('example', EXAMPLE_CONFIG_TEXT);
   full = await packageStack('full', FULL_CONFIG_TEXT);
@@ -144,7 +155,9 @@ describe('sls package: the example configuration', () => {
     }
     expect(example.template.Resources[functionLogicalId('probe')].Properties).toMatchObject({ Timeout: 70, MemorySize: 256 });
     expect(example.template.Resources[functionLogicalId('orchestrator')].Properties).toMatchObject({ Timeout: 900 });
-    const roles = resourcesOfType(example.template, 'AWS::IAM::Role').map(([id]) => id).sort();
+    const roles = resourcesOfType(example.template, 'AWS::IAM::Role')
+      .map(([id]) => id)
+      .sort();
     expect(roles).toEqual(['AlarmRole', 'ControlRole', 'DrillRole', 'OrchestratorRole', 'ProbeRole', 'StatusRole']);
     expect(example.template.Resources.IamRoleLambdaExecution).toBeUndefined();
   });
@@ -208,7 +221,9 @@ describe('sls package: the example configuration', () => {
   });
 
   it('zips each function on its own with switchback.yml at the root, and keeps probe small and free of the EC2 client', () => {
-    const zips = readdirSync(example.dir).filter((file) => file.endsWith('.zip')).sort();
+    const zips = readdirSync(example.dir)
+      .filter((file) => file.endsWith('.zip'))
+      .sort();
     expect(zips).toEqual([...FUNCTION_KEYS].map((key) => `${key}.zip`).sort());
     const bundles = new Map<FunctionKey, string>();
     for (const key of FUNCTION_KEYS) {
@@ -229,7 +244,10 @@ describe('sls package: the example configuration', () => {
     mkdirSync(join(dir, 'functions'), { recursive: true });
     writeFileSync(join(dir, 'functions', 'probe.js'), readZip(join(example.dir, 'probe.zip')).get('functions/probe.js')!.data());
     const loaded = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['-e', "process.stdout.write(typeof require('./functions/probe.js').handler)"], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['-e', "process.stdout.write(typeof require('./functions/probe.js').handler)"], {
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       child.stdout.on('data', (chunk) => (output += chunk));
       child.stderr.on('data', (chunk) => (output += chunk));
@@ -247,7 +265,8 @@ describe('sls package: least-privilege IAM', () => {
     for (const template of templates()) {
       for (const { policy, statement } of policyStatements(template)) {
         expect(statement.Effect).toBe('Allow');
-        for (const action of asArray<string>(statement.Action)) expect({ policy, action, wildcard: action.includes('*') }).toEqual({ policy, action, wildcard: false });
+        for (const action of asArray<string>(statement.Action))
+          expect({ policy, action, wildcard: action.includes('*') }).toEqual({ policy, action, wildcard: false });
       }
     }
   });
@@ -271,16 +290,22 @@ describe('sls package: least-privilege IAM', () => {
   });
 
   it('limits PutMetricData to the switchback namespace', () => {
-    const statements = policyStatements(full.template).filter(({ statement }) => asArray<string>(statement.Action).includes('cloudwatch:PutMetricData'));
+    const statements = policyStatements(full.template).filter(({ statement }) =>
+      asArray<string>(statement.Action).includes('cloudwatch:PutMetricData'),
+    );
     expect(statements.map(({ policy }) => policy)).toEqual(['OrchestratorRolePolicy1']);
     for (const { statement } of statements) expect(statement.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'switchback' } });
   });
 
   it('lets only the orchestrator change DNS, and only the configured record in the configured zone', () => {
-    const changes = policyStatements(full.template).filter(({ statement }) => asArray<string>(statement.Action).includes('route53:ChangeResourceRecordSets'));
+    const changes = policyStatements(full.template).filter(({ statement }) =>
+      asArray<string>(statement.Action).includes('route53:ChangeResourceRecordSets'),
+    );
     expect(changes.map(({ policy }) => policy)).toEqual(['OrchestratorRolePolicy1']);
     expect(changes[0].statement.Resource).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:route53:::hostedzone/Z0FEDCBA987654' }]);
-    expect(changes[0].statement.Condition['ForAllValues:StringEquals']['route53:ChangeResourceRecordSetsNormalizedRecordNames']).toEqual(['api.example.com']);
+    expect(changes[0].statement.Condition['ForAllValues:StringEquals']['route53:ChangeResourceRecordSetsNormalizedRecordNames']).toEqual([
+      'api.example.com',
+    ]);
   });
 });
 
@@ -314,14 +339,21 @@ describe('sls package: health-check-flag DNS, hooks and probe locations', () => 
       TTL: '30',
       ResourceRecords: ['203.0.113.10', '203.0.113.11'],
     });
-    expect(resources.WebSecondaryRecord.Properties).toMatchObject({ Failover: 'SECONDARY', SetIdentifier: 'web-secondary', ResourceRecords: ['198.51.100.20'] });
+    expect(resources.WebSecondaryRecord.Properties).toMatchObject({
+      Failover: 'SECONDARY',
+      SetIdentifier: 'web-secondary',
+      ResourceRecords: ['198.51.100.20'],
+    });
     expect(resources.WebSecondaryRecord.Properties.HealthCheckId).toBeUndefined();
     // record-swap services get none.
     expect(Object.keys(resources).filter((id) => id.startsWith('Api') && /Record|Flag/.test(id))).toEqual([]);
   });
 
   it('sends the heartbeat to the configured topic too, and texts every number', () => {
-    expect(full.template.Resources.HeartbeatAlarm.Properties.AlarmActions).toEqual([{ Ref: 'AlertsTopic' }, 'arn:aws:sns:us-west-2:123456789012:oncall']);
+    expect(full.template.Resources.HeartbeatAlarm.Properties.AlarmActions).toEqual([
+      { Ref: 'AlertsTopic' },
+      'arn:aws:sns:us-west-2:123456789012:oncall',
+    ]);
     const sms = resourcesOfType(full.template, 'AWS::SNS::Subscription').filter(([, s]) => s.Properties.Protocol === 'sms');
     expect(sms.map(([, s]) => s.Properties.Endpoint)).toEqual(['+15555550100', '+15555550101']);
   });

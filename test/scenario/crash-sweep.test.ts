@@ -3,7 +3,7 @@
  * started): the watchdog resumes the run after the lease expires, and the world ends exactly as
  * after a clean run: one launched instance, one attachment, the address on it, one SMS per stage.
  */
-import { runScenario, type SimulationResult } from '../../shared/sim/runner';
+import { runScenario, type SimulationResult } from '../../sim/runner';
 import { variant } from './scenario-kit';
 
 const STEPS = ['launch', 'ec2.attachVolume', 'ec2.associateAddress', 'http.waitHealthy', 'route53.switch', 'route53.waitInSync'];
@@ -15,7 +15,9 @@ function outcome(result: SimulationResult) {
     runs: result.summary.runs.map((run) => `${run.kind} ${run.status}`),
     launched: result.summary.ec2.instances.filter((instance) => instance.clientToken !== undefined).length,
     attachments: result.summary.ec2.attachments.length,
-    addressOnLaunched: result.summary.ec2.addresses.filter((address) => result.summary.ec2.instances.some((instance) => instance.clientToken && instance.instanceId === address.instanceId)).length,
+    addressOnLaunched: result.summary.ec2.addresses.filter((address) =>
+      result.summary.ec2.instances.some((instance) => instance.clientToken && instance.instanceId === address.instanceId),
+    ).length,
     sms: result.summary.sms.map((message) => `${message.text.replace(/took \d+s/, 'took Ns')} ×${message.recipients}`),
   };
 }

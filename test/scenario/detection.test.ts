@@ -2,7 +2,7 @@
  * Detection promises that are not about a failover: steady state writes nothing per round, and
  * alarms that mean nothing change nothing (each with a logged reason).
  */
-import { runScenario } from '../../shared/sim/runner';
+import { runScenario } from '../../sim/runner';
 import { runSuite, variant } from './scenario-kit';
 
 describe('detection', () => {
@@ -17,7 +17,9 @@ describe('detection', () => {
 
   test('unknown, INSUFFICIENT_DATA and stale alarms are ignored with a reason; state untouched', async () => {
     const result = await runSuite('alarms-ignored');
-    const outcomes = result.timeline.filter((entry) => entry.kind === 'alarm' && entry.outcome).map((entry) => `${entry.outcome}: ${entry.reason}`);
+    const outcomes = result.timeline
+      .filter((entry) => entry.kind === 'alarm' && entry.outcome)
+      .map((entry) => `${entry.outcome}: ${entry.reason}`);
     expect(outcomes).toEqual([
       'ignored: db-cpu-high is not an alarm of any configured service',
       'ignored: web-5xx-high has insufficient data: neither up nor down',

@@ -3,8 +3,8 @@
  * validation, dry-run drills that change nothing, abort, status, the data-plane DNS switch with
  * Route 53's API down, and the `npm start` demo.
  */
-import { runScenario } from '../../shared/sim/runner';
-import { loadScenarioFile } from '../../shared/sim/scenario';
+import { runScenario } from '../../sim/runner';
+import { loadScenarioFile } from '../../sim/scenario';
 import { join } from 'node:path';
 import { runSuite, SCENARIOS, smsTexts, transitions, variant } from './scenario-kit';
 
@@ -25,9 +25,14 @@ describe('operations on the embedded world', () => {
 
   test('manual failback: texts that it waits, status says so, and only approve moves traffic home', async () => {
     const result = await runSuite('manual-failback');
-    expect(smsTexts(result)).toContain('[switchback] web: primary healthy again; failback waits for your approve: control action approve, service web');
+    expect(smsTexts(result)).toContain(
+      '[switchback] web: primary healthy again; failback waits for your approve: control action approve, service web',
+    );
     const [status] = invocations(result, 'status');
-    expect(status.result).toMatchObject({ ok: true, services: [{ service: 'web', state: 'SECONDARY', reason: expect.stringContaining('waiting for approve') }] });
+    expect(status.result).toMatchObject({
+      ok: true,
+      services: [{ service: 'web', state: 'SECONDARY', reason: expect.stringContaining('waiting for approve') }],
+    });
     const failback = result.timeline.find((entry) => entry.kind === 'transition' && entry.to === 'FAILING_BACK');
     expect(failback?.t).toBe(780);
     expect(String(failback?.reason)).toContain('approved by alice');
@@ -38,7 +43,10 @@ describe('operations on the embedded world', () => {
     const result = await runSuite('operator-inputs');
     const control = invocations(result, 'control').map((entry) => entry.result);
     expect(control[0]).toEqual({ ok: false, error: 'unknown service "webb"; known services: web' });
-    expect(control[1]).toEqual({ ok: false, error: 'control: action: must be one of freeze, unfreeze, failover, failback, approve, abort' });
+    expect(control[1]).toEqual({
+      ok: false,
+      error: 'control: action: must be one of freeze, unfreeze, failover, failback, approve, abort',
+    });
     expect(control[2]).toMatchObject({ ok: true, accepted: true, state: 'FAILING_OVER' });
     expect(control[3]).toMatchObject({ ok: true, accepted: true });
     const [run] = result.summary.runs;
@@ -51,7 +59,13 @@ describe('operations on the embedded world', () => {
   });
 
   test('a dry-run drill checks everything and makes zero mutating API calls', async () => {
-    const result = await runScenario(variant('operator-inputs', { faults: [], duration: '1m', events: [{ at: '20s', invoke: { function: 'drill', payload: { service: 'web', mode: 'dry-run' } } }] }));
+    const result = await runScenario(
+      variant('operator-inputs', {
+        faults: [],
+        duration: '1m',
+        events: [{ at: '20s', invoke: { function: 'drill', payload: { service: 'web', mode: 'dry-run' } } }],
+      }),
+    );
     const [drill] = invocations(result, 'drill');
     const report = drill.result as { ok: boolean; passed: boolean; reports: Array<{ checks: Array<{ check: string; ok: boolean }> }> };
     expect(report).toMatchObject({ ok: true, passed: true });
@@ -82,7 +96,10 @@ describe('operations on the embedded world', () => {
     const [drill] = invocations(result, 'drill');
     const report = drill.result as { passed: boolean; reports: Array<{ checks: Array<{ check: string; ok: boolean; detail: string }> }> };
     expect(report.passed).toBe(false);
-    expect(report.reports[0].checks.find((check) => check.check === 'secondary healthy')).toMatchObject({ ok: false, detail: 'not healthy: ECONNREFUSED' });
+    expect(report.reports[0].checks.find((check) => check.check === 'secondary healthy')).toMatchObject({
+      ok: false,
+      detail: 'not healthy: ECONNREFUSED',
+    });
   });
 
   test('the scheduled dry-run texts once when a passing check starts failing, not every day', async () => {
@@ -94,7 +111,12 @@ describe('operations on the embedded world', () => {
 
   test('health-check-flag: with the Route 53 API down for the whole incident, failover and failback still work', async () => {
     const result = await runSuite('flag-route53-down');
-    expect(transitions(result, 'web')).toEqual(['PRIMARY→FAILING_OVER', 'FAILING_OVER→SECONDARY', 'SECONDARY→FAILING_BACK', 'FAILING_BACK→PRIMARY']);
+    expect(transitions(result, 'web')).toEqual([
+      'PRIMARY→FAILING_OVER',
+      'FAILING_OVER→SECONDARY',
+      'SECONDARY→FAILING_BACK',
+      'FAILING_BACK→PRIMARY',
+    ]);
     const answers = result.timeline.filter((entry) => entry.kind === 'dns').map((entry) => entry.answer);
     expect(answers).toEqual([['198.51.100.20'], ['203.0.113.10']]);
     expect(Object.keys(result.summary.apiCalls).filter((api) => api.startsWith('route53.'))).toEqual([]);
@@ -115,7 +137,9 @@ describe('operations on the embedded world', () => {
   test('record-swap: with the Route 53 API down the failover fails clearly and DNS is unchanged', async () => {
     const result = await runSuite('swap-route53-down');
     expect(result.summary.services.web).toMatchObject({ finalState: 'FAILOVER_FAILED', dnsTarget: ['203.0.113.10'] });
-    expect(smsTexts(result)[1]).toMatch(/^\[switchback\] web: FAILOVER FAILED at route53\.switch: route53:ListResourceRecordSets .*ServiceU.* - DNS unchanged$/);
+    expect(smsTexts(result)[1]).toMatch(
+      /^\[switchback\] web: FAILOVER FAILED at route53\.switch: route53:ListResourceRecordSets .*ServiceU.* - DNS unchanged$/,
+    );
   });
 
   test('the npm start demo: outage, failover, recovery, hold-down, failback', async () => {

@@ -18,7 +18,12 @@ describe('reliability suite', () => {
       '[switchback] web: failing back: primary healthy for 300s (hold-down 300s)',
       expect.stringMatching(/^\[switchback\] web: back on PRIMARY \(took \d+s\)$/),
     ]);
-    expect(transitions(result, 'web')).toEqual(['PRIMARY→FAILING_OVER', 'FAILING_OVER→SECONDARY', 'SECONDARY→FAILING_BACK', 'FAILING_BACK→PRIMARY']);
+    expect(transitions(result, 'web')).toEqual([
+      'PRIMARY→FAILING_OVER',
+      'FAILING_OVER→SECONDARY',
+      'SECONDARY→FAILING_BACK',
+      'FAILING_BACK→PRIMARY',
+    ]);
     expect(result.summary.errors).toEqual([]);
   });
 
@@ -34,7 +39,9 @@ describe('reliability suite', () => {
     expect(result.summary.runs).toEqual([]);
     expect(result.summary.sms).toEqual([]);
     // The partitioned location really did see everything down.
-    const partitioned = result.timeline.filter((entry) => entry.kind === 'probe' && entry.location === 'eu-west-1' && (entry.primaryDown as string[]).includes('web'));
+    const partitioned = result.timeline.filter(
+      (entry) => entry.kind === 'probe' && entry.location === 'eu-west-1' && (entry.primaryDown as string[]).includes('web'),
+    );
     expect(partitioned.length).toBeGreaterThan(0);
   });
 
@@ -42,14 +49,19 @@ describe('reliability suite', () => {
     const result = await runSuite('all-dark');
     expect(result.summary.services.web).toMatchObject({ finalState: 'PRIMARY', failovers: 0, dnsTarget: ['203.0.113.10'] });
     expect(result.summary.runs).toEqual([]);
-    expect(smsTexts(result)).toEqual(['[switchback] web: no action taken: primary and secondary unreachable from every probe location: the controller may be cut off']);
+    expect(smsTexts(result)).toEqual([
+      '[switchback] web: no action taken: primary and secondary unreachable from every probe location: the controller may be cut off',
+    ]);
   });
 
   test('50 duplicate alarm deliveries start one run with one SMS per stage', async () => {
     const result = await runSuite('duplicate-alarms');
     expect(result.summary.runs).toHaveLength(1);
     expect(result.summary.invocations.alarm).toBe(50);
-    expect(smsTexts(result)).toEqual(['[switchback] web: failing over: alarm web-5xx-high in ALARM; secondary healthy', expect.stringMatching(/now on SECONDARY/)]);
+    expect(smsTexts(result)).toEqual([
+      '[switchback] web: failing over: alarm web-5xx-high in ALARM; secondary healthy',
+      expect.stringMatching(/now on SECONDARY/),
+    ]);
     expect(result.timeline.filter((entry) => entry.kind === 'alarm' && entry.outcome === 'duplicate')).toHaveLength(49);
   });
 
@@ -57,7 +69,9 @@ describe('reliability suite', () => {
     const result = await runSuite('alarm-during-failover');
     expect(result.summary.runs).toHaveLength(1);
     expect(result.summary.services.web).toMatchObject({ finalState: 'SECONDARY', failovers: 1 });
-    const handled = result.timeline.filter((entry) => entry.kind === 'alarm' && entry.outcome !== undefined && entry.outcome !== 'duplicate');
+    const handled = result.timeline.filter(
+      (entry) => entry.kind === 'alarm' && entry.outcome !== undefined && entry.outcome !== 'duplicate',
+    );
     expect(handled.length).toBeGreaterThan(0);
     expect(smsTexts(result)).toHaveLength(2);
   });
@@ -99,7 +113,11 @@ describe('reliability suite', () => {
     const run = result.summary.runs[0];
     expect(run.dnsPending).toBe(true);
     expect(smsTexts(result).some((text) => text.includes('DNS_PENDING'))).toBe(true);
-    expect(smsTexts(result).filter((text) => /now on SECONDARY/.test(text)).every((text) => text.includes('DNS_PENDING'))).toBe(true);
+    expect(
+      smsTexts(result)
+        .filter((text) => /now on SECONDARY/.test(text))
+        .every((text) => text.includes('DNS_PENDING')),
+    ).toBe(true);
     expect(result.summary.services.web.dnsTarget).toEqual(['203.0.113.10']);
   });
 
@@ -107,7 +125,9 @@ describe('reliability suite', () => {
     const result = await runSuite('secondary-down');
     expect(result.summary.runs).toEqual([]);
     expect(result.summary.apiCalls['route53.ChangeResourceRecordSets'] ?? 0).toBe(0);
-    expect(smsTexts(result)).toEqual(['[switchback] web: failover blocked: primary failed 3/3 probes from 1/1 locations; secondary down at 1/1 locations']);
+    expect(smsTexts(result)).toEqual([
+      '[switchback] web: failover blocked: primary failed 3/3 probes from 1/1 locations; secondary down at 1/1 locations',
+    ]);
   });
 
   test('StartInstances capacity error: FAILOVER_FAILED, DNS unchanged, people told why', async () => {
@@ -121,7 +141,12 @@ describe('reliability suite', () => {
 
   test('primary recovering mid-failover: the failover completes, failback follows the hold-down', async () => {
     const result = await runSuite('primary-recovers-mid-failover');
-    expect(transitions(result, 'web')).toEqual(['PRIMARY→FAILING_OVER', 'FAILING_OVER→SECONDARY', 'SECONDARY→FAILING_BACK', 'FAILING_BACK→PRIMARY']);
+    expect(transitions(result, 'web')).toEqual([
+      'PRIMARY→FAILING_OVER',
+      'FAILING_OVER→SECONDARY',
+      'SECONDARY→FAILING_BACK',
+      'FAILING_BACK→PRIMARY',
+    ]);
     const failback = result.timeline.find((entry) => entry.kind === 'transition' && entry.to === 'FAILING_BACK');
     const failoverDone = result.timeline.find((entry) => entry.kind === 'transition' && entry.to === 'SECONDARY');
     expect((failback?.t as number) - (failoverDone?.t as number)).toBeGreaterThanOrEqual(300);
@@ -132,7 +157,11 @@ describe('reliability suite', () => {
     const failback = result.timeline.find((entry) => entry.kind === 'transition' && entry.to === 'FAILING_BACK');
     // The primary failed once at 7m (420 s): failback needs 300 s of health after that.
     expect(failback?.t).toBeGreaterThanOrEqual(420 + 300);
-    expect(result.timeline.some((entry) => entry.kind === 'decision' && /hold-down/.test(String(entry.reason)) && /restart|failed/.test(String(entry.reason)))).toBe(true);
+    expect(
+      result.timeline.some(
+        (entry) => entry.kind === 'decision' && /hold-down/.test(String(entry.reason)) && /restart|failed/.test(String(entry.reason)),
+      ),
+    ).toBe(true);
   });
 
   test('cap reached: no more automatic failovers, one SMS says so, manual still works', async () => {
@@ -169,20 +198,23 @@ describe('reliability suite', () => {
 
   test('malformed alarm events are rejected naming the field; state untouched', async () => {
     const result = await runSuite('malformed-alarm');
-    expect(result.summary.errors).toEqual([
-      expect.stringContaining('detail.state.value'),
-      expect.stringContaining('not JSON'),
-    ]);
+    expect(result.summary.errors).toEqual([expect.stringContaining('detail.state.value'), expect.stringContaining('not JSON')]);
     expect(result.summary.services.web).toMatchObject({ finalState: 'PRIMARY', failovers: 0 });
     expect(result.summary.runs).toEqual([]);
   });
 
   test('live drill: [DRILL] on every SMS, and the report matches the runs', async () => {
     const result = await runSuite('live-drill');
-    expect(result.summary.runs.map((run) => `${run.trigger} ${run.kind} ${run.status}`)).toEqual(['drill failover succeeded', 'drill failback succeeded']);
+    expect(result.summary.runs.map((run) => `${run.trigger} ${run.kind} ${run.status}`)).toEqual([
+      'drill failover succeeded',
+      'drill failback succeeded',
+    ]);
     expect(smsTexts(result)).toHaveLength(4);
     expect(smsTexts(result).every((text) => text.startsWith('[DRILL] [switchback] web: '))).toBe(true);
-    const report = result.timeline.find((entry) => entry.kind === 'invoke' && entry.function === 'drill' && (entry.payload as { mode?: string } | undefined)?.mode === 'report')?.result as {
+    const report = result.timeline.find(
+      (entry) =>
+        entry.kind === 'invoke' && entry.function === 'drill' && (entry.payload as { mode?: string } | undefined)?.mode === 'report',
+    )?.result as {
       rtoSeconds: number;
       failover: { totalSeconds: number; steps: Array<{ action: string; seconds?: number }> };
       failback: { totalSeconds: number };

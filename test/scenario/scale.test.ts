@@ -2,8 +2,8 @@
  * 200 services, 20 of whose primaries die at the same moment: each is detected and failed over on
  * its own within the detection bound; the other 180 are untouched.
  */
-import { runScenario } from '../../shared/sim/runner';
-import { parseScenario } from '../../shared/sim/scenario';
+import { runScenario } from '../../sim/runner';
+import { parseScenario } from '../../sim/scenario';
 
 const SERVICES = 200;
 const FAILING = 20;
@@ -14,14 +14,22 @@ function service(index: number) {
     name,
     dns: { hostedZoneId: 'Z0123456789ABC', recordName: `${name}.example.com`, type: 'A', ttl: 30 },
     primary: { region: 'us-east-1', target: [`203.0.113.${index % 250}`], probe: { type: 'http', url: `http://10.0.0.1/${name}/health` } },
-    secondary: { region: 'us-west-2', target: [`198.51.100.${index % 250}`], probe: { type: 'http', url: `http://10.0.1.1/${name}/health` } },
+    secondary: {
+      region: 'us-west-2',
+      target: [`198.51.100.${index % 250}`],
+      probe: { type: 'http', url: `http://10.0.1.1/${name}/health` },
+    },
   };
 }
 
 test(`${SERVICES} services, ${FAILING} failing at once: each handled independently within the detection bound`, async () => {
   const scenario = parseScenario(
     {
-      config: { controlRegion: 'us-west-2', notify: { sms: ['+15555550100'] }, services: Array.from({ length: SERVICES }, (_, index) => service(index)) },
+      config: {
+        controlRegion: 'us-west-2',
+        notify: { sms: ['+15555550100'] },
+        services: Array.from({ length: SERVICES }, (_, index) => service(index)),
+      },
       duration: '3m',
       events: Array.from({ length: FAILING }, (_, index) => ({ at: '1m', site: `${service(index * 10).name}/primary`, health: 'down' })),
     },

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { runScenario, type SimulationResult } from '../../shared/sim/runner';
-import { loadScenarioFile, parseScenario, readScenarioDocument, type Scenario } from '../../shared/sim/scenario';
+import { runScenario, type SimulationResult } from '../../sim/runner';
+import { loadScenarioFile, parseScenario, readScenarioDocument, type Scenario } from '../../sim/scenario';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -26,5 +26,7 @@ export function smsTexts(result: SimulationResult): string[] {
 }
 
 export function transitions(result: SimulationResult, service: string): string[] {
-  return result.timeline.filter((entry) => entry.kind === 'transition' && entry.service === service).map((entry) => `${entry.from}→${entry.to}`);
+  return result.timeline
+    .filter((entry) => entry.kind === 'transition' && entry.service === service)
+    .map((entry) => `${entry.from}→${entry.to}`);
 }

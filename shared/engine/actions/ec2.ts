@@ -7,7 +7,15 @@
 import { createHash } from 'node:crypto';
 import type { PollOptions } from '../../aws/ec2';
 import { StepTimeoutError } from '../errors';
-import { optionalBoolean, optionalString, optionalStringList, optionalStringMap, regionOf, requireString, requireStringList } from './params';
+import {
+  optionalBoolean,
+  optionalString,
+  optionalStringList,
+  optionalStringMap,
+  regionOf,
+  requireString,
+  requireStringList,
+} from './params';
 import type { ActionContext, ActionResult } from './types';
 
 /** EC2 ClientToken: at most 64 ASCII characters. */
@@ -25,10 +33,15 @@ function pollOptions(ctx: ActionContext): PollOptions {
 async function waitFor(ctx: ActionContext, region: string, instanceIds: string[], target: 'running' | 'stopped'): Promise<void> {
   const waited = await ctx.aws.ec2().waitForState(region, instanceIds, target, pollOptions(ctx));
   if (!waited.reached) {
-    const seen = Object.entries(waited.states).map(([id, state]) => `${id} ${state}`).join(', ');
-    throw new StepTimeoutError(`${ctx.step.action}: ${instanceIds.join(', ')} not ${target} within ${Math.round(ctx.step.timeoutMs / 1000)}s (${seen})`, {
-      context: { step: ctx.step.id, states: waited.states },
-    });
+    const seen = Object.entries(waited.states)
+      .map(([id, state]) => `${id} ${state}`)
+      .join(', ');
+    throw new StepTimeoutError(
+      `${ctx.step.action}: ${instanceIds.join(', ')} not ${target} within ${Math.round(ctx.step.timeoutMs / 1000)}s (${seen})`,
+      {
+        context: { step: ctx.step.id, states: waited.states },
+      },
+    );
   }
 }
 

@@ -4,7 +4,14 @@ import { requirePositiveNumber } from './params';
 import type { ActionContext, ActionResult } from './types';
 
 export async function waitHealthy(ctx: ActionContext): Promise<ActionResult> {
-  const role = ctx.params.site === 'primary' ? 'primary' : ctx.params.site === 'secondary' ? 'secondary' : ctx.run.kind === 'failover' ? 'secondary' : 'primary';
+  const role =
+    ctx.params.site === 'primary'
+      ? 'primary'
+      : ctx.params.site === 'secondary'
+        ? 'secondary'
+        : ctx.run.kind === 'failover'
+          ? 'secondary'
+          : 'primary';
   const spec = ctx.service[role].probe;
   const intervalMs = requirePositiveNumber(ctx, 'intervalSeconds', 5) * 1000;
   const where = spec.type === 'tcp' ? `tcp ${spec.host}:${spec.port}` : spec.url;

@@ -7,11 +7,12 @@ import { optionalString, requireString } from './params';
 import type { ActionContext, ActionResult, StepOutput } from './types';
 
 function toOutput(value: unknown): StepOutput {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value === undefined ? {} : { result: typeof value === 'string' ? value : JSON.stringify(value) };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return value === undefined ? {} : { result: typeof value === 'string' ? value : JSON.stringify(value) };
   const output: StepOutput = {};
   for (const [key, field] of Object.entries(value)) {
     if (typeof field === 'string' || typeof field === 'number' || typeof field === 'boolean') output[key] = field;
-    else if (Array.isArray(field) && field.every((item) => typeof item === 'string')) output[key] = field as string[];
+    else if (Array.isArray(field) && field.every((item) => typeof item === 'string')) output[key] = field;
   }
   return output;
 }

@@ -27,7 +27,8 @@ export function requireStringList(ctx: Pick<ActionContext, 'step' | 'params'>, k
   const list = typeof value === 'string' ? value.split(',') : value;
   if (!Array.isArray(list)) fail(ctx, key, 'a list of strings', value);
   const flat = list.flatMap((item) => (typeof item === 'string' ? item.split(',') : [item]));
-  if (flat.length === 0 || flat.some((item) => typeof item !== 'string' || item.trim().length === 0)) fail(ctx, key, 'a list of non-empty strings', value);
+  if (flat.length === 0 || flat.some((item) => typeof item !== 'string' || item.trim().length === 0))
+    fail(ctx, key, 'a list of non-empty strings', value);
   return (flat as string[]).map((item) => item.trim());
 }
 

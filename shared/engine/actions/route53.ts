@@ -46,7 +46,12 @@ export async function switchDns(ctx: ActionContext): Promise<ActionResult> {
   const role = roleOf(ctx);
   if (strategy === 'health-check-flag') {
     const value = role === 'secondary' ? 1 : 0;
-    await ctx.aws.cloudWatch.putFlagMetric({ service: ctx.service.name, value, atEpochMs: ctx.clock.now(), region: ctx.config.controlRegion });
+    await ctx.aws.cloudWatch.putFlagMetric({
+      service: ctx.service.name,
+      value,
+      atEpochMs: ctx.clock.now(),
+      region: ctx.config.controlRegion,
+    });
     return { output: { flag: value, strategy }, note: `flag set to ${value}: switched via data plane (no Route 53 API call)` };
   }
 
@@ -80,12 +85,15 @@ export async function switchDns(ctx: ActionContext): Promise<ActionResult> {
 
 export async function waitInSync(ctx: ActionContext): Promise<ActionResult> {
   const switchStepId = optionalString(ctx, 'switchStepId');
-  const switched = [...ctx.run.steps].reverse().find((step) => (switchStepId ? step.id === switchStepId : step.action === 'route53.switch'));
+  const switched = [...ctx.run.steps]
+    .reverse()
+    .find((step) => (switchStepId ? step.id === switchStepId : step.action === 'route53.switch'));
   if (!switched || switched.status !== 'succeeded') {
     throw new StepParamsError(`step ${ctx.step.id}: the DNS switch step ${switchStepId ?? '(route53.switch)'} has not succeeded`);
   }
   const timeoutSeconds = requirePositiveNumber(ctx, 'inSyncTimeoutSeconds', ctx.service.dns.inSyncTimeoutSeconds);
-  if (switched.output?.strategy === 'health-check-flag') return waitForFlagAlarm(ctx, switched.output.flag === 1 ? 'ALARM' : 'OK', timeoutSeconds);
+  if (switched.output?.strategy === 'health-check-flag')
+    return waitForFlagAlarm(ctx, switched.output.flag === 1 ? 'ALARM' : 'OK', timeoutSeconds);
   const changeId = switched.output?.changeId;
   if (typeof changeId !== 'string' || changeId.length === 0) {
     return { output: { inSync: true }, note: 'the record already pointed at the target; no change to wait for' };
@@ -125,7 +133,10 @@ async function waitForFlagAlarm(ctx: ActionContext, wanted: 'ALARM' | 'OK', time
     }
     const seconds = Math.round((ctx.clock.now() - startedAtEpochMs) / 1000);
     if (last === wanted) {
-      return { output: { inSync: true, polls }, note: `switched via data plane: alarm ${alarm} ${wanted} after ${seconds}s; Route 53's health check follows it` };
+      return {
+        output: { inSync: true, polls },
+        note: `switched via data plane: alarm ${alarm} ${wanted} after ${seconds}s; Route 53's health check follows it`,
+      };
     }
     if (ctx.clock.now() + DEFAULT_CHANGE_POLL_MS > deadlineEpochMs) {
       await ctx.reportDnsPending(seconds);

@@ -5,8 +5,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../shared/cli/main';
-import { createWorld } from '../../../shared/sim/world';
+import { main } from '../../../cli/main';
+import { createWorld } from '../../../sim/world';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const ROOT = join(__dirname, '..', '..', '..');
@@ -15,7 +15,11 @@ const EXAMPLE = join(ROOT, 'switchback.example.yml');
 async function cli(args: string[], remote = {}) {
   let stdout = '';
   let stderr = '';
-  const code = await main(args, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } }, remote);
+  const code = await main(
+    args,
+    { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } },
+    remote,
+  );
   return { code, stdout, stderr };
 }
 
@@ -23,12 +27,17 @@ describe('switchback CLI', () => {
   test('validate: OK and one line per service for the example', async () => {
     const result = await cli(['validate', '-c', EXAMPLE]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^OK .*switchback\.example\.yml: 1 service, control region us-west-2\n  web: app\.example\.com A via record-swap; us-east-1 → us-west-2; down after 3×10s/);
+    expect(result.stdout).toMatch(
+      /^OK .*switchback\.example\.yml: 1 service, control region us-west-2\n  web: app\.example\.com A via record-swap; us-east-1 → us-west-2; down after 3×10s/,
+    );
   });
 
   test('validate: a broken copy exits 2 listing every problem as path: message', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchback-cli-'));
-    const broken = readFileSync(EXAMPLE, 'utf8').replace('region: us-east-1', 'region: us-west-2').replace('"+15555550100"', '"5555550100"').replace('ttl: 30', 'tll: 30');
+    const broken = readFileSync(EXAMPLE, 'utf8')
+      .replace('region: us-east-1', 'region: us-west-2')
+      .replace('"+15555550100"', '"5555550100"')
+      .replace('ttl: 30', 'tll: 30');
     writeFileSync(join(dir, 'broken.yml'), broken);
     const result = await cli(['validate', '-c', join(dir, 'broken.yml')]);
     expect(result.code).toBe(2);
@@ -69,7 +78,9 @@ describe('switchback CLI', () => {
     for (const fn of ['status', 'control', 'drill']) {
       world.lambda.register(`switchback-prod-${fn}`, async (payload: unknown) => {
         calls.push({ name: fn, payload });
-        return (payload as { service?: string }).service === 'nope' ? { ok: false, error: 'unknown service "nope"; known services: web' } : { ok: true, echo: payload };
+        return (payload as { service?: string }).service === 'nope'
+          ? { ok: false, error: 'unknown service "nope"; known services: web' }
+          : { ok: true, echo: payload };
       });
     }
     const remote = { awsOptions: world.awsOptions() };

@@ -5,7 +5,7 @@
 import type { ProbeResult } from '../../../shared/probes/types';
 import { CrashError, type EngineAws, type EngineDeps } from '../../../shared/engine';
 import type { PlanStep } from '../../../shared/domain/types';
-import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../shared/sim/dynamo';
+import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
 import type { Store } from '../../../shared/store';
 import { createEngineKit, launchConfig, loadExampleConfig, SERVICE, type EngineKit } from './engine-kit';
 
@@ -31,10 +31,20 @@ async function snapshot(kit: EngineKit) {
     state: state.state,
     activeRun: state.activeRun,
     dns: kit.dnsAnswer(),
-    instances: instances.map((instance) => ({ state: instance.state, launched: Boolean(instance.tags['switchback:run']), name: instance.tags.Name })).sort((a, b) => String(a.name).localeCompare(String(b.name))),
-    volumeAttachments: volume?.attachments.map((attachment) => ({ device: attachment.device, state: attachment.state, toLaunched: attachment.instanceId === launched[0]?.instanceId })),
+    instances: instances
+      .map((instance) => ({ state: instance.state, launched: Boolean(instance.tags['switchback:run']), name: instance.tags.Name }))
+      .sort((a, b) => String(a.name).localeCompare(String(b.name))),
+    volumeAttachments: volume?.attachments.map((attachment) => ({
+      device: attachment.device,
+      state: attachment.state,
+      toLaunched: attachment.instanceId === launched[0]?.instanceId,
+    })),
     addressOnLaunched: address?.instanceId !== undefined && address.instanceId === launched[0]?.instanceId,
-    runs: runs.map((run) => ({ status: run.status, steps: run.steps.map((step) => step.status), notified: Object.keys(run.notifications).sort() })),
+    runs: runs.map((run) => ({
+      status: run.status,
+      steps: run.steps.map((step) => step.status),
+      notified: Object.keys(run.notifications).sort(),
+    })),
     // Stage texts with the measured duration blanked out.
     texts: kit.texts().map((text) => text.replace(/took \d+s/, 'took Ns')),
   };
@@ -84,34 +94,37 @@ function crashAfterCall(aws: EngineAws, adapterName: 'route53' | 'ec2', method: 
 describe('crash sweep: the executor dies right after step k starts', () => {
   const plan = ['launch', 'data', 'eip', 'http.waitHealthy#1', 'route53.switch#1', 'route53.waitInSync#1'];
 
-  it.each(plan.map((id, index) => [index, id]))('crash after starting step %i (%s): resumed after lease expiry, same end state as a clean run', async (index) => {
-    const clean = await cleanRunSnapshot();
-    const kit = await createEngineKit(dynamo, { config: launchConfig(), leaseTtlMs: LEASE_TTL_MS });
-    await kit.startRun('failover');
+  it.each(plan.map((id, index) => [index, id]))(
+    'crash after starting step %i (%s): resumed after lease expiry, same end state as a clean run',
+    async (index) => {
+      const clean = await cleanRunSnapshot();
+      const kit = await createEngineKit(dynamo, { config: launchConfig(), leaseTtlMs: LEASE_TTL_MS });
+      await kit.startRun('failover');
 
-    const crashed = await kit.execute('orchestrator:1', { faults: crashAfterStart(index as number) });
-    expect(crashed.status).toBe('crashed');
-    const stalled = (await kit.state()).activeRun;
-    expect(stalled?.steps[index as number]).toMatchObject({ status: 'running', attempts: 1 });
-    expect(stalled?.lease?.owner).toBe('orchestrator:1');
+      const crashed = await kit.execute('orchestrator:1', { faults: crashAfterStart(index) });
+      expect(crashed.status).toBe('crashed');
+      const stalled = (await kit.state()).activeRun;
+      expect(stalled?.steps[index]).toMatchObject({ status: 'running', attempts: 1 });
+      expect(stalled?.lease?.owner).toBe('orchestrator:1');
 
-    // The watchdog comes by before the lease expires: hands off, no AWS call.
-    const early = await kit.execute('watchdog:1');
-    expect(early.status).toBe('not-owner');
-    expect(early.reason).toMatch(/held by orchestrator:1 for \d+s more/);
-    expect(kit.callsBy('watchdog:1')).toEqual([]);
+      // The watchdog comes by before the lease expires: hands off, no AWS call.
+      const early = await kit.execute('watchdog:1');
+      expect(early.status).toBe('not-owner');
+      expect(early.reason).toMatch(/held by orchestrator:1 for \d+s more/);
+      expect(kit.callsBy('watchdog:1')).toEqual([]);
 
-    kit.clock.advance(LEASE_TTL_MS);
-    const resumed = await kit.execute('watchdog:2');
-    expect(resumed.status).toBe('finished');
-    expect(resumed.run?.status).toBe('succeeded');
-    expect(resumed.run?.steps.map((step) => step.attempts)).toEqual(plan.map((_, i) => (i === index ? 2 : 1)));
+      kit.clock.advance(LEASE_TTL_MS);
+      const resumed = await kit.execute('watchdog:2');
+      expect(resumed.status).toBe('finished');
+      expect(resumed.run?.status).toBe('succeeded');
+      expect(resumed.run?.steps.map((step) => step.attempts)).toEqual(plan.map((_, i) => (i === index ? 2 : 1)));
 
-    expect(await snapshot(kit)).toEqual(clean);
-    expect(kit.world.apiCalls()['ec2.RunInstances']).toBe(1);
-    expect(kit.world.apiCalls()['ec2.AttachVolume']).toBe(1);
-    expect(kit.texts().filter((text) => text.includes('failing over'))).toHaveLength(1);
-  });
+      expect(await snapshot(kit)).toEqual(clean);
+      expect(kit.world.apiCalls()['ec2.RunInstances']).toBe(1);
+      expect(kit.world.apiCalls()['ec2.AttachVolume']).toBe(1);
+      expect(kit.texts().filter((text) => text.includes('failing over'))).toHaveLength(1);
+    },
+  );
 });
 
 describe('crash sweep: the executor dies right after an AWS call went through, before journalling it', () => {
@@ -122,33 +135,38 @@ describe('crash sweep: the executor dies right after an AWS call went through, b
     ['ChangeResourceRecordSets', 'route53', 'upsertRecord', 'route53.ChangeResourceRecordSets'],
   ];
 
-  it.each(cases)('after %s: the re-executed step finds its own work done — no duplicate instance, attachment or SMS', async (_name, adapter, method, api) => {
-    const clean = await cleanRunSnapshot();
-    const kit = await createEngineKit(dynamo, { config: launchConfig(), leaseTtlMs: LEASE_TTL_MS });
-    await kit.startRun('failover');
-    const dying = kit.deps('orchestrator:1');
-    const crashed = await kit.execute('orchestrator:1', { aws: crashAfterCall(dying.aws, adapter, method) });
-    expect(crashed.status).toBe('crashed');
-    expect(kit.world.apiCalls()[api]).toBe(1);
+  it.each(cases)(
+    'after %s: the re-executed step finds its own work done — no duplicate instance, attachment or SMS',
+    async (_name, adapter, method, api) => {
+      const clean = await cleanRunSnapshot();
+      const kit = await createEngineKit(dynamo, { config: launchConfig(), leaseTtlMs: LEASE_TTL_MS });
+      await kit.startRun('failover');
+      const dying = kit.deps('orchestrator:1');
+      const crashed = await kit.execute('orchestrator:1', { aws: crashAfterCall(dying.aws, adapter, method) });
+      expect(crashed.status).toBe('crashed');
+      expect(kit.world.apiCalls()[api]).toBe(1);
 
-    kit.clock.advance(LEASE_TTL_MS);
-    const resumed = await kit.execute('watchdog:1');
-    expect(resumed.run?.status).toBe('succeeded');
-    expect(await snapshot(kit)).toEqual(clean);
-    // Exactly one instance was launched, whatever RunInstances was asked twice.
-    expect(kit.world.ec2.instances('us-west-2').filter((instance) => instance.tags['switchback:run'])).toHaveLength(1);
-    if (method === 'runInstance') {
-      expect(kit.world.apiCalls()['ec2.RunInstances']).toBe(2);
-      const launch = resumed.run?.steps[0];
-      expect(launch?.output?.instanceId).toBe(kit.world.ec2.instances('us-west-2').find((instance) => instance.tags['switchback:run'])?.instanceId);
-    }
-    if (method === 'attachVolume') expect(resumed.run?.steps[1].note).toMatch(/already attached/);
-    if (method === 'associateAddress') expect(resumed.run?.steps[2].note).toMatch(/already associated/);
-    if (method === 'upsertRecord') {
-      expect(kit.world.apiCalls()['route53.ChangeResourceRecordSets']).toBe(1);
-      expect(resumed.run?.steps[4].note).toMatch(/already pointed at the secondary/);
-    }
-  });
+      kit.clock.advance(LEASE_TTL_MS);
+      const resumed = await kit.execute('watchdog:1');
+      expect(resumed.run?.status).toBe('succeeded');
+      expect(await snapshot(kit)).toEqual(clean);
+      // Exactly one instance was launched, whatever RunInstances was asked twice.
+      expect(kit.world.ec2.instances('us-west-2').filter((instance) => instance.tags['switchback:run'])).toHaveLength(1);
+      if (method === 'runInstance') {
+        expect(kit.world.apiCalls()['ec2.RunInstances']).toBe(2);
+        const launch = resumed.run?.steps[0];
+        expect(launch?.output?.instanceId).toBe(
+          kit.world.ec2.instances('us-west-2').find((instance) => instance.tags['switchback:run'])?.instanceId,
+        );
+      }
+      if (method === 'attachVolume') expect(resumed.run?.steps[1].note).toMatch(/already attached/);
+      if (method === 'associateAddress') expect(resumed.run?.steps[2].note).toMatch(/already associated/);
+      if (method === 'upsertRecord') {
+        expect(kit.world.apiCalls()['route53.ChangeResourceRecordSets']).toBe(1);
+        expect(resumed.run?.steps[4].note).toMatch(/already pointed at the secondary/);
+      }
+    },
+  );
 
   it('after the run ended but before it was closed: the resumed owner closes it without texting again', async () => {
     const kit = await createEngineKit(dynamo, { config: loadExampleConfig(), leaseTtlMs: LEASE_TTL_MS });
@@ -247,7 +265,7 @@ describe('fencing', () => {
     kit.prober.hook = async () => {
       if (kit.clock.now() - startedAt > 150_000 && !watchdog) {
         watchdog = kit.execute('watchdog:b');
-        expect((await watchdog as { status: string }).status).toBe('not-owner');
+        expect(((await watchdog) as { status: string }).status).toBe('not-owner');
       }
     };
     kit.prober.setDown('http://198.51.100.20/health', true);

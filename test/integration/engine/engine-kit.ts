@@ -18,8 +18,8 @@ import { newRun } from '../../../shared/domain/plan';
 import type { Run, RunKind, RunTrigger, ServiceState } from '../../../shared/domain/types';
 import { executeRun, type EngineAws, type EngineDeps, type EngineOutcome, type SimEvent } from '../../../shared/engine';
 import type { ProbeResult } from '../../../shared/probes/types';
-import type { EmbeddedDynamo } from '../../../shared/sim/dynamo';
-import { createWorld, type World } from '../../../shared/sim/world';
+import type { EmbeddedDynamo } from '../../../sim/dynamo';
+import { createWorld, type World } from '../../../sim/world';
 import { createStore, type Store } from '../../../shared/store';
 
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -76,16 +76,37 @@ export function launchConfig(overrides: { inSyncTimeoutSeconds?: number } = {}):
     services: [
       {
         name: SERVICE,
-        dns: { hostedZoneId: 'Z0123456789ABC', recordName: 'app.example.com', type: 'A', ttl: 30, inSyncTimeoutSeconds: overrides.inSyncTimeoutSeconds ?? 300 },
+        dns: {
+          hostedZoneId: 'Z0123456789ABC',
+          recordName: 'app.example.com',
+          type: 'A',
+          ttl: 30,
+          inSyncTimeoutSeconds: overrides.inSyncTimeoutSeconds ?? 300,
+        },
         primary: { region: 'us-east-1', target: ['203.0.113.10'], probe: { type: 'http', url: 'http://203.0.113.10/health' } },
         secondary: {
           region: 'us-west-2',
           target: ['198.51.100.20'],
           probe: { type: 'http', url: 'http://198.51.100.20/health' },
           prepare: [
-            { id: 'launch', 'ec2.launchFromAmi': { imageId: 'ami-0abc1234', instanceType: 't3.small', subnetId: 'subnet-0abc1234', tags: { Team: 'web' } } },
+            {
+              id: 'launch',
+              'ec2.launchFromAmi': {
+                imageId: 'ami-0abc1234',
+                instanceType: 't3.small',
+                subnetId: 'subnet-0abc1234',
+                tags: { Team: 'web' },
+              },
+            },
             { id: 'data', 'ec2.attachVolume': { volumeId: 'vol-0abc1234', instanceId: '${steps.launch.instanceId}', device: '/dev/sdf' } },
-            { id: 'eip', 'ec2.associateAddress': { allocationId: 'eipalloc-0abc1234', instanceId: '${steps.launch.instanceId}', allowReassociation: true } },
+            {
+              id: 'eip',
+              'ec2.associateAddress': {
+                allocationId: 'eipalloc-0abc1234',
+                instanceId: '${steps.launch.instanceId}',
+                allowReassociation: true,
+              },
+            },
             { 'http.waitHealthy': { timeoutSeconds: 120, intervalSeconds: 5 } },
           ],
           cleanup: [{ 'ec2.stop': { instanceIds: ['${steps.launch.instanceId}'] } }],
@@ -216,10 +237,17 @@ export async function createEngineKit(dynamo: EmbeddedDynamo, options: KitOption
         service,
         kind,
         trigger: runOptions.trigger ?? 'auto',
-        reason: runOptions.reason ?? (kind === 'failover' ? 'primary failed 3/3 probes from 1/1 locations; secondary healthy' : 'primary healthy for 900s'),
+        reason:
+          runOptions.reason ??
+          (kind === 'failover' ? 'primary failed 3/3 probes from 1/1 locations; secondary healthy' : 'primary healthy for 900s'),
         nowEpochMs: clock.now(),
       });
-      await store.startRun(SERVICE, run, (state) => ({ ...state, state: kind === 'failover' ? 'FAILING_OVER' : 'FAILING_BACK', activeRun: run }), clock.now());
+      await store.startRun(
+        SERVICE,
+        run,
+        (state) => ({ ...state, state: kind === 'failover' ? 'FAILING_OVER' : 'FAILING_BACK', activeRun: run }),
+        clock.now(),
+      );
       return run;
     },
     execute(owner, overrides = {}) {
@@ -229,7 +257,11 @@ export async function createEngineKit(dynamo: EmbeddedDynamo, options: KitOption
     async state() {
       return (await store.getState(SERVICE)) as ServiceState;
     },
-    texts: () => world.sns.published().filter((message) => message.phoneNumber === PHONE).map((message) => message.message),
+    texts: () =>
+      world.sns
+        .published()
+        .filter((message) => message.phoneNumber === PHONE)
+        .map((message) => message.message),
     dnsAnswer: () => world.route53.resolve(service.dns.recordName, 'A'),
   };
 }

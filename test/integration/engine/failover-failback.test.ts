@@ -4,9 +4,9 @@
  */
 import { isGsm7, SMS_MAX_CHARS } from '../../../shared/domain/messages';
 import { buildPlan } from '../../../shared/domain/plan';
-import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../shared/sim/dynamo';
+import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
 import { createProber } from '../../../shared/probes';
-import { startSite, type Site } from '../../../shared/sim/sites';
+import { startSite, type Site } from '../../../sim/sites';
 import type { SwitchbackConfig } from '../../../shared/config/types';
 import { createEngineKit, loadExampleConfig, PHONE, SERVICE, T0 } from './engine-kit';
 
@@ -61,7 +61,10 @@ describe('example config: failover then failback', () => {
     // EC2 start waits for `running` (15 s in the world), Route 53 for INSYNC (10 s).
     expect((archived.steps[0].endedAtEpochMs as number) - (archived.steps[0].startedAtEpochMs as number)).toBeGreaterThanOrEqual(15_000);
     expect(archived.steps[4].note).toMatch(/INSYNC after \d+s/);
-    expect(archived.notifications).toEqual({ started: { atEpochMs: expect.any(Number), ok: true }, succeeded: { atEpochMs: expect.any(Number), ok: true } });
+    expect(archived.notifications).toEqual({
+      started: { atEpochMs: expect.any(Number), ok: true },
+      succeeded: { atEpochMs: expect.any(Number), ok: true },
+    });
     expect(archived.lease).toBeUndefined();
 
     // Failback.
@@ -102,7 +105,9 @@ describe('example config: failover then failback', () => {
       ['transition', 'FAILING_BACK', 'PRIMARY'],
       ['transition', 'FAILING_OVER', 'SECONDARY'],
     ]);
-    const timeline = kit.events.filter((event) => event.kind !== 'step' || event.phase !== 'started').map((event) => `${event.kind}:${String(event.phase ?? event.to ?? event.stage ?? '')}:${String(event.step ?? '')}`);
+    const timeline = kit.events
+      .filter((event) => event.kind !== 'step' || event.phase !== 'started')
+      .map((event) => `${event.kind}:${String(event.phase ?? event.to ?? event.stage ?? '')}:${String(event.step ?? '')}`);
     expect(timeline).toEqual([
       'sms:started:',
       'step:succeeded:ec2.start#1',
@@ -139,18 +144,28 @@ describe('example config: failover then failback', () => {
       const service = example.services[0];
       const config: SwitchbackConfig = {
         ...example,
-        services: [{ ...service, secondary: { ...service.secondary, probe: { ...service.secondary.probe, url: `${site.url}/health` } as typeof service.secondary.probe } }],
+        services: [
+          {
+            ...service,
+            secondary: {
+              ...service.secondary,
+              probe: { ...service.secondary.probe, url: `${site.url}/health` } as typeof service.secondary.probe,
+            },
+          },
+        ],
       };
       const kit = await createEngineKit(dynamo, { config });
       await site.setHealth({ mode: 'status', status: 503 });
       await kit.startRun('failover');
       // Down for the first probes, then healthy: the step keeps probing every 5 s.
       let probes = 0;
-      const flipping = { probe: async (spec: Parameters<typeof prober.probe>[0]) => {
-        probes += 1;
-        if (probes === 3) await site.setHealth({ mode: 'up' });
-        return prober.probe(spec);
-      } };
+      const flipping = {
+        probe: async (spec: Parameters<typeof prober.probe>[0]) => {
+          probes += 1;
+          if (probes === 3) await site.setHealth({ mode: 'up' });
+          return prober.probe(spec);
+        },
+      };
       const outcome = await kit.execute('orchestrator:1', { prober: flipping });
       expect(outcome.run?.status).toBe('succeeded');
       const waitHealthy = outcome.run?.steps.find((step) => step.action === 'http.waitHealthy');

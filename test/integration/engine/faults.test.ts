@@ -4,7 +4,7 @@
  * the data-plane DNS strategy.
  */
 import { parseConfig } from '../../../shared/config/load';
-import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../shared/sim/dynamo';
+import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
 import { PENDING_NOTIFICATION_ERROR } from '../../../shared/engine';
 import { FLAG_METRIC } from '../../../shared/aws/cloudwatch';
 import { createEngineKit, launchConfig, loadExampleConfig, PHONE, SERVICE } from './engine-kit';
@@ -100,7 +100,9 @@ describe('a step that fails', () => {
     await kit.startRun('failover');
     const outcome = await kit.execute('orchestrator:1');
     expect(outcome.run?.status).toBe('succeeded');
-    expect(payloads).toEqual([{ service: 'web', runId: 'failover-1', kind: 'failover', trigger: 'auto', stepId: 'promote', cluster: 'db-1' }]);
+    expect(payloads).toEqual([
+      { service: 'web', runId: 'failover-1', kind: 'failover', trigger: 'auto', stepId: 'promote', cluster: 'db-1' },
+    ]);
     expect(outcome.run?.steps[0].output).toEqual({ writer: 'db-2.us-west-2', promoted: true });
     expect(leaseLeftMs).toEqual([300_000]);
     expect(kit.texts()).toContain('[switchback] web: promoted db-2.us-west-2');
@@ -114,7 +116,9 @@ describe('a step that fails', () => {
     const failed = await failing.execute('orchestrator:1');
     expect(failed.run?.status).toBe('failed');
     expect(failed.run?.steps[0]).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(failed.run?.steps[0].error).toMatch(/^lambda:Invoke on promote-replica failed \(FunctionError\): Error: replica lag 45s is above 10s/);
+    expect(failed.run?.steps[0].error).toMatch(
+      /^lambda:Invoke on promote-replica failed \(FunctionError\): Error: replica lag 45s is above 10s/,
+    );
     expect((await failing.state()).state).toBe('FAILOVER_FAILED');
     expect(failing.texts()[1]).toMatch(/FAILOVER FAILED at lambda\.invoke: lambda:Invoke on promote-replica/);
   });
@@ -174,7 +178,10 @@ describe('notifications that cannot be sent', () => {
     expect((await kit.state()).state).toBe('SECONDARY');
     expect(kit.world.apiCalls()['sns.Publish']).toBe(4);
     const { started, succeeded } = outcome.run?.notifications ?? {};
-    expect(started).toMatchObject({ ok: false, error: expect.stringMatching(/^\+1555•••0100: sns:Publish on SMS to \+1555•••0100 throttled \(Throttling\)/) });
+    expect(started).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^\+1555•••0100: sns:Publish on SMS to \+1555•••0100 throttled \(Throttling\)/),
+    });
     expect(succeeded).toMatchObject({ ok: false });
     expect(JSON.stringify(outcome.run)).not.toContain(PHONE);
     const sms = kit.events.filter((event) => event.kind === 'sms');
@@ -191,7 +198,12 @@ describe('notifications that cannot be sent', () => {
     const outcome = await kit.execute('orchestrator:1');
     expect(outcome.run?.status).toBe('succeeded');
     expect(outcome.run?.notifications.started).toMatchObject({ ok: false, error: expect.stringContaining('+1555•••0100') });
-    expect(kit.world.sns.published().filter((message) => message.message.includes('failing over')).map((message) => message.phoneNumber)).toEqual(['+15555550111']);
+    expect(
+      kit.world.sns
+        .published()
+        .filter((message) => message.message.includes('failing over'))
+        .map((message) => message.phoneNumber),
+    ).toEqual(['+15555550111']);
     expect(outcome.run?.notifications.succeeded).toEqual({ atEpochMs: expect.any(Number), ok: true });
   });
 });
@@ -203,7 +215,10 @@ describe('abort', () => {
     kit.prober.hook = async () => {
       // The operator's `abort` lands while the secondary is being probed.
       const state = await kit.state();
-      await kit.store.saveState({ ...state, activeRun: { ...state.activeRun!, abortRequested: { by: 'alice', atEpochMs: kit.clock.now() } } }, state.version);
+      await kit.store.saveState(
+        { ...state, activeRun: { ...state.activeRun!, abortRequested: { by: 'alice', atEpochMs: kit.clock.now() } } },
+        state.version,
+      );
     };
     const outcome = await kit.execute('orchestrator:1');
     expect(outcome.status).toBe('finished');
@@ -256,15 +271,31 @@ describe('health-check-flag strategy', () => {
     await kit.startRun('failover');
     const outcome = await kit.execute('orchestrator:1');
     expect(outcome.run?.status).toBe('succeeded');
-    expect(outcome.run?.steps.map((step) => step.action)).toEqual(['ec2.start', 'ec2.associateAddress', 'http.waitHealthy', 'route53.switch', 'route53.waitInSync']);
+    expect(outcome.run?.steps.map((step) => step.action)).toEqual([
+      'ec2.start',
+      'ec2.associateAddress',
+      'http.waitHealthy',
+      'route53.switch',
+      'route53.waitInSync',
+    ]);
     expect(outcome.run?.steps[3]).toMatchObject({ status: 'succeeded', output: { flag: 1 } });
     expect(outcome.run?.steps[3].note).toContain('switched via data plane (no Route 53 API call)');
     expect(outcome.run?.steps[4]).toMatchObject({ status: 'succeeded', output: { inSync: true } });
-    expect(outcome.run?.steps[4].note).toBe("switched via data plane: alarm switchback-web-failover-flag ALARM after 0s; Route 53's health check follows it");
+    expect(outcome.run?.steps[4].note).toBe(
+      "switched via data plane: alarm switchback-web-failover-flag ALARM after 0s; Route 53's health check follows it",
+    );
     expect(outcome.run?.dnsPending).toBeUndefined();
     const mutatingRoute53 = kit.world.callLog().filter((call) => call.api.startsWith('route53.') && call.mutating);
     expect(mutatingRoute53).toEqual([]);
-    const flag = (value: number) => kit.world.cloudWatch.datapoints({ namespace: FLAG_METRIC.namespace, metricName: FLAG_METRIC.metricName, dimensions: { Service: SERVICE }, region: 'us-west-2' }).filter((point) => point.value === value);
+    const flag = (value: number) =>
+      kit.world.cloudWatch
+        .datapoints({
+          namespace: FLAG_METRIC.namespace,
+          metricName: FLAG_METRIC.metricName,
+          dimensions: { Service: SERVICE },
+          region: 'us-west-2',
+        })
+        .filter((point) => point.value === value);
     expect(flag(1)).toHaveLength(1);
 
     kit.clock.advance(3_600_000);
@@ -272,7 +303,9 @@ describe('health-check-flag strategy', () => {
     const back = await kit.execute('orchestrator:2');
     expect(back.run?.status).toBe('succeeded');
     expect(back.run?.steps.find((step) => step.action === 'route53.switch')?.output).toMatchObject({ flag: 0 });
-    expect(back.run?.steps.find((step) => step.action === 'route53.waitInSync')?.note).toMatch(/alarm switchback-web-failover-flag OK after \d+s/);
+    expect(back.run?.steps.find((step) => step.action === 'route53.waitInSync')?.note).toMatch(
+      /alarm switchback-web-failover-flag OK after \d+s/,
+    );
     expect(flag(0)).toHaveLength(1);
     expect(PENDING_NOTIFICATION_ERROR).toMatch(/never recorded/);
   });

@@ -6,7 +6,7 @@ import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynam
 import { buildPlan, newRun } from '../../../shared/domain/plan';
 import type { LocationObservation, Run, ServiceState } from '../../../shared/domain/types';
 import { parseConfig } from '../../../shared/config/load';
-import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../shared/sim/dynamo';
+import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
 import { createStore, RunAlreadyActiveError, VersionConflictError, type Store } from '../../../shared/store';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -46,11 +46,23 @@ async function freshStore(client: DynamoDBDocumentClient = dynamo.client, extra:
 }
 
 function runFor(id: string, nowEpochMs = T0): Run {
-  return newRun({ id, service, kind: 'failover', trigger: 'auto', reason: 'primary failed 3/3 probes from 1/1 locations; secondary healthy', nowEpochMs });
+  return newRun({
+    id,
+    service,
+    kind: 'failover',
+    trigger: 'auto',
+    reason: 'primary failed 3/3 probes from 1/1 locations; secondary healthy',
+    nowEpochMs,
+  });
 }
 
 function startFailover(run: Run) {
-  return (state: ServiceState): ServiceState => ({ ...state, state: 'FAILING_OVER', activeRun: run, failoverHistoryEpochMs: [...state.failoverHistoryEpochMs, run.startedAtEpochMs] });
+  return (state: ServiceState): ServiceState => ({
+    ...state,
+    state: 'FAILING_OVER',
+    activeRun: run,
+    failoverHistoryEpochMs: [...state.failoverHistoryEpochMs, run.startedAtEpochMs],
+  });
 }
 
 /** A client that lets a test act just before a command reaches DynamoDB. */
@@ -74,8 +86,22 @@ describe('service state', () => {
     expect(await store.ensureState('web', T0 + 60_000)).toEqual(created);
 
     const run: Run = { ...runFor('r1'), lease: { owner: 'orchestrator:a', expiresAtEpochMs: T0 + 60_000 }, error: undefined };
-    run.steps[0] = { ...run.steps[0], status: 'succeeded', attempts: 2, startedAtEpochMs: T0, endedAtEpochMs: T0 + 5_000, output: { instanceIds: ['i-0abc1234def567890'], ok: true, n: 3 }, note: '' };
-    const next: ServiceState = { ...created, state: 'FAILING_OVER', activeRun: run, incident: { openedAtEpochMs: T0, alertsSent: ['blocked'] }, lastReason: 'failing over' };
+    run.steps[0] = {
+      ...run.steps[0],
+      status: 'succeeded',
+      attempts: 2,
+      startedAtEpochMs: T0,
+      endedAtEpochMs: T0 + 5_000,
+      output: { instanceIds: ['i-0abc1234def567890'], ok: true, n: 3 },
+      note: '',
+    };
+    const next: ServiceState = {
+      ...created,
+      state: 'FAILING_OVER',
+      activeRun: run,
+      incident: { openedAtEpochMs: T0, alertsSent: ['blocked'] },
+      lastReason: 'failing over',
+    };
     const saved = await store.saveState(next, 0);
     expect(saved.version).toBe(1);
     const read = await store.getState('web');
@@ -86,7 +112,10 @@ describe('service state', () => {
 
   it('saveState at version 0 creates the item when nothing is stored yet', async () => {
     const store = await freshStore();
-    const saved = await store.saveState({ service: 'web', version: 0, state: 'PRIMARY', sinceEpochMs: T0, frozen: true, failoverHistoryEpochMs: [] }, 0);
+    const saved = await store.saveState(
+      { service: 'web', version: 0, state: 'PRIMARY', sinceEpochMs: T0, frozen: true, failoverHistoryEpochMs: [] },
+      0,
+    );
     expect(saved.version).toBe(1);
     expect((await store.getState('web'))?.frozen).toBe(true);
   });
@@ -107,7 +136,10 @@ describe('service state', () => {
 
   it('reports a conflict on a service that has no state item when the caller expected one', async () => {
     const store = await freshStore();
-    await expect(store.saveState({ ...(await freshState('api')), version: 3 }, 3)).rejects.toMatchObject({ service: 'api', actualVersion: undefined });
+    await expect(store.saveState({ ...(await freshState('api')), version: 3 }, 3)).rejects.toMatchObject({
+      service: 'api',
+      actualVersion: undefined,
+    });
   });
 
   async function freshState(name: string): Promise<ServiceState> {
@@ -159,6 +191,7 @@ describe('startRun', () => {
 
   it('tries again when an unrelated write moved the version between its read and its write', async () => {
     let interfere = true;
+    // eslint-disable-next-line prefer-const -- the client below closes over it before it exists
     let store!: Store;
     const client = interceptingClient(async (command) => {
       const input = (command as { input?: { ExpressionAttributeValues?: Record<string, unknown> } }).input;
@@ -184,7 +217,14 @@ describe('getStates', () => {
   it('reads more than 100 services in batches and leaves unknown services out', async () => {
     const store = await freshStore();
     const names = Array.from({ length: 230 }, (_, i) => `svc-${i}`);
-    await Promise.all(names.map((name, i) => store.saveState({ service: name, version: 0, state: 'PRIMARY', sinceEpochMs: T0 + i, frozen: false, failoverHistoryEpochMs: [] }, 0)));
+    await Promise.all(
+      names.map((name, i) =>
+        store.saveState(
+          { service: name, version: 0, state: 'PRIMARY', sinceEpochMs: T0 + i, frozen: false, failoverHistoryEpochMs: [] },
+          0,
+        ),
+      ),
+    );
     const states = await store.getStates([...names, 'never-seen', 'svc-0']);
     expect(states.size).toBe(230);
     expect(states.get('svc-229')).toMatchObject({ service: 'svc-229', version: 1, sinceEpochMs: T0 + 229 });
@@ -207,7 +247,11 @@ describe('getStates', () => {
     });
     const store = await freshStore(client);
     const names = ['a', 'b', 'c', 'd', 'e'];
-    for (const name of names) await store.saveState({ service: name, version: 0, state: 'PRIMARY', sinceEpochMs: T0, frozen: false, failoverHistoryEpochMs: [] }, 0);
+    for (const name of names)
+      await store.saveState(
+        { service: name, version: 0, state: 'PRIMARY', sinceEpochMs: T0, frozen: false, failoverHistoryEpochMs: [] },
+        0,
+      );
     const states = await store.getStates(names);
     expect([...states.keys()].sort()).toEqual(names);
     expect(batchCalls).toBe(2);
@@ -218,7 +262,8 @@ describe('archived runs and audit events', () => {
   it('lists archived runs newest first, archives idempotently and honours the limit', async () => {
     const store = await freshStore();
     const runs = [runFor('old', T0), runFor('mid', T0 + 60_000), runFor('new', T0 + 120_000)];
-    for (const run of [runs[1], runs[0], runs[2]]) await store.archiveRun({ ...run, status: 'succeeded', endedAtEpochMs: run.startedAtEpochMs + 41_000 });
+    for (const run of [runs[1], runs[0], runs[2]])
+      await store.archiveRun({ ...run, status: 'succeeded', endedAtEpochMs: run.startedAtEpochMs + 41_000 });
     await store.archiveRun({ ...runs[2], status: 'succeeded', endedAtEpochMs: runs[2].startedAtEpochMs + 41_000 });
     const listed = await store.listRuns('web', 10);
     expect(listed.map((run) => run.id)).toEqual(['new', 'mid', 'old']);
@@ -244,7 +289,12 @@ describe('archived runs and audit events', () => {
     let nowEpochMs = T0;
     const store = await freshStore(dynamo.client, { now: () => nowEpochMs });
     await store.appendEvent('web', { atEpochMs: T0, type: 'decision', reason: 'first' });
-    await store.appendEvent('web', { atEpochMs: T0 + 1000, type: 'transition', reason: 'second', data: { from: 'PRIMARY', to: 'FAILING_OVER', note: undefined } });
+    await store.appendEvent('web', {
+      atEpochMs: T0 + 1000,
+      type: 'transition',
+      reason: 'second',
+      data: { from: 'PRIMARY', to: 'FAILING_OVER', note: undefined },
+    });
     await store.appendEvent('web', { atEpochMs: T0 + 1000, type: 'decision', reason: 'same millisecond' });
     const events = await store.listEvents('web', 10);
     expect(events.map((event) => event.reason).slice(0, 1)).toEqual([expect.stringMatching(/second|same millisecond/)]);
@@ -261,7 +311,13 @@ describe('archived runs and audit events', () => {
 
 describe('observations and heartbeats', () => {
   const site = (status: 'up' | 'down') => ({ status, consecutive: 3, sinceEpochMs: T0 });
-  const observation = (location: string, status: 'up' | 'down'): LocationObservation => ({ location, fresh: true, observedAtEpochMs: T0, primary: site(status), secondary: site('up') });
+  const observation = (location: string, status: 'up' | 'down'): LocationObservation => ({
+    location,
+    fresh: true,
+    observedAtEpochMs: T0,
+    primary: site(status),
+    secondary: site('up'),
+  });
 
   it('groups the latest observation of each location by service', async () => {
     const store = await freshStore();
@@ -271,7 +327,15 @@ describe('observations and heartbeats', () => {
     await store.putObservation('api', observation('us-west-2', 'up'));
     const all = await store.listObservations();
     expect([...all.keys()].sort()).toEqual(['api', 'web']);
-    expect(all.get('web')?.map((o) => [o.location, o.primary.status]).sort()).toEqual([['eu-west-1', 'up'], ['us-west-2', 'down']]);
+    expect(
+      all
+        .get('web')
+        ?.map((o) => [o.location, o.primary.status])
+        .sort(),
+    ).toEqual([
+      ['eu-west-1', 'up'],
+      ['us-west-2', 'down'],
+    ]);
     expect(all.get('api')).toEqual([observation('us-west-2', 'up')]);
   });
 

@@ -43,7 +43,9 @@ export function createFakeClock(startEpochMs = 1_700_000_000_000): FakeClock {
 }
 
 /** AwsClients whose methods return the given client objects and record the regions asked for. */
-export function recordingClients(clients: Partial<Record<keyof AwsClients, unknown>>): AwsClients & { regions: Array<[string, string | undefined]> } {
+export function recordingClients(
+  clients: Partial<Record<keyof AwsClients, unknown>>,
+): AwsClients & { regions: Array<[string, string | undefined]> } {
   const regions: Array<[string, string | undefined]> = [];
   const pick = (service: keyof AwsClients) => (region?: string) => {
     regions.push([service, region]);
@@ -52,7 +54,7 @@ export function recordingClients(clients: Partial<Record<keyof AwsClients, unkno
     return client as never;
   };
   return {
-    route53: pick('route53') as AwsClients['route53'],
+    route53: pick('route53'),
     ec2: pick('ec2'),
     sns: pick('sns'),
     cloudWatch: pick('cloudWatch'),

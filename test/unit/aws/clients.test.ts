@@ -49,7 +49,10 @@ describe('createAwsClients', () => {
       requestTimeoutMs: 3000,
       connectionTimeoutMs: 1000,
       factories: { lambda: lambda.factory },
-      clientConfig: (service, region) => ({ endpoint: `http://127.0.0.1:4566/${service}/${region}`, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
+      clientConfig: (service, region) => ({
+        endpoint: `http://127.0.0.1:4566/${service}/${region}`,
+        credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      }),
     });
     clients.lambda('us-west-2');
     expect(lambda.configs[0]).toEqual({
@@ -69,7 +72,9 @@ describe('createAwsClients', () => {
 
   it('requires a region for EC2', () => {
     const ec2 = spyFactory();
-    expect(() => createAwsClients({ defaultRegion: 'us-east-1', factories: { ec2: ec2.factory } }).ec2('')).toThrow('ec2 needs an explicit region');
+    expect(() => createAwsClients({ defaultRegion: 'us-east-1', factories: { ec2: ec2.factory } }).ec2('')).toThrow(
+      'ec2 needs an explicit region',
+    );
   });
 
   it('builds real SDK clients with one attempt', async () => {

@@ -45,13 +45,19 @@ describe('describeAlarmStates', () => {
     cloudWatchMock
       .on(DescribeAlarmsCommand, { AlarmNames: ['web-5xx', 'web-latency'] })
       .resolves({
-        MetricAlarms: [{ AlarmName: 'web-5xx', StateValue: 'ALARM', StateReason: 'Threshold crossed', StateUpdatedTimestamp: new Date(1000) }],
+        MetricAlarms: [
+          { AlarmName: 'web-5xx', StateValue: 'ALARM', StateReason: 'Threshold crossed', StateUpdatedTimestamp: new Date(1000) },
+        ],
         CompositeAlarms: [{ AlarmName: 'web-latency', StateValue: 'OK' }],
       })
       .on(DescribeAlarmsCommand, { AlarmNames: ['web-down'] })
       .resolves({ MetricAlarms: [] });
 
-    const states = await adapter.describeAlarmStates(['web-5xx', 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:web-down', 'web-latency']);
+    const states = await adapter.describeAlarmStates([
+      'web-5xx',
+      'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:web-down',
+      'web-latency',
+    ]);
     expect(states).toEqual([
       { alarm: 'web-5xx', name: 'web-5xx', state: 'ALARM', reason: 'Threshold crossed', updatedAtEpochMs: 1000 },
       { alarm: 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:web-down', name: 'web-down', region: 'eu-west-1', state: 'NOT_FOUND' },
@@ -85,7 +91,10 @@ describe('describeAlarmStates', () => {
   });
 
   it('parses alarm ARNs', () => {
-    expect(parseAlarmReference('arn:aws:cloudwatch:us-east-1:123456789012:alarm:with:colons')).toEqual({ region: 'us-east-1', name: 'with:colons' });
+    expect(parseAlarmReference('arn:aws:cloudwatch:us-east-1:123456789012:alarm:with:colons')).toEqual({
+      region: 'us-east-1',
+      name: 'with:colons',
+    });
     expect(parseAlarmReference('plain')).toEqual({ name: 'plain' });
   });
 });

@@ -45,7 +45,12 @@ function volume(state: Volume['State'], attachments: Array<{ instanceId: string;
       {
         VolumeId: VOL,
         State: state,
-        Attachments: attachments.map((a) => ({ VolumeId: VOL, InstanceId: a.instanceId, State: a.state as never, Device: a.device ?? '/dev/sdf' })),
+        Attachments: attachments.map((a) => ({
+          VolumeId: VOL,
+          InstanceId: a.instanceId,
+          State: a.state as never,
+          Device: a.device ?? '/dev/sdf',
+        })),
       },
     ],
   };
@@ -59,8 +64,12 @@ describe('start / stop / describe', () => {
     ec2Mock.on(StopInstancesCommand).resolves({
       StoppingInstances: [{ InstanceId: I1, PreviousState: { Name: 'running' }, CurrentState: { Name: 'stopping' } }],
     });
-    await expect(adapter.startInstances(REGION, [I1])).resolves.toEqual([{ instanceId: I1, previousState: 'stopped', currentState: 'pending' }]);
-    await expect(adapter.stopInstances(REGION, [I1])).resolves.toEqual([{ instanceId: I1, previousState: 'running', currentState: 'stopping' }]);
+    await expect(adapter.startInstances(REGION, [I1])).resolves.toEqual([
+      { instanceId: I1, previousState: 'stopped', currentState: 'pending' },
+    ]);
+    await expect(adapter.stopInstances(REGION, [I1])).resolves.toEqual([
+      { instanceId: I1, previousState: 'running', currentState: 'stopping' },
+    ]);
     expect(ec2Mock.commandCalls(StartInstancesCommand)[0].args[0].input).toEqual({ InstanceIds: [I1] });
     expect(ec2Mock.commandCalls(StopInstancesCommand)[0].args[0].input).toEqual({ InstanceIds: [I1] });
     expect(clients.regions).toEqual([
@@ -104,7 +113,11 @@ describe('start / stop / describe', () => {
   });
 
   it.each([
-    [awsError('UnauthorizedOperation', { status: 403, message: 'You are not authorized to perform this operation.' }), 'UnauthorizedOperation', 'fatal'],
+    [
+      awsError('UnauthorizedOperation', { status: 403, message: 'You are not authorized to perform this operation.' }),
+      'UnauthorizedOperation',
+      'fatal',
+    ],
     [awsError('RequestLimitExceeded', { status: 503 }), 'RequestLimitExceeded', 'throttle'],
     [awsError('InternalError', { status: 500 }), 'InternalError', 'transient'],
     [awsError('Unavailable', { status: 503 }), 'Unavailable', 'transient'],
@@ -120,7 +133,12 @@ describe('start / stop / describe', () => {
 
   it('words an access error the way an operator reads it', async () => {
     ec2Mock.on(StartInstancesCommand).rejects(
-      new EC2ServiceException({ name: 'UnauthorizedOperation', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'You are not authorized to perform this operation.' }),
+      new EC2ServiceException({
+        name: 'UnauthorizedOperation',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+        message: 'You are not authorized to perform this operation.',
+      }),
     );
     await expect(adapter.startInstances(REGION, [I1])).rejects.toThrow(
       `ec2:StartInstances on ${I1} denied (UnauthorizedOperation): You are not authorized to perform this operation.`,
@@ -145,7 +163,10 @@ describe('waitForState', () => {
   });
 
   it('keeps polling while a just-launched instance is not found yet (eventual consistency)', async () => {
-    ec2Mock.on(DescribeInstancesCommand).rejectsOnce(awsError('InvalidInstanceID.NotFound')).resolves(instances([I1, 'running']));
+    ec2Mock
+      .on(DescribeInstancesCommand)
+      .rejectsOnce(awsError('InvalidInstanceID.NotFound'))
+      .resolves(instances([I1, 'running']));
     const { options } = poll();
     await expect(adapter.waitForState(REGION, [I1], 'running', options)).resolves.toMatchObject({ reached: true, polls: 2 });
   });
@@ -164,7 +185,11 @@ describe('waitForState', () => {
   it('reports reached false at the deadline with the last states', async () => {
     ec2Mock.on(DescribeInstancesCommand).resolves(instances([I1, 'stopping']));
     const { clock, options } = poll();
-    await expect(adapter.waitForState(REGION, [I1], 'stopped', options)).resolves.toEqual({ reached: false, polls: 11, states: { [I1]: 'stopping' } });
+    await expect(adapter.waitForState(REGION, [I1], 'stopped', options)).resolves.toEqual({
+      reached: false,
+      polls: 11,
+      states: { [I1]: 'stopping' },
+    });
     expect(clock.now()).toBeLessThanOrEqual(options.deadlineEpochMs);
   });
 
@@ -298,7 +323,10 @@ describe('attachVolume', () => {
   });
 
   it('times out with a transient error naming what it saw', async () => {
-    ec2Mock.on(DescribeVolumesCommand).resolvesOnce(volume('available')).resolves(volume('in-use', [{ instanceId: I1, state: 'attaching' }]));
+    ec2Mock
+      .on(DescribeVolumesCommand)
+      .resolvesOnce(volume('available'))
+      .resolves(volume('in-use', [{ instanceId: I1, state: 'attaching' }]));
     ec2Mock.on(AttachVolumeCommand).resolves({});
     await expect(adapter.attachVolume(REGION, input, poll().options)).rejects.toMatchObject({
       code: 'WaitTimeout',
@@ -359,7 +387,11 @@ describe('associateAddress', () => {
   it('associates a free address, passing AllowReassociation false explicitly', async () => {
     ec2Mock.on(DescribeAddressesCommand).resolves({ Addresses: [{ AllocationId: 'eipalloc-0abc1234', PublicIp: '198.51.100.7' }] });
     ec2Mock.on(AssociateAddressCommand).resolves({ AssociationId: 'eipassoc-3' });
-    await expect(adapter.associateAddress(REGION, input)).resolves.toEqual({ outcome: 'associated', associationId: 'eipassoc-3', publicIp: '198.51.100.7' });
+    await expect(adapter.associateAddress(REGION, input)).resolves.toEqual({
+      outcome: 'associated',
+      associationId: 'eipassoc-3',
+      publicIp: '198.51.100.7',
+    });
     expect(ec2Mock.commandCalls(AssociateAddressCommand)[0].args[0].input).toEqual({
       AllocationId: 'eipalloc-0abc1234',
       InstanceId: I1,
@@ -369,7 +401,9 @@ describe('associateAddress', () => {
 
   it('treats an address on a bare network interface as associated elsewhere', async () => {
     ec2Mock.on(DescribeAddressesCommand).resolves({
-      Addresses: [{ AllocationId: 'eipalloc-0abc1234', NetworkInterfaceId: 'eni-1', AssociationId: 'eipassoc-9', PublicIp: '198.51.100.7' }],
+      Addresses: [
+        { AllocationId: 'eipalloc-0abc1234', NetworkInterfaceId: 'eni-1', AssociationId: 'eipassoc-9', PublicIp: '198.51.100.7' },
+      ],
     });
     await expect(adapter.associateAddress(REGION, input)).rejects.toMatchObject({ code: 'Resource.AlreadyAssociated' });
   });
@@ -377,7 +411,9 @@ describe('associateAddress', () => {
 
 describe('checkPermission (DryRun)', () => {
   it('DryRunOperation means allowed; the request carries DryRun: true', async () => {
-    ec2Mock.on(StartInstancesCommand).rejects(awsError('DryRunOperation', { status: 412, message: 'Request would have succeeded, but DryRun flag is set.' }));
+    ec2Mock
+      .on(StartInstancesCommand)
+      .rejects(awsError('DryRunOperation', { status: 412, message: 'Request would have succeeded, but DryRun flag is set.' }));
     await expect(adapter.checkPermission(REGION, 'StartInstances', { InstanceIds: [I1] })).resolves.toEqual({
       allowed: true,
       detail: 'ec2:StartInstances allowed (DryRunOperation)',
@@ -386,7 +422,9 @@ describe('checkPermission (DryRun)', () => {
   });
 
   it('UnauthorizedOperation means denied, with a readable detail', async () => {
-    ec2Mock.on(AssociateAddressCommand).rejects(awsError('UnauthorizedOperation', { status: 403, message: 'You are not authorized to perform this operation.' }));
+    ec2Mock
+      .on(AssociateAddressCommand)
+      .rejects(awsError('UnauthorizedOperation', { status: 403, message: 'You are not authorized to perform this operation.' }));
     await expect(
       adapter.checkPermission(REGION, 'AssociateAddress', { AllocationId: 'eipalloc-0abc1234', InstanceId: I1, AllowReassociation: true }),
     ).resolves.toEqual({

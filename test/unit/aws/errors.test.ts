@@ -4,16 +4,12 @@ import { AwsActionError, callAws, classifyAwsError, getAwsErrorCode, toAwsAction
 import { awsError, networkError } from './aws-test-kit';
 
 describe('classifyAwsError', () => {
-  it.each([
-    'Throttling',
-    'ThrottlingException',
-    'PriorRequestNotComplete',
-    'RequestLimitExceeded',
-    'TooManyRequestsException',
-    'SlowDown',
-  ])('%s is a throttle', (code) => {
-    expect(classifyAwsError(awsError(code))).toBe('throttle');
-  });
+  it.each(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete', 'RequestLimitExceeded', 'TooManyRequestsException', 'SlowDown'])(
+    '%s is a throttle',
+    (code) => {
+      expect(classifyAwsError(awsError(code))).toBe('throttle');
+    },
+  );
 
   it('treats HTTP 429 and the SDK throttling flag as throttles even with an unknown code', () => {
     expect(classifyAwsError(awsError('Whatever', { status: 429 }))).toBe('throttle');
@@ -66,7 +62,12 @@ describe('classifyAwsError', () => {
   });
 
   it('reads real SDK exceptions', () => {
-    const error = new EC2ServiceException({ name: 'RequestLimitExceeded', $fault: 'client', $metadata: { httpStatusCode: 503 }, message: 'Request limit exceeded.' });
+    const error = new EC2ServiceException({
+      name: 'RequestLimitExceeded',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 503 },
+      message: 'Request limit exceeded.',
+    });
     expect(classifyAwsError(error)).toBe('throttle');
     expect(getAwsErrorCode(error)).toBe('RequestLimitExceeded');
   });
@@ -97,14 +98,24 @@ describe('AwsActionError', () => {
   });
 
   it('includes the reasons Route 53 lists for InvalidChangeBatch', () => {
-    const cause = awsError('InvalidChangeBatch', { message: 'Invalid request', extra: { messages: ['RRSet with DNS name app. is not permitted in zone example.com.'] } });
+    const cause = awsError('InvalidChangeBatch', {
+      message: 'Invalid request',
+      extra: { messages: ['RRSet with DNS name app. is not permitted in zone example.com.'] },
+    });
     const error = toAwsActionError(cause, 'route53:ChangeResourceRecordSets', 'app.example.com A in Z1');
     expect(error.message).toContain('Invalid request RRSet with DNS name app. is not permitted');
     expect(error.kind).toBe('fatal');
   });
 
   it('passes an AwsActionError through unchanged and classifies it by its own kind', () => {
-    const original = new AwsActionError({ action: 'ec2:AttachVolume', resource: 'vol-1', code: 'VolumeInUse', kind: 'fatal', verb: 'refused', detail: 'in use' });
+    const original = new AwsActionError({
+      action: 'ec2:AttachVolume',
+      resource: 'vol-1',
+      code: 'VolumeInUse',
+      kind: 'fatal',
+      verb: 'refused',
+      detail: 'in use',
+    });
     expect(toAwsActionError(original, 'other', 'other')).toBe(original);
     expect(classifyAwsError(original)).toBe('fatal');
     expect(original.message).toBe('ec2:AttachVolume on vol-1 refused (VolumeInUse): in use');

@@ -21,7 +21,10 @@ beforeEach(() => {
 describe('invokeFunction', () => {
   it('invokes RequestResponse with a JSON payload and parses the result', async () => {
     lambdaMock.on(InvokeCommand).resolves({ StatusCode: 200, Payload: encode({ ok: true, checks: 3 }) });
-    await expect(adapter.invokeFunction('failback-check', { service: 'web' }, { region: 'us-west-2' })).resolves.toEqual({ ok: true, checks: 3 });
+    await expect(adapter.invokeFunction('failback-check', { service: 'web' }, { region: 'us-west-2' })).resolves.toEqual({
+      ok: true,
+      checks: 3,
+    });
     const input = lambdaMock.commandCalls(InvokeCommand)[0].args[0].input;
     expect({ ...input, Payload: decode(input.Payload) }).toEqual({
       FunctionName: 'failback-check',
@@ -32,7 +35,10 @@ describe('invokeFunction', () => {
   });
 
   it('returns undefined for an empty payload and raw text for non-JSON', async () => {
-    lambdaMock.on(InvokeCommand).resolvesOnce({ StatusCode: 200 }).resolves({ StatusCode: 200, Payload: responsePayload('not json') });
+    lambdaMock
+      .on(InvokeCommand)
+      .resolvesOnce({ StatusCode: 200 })
+      .resolves({ StatusCode: 200, Payload: responsePayload('not json') });
     await expect(adapter.invokeFunction('f', {})).resolves.toBeUndefined();
     await expect(adapter.invokeFunction('f', {})).resolves.toBe('not json');
   });

@@ -1,9 +1,4 @@
-import {
-  ChangeResourceRecordSetsCommand,
-  GetChangeCommand,
-  ListResourceRecordSetsCommand,
-  Route53Client,
-} from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { InputError } from '../../../shared/errors';
 import { AwsActionError } from '../../../shared/aws/errors';
@@ -49,9 +44,20 @@ describe('getRecord', () => {
           SetIdentifier: 'primary',
           Failover: 'PRIMARY',
           HealthCheckId: 'hc-1',
-          AliasTarget: { DNSName: 'dualstack.lb-1.us-east-1.elb.amazonaws.com.', HostedZoneId: 'Z35SXDOTRQ7X7K', EvaluateTargetHealth: true },
+          AliasTarget: {
+            DNSName: 'dualstack.lb-1.us-east-1.elb.amazonaws.com.',
+            HostedZoneId: 'Z35SXDOTRQ7X7K',
+            EvaluateTargetHealth: true,
+          },
         },
-        { Name: '\\052.example.com.', Type: 'A', SetIdentifier: 'secondary', Failover: 'SECONDARY', TTL: 30, ResourceRecords: [{ Value: '198.51.100.7' }] },
+        {
+          Name: '\\052.example.com.',
+          Type: 'A',
+          SetIdentifier: 'secondary',
+          Failover: 'SECONDARY',
+          TTL: 30,
+          ResourceRecords: [{ Value: '198.51.100.7' }],
+        },
       ],
     });
     const record = await adapter.getRecord({ hostedZoneId: 'Z1', recordName: '*.example.com', type: 'A', setIdentifier: 'secondary' });
@@ -83,7 +89,9 @@ describe('getRecord', () => {
 
   it('does not confuse a weighted record with the plain one', async () => {
     route53Mock.on(ListResourceRecordSetsCommand).resolves({
-      ResourceRecordSets: [{ Name: 'app.example.com.', Type: 'A', SetIdentifier: 'w1', Weight: 10, TTL: 60, ResourceRecords: [{ Value: '203.0.113.1' }] }],
+      ResourceRecordSets: [
+        { Name: 'app.example.com.', Type: 'A', SetIdentifier: 'w1', Weight: 10, TTL: 60, ResourceRecords: [{ Value: '203.0.113.1' }] },
+      ],
     });
     await expect(adapter.getRecord({ hostedZoneId: 'Z1', recordName: 'app.example.com', type: 'A' })).resolves.toBeUndefined();
   });
@@ -137,7 +145,13 @@ describe('upsertRecord', () => {
   });
 
   it('UPSERTs a CNAME with one value', async () => {
-    await adapter.upsertRecord({ hostedZoneId: 'Z1', recordName: 'www.example.com', type: 'CNAME', ttl: 30, target: 'standby.example.net' });
+    await adapter.upsertRecord({
+      hostedZoneId: 'Z1',
+      recordName: 'www.example.com',
+      type: 'CNAME',
+      ttl: 30,
+      target: 'standby.example.net',
+    });
     expect(route53Mock.commandCalls(ChangeResourceRecordSetsCommand)[0].args[0].input.ChangeBatch).toEqual({
       Changes: [
         {
@@ -156,7 +170,9 @@ describe('upsertRecord', () => {
       ttl: 60,
       setIdentifier: 'primary',
       routing: { Failover: 'PRIMARY', HealthCheckId: 'hc-1' },
-      target: { alias: { dnsName: 'lb-2.us-west-2.elb.amazonaws.com', hostedZoneId: '/hostedzone/Z1H1FL5HABSF5', evaluateTargetHealth: true } },
+      target: {
+        alias: { dnsName: 'lb-2.us-west-2.elb.amazonaws.com', hostedZoneId: '/hostedzone/Z1H1FL5HABSF5', evaluateTargetHealth: true },
+      },
     });
     expect(route53Mock.commandCalls(ChangeResourceRecordSetsCommand)[0].args[0].input).toEqual({
       HostedZoneId: 'Z1',
@@ -182,10 +198,12 @@ describe('upsertRecord', () => {
     await expect(
       adapter.upsertRecord({ hostedZoneId: 'Z1', recordName: 'a.example.com', type: 'CNAME', ttl: 60, target: ['203.0.113.1'] }),
     ).rejects.toBeInstanceOf(InputError);
-    await expect(adapter.upsertRecord({ hostedZoneId: 'Z1', recordName: 'a.example.com', type: 'A', ttl: 60, target: 'host.example.com' })).rejects.toThrow(
-      'must be a list of addresses',
+    await expect(
+      adapter.upsertRecord({ hostedZoneId: 'Z1', recordName: 'a.example.com', type: 'A', ttl: 60, target: 'host.example.com' }),
+    ).rejects.toThrow('must be a list of addresses');
+    await expect(adapter.upsertRecord({ hostedZoneId: 'Z1', recordName: 'a.example.com', type: 'A', ttl: 60, target: [] })).rejects.toThrow(
+      'no addresses',
     );
-    await expect(adapter.upsertRecord({ hostedZoneId: 'Z1', recordName: 'a.example.com', type: 'A', ttl: 60, target: [] })).rejects.toThrow('no addresses');
     expect(route53Mock.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(0);
   });
 
@@ -195,7 +213,9 @@ describe('upsertRecord', () => {
     ['InvalidChangeBatch', 'fatal'],
   ])('maps %s to %s', async (code, kind) => {
     route53Mock.on(ChangeResourceRecordSetsCommand).rejects(awsError(code));
-    await expect(adapter.upsertRecord({ hostedZoneId: 'Z1', recordName: 'a.example.com', type: 'A', ttl: 60, target: ['203.0.113.1'] })).rejects.toMatchObject({
+    await expect(
+      adapter.upsertRecord({ hostedZoneId: 'Z1', recordName: 'a.example.com', type: 'A', ttl: 60, target: ['203.0.113.1'] }),
+    ).rejects.toMatchObject({
       code,
       kind,
       action: 'route53:ChangeResourceRecordSets',
@@ -254,7 +274,11 @@ describe('change status', () => {
     const result = await adapter.waitInSync('C1', { deadlineEpochMs: clock.now() + 60_000, sleep: clock.sleep, now: clock.now });
     expect(result).toEqual({ inSync: true, polls: 3 });
     expect(clock.sleeps).toEqual([2000, 2000]);
-    expect(route53Mock.commandCalls(GetChangeCommand).map((call) => call.args[0].input)).toEqual([{ Id: 'C1' }, { Id: 'C1' }, { Id: 'C1' }]);
+    expect(route53Mock.commandCalls(GetChangeCommand).map((call) => call.args[0].input)).toEqual([
+      { Id: 'C1' },
+      { Id: 'C1' },
+      { Id: 'C1' },
+    ]);
   });
 
   it('returns inSync false at the deadline without sleeping past it', async () => {
@@ -271,7 +295,9 @@ describe('change status', () => {
   it('surfaces a failed poll as an AwsActionError', async () => {
     route53Mock.on(GetChangeCommand).rejects(awsError('Throttling', { message: 'Rate exceeded' }));
     const clock = createFakeClock();
-    await expect(adapter.waitInSync('C1', { deadlineEpochMs: clock.now() + 10_000, sleep: clock.sleep, now: clock.now })).rejects.toMatchObject({
+    await expect(
+      adapter.waitInSync('C1', { deadlineEpochMs: clock.now() + 10_000, sleep: clock.sleep, now: clock.now }),
+    ).rejects.toMatchObject({
       message: 'route53:GetChange on C1 throttled (Throttling): Rate exceeded',
       kind: 'throttle',
     });

@@ -35,11 +35,20 @@ describe('sendSms', () => {
   });
 
   it('never lets the number out unmasked in errors', async () => {
-    snsMock.on(PublishCommand).rejects(awsError('InvalidParameter', { message: 'Invalid parameter: PhoneNumber Reason: +15555550100 is not valid to publish' }));
-    const failure = (await adapter.sendSms('+15555550100', 'hi').catch((error: unknown) => error)) as Error & { cause: Error; kind: string };
-    expect(failure.message).toBe('sns:Publish on SMS to +1555•••0100 failed (InvalidParameter): Invalid parameter: PhoneNumber Reason: +1555•••0100 is not valid to publish');
+    snsMock
+      .on(PublishCommand)
+      .rejects(awsError('InvalidParameter', { message: 'Invalid parameter: PhoneNumber Reason: +15555550100 is not valid to publish' }));
+    const failure = (await adapter.sendSms('+15555550100', 'hi').catch((error: unknown) => error)) as Error & {
+      cause: Error;
+      kind: string;
+    };
+    expect(failure.message).toBe(
+      'sns:Publish on SMS to +1555•••0100 failed (InvalidParameter): Invalid parameter: PhoneNumber Reason: +1555•••0100 is not valid to publish',
+    );
     expect(failure.kind).toBe('fatal');
-    expect(JSON.stringify({ message: failure.message, cause: failure.cause.message, stack: failure.cause.stack })).not.toContain('5555550100');
+    expect(JSON.stringify({ message: failure.message, cause: failure.cause.message, stack: failure.cause.stack })).not.toContain(
+      '5555550100',
+    );
   });
 
   it('maps SNS throttling', async () => {
@@ -54,7 +63,11 @@ describe('publishToTopic', () => {
   it('publishes in the topic region with a cleaned subject', async () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-3' });
     await expect(adapter.publishToTopic(topicArn, 'body', 'web:\nfailover ✓ done')).resolves.toEqual({ messageId: 'm-3' });
-    expect(snsMock.commandCalls(PublishCommand)[0].args[0].input).toEqual({ TopicArn: topicArn, Message: 'body', Subject: 'web: failover done' });
+    expect(snsMock.commandCalls(PublishCommand)[0].args[0].input).toEqual({
+      TopicArn: topicArn,
+      Message: 'body',
+      Subject: 'web: failover done',
+    });
     expect(clients.regions).toEqual([['sns', 'eu-central-1']]);
   });
 
@@ -69,7 +82,9 @@ describe('publishToTopic', () => {
 
   it('maps errors naming the topic', async () => {
     snsMock.on(PublishCommand).rejects(awsError('AuthorizationError', { status: 403, message: 'not allowed' }));
-    await expect(adapter.publishToTopic(topicArn, 'body')).rejects.toThrow(`sns:Publish on ${topicArn} denied (AuthorizationError): not allowed`);
+    await expect(adapter.publishToTopic(topicArn, 'body')).rejects.toThrow(
+      `sns:Publish on ${topicArn} denied (AuthorizationError): not allowed`,
+    );
   });
 });
 

@@ -32,7 +32,10 @@ describe('switchback.yml', () => {
     });
     expect(web.primary.probe).toMatchObject({ type: 'http', expectStatus: [200], timeoutMs: 2000, followRedirects: false });
     expect(web.secondary.prepare.map((step) => step.action)).toEqual(['ec2.start', 'ec2.associateAddress', 'http.waitHealthy']);
-    expect(web.secondary.prepare[1]).toMatchObject({ onFailure: 'abort', params: { allocationId: 'eipalloc-0abc1234', allowReassociation: false } });
+    expect(web.secondary.prepare[1]).toMatchObject({
+      onFailure: 'abort',
+      params: { allocationId: 'eipalloc-0abc1234', allowReassociation: false },
+    });
   });
 
   it('lets a service override defaults field by field', () => {
@@ -127,13 +130,13 @@ describe('switchback.yml', () => {
 
   it('refuses a step with two actions, duplicate service names and nobody to notify', () => {
     const raw = example();
-    raw.services[0].secondary.prepare = [{ 'ec2.start': { instanceIds: ['i-0abc1234def567890'] }, 'ec2.stop': { instanceIds: ['i-0abc1234def567890'] } }];
+    raw.services[0].secondary.prepare = [
+      { 'ec2.start': { instanceIds: ['i-0abc1234def567890'] }, 'ec2.stop': { instanceIds: ['i-0abc1234def567890'] } },
+    ];
     raw.services.push(structuredClone(raw.services[0]));
     raw.notify = { sms: [] };
     expect(problemsOf(raw)).toEqual(
-      expect.arrayContaining([
-        'services[0].secondary.prepare[0]: names 2 actions (ec2.start, ec2.stop); use one list entry per step',
-      ]),
+      expect.arrayContaining(['services[0].secondary.prepare[0]: names 2 actions (ec2.start, ec2.stop); use one list entry per step']),
     );
     const second = example();
     second.services.push(structuredClone(second.services[0]));

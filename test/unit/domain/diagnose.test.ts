@@ -8,13 +8,28 @@ describe('diagnose', () => {
   it.each([
     ['PrimaryDown', one, [location('a', ['down', 3], ['up', 5])], 'primary failed 3/3 probes from 1/1 locations; secondary healthy'],
     ['PrimaryDown', one, [location('a', ['down', 5], ['up', 1])], 'primary failed 3/3 probes from 1/1 locations; secondary healthy'],
-    ['PrimaryDegraded', one, [location('a', ['down', 2], ['up', 5])], 'primary failed 2/3 probes from 1/1 locations, below threshold (quorum 1); secondary healthy'],
+    [
+      'PrimaryDegraded',
+      one,
+      [location('a', ['down', 2], ['up', 5])],
+      'primary failed 2/3 probes from 1/1 locations, below threshold (quorum 1); secondary healthy',
+    ],
     ['PrimaryHealthy', one, [location('a', ['up', 4], ['up', 5])], 'primary up 4/5 probes from 1/1 locations; secondary healthy'],
     ['PrimaryRecovered', one, [location('a', ['up', 5], ['up', 5])], 'primary up 5/5 probes from 1/1 locations; secondary healthy'],
-    ['ControlCutOff', one, [location('a', ['down', 3], ['down', 1])], 'primary and secondary unreachable from every probe location: the controller may be cut off'],
+    [
+      'ControlCutOff',
+      one,
+      [location('a', ['down', 3], ['down', 1])],
+      'primary and secondary unreachable from every probe location: the controller may be cut off',
+    ],
     ['NoEvidence', one, [], 'no fresh probe results (0/0 locations reporting)'],
     ['NoEvidence', one, [location('a', ['down', 3], ['down', 3], false)], 'no fresh probe results (0/1 locations reporting)'],
-    ['NoEvidence', one, [location('a', ['unknown', 0], ['unknown', 0])], 'not enough probe results: primary seen by 0/1 locations (quorum 1); secondary not confirmed healthy (0/1 up, quorum 1)'],
+    [
+      'NoEvidence',
+      one,
+      [location('a', ['unknown', 0], ['unknown', 0])],
+      'not enough probe results: primary seen by 0/1 locations (quorum 1); secondary not confirmed healthy (0/1 up, quorum 1)',
+    ],
     // Three locations, quorum 2: one cut-off location cannot fail the primary over.
     [
       'PrimaryDegraded',
@@ -82,6 +97,13 @@ describe('diagnose', () => {
       three,
       T0,
     );
-    expect(diagnosis).toMatchObject({ primaryDownVotes: 1, primaryFailingVotes: 2, primaryUpVotes: 0, freshLocations: 2, quorum: 2, secondaryHealthy: true });
+    expect(diagnosis).toMatchObject({
+      primaryDownVotes: 1,
+      primaryFailingVotes: 2,
+      primaryUpVotes: 0,
+      freshLocations: 2,
+      quorum: 2,
+      secondaryHealthy: true,
+    });
   });
 });

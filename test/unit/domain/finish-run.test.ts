@@ -10,7 +10,8 @@ function failingOver(): ServiceState {
 }
 function failingBack(): ServiceState {
   const secondary = endRun(failingOver(), T0 + MINUTE, 'succeeded').state;
-  return decide({ ...secondary, primaryHealthySinceEpochMs: T0 + MINUTE }, command('failback', 'alice'), context(service, T0 + 2 * MINUTE)).state;
+  return decide({ ...secondary, primaryHealthySinceEpochMs: T0 + MINUTE }, command('failback', 'alice'), context(service, T0 + 2 * MINUTE))
+    .state;
 }
 
 describe('finishRun', () => {
@@ -18,11 +19,21 @@ describe('finishRun', () => {
     ['failover', 'succeeded', 'SECONDARY', 'failover succeeded in 60s: now on SECONDARY'],
     ['failover', 'failed', 'FAILOVER_FAILED', 'failover failed at ec2.start: InsufficientInstanceCapacity; DNS unchanged'],
     ['failover', 'aborted', 'FAILOVER_FAILED', 'failover aborted by an operator; DNS unchanged'],
-    ['failover', 'failedAfterSwitch', 'SECONDARY', 'failover failed at route53.waitInSync: Throttling after the DNS switch: traffic is on SECONDARY'],
+    [
+      'failover',
+      'failedAfterSwitch',
+      'SECONDARY',
+      'failover failed at route53.waitInSync: Throttling after the DNS switch: traffic is on SECONDARY',
+    ],
     ['failback', 'succeeded', 'PRIMARY', 'failback succeeded in 60s: back on PRIMARY'],
     ['failback', 'failed', 'FAILBACK_FAILED', 'failback failed at route53.switch: Throttling; traffic still on SECONDARY'],
     ['failback', 'aborted', 'FAILBACK_FAILED', 'failback aborted by an operator; traffic still on SECONDARY'],
-    ['failback', 'failedAfterSwitch', 'PRIMARY', 'failback failed at route53.waitInSync: Throttling after the DNS switch: traffic is on PRIMARY'],
+    [
+      'failback',
+      'failedAfterSwitch',
+      'PRIMARY',
+      'failback failed at route53.waitInSync: Throttling after the DNS switch: traffic is on PRIMARY',
+    ],
   ] as const)('%s %s → %s', (kind, outcome, to, reason) => {
     const before = kind === 'failover' ? failingOver() : failingBack();
     const startedAt = before.activeRun?.startedAtEpochMs as number;
@@ -39,7 +50,11 @@ describe('finishRun', () => {
   it('names who aborted and says DNS_PENDING when the change was not in sync', () => {
     const before = failingOver();
     const run = before.activeRun as Run;
-    const aborted = finishRun(before, { ...run, status: 'aborted', abortRequested: { by: 'dave', atEpochMs: T0 }, endedAtEpochMs: T0 + MINUTE }, T0 + MINUTE);
+    const aborted = finishRun(
+      before,
+      { ...run, status: 'aborted', abortRequested: { by: 'dave', atEpochMs: T0 }, endedAtEpochMs: T0 + MINUTE },
+      T0 + MINUTE,
+    );
     expect(aborted.reason).toBe('failover aborted by dave; DNS unchanged');
     const pending = finishRun(before, { ...run, status: 'succeeded', dnsPending: true, endedAtEpochMs: T0 + 41_000 }, T0 + 41_000);
     expect(pending.reason).toBe('failover succeeded in 41s: now on SECONDARY; DNS_PENDING');
@@ -58,7 +73,9 @@ describe('finishRun', () => {
     const run = before.activeRun as Run;
     expect(() => finishRun(before, { ...run, id: 'other', status: 'succeeded' }, T0)).toThrow(StateMachineError);
     expect(() => finishRun(before, run, T0)).toThrow(/still running/);
-    expect(() => finishRun({ ...before, state: 'FAILING_BACK' }, { ...run, status: 'succeeded' }, T0)).toThrow(/finished while web is FAILING_BACK/);
+    expect(() => finishRun({ ...before, state: 'FAILING_BACK' }, { ...run, status: 'succeeded' }, T0)).toThrow(
+      /finished while web is FAILING_BACK/,
+    );
     expect(() => finishRun(initialServiceState('web', T0), { ...run, status: 'succeeded' }, T0)).toThrow(/not the active run/);
   });
 });

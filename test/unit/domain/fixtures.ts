@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { loadConfigFile } from '../../../shared/config/load';
 import type { ServiceConfig, ServicePolicy } from '../../../shared/config/types';
 import { decide, finishRun, type DecisionContext, type DecisionInput } from '../../../shared/domain/state-machine';
-import { initialServiceState, type Evidence, type LocationObservation, type Run, type ServiceState, type SiteHealth } from '../../../shared/domain/types';
+import {
+  initialServiceState,
+  type Evidence,
+  type LocationObservation,
+  type Run,
+  type ServiceState,
+  type SiteHealth,
+} from '../../../shared/domain/types';
 
 export const EXAMPLE_FILE = join(__dirname, '../../../switchback.example.yml');
 export const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
@@ -51,7 +58,11 @@ export const SEEN = {
 } as const;
 
 export const observe = (seen: Evidence): DecisionInput => ({ kind: 'observe', evidence: seen });
-export const command = (name: Extract<DecisionInput, { kind: 'command' }>['command'], by = 'alice'): DecisionInput => ({ kind: 'command', command: name, by });
+export const command = (name: Extract<DecisionInput, { kind: 'command' }>['command'], by = 'alice'): DecisionInput => ({
+  kind: 'command',
+  command: name,
+  by,
+});
 
 export function context(service: ServiceConfig, nowEpochMs: number, extra: Partial<DecisionContext> = {}): DecisionContext {
   return { nowEpochMs, service, newRunId: `run-${nowEpochMs}`, ...extra };
@@ -73,7 +84,12 @@ export function endRun(
       return step;
     }
     if (index === 0 && outcome === 'failed') {
-      return { ...step, status: 'failed' as const, attempts: 4, error: step.action.startsWith('ec2.') ? 'InsufficientInstanceCapacity' : 'Throttling' };
+      return {
+        ...step,
+        status: 'failed' as const,
+        attempts: 4,
+        error: step.action.startsWith('ec2.') ? 'InsufficientInstanceCapacity' : 'Throttling',
+      };
     }
     return step;
   });
@@ -92,5 +108,14 @@ export function statesFor(service: ServiceConfig): Record<string, ServiceState> 
   const drilling = decide(primary, { kind: 'drill', holdSeconds: 600, by: 'bob' }, context(service, T0 - 2 * MINUTE)).state;
   const drillHold = endRun(drilling, T0, 'succeeded').state;
   const back = endRun(decide(secondary, command('failback'), context(service, T0 - MINUTE)).state, T0, 'succeeded').state;
-  return { PRIMARY: primary, FAILING_OVER: failingOver, SECONDARY: secondary, DRILL_HOLD: drillHold, FAILING_BACK: failingBack, FAILOVER_FAILED: failoverFailed, FAILBACK_FAILED: failbackFailed, BACK_ON_PRIMARY: back };
+  return {
+    PRIMARY: primary,
+    FAILING_OVER: failingOver,
+    SECONDARY: secondary,
+    DRILL_HOLD: drillHold,
+    FAILING_BACK: failingBack,
+    FAILOVER_FAILED: failoverFailed,
+    FAILBACK_FAILED: failbackFailed,
+    BACK_ON_PRIMARY: back,
+  };
 }

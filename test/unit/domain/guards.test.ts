@@ -112,7 +112,11 @@ describe('cooldown after any transition', () => {
   it('waits with the seconds left, texts once, then fails over when it ends', () => {
     const service = exampleService({ failback: { holdDownSeconds: 60 } });
     const secondary = onSecondary(service, T0);
-    const back = endRun(decide(secondary, command('failback'), context(service, T0 + 10 * MINUTE)).state, T0 + 11 * MINUTE, 'succeeded').state;
+    const back = endRun(
+      decide(secondary, command('failback'), context(service, T0 + 10 * MINUTE)).state,
+      T0 + 11 * MINUTE,
+      'succeeded',
+    ).state;
     expect(back.lastTransition).toMatchObject({ from: 'FAILING_BACK', to: 'PRIMARY', atEpochMs: T0 + 11 * MINUTE });
 
     const waiting = decide(back, observe(SEEN.down), context(service, T0 + 21 * MINUTE));
@@ -120,7 +124,9 @@ describe('cooldown after any transition', () => {
     expect(waiting.reason).toBe(`${DOWN}; failover waits for cooldown: 1200s left`);
     expect(effectsOf(waiting)).toEqual(['notify:cooldown']);
     const notify = waiting.effects[0];
-    expect(notify.type === 'notify' && notify.text).toBe(`[switchback] web: primary down, failover waits for cooldown: 1200s left; ${DOWN}`);
+    expect(notify.type === 'notify' && notify.text).toBe(
+      `[switchback] web: primary down, failover waits for cooldown: 1200s left; ${DOWN}`,
+    );
 
     const stillWaiting = decide(waiting.state, observe(SEEN.down), context(service, T0 + 40 * MINUTE));
     expect(stillWaiting.effects).toEqual([]);
@@ -161,7 +167,9 @@ describe('cap on automatic failovers per sliding 24 h', () => {
     expect(capped.reason).toBe(`${DOWN}; 2 automatic failovers in 24h (cap 2): manual only`);
     expect(effectsOf(capped)).toEqual(['notify:cap']);
     const text = capped.effects[0];
-    expect(text.type === 'notify' && text.text).toBe(`[switchback] web: failover cap reached, manual only: 2 automatic failovers in 24h (cap 2); ${DOWN}`);
+    expect(text.type === 'notify' && text.text).toBe(
+      `[switchback] web: failover cap reached, manual only: 2 automatic failovers in 24h (cap 2); ${DOWN}`,
+    );
     expect(decide(capped.state, observe(SEEN.down), context(service, T0 + 2 * HOUR + MINUTE)).effects).toEqual([]);
 
     const manual = decide(capped.state, command('failover'), context(service, T0 + 2 * HOUR + 2 * MINUTE));
@@ -263,7 +271,13 @@ describe('trigger policies', () => {
     it('a stale ALARM is ignored with a reason', () => {
       const state = primaryAt(T0);
       const decision = decide(state, alarm('ALARM', T0 - 601 * SECOND), context(service, T0));
-      expect(decision).toEqual({ state, changed: false, accepted: false, effects: [], reason: 'alarm web-5xx-high ALARM is 601s old (max 600s): ignored' });
+      expect(decision).toEqual({
+        state,
+        changed: false,
+        accepted: false,
+        effects: [],
+        reason: 'alarm web-5xx-high ALARM is 601s old (max 600s): ignored',
+      });
       expect(decision.state).toBe(state);
     });
 
@@ -271,7 +285,9 @@ describe('trigger policies', () => {
       const waiting = decide(primaryAt(T0), alarm('ALARM', T0, SEEN.none), context(service, T0));
       expect(waiting.state.state).toBe('PRIMARY');
       expect(effectsOf(waiting)).toEqual(['probeNow']);
-      expect(waiting.reason).toBe('alarm web-5xx-high in ALARM; no fresh probe results (0/1 locations reporting): waiting for probe results');
+      expect(waiting.reason).toBe(
+        'alarm web-5xx-high in ALARM; no fresh probe results (0/1 locations reporting): waiting for probe results',
+      );
       const go = decide(waiting.state, observe(SEEN.healthy), context(service, T0 + 10 * SECOND));
       expect(go.state.state).toBe('FAILING_OVER');
     });
@@ -309,7 +325,9 @@ describe('trigger policies', () => {
       );
       const confirmed = decide(alarmed.state, observe(SEEN.degraded), context(service, T0 + 2 * SECOND));
       expect(confirmed.state.state).toBe('FAILING_OVER');
-      expect(confirmed.reason).toBe('failing over: alarm web-5xx-high confirmed: primary failed probes from 1/1 locations; secondary healthy');
+      expect(confirmed.reason).toBe(
+        'failing over: alarm web-5xx-high confirmed: primary failed probes from 1/1 locations; secondary healthy',
+      );
     });
 
     it('probes alone at the full threshold also fail over; one failure without an alarm does not', () => {
@@ -322,7 +340,11 @@ describe('trigger policies', () => {
       const alarmed = decide(primaryAt(T0), alarm('ALARM', T0), context(svc, T0)).state;
       const one = evidence(location('a', ['down', 1], ['up', 5]), location('b', ['up', 5], ['up', 5]), location('c', ['up', 5], ['up', 5]));
       expect(decide(alarmed, observe(one), context(svc, T0 + SECOND)).state.state).toBe('PRIMARY');
-      const two = evidence(location('a', ['down', 1], ['up', 5]), location('b', ['down', 2], ['up', 5]), location('c', ['up', 5], ['up', 5]));
+      const two = evidence(
+        location('a', ['down', 1], ['up', 5]),
+        location('b', ['down', 2], ['up', 5]),
+        location('c', ['up', 5], ['up', 5]),
+      );
       expect(decide(alarmed, observe(two), context(svc, T0 + SECOND)).state.state).toBe('FAILING_OVER');
     });
   });
@@ -383,7 +405,9 @@ describe('failback', () => {
     const approved = decide(waiting.state, command('approve', 'carol'), context(service, T0 + 11 * MINUTE));
     expect(approved.reason).toBe('failback approved by carol: it starts once the primary has been healthy for 60s');
     expect(approved.state.failbackApproved).toEqual({ by: 'carol', atEpochMs: T0 + 11 * MINUTE });
-    expect(decide(approved.state, command('approve'), context(service, T0 + 11 * MINUTE)).reason).toBe('failback already approved by carol');
+    expect(decide(approved.state, command('approve'), context(service, T0 + 11 * MINUTE)).reason).toBe(
+      'failback already approved by carol',
+    );
     const go = decide(approved.state, observe(SEEN.recovered), context(service, T0 + 12 * MINUTE));
     expect(go.state.state).toBe('FAILING_BACK');
     expect(go.reason).toBe('failing back: primary healthy for 600s (hold-down 60s), approved by carol');
@@ -405,10 +429,18 @@ describe('failback', () => {
     expect(effectsOf(ask)).toEqual(['checkFailback']);
     expect(ask.reason).toBe('primary healthy for 0s (hold-down 0s); asking failback check replication-caught-up');
     expect(ask.state.state).toBe('SECONDARY');
-    const notReady = decide(secondary, observe(SEEN.recovered), context(service, T0 + 2 * MINUTE, { failbackCheck: { ready: false, reason: 'replica lag 40s' } }));
+    const notReady = decide(
+      secondary,
+      observe(SEEN.recovered),
+      context(service, T0 + 2 * MINUTE, { failbackCheck: { ready: false, reason: 'replica lag 40s' } }),
+    );
     expect(notReady.reason).toBe('failback waits: replica lag 40s');
     expect(notReady.effects).toEqual([]);
-    const ready = decide(secondary, observe(SEEN.recovered), context(service, T0 + 2 * MINUTE, { failbackCheck: { ready: true, reason: 'ok' } }));
+    const ready = decide(
+      secondary,
+      observe(SEEN.recovered),
+      context(service, T0 + 2 * MINUTE, { failbackCheck: { ready: true, reason: 'ok' } }),
+    );
     expect(ready.state.state).toBe('FAILING_BACK');
   });
 
@@ -491,7 +523,9 @@ describe('drills', () => {
       'drill refused: primary not healthy: primary failed 1/3 probes from 1/1 locations, below threshold (quorum 1); secondary healthy',
     );
     const secondaryDown = evidence(location('us-west-2', ['up', 5], ['down', 1]));
-    expect(decide(primaryAt(T0), drill(120, secondaryDown), context(service, T0)).reason).toBe('drill refused: secondary down at 1/1 locations');
+    expect(decide(primaryAt(T0), drill(120, secondaryDown), context(service, T0)).reason).toBe(
+      'drill refused: secondary down at 1/1 locations',
+    );
     expect(decide(primaryAt(T0), drill(120, SEEN.recovered), context(service, T0)).accepted).toBe(true);
   });
 
@@ -515,7 +549,9 @@ describe('drills', () => {
     expect(incident.incident).toBeDefined();
     const finished = endRun(incident, T0 + MINUTE, 'succeeded');
     expect(finished.state.drill).toBeUndefined();
-    expect(finished.reason).toBe('drill failover succeeded in 60s, but a real incident opened meanwhile: staying on SECONDARY as a real failover');
+    expect(finished.reason).toBe(
+      'drill failover succeeded in 60s, but a real incident opened meanwhile: staying on SECONDARY as a real failover',
+    );
   });
 });
 
@@ -537,6 +573,8 @@ describe('steady state and invariants', () => {
     const { activeRun, ...withoutRun } = running;
     void activeRun;
     expect(() => decide(withoutRun, observe(SEEN.down), context(service, T0))).toThrow(/FAILING_OVER without an active run/);
-    expect(() => decide({ ...primaryAt(T0), state: 'BOGUS' as never }, observe(SEEN.down), context(service, T0))).toThrow(/no table row for state BOGUS/);
+    expect(() => decide({ ...primaryAt(T0), state: 'BOGUS' as never }, observe(SEEN.down), context(service, T0))).toThrow(
+      /no table row for state BOGUS/,
+    );
   });
 });

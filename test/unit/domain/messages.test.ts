@@ -8,7 +8,14 @@ const web = exampleService();
 
 function run(overrides: Partial<Run> = {}, kind: Run['kind'] = 'failover'): Run {
   return {
-    ...newRun({ id: 'r1', service: web, kind, trigger: 'auto', reason: 'primary failed 3/3 probes from 2/2 locations; secondary healthy', nowEpochMs: T0 }),
+    ...newRun({
+      id: 'r1',
+      service: web,
+      kind,
+      trigger: 'auto',
+      reason: 'primary failed 3/3 probes from 2/2 locations; secondary healthy',
+      nowEpochMs: T0,
+    }),
     ...overrides,
   };
 }
@@ -19,33 +26,55 @@ function withSteps(base: Run, edit: (step: StepRecord) => StepRecord): Run {
 
 describe('runMessage', () => {
   it('texts every stage of a failover', () => {
-    expect(runMessage('started', run())).toBe('[switchback] web: failing over: primary failed 3/3 probes from 2/2 locations; secondary healthy');
+    expect(runMessage('started', run())).toBe(
+      '[switchback] web: failing over: primary failed 3/3 probes from 2/2 locations; secondary healthy',
+    );
     expect(runMessage('succeeded', run({ endedAtEpochMs: T0 + 41_000 }))).toBe('[switchback] web: now on SECONDARY (took 41s)');
     expect(runMessage('succeeded', run(), { durationSeconds: 12.4 })).toBe('[switchback] web: now on SECONDARY (took 12s)');
-    expect(runMessage('succeeded', run({ endedAtEpochMs: T0 + 41_000, dnsPending: true }))).toBe('[switchback] web: now on SECONDARY (took 41s) - DNS_PENDING');
+    expect(runMessage('succeeded', run({ endedAtEpochMs: T0 + 41_000, dnsPending: true }))).toBe(
+      '[switchback] web: now on SECONDARY (took 41s) - DNS_PENDING',
+    );
     const failed = withSteps(run({ status: 'failed' }), (step) =>
       step.action === 'ec2.start' ? { ...step, status: 'failed', error: 'InsufficientInstanceCapacity' } : step,
     );
-    expect(runMessage('failed', failed)).toBe('[switchback] web: FAILOVER FAILED at ec2.start: InsufficientInstanceCapacity - DNS unchanged');
-    expect(runMessage('dnsPending', run(), { durationSeconds: 300 })).toBe('[switchback] web: DNS change not in sync after 300s: DNS_PENDING - it will still apply');
-    expect(runMessage('aborted', run({ abortRequested: { by: 'dave', atEpochMs: T0 } }))).toBe('[switchback] web: failover aborted by dave - DNS unchanged');
+    expect(runMessage('failed', failed)).toBe(
+      '[switchback] web: FAILOVER FAILED at ec2.start: InsufficientInstanceCapacity - DNS unchanged',
+    );
+    expect(runMessage('dnsPending', run(), { durationSeconds: 300 })).toBe(
+      '[switchback] web: DNS change not in sync after 300s: DNS_PENDING - it will still apply',
+    );
+    expect(runMessage('aborted', run({ abortRequested: { by: 'dave', atEpochMs: T0 } }))).toBe(
+      '[switchback] web: failover aborted by dave - DNS unchanged',
+    );
   });
 
   it('texts a failback and says where traffic is when it fails', () => {
     const failback = run({ reason: 'primary healthy for 900s (hold-down 900s)', endedAtEpochMs: T0 + 35_000 }, 'failback');
     expect(runMessage('started', failback)).toBe('[switchback] web: failing back: primary healthy for 900s (hold-down 900s)');
     expect(runMessage('succeeded', failback)).toBe('[switchback] web: back on PRIMARY (took 35s)');
-    const failedBeforeSwitch = withSteps(failback, (step) => (step.action === 'route53.switch' ? { ...step, status: 'failed', error: 'Throttling' } : step));
-    expect(runMessage('failed', failedBeforeSwitch)).toBe('[switchback] web: FAILBACK FAILED at route53.switch: Throttling - traffic still on SECONDARY');
-    const failedAfterSwitch = withSteps(failback, (step) =>
-      step.action === 'route53.switch' ? { ...step, status: 'succeeded' } : step.action === 'ec2.stop' ? { ...step, status: 'failed', error: 'UnauthorizedOperation' } : step,
+    const failedBeforeSwitch = withSteps(failback, (step) =>
+      step.action === 'route53.switch' ? { ...step, status: 'failed', error: 'Throttling' } : step,
     );
-    expect(runMessage('failed', failedAfterSwitch, { error: 'not allowed' })).toBe('[switchback] web: FAILBACK FAILED at ec2.stop: not allowed - traffic is back on PRIMARY');
+    expect(runMessage('failed', failedBeforeSwitch)).toBe(
+      '[switchback] web: FAILBACK FAILED at route53.switch: Throttling - traffic still on SECONDARY',
+    );
+    const failedAfterSwitch = withSteps(failback, (step) =>
+      step.action === 'route53.switch'
+        ? { ...step, status: 'succeeded' }
+        : step.action === 'ec2.stop'
+          ? { ...step, status: 'failed', error: 'UnauthorizedOperation' }
+          : step,
+    );
+    expect(runMessage('failed', failedAfterSwitch, { error: 'not allowed' })).toBe(
+      '[switchback] web: FAILBACK FAILED at ec2.stop: not allowed - traffic is back on PRIMARY',
+    );
   });
 
   it('labels drills and keeps the tail when the error is long', () => {
     const drill = run({ trigger: 'drill', reason: 'drill by bob: fail over, hold 600s on SECONDARY, fail back' });
-    expect(runMessage('started', drill)).toBe('[DRILL] [switchback] web: failing over: drill by bob: fail over, hold 600s on SECONDARY, fail back');
+    expect(runMessage('started', drill)).toBe(
+      '[DRILL] [switchback] web: failing over: drill by bob: fail over, hold 600s on SECONDARY, fail back',
+    );
     const long = runMessage('failed', run({ status: 'failed', error: `boom ${'x'.repeat(300)}` }));
     expect(long.startsWith('[switchback] web: FAILOVER FAILED: boom xxx')).toBe(true);
     expect(long.endsWith('x... - DNS unchanged')).toBe(true);
@@ -72,7 +101,9 @@ describe('alertMessage', () => {
   });
 
   it('labels drill alerts', () => {
-    expect(alertMessage('web', 'drillCheck', 'record: missing', true)).toBe('[DRILL] [switchback] web: drill check failed: record: missing');
+    expect(alertMessage('web', 'drillCheck', 'record: missing', true)).toBe(
+      '[DRILL] [switchback] web: drill check failed: record: missing',
+    );
   });
 });
 
@@ -103,7 +134,10 @@ describe('GSM-7', () => {
         fc.option(anyText, { nil: undefined }),
         fc.option(fc.double({ min: 0, max: 1e7, noNaN: true }), { nil: undefined }),
         (service, reason, error, stage, kind, trigger, by, durationSeconds) => {
-          const base = run({ service, reason, trigger, error, ...(by !== undefined ? { abortRequested: { by, atEpochMs: T0 } } : {}) }, kind);
+          const base = run(
+            { service, reason, trigger, error, ...(by !== undefined ? { abortRequested: { by, atEpochMs: T0 } } : {}) },
+            kind,
+          );
           const text = runMessage(stage, base, { error, ...(durationSeconds !== undefined ? { durationSeconds } : {}) });
           expect(isGsm7(text)).toBe(true);
           expect(gsm7Length(text)).toBeLessThanOrEqual(SMS_MAX_CHARS);

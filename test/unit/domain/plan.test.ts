@@ -60,9 +60,19 @@ describe('buildPlan (example config)', () => {
 
   it('health-check-flag: the wait watches the flag alarm instead of a Route 53 change', () => {
     const service = serviceFrom((s) => (s.dns.strategy = 'health-check-flag'));
-    expect(buildPlan(service, 'failover').map((step) => step.action)).toEqual(['ec2.start', 'ec2.associateAddress', 'http.waitHealthy', 'route53.switch', 'route53.waitInSync']);
-    expect(buildPlan(service, 'failover')[3].description).toBe('flag the primary down (health-check metric) so Route 53 answers app.example.com with the secondary');
-    expect(buildPlan(service, 'failback')[0].description).toBe('clear the primary-down flag so Route 53 answers app.example.com with the primary');
+    expect(buildPlan(service, 'failover').map((step) => step.action)).toEqual([
+      'ec2.start',
+      'ec2.associateAddress',
+      'http.waitHealthy',
+      'route53.switch',
+      'route53.waitInSync',
+    ]);
+    expect(buildPlan(service, 'failover')[3].description).toBe(
+      'flag the primary down (health-check metric) so Route 53 answers app.example.com with the secondary',
+    );
+    expect(buildPlan(service, 'failback')[0].description).toBe(
+      'clear the primary-down flag so Route 53 answers app.example.com with the primary',
+    );
   });
 
   it('every action gets its default timeout, a site region for EC2, and user overrides win', () => {
@@ -129,7 +139,9 @@ describe('buildPlan (example config)', () => {
       s.primary.target = 'primary.example.net';
       s.secondary.target = 'standby.example.net';
     });
-    expect(buildPlan(cname, 'failover').find((step) => step.action === 'route53.switch')?.description).toBe('point app.example.com CNAME at standby.example.net');
+    expect(buildPlan(cname, 'failover').find((step) => step.action === 'route53.switch')?.description).toBe(
+      'point app.example.com CNAME at standby.example.net',
+    );
     const alias = serviceFrom((s) => {
       s.dns.type = 'alias';
       s.primary.target = { alias: { dnsName: 'primary-lb.us-east-1.elb.amazonaws.com', hostedZoneId: 'Z35SXDOTRQ7X7K' } };
@@ -162,7 +174,13 @@ describe('formatPlan', () => {
 
 describe('resolveStepRefs', () => {
   const steps: StepRecord[] = [
-    { id: 'launch', action: 'ec2.launchFromAmi', status: 'succeeded', attempts: 1, output: { instanceId: 'i-0123456789abcdef0', instanceIds: ['i-1', 'i-2'], count: 2 } },
+    {
+      id: 'launch',
+      action: 'ec2.launchFromAmi',
+      status: 'succeeded',
+      attempts: 1,
+      output: { instanceId: 'i-0123456789abcdef0', instanceIds: ['i-1', 'i-2'], count: 2 },
+    },
     { id: 'route53.switch#1', action: 'route53.switch', status: 'succeeded', attempts: 1, output: { changeId: 'C123' } },
     { id: 'later', action: 'ec2.start', status: 'pending', attempts: 0 },
   ];
@@ -190,8 +208,12 @@ describe('resolveStepRefs', () => {
   });
 
   it('throws StepRefError naming the missing reference', () => {
-    expect(() => resolveStepRefs({ a: '${steps.nope.instanceId}' }, steps)).toThrow(new StepRefError('${steps.nope.instanceId}', 'no step "nope" in this run'));
-    expect(() => resolveStepRefs({ a: 'x ${steps.later.instanceId}' }, steps)).toThrow('step reference ${steps.later.instanceId}: step "later" (pending) has no output "instanceId"');
+    expect(() => resolveStepRefs({ a: '${steps.nope.instanceId}' }, steps)).toThrow(
+      new StepRefError('${steps.nope.instanceId}', 'no step "nope" in this run'),
+    );
+    expect(() => resolveStepRefs({ a: 'x ${steps.later.instanceId}' }, steps)).toThrow(
+      'step reference ${steps.later.instanceId}: step "later" (pending) has no output "instanceId"',
+    );
     try {
       resolveStepRefs({ a: '${steps.launch.volumeId}' }, steps);
       throw new Error('expected a StepRefError');
@@ -204,8 +226,26 @@ describe('resolveStepRefs', () => {
 
 describe('newRun', () => {
   it('starts running with the plan and one pending record per step', () => {
-    const run = newRun({ id: 'r1', service: web, kind: 'failover', trigger: 'drill', reason: 'drill by bob', nowEpochMs: T0, drill: { holdSeconds: 60 } });
-    expect(run).toMatchObject({ id: 'r1', service: 'web', kind: 'failover', trigger: 'drill', reason: 'drill by bob', status: 'running', startedAtEpochMs: T0, notifications: {}, drill: { holdSeconds: 60 } });
+    const run = newRun({
+      id: 'r1',
+      service: web,
+      kind: 'failover',
+      trigger: 'drill',
+      reason: 'drill by bob',
+      nowEpochMs: T0,
+      drill: { holdSeconds: 60 },
+    });
+    expect(run).toMatchObject({
+      id: 'r1',
+      service: 'web',
+      kind: 'failover',
+      trigger: 'drill',
+      reason: 'drill by bob',
+      status: 'running',
+      startedAtEpochMs: T0,
+      notifications: {},
+      drill: { holdSeconds: 60 },
+    });
     expect(run.plan).toEqual(buildPlan(web, 'failover'));
     expect(run.steps).toEqual(run.plan.map((step) => ({ id: step.id, action: step.action, status: 'pending', attempts: 0 })));
     expect('drill' in newRun({ id: 'r2', service: web, kind: 'failback', trigger: 'auto', reason: 'x', nowEpochMs: T0 })).toBe(false);

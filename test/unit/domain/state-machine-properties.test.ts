@@ -7,7 +7,13 @@
 import fc from 'fast-check';
 import type { ServiceConfig } from '../../../shared/config/types';
 import { COMMANDS, decide, type Decision, type DecisionInput } from '../../../shared/domain/state-machine';
-import { initialServiceState, type Evidence, type LocationObservation, type ServiceState, type SiteHealth } from '../../../shared/domain/types';
+import {
+  initialServiceState,
+  type Evidence,
+  type LocationObservation,
+  type ServiceState,
+  type SiteHealth,
+} from '../../../shared/domain/types';
 import { context, endRun, exampleService, HOUR, MINUTE, SECOND, T0 } from './fixtures';
 
 const DAY = 24 * HOUR;
@@ -46,15 +52,15 @@ const siteArb: fc.Arbitrary<SiteHealth> = fc
 /** Evidence for `count` locations; often every location sees the same thing (so quorums are reached). */
 function evidenceArb(count: number): fc.Arbitrary<Evidence> {
   const locationArb = (primary: SiteHealth, secondary: SiteHealth, index: number) =>
-    fc.record({ fresh: fc.constantFrom(true, true, true, false), independent: fc.boolean(), p: siteArb, s: siteArb }).map(
-      ({ fresh, independent, p, s }): LocationObservation => ({
+    fc
+      .record({ fresh: fc.constantFrom(true, true, true, false), independent: fc.boolean(), p: siteArb, s: siteArb })
+      .map(({ fresh, independent, p, s }): LocationObservation => ({
         location: `loc-${index}`,
         fresh,
         observedAtEpochMs: T0,
         primary: independent ? p : primary,
         secondary: independent ? s : secondary,
-      }),
-    );
+      }));
   const everywhere = (primary: SiteHealth, secondary: SiteHealth): Evidence => ({
     alarmFiring: false,
     locations: Array.from({ length: count }, (_, i) => ({ location: `loc-${i}`, fresh: true, observedAtEpochMs: T0, primary, secondary })),
@@ -64,9 +70,13 @@ function evidenceArb(count: number): fc.Arbitrary<Evidence> {
   const random = fc
     .tuple(siteArb, siteArb, fc.boolean(), fc.boolean())
     .chain(([primary, secondary, correlated, alarmFiring]) =>
-      fc.tuple(...Array.from({ length: count }, (_, i) => (correlated ? locationArb(primary, secondary, i).map((l) => ({ ...l, primary, secondary })) : locationArb(primary, secondary, i)))).map(
-        (locations): Evidence => ({ locations, alarmFiring }),
-      ),
+      fc
+        .tuple(
+          ...Array.from({ length: count }, (_, i) =>
+            correlated ? locationArb(primary, secondary, i).map((l) => ({ ...l, primary, secondary })) : locationArb(primary, secondary, i),
+          ),
+        )
+        .map((locations): Evidence => ({ locations, alarmFiring })),
     );
   return fc.oneof(
     { weight: 3, arbitrary: random },
@@ -87,20 +97,46 @@ function stepArb(count: number): fc.Arbitrary<Step> {
     {
       weight: 2,
       arbitrary: fc
-        .record({ name: fc.constantFrom('web-5xx-high', 'web-latency'), alarmState: fc.constantFrom('ALARM', 'OK' as const), ageSeconds: fc.integer({ min: -5, max: 900 }), evidence })
-        .map((a): DecisionInput => ({ kind: 'alarm', name: a.name, alarmState: a.alarmState, atEpochMs: -a.ageSeconds * SECOND, evidence: a.evidence })),
+        .record({
+          name: fc.constantFrom('web-5xx-high', 'web-latency'),
+          alarmState: fc.constantFrom('ALARM', 'OK' as const),
+          ageSeconds: fc.integer({ min: -5, max: 900 }),
+          evidence,
+        })
+        .map((a): DecisionInput => ({
+          kind: 'alarm',
+          name: a.name,
+          alarmState: a.alarmState,
+          atEpochMs: -a.ageSeconds * SECOND,
+          evidence: a.evidence,
+        })),
     },
-    { weight: 2, arbitrary: fc.record({ command: fc.constantFrom(...COMMANDS), by: fc.constantFrom('alice', 'bob') }).map((c): DecisionInput => ({ kind: 'command', ...c })) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .record({ command: fc.constantFrom(...COMMANDS), by: fc.constantFrom('alice', 'bob') })
+        .map((c): DecisionInput => ({ kind: 'command', ...c })),
+    },
     {
       weight: 1,
-      arbitrary: fc
-        .record({ holdSeconds: fc.constantFrom(0, 60, 600), withEvidence: fc.boolean(), evidence })
-        .map((d): DecisionInput => ({ kind: 'drill', holdSeconds: d.holdSeconds, by: 'carol', ...(d.withEvidence ? { evidence: d.evidence } : {}) })),
+      arbitrary: fc.record({ holdSeconds: fc.constantFrom(0, 60, 600), withEvidence: fc.boolean(), evidence }).map((d): DecisionInput => ({
+        kind: 'drill',
+        holdSeconds: d.holdSeconds,
+        by: 'carol',
+        ...(d.withEvidence ? { evidence: d.evidence } : {}),
+      })),
     },
   );
   return fc.oneof(
     { weight: 5, arbitrary: fc.record({ dtMs, kind: fc.constant('input' as const), input, checkReady: fc.boolean() }) },
-    { weight: 2, arbitrary: fc.record({ dtMs, kind: fc.constant('finish' as const), outcome: fc.constantFrom('succeeded', 'succeeded', 'succeeded', 'succeeded', 'failed', 'aborted', 'failedAfterSwitch' as const) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        dtMs,
+        kind: fc.constant('finish' as const),
+        outcome: fc.constantFrom('succeeded', 'succeeded', 'succeeded', 'succeeded', 'failed', 'aborted', 'failedAfterSwitch' as const),
+      }),
+    },
   );
 }
 
@@ -120,13 +156,19 @@ function secondaryHealthyIn(evidence: Evidence, quorum: number): boolean {
 /** Every fresh location sees both sites down (the state machine may also call it a dead secondary: no failover either way). */
 function cutOffIn(evidence: Evidence, failureThreshold: number): boolean {
   const f = fresh(evidence);
-  return f.length > 0 && f.every((l) => l.primary.status === 'down' && l.primary.consecutive >= failureThreshold && l.secondary.status === 'down');
+  return (
+    f.length > 0 &&
+    f.every((l) => l.primary.status === 'down' && l.primary.consecutive >= failureThreshold && l.secondary.status === 'down')
+  );
 }
 function primaryFailingIn(evidence: Evidence): boolean {
   return fresh(evidence).some((l) => l.primary.status === 'down');
 }
 function primaryRecoveredIn(evidence: Evidence, recoveryThreshold: number, quorum: number): boolean {
-  return !primaryFailingIn(evidence) && fresh(evidence).filter((l) => l.primary.status === 'up' && l.primary.consecutive >= recoveryThreshold).length >= quorum;
+  return (
+    !primaryFailingIn(evidence) &&
+    fresh(evidence).filter((l) => l.primary.status === 'up' && l.primary.consecutive >= recoveryThreshold).length >= quorum
+  );
 }
 
 interface Tally {
@@ -163,7 +205,11 @@ function play(service: ServiceConfig, steps: Step[]): void {
     if (decision.effects.some((effect) => effect.type === 'checkFailback')) {
       // Like the caller: ask the hook, then decide again from the same state with its answer.
       expect(decision.effects.some((effect) => effect.type === 'startRun')).toBe(false);
-      decision = decide(state, input, context(service, now, { failbackCheck: { ready: step.checkReady, reason: step.checkReady ? 'ready' : 'replica lag' } }));
+      decision = decide(
+        state,
+        input,
+        context(service, now, { failbackCheck: { ready: step.checkReady, reason: step.checkReady ? 'ready' : 'replica lag' } }),
+      );
       expect(decision.effects.some((effect) => effect.type === 'checkFailback')).toBe(false);
     }
 
@@ -256,26 +302,45 @@ describe('state machine properties', () => {
   it('a storm of automatic triggers never exceeds the cap in 24 h', () => {
     // Focused: the primary fails every few minutes, runs always succeed and fail back by hand, no cooldown.
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3 }), fc.array(fc.constantFrom(MINUTE, 5 * MINUTE, HOUR, 5 * HOUR), { minLength: 20, maxLength: 80 }), (cap, gaps) => {
-        const service = exampleService({ guard: { cooldownSeconds: 0, maxFailoversPer24h: cap } });
-        const down: Evidence = { alarmFiring: false, locations: [{ location: 'a', fresh: true, observedAtEpochMs: T0, primary: { status: 'down', consecutive: 3, sinceEpochMs: T0 }, secondary: { status: 'up', consecutive: 5, sinceEpochMs: T0 } }] };
-        let state = initialServiceState('web', T0);
-        let now = T0;
-        const times: number[] = [];
-        for (const gap of gaps) {
-          now += gap;
-          const decision = decide(state, { kind: 'observe', evidence: down }, context(service, now));
-          state = decision.state;
-          if (state.state === 'FAILING_OVER') {
-            times.push(now);
-            state = endRun(state, now + 1, 'succeeded').state;
-            state = endRun(decide(state, { kind: 'command', command: 'failback', by: 'ops' }, context(service, now + 2)).state, now + 3, 'succeeded').state;
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(fc.constantFrom(MINUTE, 5 * MINUTE, HOUR, 5 * HOUR), { minLength: 20, maxLength: 80 }),
+        (cap, gaps) => {
+          const service = exampleService({ guard: { cooldownSeconds: 0, maxFailoversPer24h: cap } });
+          const down: Evidence = {
+            alarmFiring: false,
+            locations: [
+              {
+                location: 'a',
+                fresh: true,
+                observedAtEpochMs: T0,
+                primary: { status: 'down', consecutive: 3, sinceEpochMs: T0 },
+                secondary: { status: 'up', consecutive: 5, sinceEpochMs: T0 },
+              },
+            ],
+          };
+          let state = initialServiceState('web', T0);
+          let now = T0;
+          const times: number[] = [];
+          for (const gap of gaps) {
+            now += gap;
+            const decision = decide(state, { kind: 'observe', evidence: down }, context(service, now));
+            state = decision.state;
+            if (state.state === 'FAILING_OVER') {
+              times.push(now);
+              state = endRun(state, now + 1, 'succeeded').state;
+              state = endRun(
+                decide(state, { kind: 'command', command: 'failback', by: 'ops' }, context(service, now + 2)).state,
+                now + 3,
+                'succeeded',
+              ).state;
+            }
           }
-        }
-        for (const start of times) expect(times.filter((at) => at >= start && at <= start + DAY).length).toBeLessThanOrEqual(cap);
-        // And the cap is not over-enforced: with hourly failures for a day or more, it is reached.
-        if (gaps.filter((g) => g <= HOUR).length >= 3 * cap && now - T0 <= DAY) expect(times.length).toBe(cap);
-      }),
+          for (const start of times) expect(times.filter((at) => at >= start && at <= start + DAY).length).toBeLessThanOrEqual(cap);
+          // And the cap is not over-enforced: with hourly failures for a day or more, it is reached.
+          if (gaps.filter((g) => g <= HOUR).length >= 3 * cap && now - T0 <= DAY) expect(times.length).toBe(cap);
+        },
+      ),
       { numRuns: 200, seed: 7 },
     );
   });

@@ -79,7 +79,12 @@ const TABLE: Record<string, Record<InputName, Expected>> = {
     'command unfreeze': ['FAILING_OVER', '', 'not frozen: nothing to do'],
     'command failover': ['FAILING_OVER', '', 'failover refused: failover already in progress (run {run}); abort it first', REFUSED],
     'command failback': ['FAILING_OVER', '', 'failback refused: failover already in progress (run {run}); abort it first', REFUSED],
-    'command approve': ['FAILING_OVER', '', 'approve refused: only a failback from SECONDARY can be approved (service is FAILING_OVER)', REFUSED],
+    'command approve': [
+      'FAILING_OVER',
+      '',
+      'approve refused: only a failback from SECONDARY can be approved (service is FAILING_OVER)',
+      REFUSED,
+    ],
     'command abort': ['FAILING_OVER', 'requestAbort', 'abort of failover run {run} requested by alice: it stops at the next step boundary'],
     drill: ['FAILING_OVER', '', 'drill refused: failover already in progress (run {run})', REFUSED],
   },
@@ -102,7 +107,11 @@ const TABLE: Record<string, Record<InputName, Expected>> = {
     drill: ['SECONDARY', '', 'drill refused: service is SECONDARY, drills start from PRIMARY', REFUSED],
   },
   DRILL_HOLD: {
-    'observe PrimaryDown': ['SECONDARY', 'notify:drillPreempted', `real incident during the drill: ${DOWN}; staying on SECONDARY as a real failover`],
+    'observe PrimaryDown': [
+      'SECONDARY',
+      'notify:drillPreempted',
+      `real incident during the drill: ${DOWN}; staying on SECONDARY as a real failover`,
+    ],
     'observe PrimaryDegraded': ['SECONDARY', '', `drill hold over; failback waits for a healthy primary: ${DEGRADED}`],
     'observe PrimaryHealthy': ['FAILING_BACK', 'startRun', `failing back: drill hold of 600s over; ${HEALTHY}`],
     'observe PrimaryRecovered': ['FAILING_BACK', 'startRun', `failing back: drill hold of 600s over; ${RECOVERED}`],
@@ -137,7 +146,12 @@ const TABLE: Record<string, Record<InputName, Expected>> = {
     'command unfreeze': ['FAILING_BACK', '', 'not frozen: nothing to do'],
     'command failover': ['FAILING_BACK', '', 'failover refused: failback already in progress (run {run}); abort it first', REFUSED],
     'command failback': ['FAILING_BACK', '', 'failback refused: failback already in progress (run {run}); abort it first', REFUSED],
-    'command approve': ['FAILING_BACK', '', 'approve refused: only a failback from SECONDARY can be approved (service is FAILING_BACK)', REFUSED],
+    'command approve': [
+      'FAILING_BACK',
+      '',
+      'approve refused: only a failback from SECONDARY can be approved (service is FAILING_BACK)',
+      REFUSED,
+    ],
     'command abort': ['FAILING_BACK', 'requestAbort', 'abort of failback run {run} requested by alice: it stops at the next step boundary'],
     drill: ['FAILING_BACK', '', 'drill refused: failback already in progress (run {run})', REFUSED],
   },
@@ -155,7 +169,12 @@ const TABLE: Record<string, Record<InputName, Expected>> = {
     'command unfreeze': ['FAILOVER_FAILED', '', 'not frozen: nothing to do'],
     'command failover': ['FAILING_OVER', 'startRun', 'failing over: manual failover by alice'],
     'command failback': ['FAILING_BACK', 'startRun', 'failing back: manual failback by alice'],
-    'command approve': ['FAILOVER_FAILED', '', 'approve refused: only a failback from SECONDARY can be approved (service is FAILOVER_FAILED)', REFUSED],
+    'command approve': [
+      'FAILOVER_FAILED',
+      '',
+      'approve refused: only a failback from SECONDARY can be approved (service is FAILOVER_FAILED)',
+      REFUSED,
+    ],
     'command abort': ['FAILOVER_FAILED', '', 'abort refused: no run in progress', REFUSED],
     drill: ['FAILOVER_FAILED', '', 'drill refused: service is FAILOVER_FAILED, drills start from PRIMARY', REFUSED],
   },
@@ -173,7 +192,12 @@ const TABLE: Record<string, Record<InputName, Expected>> = {
     'command unfreeze': ['FAILBACK_FAILED', '', 'not frozen: nothing to do'],
     'command failover': ['FAILING_OVER', 'startRun', 'failing over: manual failover by alice'],
     'command failback': ['FAILING_BACK', 'startRun', 'failing back: manual failback by alice'],
-    'command approve': ['FAILBACK_FAILED', '', 'approve refused: only a failback from SECONDARY can be approved (service is FAILBACK_FAILED)', REFUSED],
+    'command approve': [
+      'FAILBACK_FAILED',
+      '',
+      'approve refused: only a failback from SECONDARY can be approved (service is FAILBACK_FAILED)',
+      REFUSED,
+    ],
     'command abort': ['FAILBACK_FAILED', '', 'abort refused: no run in progress', REFUSED],
     drill: ['FAILBACK_FAILED', '', 'drill refused: service is FAILBACK_FAILED, drills start from PRIMARY', REFUSED],
   },
@@ -183,7 +207,15 @@ const CASES = Object.entries(TABLE).flatMap(([row, inputs]) => Object.keys(INPUT
 
 describe('decide: every state × every input', () => {
   it('covers every row and input', () => {
-    expect(Object.keys(TABLE).sort()).toEqual(['DRILL_HOLD', 'FAILBACK_FAILED', 'FAILING_BACK', 'FAILING_OVER', 'FAILOVER_FAILED', 'PRIMARY', 'SECONDARY']);
+    expect(Object.keys(TABLE).sort()).toEqual([
+      'DRILL_HOLD',
+      'FAILBACK_FAILED',
+      'FAILING_BACK',
+      'FAILING_OVER',
+      'FAILOVER_FAILED',
+      'PRIMARY',
+      'SECONDARY',
+    ]);
     for (const row of Object.values(TABLE)) expect(Object.keys(row).sort()).toEqual(Object.keys(INPUTS).sort());
   });
 

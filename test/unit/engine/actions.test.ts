@@ -29,7 +29,15 @@ const config = parseConfig({
         target: ['198.51.100.20'],
         probe: { type: 'http', url: 'http://198.51.100.20/health' },
         prepare: [
-          { id: 'launch', 'ec2.launchFromAmi': { imageId: 'ami-0abc1234', instanceType: 't3.small', userData: '#!/bin/sh\necho hi', tags: { Team: 'web' } } },
+          {
+            id: 'launch',
+            'ec2.launchFromAmi': {
+              imageId: 'ami-0abc1234',
+              instanceType: 't3.small',
+              userData: '#!/bin/sh\necho hi',
+              tags: { Team: 'web' },
+            },
+          },
           { 'ec2.attachVolume': { volumeId: 'vol-0abc1234', instanceId: '${steps.launch.instanceId}', device: '/dev/sdf' } },
           { 'ec2.associateAddress': { allocationId: 'eipalloc-0abc1234', instanceId: '${steps.launch.instanceId}' } },
           { 'http.waitHealthy': { timeoutSeconds: 30, intervalSeconds: 10 } },
@@ -52,7 +60,11 @@ interface Harness {
   now: () => number;
 }
 
-function harness(step: PlanStep, params: Record<string, unknown>, options: { run?: Run; record?: DnsRecord; probes?: boolean[]; waited?: boolean } = {}): Harness {
+function harness(
+  step: PlanStep,
+  params: Record<string, unknown>,
+  options: { run?: Run; record?: DnsRecord; probes?: boolean[]; waited?: boolean } = {},
+): Harness {
   let now = T0;
   const calls: Harness['calls'] = [];
   const published: string[] = [];
@@ -69,13 +81,25 @@ function harness(step: PlanStep, params: Record<string, unknown>, options: { run
     },
   };
   const ec2 = {
-    startInstances: async (region: string, ids: string[]) => (calls.push(['startInstances', region, ids]), ids.map((instanceId) => ({ instanceId, previousState: 'stopped', currentState: 'pending' }))),
-    stopInstances: async (region: string, ids: string[]) => (calls.push(['stopInstances', region, ids]), ids.map((instanceId) => ({ instanceId, previousState: 'stopped', currentState: 'stopped' }))),
-    waitForState: async (region: string, ids: string[], target: string) => (calls.push(['waitForState', region, ids, target]), { reached: true, polls: 1, states: {} }),
+    startInstances: async (region: string, ids: string[]) => (
+      calls.push(['startInstances', region, ids]),
+      ids.map((instanceId) => ({ instanceId, previousState: 'stopped', currentState: 'pending' }))
+    ),
+    stopInstances: async (region: string, ids: string[]) => (
+      calls.push(['stopInstances', region, ids]),
+      ids.map((instanceId) => ({ instanceId, previousState: 'stopped', currentState: 'stopped' }))
+    ),
+    waitForState: async (region: string, ids: string[], target: string) => (
+      calls.push(['waitForState', region, ids, target]),
+      { reached: true, polls: 1, states: {} }
+    ),
     runInstance: async (region: string, input: unknown) => (calls.push(['runInstance', region, input]), 'i-0fff1234def567890'),
     describeInstances: async () => [{ instanceId: 'i-0fff1234def567890', state: 'running', privateIpAddress: '10.0.0.5', tags: {} }],
     attachVolume: async (region: string, input: unknown) => (calls.push(['attachVolume', region, input]), { outcome: 'attached' as const }),
-    associateAddress: async (region: string, input: unknown) => (calls.push(['associateAddress', region, input]), { outcome: 'associated' as const, associationId: 'eipassoc-1', publicIp: '198.51.100.20' }),
+    associateAddress: async (region: string, input: unknown) => (
+      calls.push(['associateAddress', region, input]),
+      { outcome: 'associated' as const, associationId: 'eipassoc-1', publicIp: '198.51.100.20' }
+    ),
     checkPermission: async () => ({ allowed: true, detail: '' }),
   } as unknown as Ec2Adapter;
   const cloudWatch: CloudWatchAdapter = {
@@ -113,7 +137,8 @@ function harness(step: PlanStep, params: Record<string, unknown>, options: { run
   return { ctx, calls, published, dnsPending, now: () => now };
 }
 
-const stepOf = (action: string, kind: 'failover' | 'failback' = 'failover') => plan(kind).find((step) => step.action === action) as PlanStep;
+const stepOf = (action: string, kind: 'failover' | 'failback' = 'failover') =>
+  plan(kind).find((step) => step.action === action) as PlanStep;
 
 describe('ec2 actions', () => {
   it('launchFromAmi: ClientToken = sha256(run id, step id), tagged, waits for running, outputs id and IPs', async () => {
@@ -122,9 +147,20 @@ describe('ec2 actions', () => {
     const result = await STEP_ACTION_HANDLERS['ec2.launchFromAmi'](h.ctx);
     const [, region, input] = h.calls.find((call) => call[0] === 'runInstance') as [string, string, Record<string, unknown>];
     expect(region).toBe('us-west-2');
-    expect(input).toMatchObject({ imageId: 'ami-0abc1234', instanceType: 't3.small', userData: '#!/bin/sh\necho hi', clientToken: clientTokenFor('run-1', 'launch'), runId: 'run-1', tags: { Name: 'web-launch', Team: 'web' } });
+    expect(input).toMatchObject({
+      imageId: 'ami-0abc1234',
+      instanceType: 't3.small',
+      userData: '#!/bin/sh\necho hi',
+      clientToken: clientTokenFor('run-1', 'launch'),
+      runId: 'run-1',
+      tags: { Name: 'web-launch', Team: 'web' },
+    });
     expect(h.calls.find((call) => call[0] === 'waitForState')).toEqual(['waitForState', 'us-west-2', ['i-0fff1234def567890'], 'running']);
-    expect(result.output).toEqual({ instanceId: 'i-0fff1234def567890', instanceIds: ['i-0fff1234def567890'], privateIpAddress: '10.0.0.5' });
+    expect(result.output).toEqual({
+      instanceId: 'i-0fff1234def567890',
+      instanceIds: ['i-0fff1234def567890'],
+      privateIpAddress: '10.0.0.5',
+    });
   });
 
   it('clientTokenFor is 64 hex characters, stable per run and step, different otherwise', () => {
@@ -137,23 +173,52 @@ describe('ec2 actions', () => {
   });
 
   it('start fails with a timeout naming the instances when they never reach running', async () => {
-    const step = { ...stepOf('ec2.launchFromAmi'), id: 'start', action: 'ec2.start' as const, params: { instanceIds: ['i-0abc1234def567890'], region: 'us-west-2' }, timeoutMs: 300_000 };
+    const step = {
+      ...stepOf('ec2.launchFromAmi'),
+      id: 'start',
+      action: 'ec2.start' as const,
+      params: { instanceIds: ['i-0abc1234def567890'], region: 'us-west-2' },
+      timeoutMs: 300_000,
+    };
     const h = harness(step, step.params);
-    (h.ctx.aws.ec2() as unknown as { waitForState: unknown }).waitForState = async () => ({ reached: false, polls: 100, states: { 'i-0abc1234def567890': 'pending' } });
-    await expect(STEP_ACTION_HANDLERS['ec2.start'](h.ctx)).rejects.toThrow(new StepTimeoutError('ec2.start: i-0abc1234def567890 not running within 300s (i-0abc1234def567890 pending)'));
+    (h.ctx.aws.ec2() as unknown as { waitForState: unknown }).waitForState = async () => ({
+      reached: false,
+      polls: 100,
+      states: { 'i-0abc1234def567890': 'pending' },
+    });
+    await expect(STEP_ACTION_HANDLERS['ec2.start'](h.ctx)).rejects.toThrow(
+      new StepTimeoutError('ec2.start: i-0abc1234def567890 not running within 300s (i-0abc1234def567890 pending)'),
+    );
   });
 
   it('attachVolume and associateAddress pass the safety switches from config (off by default)', async () => {
     const attach = stepOf('ec2.attachVolume');
     const h = harness(attach, { ...attach.params, instanceId: 'i-0fff1234def567890' });
-    expect((await STEP_ACTION_HANDLERS['ec2.attachVolume'](h.ctx)).output).toEqual({ volumeId: 'vol-0abc1234', instanceId: 'i-0fff1234def567890', device: '/dev/sdf' });
-    expect(h.calls[0]).toEqual(['attachVolume', 'us-west-2', { volumeId: 'vol-0abc1234', instanceId: 'i-0fff1234def567890', device: '/dev/sdf', force: false }]);
+    expect((await STEP_ACTION_HANDLERS['ec2.attachVolume'](h.ctx)).output).toEqual({
+      volumeId: 'vol-0abc1234',
+      instanceId: 'i-0fff1234def567890',
+      device: '/dev/sdf',
+    });
+    expect(h.calls[0]).toEqual([
+      'attachVolume',
+      'us-west-2',
+      { volumeId: 'vol-0abc1234', instanceId: 'i-0fff1234def567890', device: '/dev/sdf', force: false },
+    ]);
 
     const associate = stepOf('ec2.associateAddress');
     const h2 = harness(associate, { ...associate.params, instanceId: 'i-0fff1234def567890' });
     const result = await STEP_ACTION_HANDLERS['ec2.associateAddress'](h2.ctx);
-    expect(h2.calls[0]).toEqual(['associateAddress', 'us-west-2', { allocationId: 'eipalloc-0abc1234', instanceId: 'i-0fff1234def567890', allowReassociation: false }]);
-    expect(result.output).toEqual({ allocationId: 'eipalloc-0abc1234', instanceId: 'i-0fff1234def567890', associationId: 'eipassoc-1', publicIp: '198.51.100.20' });
+    expect(h2.calls[0]).toEqual([
+      'associateAddress',
+      'us-west-2',
+      { allocationId: 'eipalloc-0abc1234', instanceId: 'i-0fff1234def567890', allowReassociation: false },
+    ]);
+    expect(result.output).toEqual({
+      allocationId: 'eipalloc-0abc1234',
+      instanceId: 'i-0fff1234def567890',
+      associationId: 'eipassoc-1',
+      publicIp: '198.51.100.20',
+    });
   });
 
   it('an unresolved reference is a parameter error, not an AWS call', async () => {
@@ -174,14 +239,31 @@ describe('ec2 actions', () => {
 describe('route53.switch', () => {
   it('record-swap: UPSERTs the target keeping the record routing fields, outputs the change id', async () => {
     const step = stepOf('route53.switch');
-    const h = harness(step, step.params, { record: { name: 'app.example.com', type: 'A', ttl: 30, setIdentifier: 'blue', values: ['203.0.113.10'], routing: { Weight: 100 } } });
+    const h = harness(step, step.params, {
+      record: { name: 'app.example.com', type: 'A', ttl: 30, setIdentifier: 'blue', values: ['203.0.113.10'], routing: { Weight: 100 } },
+    });
     const result = await STEP_ACTION_HANDLERS['route53.switch'](h.ctx);
-    expect(h.calls[0]).toEqual(['getRecord', { hostedZoneId: 'Z0123456789ABC', recordName: 'app.example.com', type: 'A', setIdentifier: 'blue' }]);
+    expect(h.calls[0]).toEqual([
+      'getRecord',
+      { hostedZoneId: 'Z0123456789ABC', recordName: 'app.example.com', type: 'A', setIdentifier: 'blue' },
+    ]);
     expect(h.calls[1]).toEqual([
       'upsertRecord',
-      { hostedZoneId: 'Z0123456789ABC', recordName: 'app.example.com', type: 'A', setIdentifier: 'blue', ttl: 30, target: ['198.51.100.20'], routing: { Weight: 100 }, comment: 'switchback failover run-1 (web)' },
+      {
+        hostedZoneId: 'Z0123456789ABC',
+        recordName: 'app.example.com',
+        type: 'A',
+        setIdentifier: 'blue',
+        ttl: 30,
+        target: ['198.51.100.20'],
+        routing: { Weight: 100 },
+        comment: 'switchback failover run-1 (web)',
+      },
     ]);
-    expect(result).toEqual({ output: { changed: true, changeId: 'C123', strategy: 'record-swap' }, note: 'UPSERT app.example.com A → 198.51.100.20 (change C123)' });
+    expect(result).toEqual({
+      output: { changed: true, changeId: 'C123', strategy: 'record-swap' },
+      note: 'UPSERT app.example.com A → 198.51.100.20 (change C123)',
+    });
   });
 
   it('record-swap: skips when the record already points at the target', async () => {
@@ -189,11 +271,17 @@ describe('route53.switch', () => {
     const h = harness(step, step.params, { record: { name: 'app.example.com', type: 'A', values: ['198.51.100.20'], routing: {} } });
     const result = await STEP_ACTION_HANDLERS['route53.switch'](h.ctx);
     expect(h.calls.map((call) => call[0])).toEqual(['getRecord']);
-    expect(result).toEqual({ output: { changed: false, strategy: 'record-swap' }, note: 'app.example.com already pointed at the secondary (198.51.100.20); skipped' });
+    expect(result).toEqual({
+      output: { changed: false, strategy: 'record-swap' },
+      note: 'app.example.com already pointed at the secondary (198.51.100.20); skipped',
+    });
   });
 
   it('health-check-flag: publishes 1 to fail over and 0 to fail back, in the control region, no Route 53 call', async () => {
-    for (const [kind, value] of [['failover', 1], ['failback', 0]] as const) {
+    for (const [kind, value] of [
+      ['failover', 1],
+      ['failback', 0],
+    ] as const) {
       const step = stepOf('route53.switch', kind);
       const h = harness(step, { ...step.params, strategy: 'health-check-flag' });
       const result = await STEP_ACTION_HANDLERS['route53.switch'](h.ctx);
@@ -246,7 +334,11 @@ describe('http.waitHealthy', () => {
     const step = stepOf('http.waitHealthy');
     const h = harness(step, step.params, { probes: [false, false, true] });
     const result = await STEP_ACTION_HANDLERS['http.waitHealthy'](h.ctx);
-    expect(h.calls).toEqual([['probe', 'http://198.51.100.20/health'], ['probe', 'http://198.51.100.20/health'], ['probe', 'http://198.51.100.20/health']]);
+    expect(h.calls).toEqual([
+      ['probe', 'http://198.51.100.20/health'],
+      ['probe', 'http://198.51.100.20/health'],
+      ['probe', 'http://198.51.100.20/health'],
+    ]);
     expect(h.now() - T0).toBe(20_000);
     expect(result.note).toBe('secondary healthy after 3 probes (20s)');
   });
@@ -254,7 +346,9 @@ describe('http.waitHealthy', () => {
   it('gives up at the step timeout with the last cause', async () => {
     const step = stepOf('http.waitHealthy');
     const h = harness(step, step.params, { probes: [false] });
-    await expect(STEP_ACTION_HANDLERS['http.waitHealthy'](h.ctx)).rejects.toThrow('the secondary (http://198.51.100.20/health) did not pass its probe within 30s: HTTP 503 (4 probes)');
+    await expect(STEP_ACTION_HANDLERS['http.waitHealthy'](h.ctx)).rejects.toThrow(
+      'the secondary (http://198.51.100.20/health) did not pass its probe within 30s: HTTP 503 (4 probes)',
+    );
   });
 
   it('probes the primary on a failback', async () => {
@@ -267,17 +361,32 @@ describe('http.waitHealthy', () => {
 
 describe('lambda.invoke and notify', () => {
   it('lambda.invoke sends the run context merged with the configured payload, in the configured region', async () => {
-    const step: PlanStep = { ...stepOf('http.waitHealthy'), id: 'promote', action: 'lambda.invoke', params: { functionName: 'promote', region: 'us-west-2', payload: { cluster: 'db' } } };
+    const step: PlanStep = {
+      ...stepOf('http.waitHealthy'),
+      id: 'promote',
+      action: 'lambda.invoke',
+      params: { functionName: 'promote', region: 'us-west-2', payload: { cluster: 'db' } },
+    };
     const h = harness(step, step.params);
     const result = await STEP_ACTION_HANDLERS['lambda.invoke'](h.ctx);
-    expect(h.calls).toEqual([['invokeFunction', 'promote', { service: 'web', runId: 'run-1', kind: 'failover', trigger: 'auto', stepId: 'promote', cluster: 'db' }, { region: 'us-west-2' }]]);
+    expect(h.calls).toEqual([
+      [
+        'invokeFunction',
+        'promote',
+        { service: 'web', runId: 'run-1', kind: 'failover', trigger: 'auto', stepId: 'promote', cluster: 'db' },
+        { region: 'us-west-2' },
+      ],
+    ]);
     expect(result.output).toEqual({ ok: true });
   });
 
   it('notify sends once, and not again when the step is re-executed after a restart', async () => {
     const step: PlanStep = { ...stepOf('http.waitHealthy'), id: 'tell', action: 'notify', params: { message: 'warming caches — 2 min' } };
     const run = newRun({ id: 'run-1', service, kind: 'failover', trigger: 'drill', reason: 'drill', nowEpochMs: T0 });
-    const withAttempts = (attempts: number): Run => ({ ...run, steps: [...run.steps, { id: 'tell', action: 'notify', status: 'running', attempts }] });
+    const withAttempts = (attempts: number): Run => ({
+      ...run,
+      steps: [...run.steps, { id: 'tell', action: 'notify', status: 'running', attempts }],
+    });
     const first = harness(step, step.params, { run: withAttempts(1) });
     expect((await STEP_ACTION_HANDLERS.notify(first.ctx)).output).toEqual({ sent: true, delivered: 1 });
     expect(first.published).toEqual(['[DRILL] [switchback] web: warming caches - 2 min']);

@@ -57,8 +57,19 @@ function setup(lease?: Run['lease']) {
   const store = new MemoryStore();
   let now = T0;
   const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
-  const run: Run = { ...newRun({ id: 'r1', service: config.services[0], kind: 'failover', trigger: 'auto', reason: 'test', nowEpochMs: T0 }), ...(lease && { lease }) };
-  store.items.set('web', { service: 'web', version: 3, state: 'FAILING_OVER', sinceEpochMs: T0, frozen: false, failoverHistoryEpochMs: [], activeRun: run });
+  const run: Run = {
+    ...newRun({ id: 'r1', service: config.services[0], kind: 'failover', trigger: 'auto', reason: 'test', nowEpochMs: T0 }),
+    ...(lease && { lease }),
+  };
+  store.items.set('web', {
+    service: 'web',
+    version: 3,
+    state: 'FAILING_OVER',
+    sinceEpochMs: T0,
+    frozen: false,
+    failoverHistoryEpochMs: [],
+    activeRun: run,
+  });
   return { store, clock, advance: (ms: number) => void (now += ms), asStore: store as unknown as Store };
 }
 
@@ -87,7 +98,11 @@ describe('RunJournal.open', () => {
 
   it('losing the race for a free lease answers not-owner', async () => {
     const { store, clock, asStore } = setup();
-    store.beforeNextSave = () => store.poke('web', (state) => ({ ...state, activeRun: { ...(state.activeRun as Run), lease: { owner: 'fast', expiresAtEpochMs: T0 + 60_000 } } }));
+    store.beforeNextSave = () =>
+      store.poke('web', (state) => ({
+        ...state,
+        activeRun: { ...(state.activeRun as Run), lease: { owner: 'fast', expiresAtEpochMs: T0 + 60_000 } },
+      }));
     const opened = await RunJournal.open(asStore, clock, 'web', 'me', 60_000);
     expect(opened).toMatchObject({ kind: 'not-owner', reason: expect.stringContaining('held by fast') });
   });
@@ -118,8 +133,15 @@ describe('RunJournal.write', () => {
   it('re-applies its change on top of a concurrent write that kept the run ours (an abort request survives)', async () => {
     const { journal, store } = await opened();
     store.beforeNextSave = () =>
-      store.poke('web', (state) => ({ ...state, lastReason: 'probe round', activeRun: { ...(state.activeRun as Run), abortRequested: { by: 'alice', atEpochMs: T0 } } }));
-    const run = await journal.write((current) => ({ ...current, steps: current.steps.map((step, i) => (i === 0 ? { ...step, status: 'running', attempts: step.attempts + 1 } : step)) }));
+      store.poke('web', (state) => ({
+        ...state,
+        lastReason: 'probe round',
+        activeRun: { ...(state.activeRun as Run), abortRequested: { by: 'alice', atEpochMs: T0 } },
+      }));
+    const run = await journal.write((current) => ({
+      ...current,
+      steps: current.steps.map((step, i) => (i === 0 ? { ...step, status: 'running', attempts: step.attempts + 1 } : step)),
+    }));
     expect(run.abortRequested).toEqual({ by: 'alice', atEpochMs: T0 });
     expect(run.steps[0]).toMatchObject({ status: 'running', attempts: 1 });
     expect(store.items.get('web')?.lastReason).toBe('probe round');
@@ -127,9 +149,14 @@ describe('RunJournal.write', () => {
 
   it('throws LeaseLostError, naming the new holder, once someone else took the run', async () => {
     const { journal, store } = await opened();
-    store.poke('web', (state) => ({ ...state, activeRun: { ...(state.activeRun as Run), lease: { owner: 'watchdog', expiresAtEpochMs: T0 + 120_000 } } }));
+    store.poke('web', (state) => ({
+      ...state,
+      activeRun: { ...(state.activeRun as Run), lease: { owner: 'watchdog', expiresAtEpochMs: T0 + 120_000 } },
+    }));
     const saves = store.saves;
-    await expect(journal.write((run) => run)).rejects.toEqual(expect.objectContaining({ name: 'LeaseLostError', holder: 'watchdog', owner: 'me', runId: 'r1' }));
+    await expect(journal.write((run) => run)).rejects.toEqual(
+      expect.objectContaining({ name: 'LeaseLostError', holder: 'watchdog', owner: 'me', runId: 'r1' }),
+    );
     expect(store.saves).toBe(saves + 1);
     await expect(journal.refresh()).rejects.toBeInstanceOf(LeaseLostError);
   });

@@ -24,8 +24,14 @@ function fakeSns(failures: Record<string, unknown[]> = {}) {
   return { sns, calls };
 }
 
-const throttled = () => new AwsActionError({ action: 'sns:Publish', resource: 'SMS to +1555•••0100', cause: { name: 'Throttling', $fault: 'client' } });
-const optedOut = () => new AwsActionError({ action: 'sns:Publish', resource: 'SMS to +1555•••0111', cause: { name: 'OptedOut', $fault: 'client', message: 'Phone number is opted out' } });
+const throttled = () =>
+  new AwsActionError({ action: 'sns:Publish', resource: 'SMS to +1555•••0100', cause: { name: 'Throttling', $fault: 'client' } });
+const optedOut = () =>
+  new AwsActionError({
+    action: 'sns:Publish',
+    resource: 'SMS to +1555•••0111',
+    cause: { name: 'OptedOut', $fault: 'client', message: 'Phone number is opted out' },
+  });
 const TOPIC = 'arn:aws:sns:us-west-2:123456789012:oncall';
 
 function deps(sns: SnsAdapter, warnings: Array<Record<string, unknown>> = []) {
@@ -35,7 +41,12 @@ function deps(sns: SnsAdapter, warnings: Array<Record<string, unknown>> = []) {
     sns,
     clock: { now: () => now, sleep: async (ms: number) => void (now += ms) },
     random: () => 0.5,
-    logger: { debug() {}, info() {}, warn: (_message: string, extra?: Record<string, unknown>) => void warnings.push(extra ?? {}), error() {} },
+    logger: {
+      debug() {},
+      info() {},
+      warn: (_message: string, extra?: Record<string, unknown>) => void warnings.push(extra ?? {}),
+      error() {},
+    },
   };
 }
 

@@ -1,6 +1,6 @@
-import http from 'node:http';
+import type http from 'node:http';
 import { createProber } from '../../../shared/probes';
-import { startSite } from '../../../shared/sim/sites';
+import { startSite } from '../../../sim/sites';
 import { httpSpec, startServer } from './probe-test-kit';
 
 describe('bounded concurrency', () => {
@@ -59,7 +59,7 @@ describe('bounded concurrency', () => {
     }
   });
 
-  it('starts a probe\'s deadline when it gets its slot, not when it was queued', async () => {
+  it("starts a probe's deadline when it gets its slot, not when it was queued", async () => {
     const site = await startSite({ name: 'slow' });
     const prober = createProber({ maxConcurrency: 1 });
     try {

@@ -1,5 +1,5 @@
 import { createProber, MAX_BODY_BYTES, type Prober } from '../../../shared/probes';
-import { startSite, type Site } from '../../../shared/sim/sites';
+import { startSite, type Site } from '../../../sim/sites';
 import { answerOk, httpSpec, startServer, waitFor, type TestServer } from './probe-test-kit';
 
 describe('http probes against real loopback sockets', () => {
@@ -72,7 +72,11 @@ describe('http probes against real loopback sockets', () => {
   it('checks the body for a substring', async () => {
     await site.setHealth({ mode: 'body', body: '{"status":"green","db":"ok"}' });
     expect(await prober.probe(httpSpec(site.url, { bodyContains: '"status":"green"' }))).toMatchObject({ ok: true, status: 200 });
-    expect(await prober.probe(httpSpec(site.url, { bodyContains: 'red' }))).toMatchObject({ ok: false, cause: 'body mismatch', status: 200 });
+    expect(await prober.probe(httpSpec(site.url, { bodyContains: 'red' }))).toMatchObject({
+      ok: false,
+      cause: 'body mismatch',
+      status: 200,
+    });
     // A wrong status is reported as such even when the body would not match either.
     await site.setHealth({ mode: 'status', status: 500 });
     expect(await prober.probe(httpSpec(site.url, { bodyContains: 'green' }))).toMatchObject({ ok: false, cause: 'status 500' });

@@ -2,7 +2,12 @@ import type { SiteHealth } from '../../../shared/domain/types';
 import { siteHealthChanged, updateSiteHealth, type ProbeResult } from '../../../shared/probes';
 
 const up = (atEpochMs: number, latencyMs = 10): ProbeResult => ({ ok: true, latencyMs, status: 200, checkedAtEpochMs: atEpochMs });
-const down = (atEpochMs: number, cause = 'timeout', latencyMs = 2_000): ProbeResult => ({ ok: false, latencyMs, cause, checkedAtEpochMs: atEpochMs });
+const down = (atEpochMs: number, cause = 'timeout', latencyMs = 2_000): ProbeResult => ({
+  ok: false,
+  latencyMs,
+  cause,
+  checkedAtEpochMs: atEpochMs,
+});
 
 /** Folds results in order, counting how many rounds changed the health (i.e. would be written). */
 function fold(results: ProbeResult[], cap: number, start?: SiteHealth): { health: SiteHealth; writes: number } {
@@ -39,7 +44,11 @@ describe('updateSiteHealth', () => {
     expect(next).toBe(atCap);
     expect(next.lastLatencyMs).toBe(13);
 
-    const steady = fold(Array.from({ length: 100 }, (_, index) => up(4_000 + index * 1_000, 5 + (index % 7))), 3, atCap);
+    const steady = fold(
+      Array.from({ length: 100 }, (_, index) => up(4_000 + index * 1_000, 5 + (index % 7))),
+      3,
+      atCap,
+    );
     expect(steady.writes).toBe(0);
     expect(steady.health).toBe(atCap);
   });

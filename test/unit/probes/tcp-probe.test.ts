@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { createProber, type Prober } from '../../../shared/probes';
-import { startSite, type Site } from '../../../shared/sim/sites';
+import { startSite, type Site } from '../../../sim/sites';
 import { tcpSpec } from './probe-test-kit';
 
 describe('tcp probes', () => {

@@ -31,7 +31,9 @@ describe('checkDeployment', () => {
 
   it('refuses a controller outside controlRegion, naming the probe-only alternative', () => {
     expect(() => checkDeployment(fullConfig(), { ...context, region: 'eu-west-1' })).toThrow(
-      new DeploymentError('the controller deploys to controlRegion us-west-2, not eu-west-1; for an extra probe location use --region eu-west-1 --param role=probe-only'),
+      new DeploymentError(
+        'the controller deploys to controlRegion us-west-2, not eu-west-1; for an extra probe location use --region eu-west-1 --param role=probe-only',
+      ),
     );
   });
 
@@ -43,7 +45,9 @@ describe('checkDeployment', () => {
   });
 
   it('refuses an unknown role', () => {
-    expect(() => checkDeployment(fullConfig(), { ...context, role: 'probe' as never })).toThrow('--param role=probe: must be controller or probe-only');
+    expect(() => checkDeployment(fullConfig(), { ...context, role: 'probe' as never })).toThrow(
+      '--param role=probe: must be controller or probe-only',
+    );
   });
 });
 
@@ -87,7 +91,9 @@ describe('buildFunctions', () => {
 
   it('subscribes the alarm function to SNS only when no alarm name is configured', () => {
     const noAlarms = configFrom(EXAMPLE_CONFIG_TEXT.replace('      alarms: [web-5xx-high]\n', ''));
-    expect(buildFunctions(noAlarms, context).alarm.events).toEqual([{ sns: { arn: { Ref: 'AlarmTopic' }, topicName: 'switchback-prod-alarms' } }]);
+    expect(buildFunctions(noAlarms, context).alarm.events).toEqual([
+      { sns: { arn: { Ref: 'AlarmTopic' }, topicName: 'switchback-prod-alarms' } },
+    ]);
   });
 });
 
@@ -105,8 +111,14 @@ describe('alarmEventPatterns', () => {
 
 describe('flagResources', () => {
   it('builds alias records for alias targets and CNAME records for hostnames', () => {
-    const text = EXAMPLE_CONFIG_TEXT.replace('type: A, ttl: 30, strategy: record-swap', 'type: alias, strategy: health-check-flag, setIdentifier: app')
-      .replace('target: ["203.0.113.10"]', 'target: { alias: { dnsName: primary-123.us-east-1.elb.amazonaws.com, hostedZoneId: Z35SXDOTRQ7X7K, evaluateTargetHealth: true } }')
+    const text = EXAMPLE_CONFIG_TEXT.replace(
+      'type: A, ttl: 30, strategy: record-swap',
+      'type: alias, strategy: health-check-flag, setIdentifier: app',
+    )
+      .replace(
+        'target: ["203.0.113.10"]',
+        'target: { alias: { dnsName: primary-123.us-east-1.elb.amazonaws.com, hostedZoneId: Z35SXDOTRQ7X7K, evaluateTargetHealth: true } }',
+      )
       .replace('target: ["198.51.100.20"]', 'target: { alias: { dnsName: d111111abcdef8.cloudfront.net, hostedZoneId: Z2FDTNDATAQYW2 } }');
     const config = configFrom(text);
     const resources = flagResources(config.services[0], config) as Record<string, { Properties: Record<string, unknown> }>;
@@ -119,7 +131,11 @@ describe('flagResources', () => {
       HealthCheckId: { Ref: 'WebFailoverFlagHealthCheck' },
       AliasTarget: { DNSName: 'primary-123.us-east-1.elb.amazonaws.com', HostedZoneId: 'Z35SXDOTRQ7X7K', EvaluateTargetHealth: true },
     });
-    expect(resources.WebSecondaryRecord.Properties.AliasTarget).toEqual({ DNSName: 'd111111abcdef8.cloudfront.net', HostedZoneId: 'Z2FDTNDATAQYW2', EvaluateTargetHealth: false });
+    expect(resources.WebSecondaryRecord.Properties.AliasTarget).toEqual({
+      DNSName: 'd111111abcdef8.cloudfront.net',
+      HostedZoneId: 'Z2FDTNDATAQYW2',
+      EvaluateTargetHealth: false,
+    });
     expect(resources.WebSecondaryRecord.Properties.TTL).toBeUndefined();
 
     const cname = configFrom(
@@ -128,7 +144,12 @@ describe('flagResources', () => {
         .replace('target: ["198.51.100.20"]', 'target: secondary.example.net'),
     );
     const cnameResources = flagResources(cname.services[0], cname) as Record<string, { Properties: Record<string, unknown> }>;
-    expect(cnameResources.WebSecondaryRecord.Properties).toMatchObject({ Type: 'CNAME', TTL: '45', ResourceRecords: ['secondary.example.net'], SetIdentifier: 'web-secondary' });
+    expect(cnameResources.WebSecondaryRecord.Properties).toMatchObject({
+      Type: 'CNAME',
+      TTL: '45',
+      ResourceRecords: ['secondary.example.net'],
+      SetIdentifier: 'web-secondary',
+    });
   });
 
   it('creates the health check after its alarm', () => {
@@ -178,25 +199,42 @@ describe('buildResources', () => {
   it('refuses services whose names collide as CloudFormation ids', () => {
     const service = EXAMPLE_CONFIG_TEXT.slice(EXAMPLE_CONFIG_TEXT.indexOf('  - name: web'));
     const text = `${EXAMPLE_CONFIG_TEXT.replace('name: web', 'name: web1')}${service.replace('name: web', 'name: web-1')}`;
-    expect(() => buildResources(configFrom(text), context)).toThrow('services "web1" and "web-1" map to the same CloudFormation name Web1: rename one');
+    expect(() => buildResources(configFrom(text), context)).toThrow(
+      'services "web1" and "web-1" map to the same CloudFormation name Web1: rename one',
+    );
   });
 
   it('spreads a large policy over several managed policies and refuses one that cannot fit', () => {
     const ids = (count: number) => Array.from({ length: count }, (_, i) => `i-${(0x10000000 + i).toString(16)}`);
-    const many = (count: number) => configFrom(EXAMPLE_CONFIG_TEXT.replace('ec2.start: { instanceIds: [i-0abc1234def567890] }', `ec2.start: { instanceIds: [${ids(count).join(', ')}] }`));
+    const many = (count: number) =>
+      configFrom(
+        EXAMPLE_CONFIG_TEXT.replace(
+          'ec2.start: { instanceIds: [i-0abc1234def567890] }',
+          `ec2.start: { instanceIds: [${ids(count).join(', ')}] }`,
+        ),
+      );
     const { Resources } = buildResources(many(150), context) as { Resources: Resources };
     const policies = Resources.OrchestratorRole.Properties.ManagedPolicyArns as unknown[];
     expect(policies.length).toBeGreaterThan(1);
     for (const [id, resource] of Object.entries(Resources)) {
-      if (resource.Type === 'AWS::IAM::ManagedPolicy') expect({ id, chars: JSON.stringify(resource.Properties.PolicyDocument.Statement).length <= POLICY_BUDGET_CHARS }).toEqual({ id, chars: true });
+      if (resource.Type === 'AWS::IAM::ManagedPolicy')
+        expect({ id, chars: JSON.stringify(resource.Properties.PolicyDocument.Statement).length <= POLICY_BUDGET_CHARS }).toEqual({
+          id,
+          chars: true,
+        });
     }
-    expect(() => buildResources(many(1500), context)).toThrow(new RegExp(`needs \\d+ managed policies \\(at most ${MAX_POLICIES_PER_ROLE} per role\\)`));
+    expect(() => buildResources(many(1500), context)).toThrow(
+      new RegExp(`needs \\d+ managed policies \\(at most ${MAX_POLICIES_PER_ROLE} per role\\)`),
+    );
   });
 });
 
 describe('chunkStatements', () => {
   it('keeps every resource of a statement it splits', () => {
-    const resources = Array.from({ length: 300 }, (_, i) => `arn:aws:ec2:us-west-2:123456789012:instance/i-${i.toString(16).padStart(17, '0')}`);
+    const resources = Array.from(
+      { length: 300 },
+      (_, i) => `arn:aws:ec2:us-west-2:123456789012:instance/i-${i.toString(16).padStart(17, '0')}`,
+    );
     const statement: PolicyStatement = { Sid: 'Big1', Effect: 'Allow', Action: ['ec2:StartInstances'], Resource: resources };
     const chunks = chunkStatements([statement], 2_000);
     const kept = chunks.flat().flatMap((s) => (s.Resource === '*' ? [] : s.Resource));

@@ -29,14 +29,26 @@ describe('sample events', () => {
       'status.json',
       ...CONTROL_ACTIONS.map((action) => `control-${action}.json`),
     ];
-    expect(readdirSync(EVENTS_DIR).filter((file) => file.endsWith('.json')).sort()).toEqual(expected.sort());
+    expect(
+      readdirSync(EVENTS_DIR)
+        .filter((file) => file.endsWith('.json'))
+        .sort(),
+    ).toEqual(expected.sort());
   });
 
   it('alarm-eventbridge.json is a real CloudWatch Alarm State Change for web-5xx-high going to ALARM', () => {
     const raw = event('alarm-eventbridge.json');
-    expect(raw).toMatchObject({ source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', detail: { previousState: { value: 'OK' } } });
+    expect(raw).toMatchObject({
+      source: 'aws.cloudwatch',
+      'detail-type': 'CloudWatch Alarm State Change',
+      detail: { previousState: { value: 'OK' } },
+    });
     const [notice] = parseAlarmEvent(raw);
-    expect(notice).toMatchObject({ name: 'web-5xx-high', state: 'ALARM', arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-5xx-high' });
+    expect(notice).toMatchObject({
+      name: 'web-5xx-high',
+      state: 'ALARM',
+      arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-5xx-high',
+    });
     expect(Number.isNaN(notice.atEpochMs)).toBe(false);
     expect(servicesForAlarm(services, notice).map((service) => service.name)).toEqual(['web']);
   });

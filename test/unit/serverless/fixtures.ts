@@ -61,7 +61,10 @@ services:
 
 /** The example with two mistakes: every `path: message` must reach the operator. */
 export const BROKEN_CONFIG_TEXT = EXAMPLE_CONFIG_TEXT.replace('ttl: 30', 'ttl: 0').replace('"+15555550100"', '"5555550100"');
-export const BROKEN_CONFIG_PROBLEMS = ['services[0].dns.ttl: must be between 1 and 86400', 'notify.sms[0]: "5555550100" is not an E.164 number'];
+export const BROKEN_CONFIG_PROBLEMS = [
+  'services[0].dns.ttl: must be between 1 and 86400',
+  'notify.sms[0]: "5555550100" is not an E.164 number',
+];
 
 export function exampleConfig(): SwitchbackConfig {
   return parseConfigText(EXAMPLE_CONFIG_TEXT, 'switchback.example.yml');

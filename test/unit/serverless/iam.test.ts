@@ -1,10 +1,22 @@
 import { RUN_TAG_KEY as ADAPTER_RUN_TAG_KEY } from '../../../shared/aws/ec2';
 import { FLAG_METRIC } from '../../../shared/aws/cloudwatch';
-import { WILDCARD_RESOURCE_ACTIONS, buildFunctionPolicies, hookArn, toStatements, type IamContext, type PolicyStatement } from '../../../serverless/iam';
+import {
+  WILDCARD_RESOURCE_ACTIONS,
+  buildFunctionPolicies,
+  hookArn,
+  toStatements,
+  type IamContext,
+  type PolicyStatement,
+} from '../../../serverless/iam';
 import { METRICS, RUN_TAG_KEY, type FunctionKey } from '../../../serverless/naming';
 import { EXAMPLE_CONFIG_TEXT, configFrom, exampleConfig, fullConfig } from './fixtures';
 
-const controller: IamContext = { stage: 'prod', role: 'controller', tableName: 'switchback-prod', healthCheckLogicalIds: { web: 'WebFailoverFlagHealthCheck' } };
+const controller: IamContext = {
+  stage: 'prod',
+  role: 'controller',
+  tableName: 'switchback-prod',
+  healthCheckLogicalIds: { web: 'WebFailoverFlagHealthCheck' },
+};
 
 function grantsOf(statements: PolicyStatement[] | undefined): Array<{ action: string; resource: string; condition?: unknown }> {
   return (statements ?? []).flatMap((statement) =>
@@ -52,7 +64,10 @@ describe('least-privilege IAM from the example configuration', () => {
         },
       },
     ]);
-    expect(grantsOf(policies.orchestrator)).toContainEqual({ action: 'route53:GetChange', resource: JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:route53:::change/*' }) });
+    expect(grantsOf(policies.orchestrator)).toContainEqual({
+      action: 'route53:GetChange',
+      resource: JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:route53:::change/*' }),
+    });
   });
 
   it('scopes EC2 actions to the configured instance and Elastic IP in the secondary region', () => {
@@ -63,7 +78,10 @@ describe('least-privilege IAM from the example configuration', () => {
         { action: 'ec2:StartInstances', resource: instance },
         { action: 'ec2:StopInstances', resource: instance },
         { action: 'ec2:AssociateAddress', resource: instance },
-        { action: 'ec2:AssociateAddress', resource: JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:ec2:us-west-2:${AWS::AccountId}:elastic-ip/eipalloc-0abc1234' }) },
+        {
+          action: 'ec2:AssociateAddress',
+          resource: JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:ec2:us-west-2:${AWS::AccountId}:elastic-ip/eipalloc-0abc1234' }),
+        },
       ]),
     );
     expect(ec2).toHaveLength(4);
@@ -78,14 +96,25 @@ describe('least-privilege IAM from the example configuration', () => {
   });
 
   it('gives status read access plus the first-state PutItem, and nothing else', () => {
-    expect(actionsOf(policies.status)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(actionsOf(policies.status)).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
     for (const grant of grantsOf(policies.status).filter((g) => g.action.startsWith('dynamodb:'))) expect(grant.resource).toBe(TABLE);
   });
 
   it('lets decision makers invoke only the orchestrator, and text the on-call numbers', () => {
-    const orchestrator = JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:us-west-2:${AWS::AccountId}:function:switchback-prod-orchestrator' });
+    const orchestrator = JSON.stringify({
+      'Fn::Sub': 'arn:${AWS::Partition}:lambda:us-west-2:${AWS::AccountId}:function:switchback-prod-orchestrator',
+    });
     for (const key of ['probe', 'alarm', 'control', 'drill', 'orchestrator'] as const) {
-      expect(grantsOf(policies[key]).filter((grant) => grant.action === 'lambda:InvokeFunction')).toEqual([{ action: 'lambda:InvokeFunction', resource: orchestrator }]);
+      expect(grantsOf(policies[key]).filter((grant) => grant.action === 'lambda:InvokeFunction')).toEqual([
+        { action: 'lambda:InvokeFunction', resource: orchestrator },
+      ]);
       expect(grantsOf(policies[key])).toContainEqual({ action: 'sns:Publish', resource: '*' });
     }
     expect(actionsOf(policies.status)).not.toContain('sns:Publish');
@@ -105,7 +134,12 @@ describe('least-privilege IAM from the full configuration', () => {
   it('lets RunInstances use only the configured AMI, subnet, security group and key, and requires the run tag', () => {
     const run = grantsOf(policies.orchestrator).filter((grant) => grant.action === 'ec2:RunInstances');
     const at = (resource: string) => JSON.stringify({ 'Fn::Sub': `arn:\${AWS::Partition}:ec2:us-west-2:\${AWS::AccountId}:${resource}` });
-    expect(run.filter((grant) => !grant.condition).map((grant) => grant.resource).sort()).toEqual(
+    expect(
+      run
+        .filter((grant) => !grant.condition)
+        .map((grant) => grant.resource)
+        .sort(),
+    ).toEqual(
       [
         JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:ec2:us-west-2::image/ami-0abc1234def567890' }),
         at('subnet/subnet-0abc1234'),
@@ -141,7 +175,9 @@ describe('least-privilege IAM from the full configuration', () => {
       resource: JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:ec2:us-west-2:${AWS::AccountId}:volume/vol-0abc1234def567890' }),
     });
     // force: true may detach the volume from whichever instance holds it, but only that volume.
-    const detach = grantsOf(policies.orchestrator).filter((grant) => grant.action === 'ec2:DetachVolume').map((grant) => grant.resource);
+    const detach = grantsOf(policies.orchestrator)
+      .filter((grant) => grant.action === 'ec2:DetachVolume')
+      .map((grant) => grant.resource);
     expect(detach.sort()).toEqual(
       [
         JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:ec2:us-west-2:${AWS::AccountId}:instance/*' }),
@@ -160,24 +196,35 @@ describe('least-privilege IAM from the full configuration', () => {
   it('invokes lambda hooks by the ARN the config implies, failback checks from every decision maker', () => {
     const warm = JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:us-west-2:${AWS::AccountId}:function:warm-caches' });
     const lag = JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:us-east-2:123456789012:function:replication-lag' });
-    const invoked = (key: FunctionKey) => grantsOf(policies[key]).filter((grant) => grant.action === 'lambda:InvokeFunction').map((grant) => grant.resource);
+    const invoked = (key: FunctionKey) =>
+      grantsOf(policies[key])
+        .filter((grant) => grant.action === 'lambda:InvokeFunction')
+        .map((grant) => grant.resource);
     expect(invoked('orchestrator')).toEqual(expect.arrayContaining([warm, lag]));
     for (const key of ['probe', 'alarm', 'control'] as const) {
       expect(invoked(key)).toContain(lag);
       expect(invoked(key)).not.toContain(warm);
     }
     // alarm-confirmed-by-probe: the alarm function asks the probe for an immediate round.
-    expect(invoked('alarm')).toContain(JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:us-west-2:${AWS::AccountId}:function:switchback-prod-probe' }));
+    expect(invoked('alarm')).toContain(
+      JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:us-west-2:${AWS::AccountId}:function:switchback-prod-probe' }),
+    );
   });
 
   it('switches health-check-flag DNS by metric only, and reads the alarm and health check it drives', () => {
     const orchestrator = grantsOf(policies.orchestrator);
-    expect(orchestrator).toContainEqual({ action: 'cloudwatch:PutMetricData', resource: '*', condition: { StringEquals: { 'cloudwatch:namespace': 'switchback' } } });
+    expect(orchestrator).toContainEqual({
+      action: 'cloudwatch:PutMetricData',
+      resource: '*',
+      condition: { StringEquals: { 'cloudwatch:namespace': 'switchback' } },
+    });
     expect(orchestrator).toContainEqual({
       action: 'route53:GetHealthCheckStatus',
       resource: JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:route53:::healthcheck/${WebFailoverFlagHealthCheck}' }),
     });
-    const alarm = JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-west-2:${AWS::AccountId}:alarm:switchback-web-failover-flag' });
+    const alarm = JSON.stringify({
+      'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-west-2:${AWS::AccountId}:alarm:switchback-web-failover-flag',
+    });
     expect(orchestrator).toContainEqual({ action: 'cloudwatch:DescribeAlarms', resource: alarm });
     expect(grantsOf(policies.drill)).toContainEqual({ action: 'cloudwatch:DescribeAlarms', resource: alarm });
     // Only the record-swap service's zone may be changed.
@@ -189,7 +236,8 @@ describe('least-privilege IAM from the full configuration', () => {
     for (const statements of Object.values(policies)) {
       for (const statement of statements ?? []) {
         for (const action of statement.Action) expect(action).not.toContain('*');
-        if (statement.Resource === '*') for (const action of statement.Action) expect(Object.keys(WILDCARD_RESOURCE_ACTIONS)).toContain(action);
+        if (statement.Resource === '*')
+          for (const action of statement.Action) expect(Object.keys(WILDCARD_RESOURCE_ACTIONS)).toContain(action);
       }
     }
   });
@@ -209,7 +257,14 @@ describe('probe locations', () => {
   it('let the probe write observations to the control region table and do nothing else', () => {
     const policies = buildFunctionPolicies(fullConfig(), { ...controller, role: 'probe-only' });
     expect(Object.keys(policies)).toEqual(['probe']);
-    expect(actionsOf(policies.probe)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(actionsOf(policies.probe)).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
     for (const grant of grantsOf(policies.probe).filter((g) => g.action.startsWith('dynamodb:'))) expect(grant.resource).toBe(TABLE);
     // Logs go to the region the probe runs in.
     expect(grantsOf(policies.probe)[0].resource).toContain('logs:${AWS::Region}');
@@ -219,13 +274,21 @@ describe('probe locations', () => {
 describe('hookArn', () => {
   it('turns names, qualified names, partial ARNs and ARNs into the ARN to grant', () => {
     expect(hookArn('warm', 'us-west-2')).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:us-west-2:${AWS::AccountId}:function:warm' });
-    expect(hookArn('warm:live', 'eu-west-1')).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:eu-west-1:${AWS::AccountId}:function:warm:live' });
-    expect(hookArn('210987654321:function:warm', 'us-east-2')).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:us-east-2:210987654321:function:warm' });
-    expect(hookArn('arn:aws:lambda:us-east-1:210987654321:function:warm', 'us-west-2')).toBe('arn:aws:lambda:us-east-1:210987654321:function:warm');
+    expect(hookArn('warm:live', 'eu-west-1')).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:lambda:eu-west-1:${AWS::AccountId}:function:warm:live',
+    });
+    expect(hookArn('210987654321:function:warm', 'us-east-2')).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:lambda:us-east-2:210987654321:function:warm',
+    });
+    expect(hookArn('arn:aws:lambda:us-east-1:210987654321:function:warm', 'us-west-2')).toBe(
+      'arn:aws:lambda:us-east-1:210987654321:function:warm',
+    );
   });
 
   it('keeps ${ in user values literal inside Fn::Sub', () => {
-    expect(hookArn('odd${name}', 'us-west-2')).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:us-west-2:${AWS::AccountId}:function:odd${!name}' });
+    expect(hookArn('odd${name}', 'us-west-2')).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:lambda:us-west-2:${AWS::AccountId}:function:odd${!name}',
+    });
   });
 });
 
@@ -249,6 +312,8 @@ describe('toStatements', () => {
 describe('contracts with the adapters', () => {
   it('uses the run tag the EC2 adapter writes and the flag metric the CloudWatch adapter publishes', () => {
     expect(RUN_TAG_KEY).toBe(ADAPTER_RUN_TAG_KEY);
-    expect({ namespace: METRICS.namespace, metricName: METRICS.failoverFlag.name, dimensionName: METRICS.failoverFlag.dimension }).toEqual(FLAG_METRIC);
+    expect({ namespace: METRICS.namespace, metricName: METRICS.failoverFlag.name, dimensionName: METRICS.failoverFlag.dimension }).toEqual(
+      FLAG_METRIC,
+    );
   });
 });

@@ -84,12 +84,16 @@ describe('the serverless.yml variable source', () => {
     for (const problem of BROKEN_CONFIG_PROBLEMS) expect(message).toContain(problem);
     expect((first as Error).stack).toBe(message);
     // Other variables of the same run point to the list instead of repeating it.
-    await expect(source.functions(args())).rejects.toThrow(`${file}: invalid configuration (the problems are listed once, in another variable's error)`);
+    await expect(source.functions(args())).rejects.toThrow(
+      `${file}: invalid configuration (the problems are listed once, in another variable's error)`,
+    );
   });
 
   it('rejects a deployment that does not fit the config with its reason', async () => {
     useConfig('full-3.yml', FULL_CONFIG_TEXT);
-    await expect(source.resources(args({ region: 'us-west-2' }, { 'param:role': 'probe-only' }))).rejects.toThrow(/role probe-only cannot deploy to controlRegion us-west-2/);
+    await expect(source.resources(args({ region: 'us-west-2' }, { 'param:role': 'probe-only' }))).rejects.toThrow(
+      /role probe-only cannot deploy to controlRegion us-west-2/,
+    );
   });
 
   it("passes osls's own errors through untouched (e.g. a variable not resolvable yet)", async () => {

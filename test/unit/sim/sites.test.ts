@@ -1,6 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
-import { startSite, startSites, type Site } from '../../../shared/sim/sites';
+import { startSite, startSites, type Site } from '../../../sim/sites';
 
 type Answer = { status: number; body: string } | { error: string };
 
@@ -60,11 +60,13 @@ describe('loopback sites', () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
       const socket = await new Promise<net.Socket>((resolve, reject) =>
-        http.get(`${web.url}/`, { agent }, (response) => {
-          const kept = response.socket;
-          response.resume();
-          response.on('end', () => resolve(kept));
-        }).on('error', reject),
+        http
+          .get(`${web.url}/`, { agent }, (response) => {
+            const kept = response.socket;
+            response.resume();
+            response.on('end', () => resolve(kept));
+          })
+          .on('error', reject),
       );
       expect(socket.destroyed).toBe(false);
       const closed = new Promise<boolean>((resolve) => {

@@ -1,4 +1,4 @@
-import { VirtualClock } from '../../../shared/sim/virtual-clock';
+import { VirtualClock } from '../../../sim/virtual-clock';
 
 describe('VirtualClock', () => {
   it('skips idle time and fires timers in order across tasks', async () => {

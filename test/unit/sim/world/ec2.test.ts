@@ -27,19 +27,27 @@ describe('EC2 through the real SDK client', () => {
     const { world, clients, adapter, clock } = setup();
     expect(clients.ec2(REGION)).toBeInstanceOf(EC2Client);
 
-    expect(await adapter.startInstances(REGION, [STANDBY])).toEqual([{ instanceId: STANDBY, previousState: 'stopped', currentState: 'pending' }]);
+    expect(await adapter.startInstances(REGION, [STANDBY])).toEqual([
+      { instanceId: STANDBY, previousState: 'stopped', currentState: 'pending' },
+    ]);
     clock.advance(14_999);
     expect(world.ec2.instance(STANDBY)?.state).toBe('pending');
     clock.advance(1);
     expect(world.ec2.instance(STANDBY)?.state).toBe('running');
 
     await adapter.stopInstances(REGION, [STANDBY]);
-    const waited = await adapter.waitForState(REGION, [STANDBY], 'stopped', { deadlineEpochMs: clock.now() + 60_000, sleep: clock.sleep, now: clock.now });
+    const waited = await adapter.waitForState(REGION, [STANDBY], 'stopped', {
+      deadlineEpochMs: clock.now() + 60_000,
+      sleep: clock.sleep,
+      now: clock.now,
+    });
     expect(waited).toEqual({ reached: true, polls: 6, states: { [STANDBY]: 'stopped' } });
     // Starting a running instance changes nothing; starting one that is stopping is refused.
     await adapter.startInstances(REGION, [STANDBY]);
     clock.advance(15_000);
-    expect(await adapter.startInstances(REGION, [STANDBY])).toEqual([{ instanceId: STANDBY, previousState: 'running', currentState: 'running' }]);
+    expect(await adapter.startInstances(REGION, [STANDBY])).toEqual([
+      { instanceId: STANDBY, previousState: 'running', currentState: 'running' },
+    ]);
     await clients.ec2(REGION).send(new StopInstancesCommand({ InstanceIds: [STANDBY] }));
     const stopping = await rejectionOf(clients.ec2(REGION).send(new StartInstancesCommand({ InstanceIds: [STANDBY] })));
     expect(stopping.name).toBe('IncorrectInstanceState');
@@ -58,10 +66,17 @@ describe('EC2 through the real SDK client', () => {
   it('filters DescribeInstances by tag and state, with wildcards', async () => {
     const { clients } = setup();
     const describe = async (Filters: Array<{ Name: string; Values: string[] }>) =>
-      ((await clients.ec2(REGION).send(new DescribeInstancesCommand({ Filters }))).Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId);
+      ((await clients.ec2(REGION).send(new DescribeInstancesCommand({ Filters }))).Reservations ?? [])
+        .flatMap((r) => r.Instances ?? [])
+        .map((i) => i.InstanceId);
     expect(await describe([{ Name: 'tag:role', Values: ['standby'] }])).toEqual([STANDBY]);
     expect(await describe([{ Name: 'instance-state-name', Values: ['running', 'pending'] }])).toEqual([OTHER]);
-    expect(await describe([{ Name: 'tag:Name', Values: ['web-*'] }, { Name: 'instance-state-name', Values: ['stopped'] }])).toEqual([STANDBY]);
+    expect(
+      await describe([
+        { Name: 'tag:Name', Values: ['web-*'] },
+        { Name: 'instance-state-name', Values: ['stopped'] },
+      ]),
+    ).toEqual([STANDBY]);
     expect(await describe([{ Name: 'tag-key', Values: ['nothing'] }])).toEqual([]);
     const bad = await rejectionOf(describe([{ Name: 'colour', Values: ['red'] }]));
     expect(bad.name).toBe('InvalidParameterValue');
@@ -70,7 +85,14 @@ describe('EC2 through the real SDK client', () => {
   it('RunInstances is idempotent per ClientToken, keeps TagSpecifications, and needs a known AMI', async () => {
     const { world, clients, adapter, clock } = setup();
     world.ec2.addImage(REGION, 'ami-0abc1234');
-    const input = { imageId: 'ami-0abc1234', instanceType: 't3.small', clientToken: 'a'.repeat(64), runId: 'run-1', tags: { Name: 'web-dr' }, userData: '#!/bin/sh\necho hi' };
+    const input = {
+      imageId: 'ami-0abc1234',
+      instanceType: 't3.small',
+      clientToken: 'a'.repeat(64),
+      runId: 'run-1',
+      tags: { Name: 'web-dr' },
+      userData: '#!/bin/sh\necho hi',
+    };
     const first = await adapter.runInstance(REGION, input);
     clock.advance(5_000);
     const second = await adapter.runInstance(REGION, input);
@@ -100,20 +122,33 @@ describe('EC2 through the real SDK client', () => {
     const volume = world.ec2.addVolume({ region: REGION, volumeId: 'vol-0abc1234', attachedTo: { instanceId: OTHER, device: '/dev/sdf' } });
     expect(volume.state).toBe('in-use');
 
-    const inUse = await rejectionOf(clients.ec2(REGION).send(new AttachVolumeCommand({ VolumeId: 'vol-0abc1234', InstanceId: STANDBY, Device: '/dev/sdf' })));
+    const inUse = await rejectionOf(
+      clients.ec2(REGION).send(new AttachVolumeCommand({ VolumeId: 'vol-0abc1234', InstanceId: STANDBY, Device: '/dev/sdf' })),
+    );
     expect(inUse.name).toBe('VolumeInUse');
     expect(inUse.$fault).toBe('client');
     expect(inUse.$metadata.httpStatusCode).toBe(400);
     expect(classifyAwsError(inUse)).toBe('fatal');
 
     const poll = { deadlineEpochMs: clock.now() + 60_000, sleep: clock.sleep, now: clock.now, pollMs: 1_000 };
-    const refused = await rejectionOf(adapter.attachVolume(REGION, { volumeId: 'vol-0abc1234', instanceId: STANDBY, device: '/dev/sdf', force: false }, poll));
+    const refused = await rejectionOf(
+      adapter.attachVolume(REGION, { volumeId: 'vol-0abc1234', instanceId: STANDBY, device: '/dev/sdf', force: false }, poll),
+    );
     expect(refused.code).toBe('VolumeInUse');
 
-    const result = await adapter.attachVolume(REGION, { volumeId: 'vol-0abc1234', instanceId: STANDBY, device: '/dev/sdf', force: true }, poll);
+    const result = await adapter.attachVolume(
+      REGION,
+      { volumeId: 'vol-0abc1234', instanceId: STANDBY, device: '/dev/sdf', force: true },
+      poll,
+    );
     expect(result).toMatchObject({ outcome: 'attached', detachedFromInstanceId: OTHER });
-    expect(world.ec2.volumes(REGION)[0]).toMatchObject({ state: 'in-use', attachments: [{ instanceId: STANDBY, device: '/dev/sdf', state: 'attached' }] });
-    expect(await adapter.attachVolume(REGION, { volumeId: 'vol-0abc1234', instanceId: STANDBY, device: '/dev/sdf', force: false }, poll)).toMatchObject({
+    expect(world.ec2.volumes(REGION)[0]).toMatchObject({
+      state: 'in-use',
+      attachments: [{ instanceId: STANDBY, device: '/dev/sdf', state: 'attached' }],
+    });
+    expect(
+      await adapter.attachVolume(REGION, { volumeId: 'vol-0abc1234', instanceId: STANDBY, device: '/dev/sdf', force: false }, poll),
+    ).toMatchObject({
       outcome: 'already-attached',
     });
   });
@@ -121,15 +156,28 @@ describe('EC2 through the real SDK client', () => {
   it('AssociateAddress refuses to move an associated address unless AllowReassociation is true', async () => {
     const { world, clients, adapter } = setup();
     world.ec2.addAddress({ region: REGION, allocationId: 'eipalloc-0abc1234', publicIp: '198.51.100.20', instanceId: OTHER });
-    const refused = await rejectionOf(clients.ec2(REGION).send(new AssociateAddressCommand({ AllocationId: 'eipalloc-0abc1234', InstanceId: STANDBY })));
+    const refused = await rejectionOf(
+      clients.ec2(REGION).send(new AssociateAddressCommand({ AllocationId: 'eipalloc-0abc1234', InstanceId: STANDBY })),
+    );
     expect(refused.name).toBe('Resource.AlreadyAssociated');
     expect(classifyAwsError(refused)).toBe('fatal');
 
-    const moved = await adapter.associateAddress(REGION, { allocationId: 'eipalloc-0abc1234', instanceId: STANDBY, allowReassociation: true });
-    expect(moved).toMatchObject({ outcome: 'associated', publicIp: '198.51.100.20', previousInstanceId: OTHER, associationId: expect.stringMatching(/^eipassoc-0[0-9a-f]{16}$/) });
+    const moved = await adapter.associateAddress(REGION, {
+      allocationId: 'eipalloc-0abc1234',
+      instanceId: STANDBY,
+      allowReassociation: true,
+    });
+    expect(moved).toMatchObject({
+      outcome: 'associated',
+      publicIp: '198.51.100.20',
+      previousInstanceId: OTHER,
+      associationId: expect.stringMatching(/^eipassoc-0[0-9a-f]{16}$/),
+    });
     expect(world.ec2.instance(STANDBY)?.publicIpAddress).toBe('198.51.100.20');
     expect(world.ec2.instance(OTHER)?.publicIpAddress).toBeUndefined();
-    expect(await adapter.associateAddress(REGION, { allocationId: 'eipalloc-0abc1234', instanceId: STANDBY, allowReassociation: false })).toMatchObject({
+    expect(
+      await adapter.associateAddress(REGION, { allocationId: 'eipalloc-0abc1234', instanceId: STANDBY, allowReassociation: false }),
+    ).toMatchObject({
       outcome: 'already-associated',
     });
   });
@@ -159,19 +207,23 @@ describe('EC2 through the real SDK client', () => {
     expect(world.callLog().filter((entry) => entry.mutating)).toEqual([
       expect.objectContaining({ api: 'ec2.StartInstances', ok: false, error: 'UnauthorizedOperation' }),
     ]);
-    expect(world.callLog().filter((entry) => entry.dryRun).map((entry) => entry.error)).toEqual([
-      'DryRunOperation',
-      'DryRunOperation',
-      'UnauthorizedOperation',
-      'DryRunOperation',
-    ]);
+    expect(
+      world
+        .callLog()
+        .filter((entry) => entry.dryRun)
+        .map((entry) => entry.error),
+    ).toEqual(['DryRunOperation', 'DryRunOperation', 'UnauthorizedOperation', 'DryRunOperation']);
   });
 
   it('leaves an instance pending forever after a stuck StartInstances fault', async () => {
     const { world, adapter, clock } = setup();
     world.faults.add({ api: 'ec2.StartInstances', stuck: true });
     await adapter.startInstances(REGION, [STANDBY]);
-    const waited = await adapter.waitForState(REGION, [STANDBY], 'running', { deadlineEpochMs: clock.now() + 120_000, sleep: clock.sleep, now: clock.now });
+    const waited = await adapter.waitForState(REGION, [STANDBY], 'running', {
+      deadlineEpochMs: clock.now() + 120_000,
+      sleep: clock.sleep,
+      now: clock.now,
+    });
     expect(waited).toMatchObject({ reached: false, states: { [STANDBY]: 'pending' } });
   });
 });

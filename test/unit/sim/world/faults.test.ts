@@ -5,7 +5,7 @@ import { createEc2Adapter } from '../../../../shared/aws/ec2';
 import { withRetry } from '../../../../shared/aws/retry';
 import { createRoute53Adapter } from '../../../../shared/aws/route53';
 import { createSnsAdapter } from '../../../../shared/aws/sns';
-import { createWorld, InvalidFaultError } from '../../../../shared/sim/world';
+import { createWorld, InvalidFaultError } from '../../../../sim/world';
 import { createTestWorld, rejectionOf } from './world-test-kit';
 
 const ZONE = 'Z0123456789ABC';
@@ -31,7 +31,14 @@ describe('injected faults', () => {
       clients.route53().send(
         new ChangeResourceRecordSetsCommand({
           HostedZoneId: ZONE,
-          ChangeBatch: { Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: 'app.example.com', Type: 'A', TTL: 30, ResourceRecords: [{ Value: '198.51.100.20' }] } }] },
+          ChangeBatch: {
+            Changes: [
+              {
+                Action: 'UPSERT',
+                ResourceRecordSet: { Name: 'app.example.com', Type: 'A', TTL: 30, ResourceRecords: [{ Value: '198.51.100.20' }] },
+              },
+            ],
+          },
         }),
       ),
     );
@@ -39,12 +46,16 @@ describe('injected faults', () => {
     expect(classifyAwsError(raw)).toBe('throttle');
 
     const retried: string[] = [];
-    const { value, attempts } = await withRetry(() => route53.upsertRecord(upsert), { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 }, {
-      sleep: clock.sleep,
-      random: () => 0.5,
-      now: clock.now,
-      onRetry: (info) => retried.push(info.kind),
-    });
+    const { value, attempts } = await withRetry(
+      () => route53.upsertRecord(upsert),
+      { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 },
+      {
+        sleep: clock.sleep,
+        random: () => 0.5,
+        now: clock.now,
+        onRetry: (info) => retried.push(info.kind),
+      },
+    );
     expect(attempts).toBe(2);
     expect(retried).toEqual(['throttle']);
     expect(value.changeId).toMatch(/^C/);
@@ -118,11 +129,26 @@ describe('call log', () => {
     await createSnsAdapter(clients).publishToTopic('arn:aws:sns:us-west-2:123456789012:oncall', 'hello');
 
     expect(world.callLog()).toEqual([
-      { api: 'ec2.StartInstances', region: 'us-west-2', atEpochMs: clock.now() - 1_000, mutating: false, ok: false, error: 'DryRunOperation', dryRun: true },
+      {
+        api: 'ec2.StartInstances',
+        region: 'us-west-2',
+        atEpochMs: clock.now() - 1_000,
+        mutating: false,
+        ok: false,
+        error: 'DryRunOperation',
+        dryRun: true,
+      },
       { api: 'ec2.DescribeInstances', region: 'us-west-2', atEpochMs: clock.now() - 1_000, mutating: false, ok: true },
       { api: 'route53.ListResourceRecordSets', region: 'us-east-1', atEpochMs: clock.now() - 1_000, mutating: false, ok: true },
       { api: 'ec2.StartInstances', region: 'us-west-2', atEpochMs: clock.now(), mutating: true, ok: true },
-      { api: 'ec2.StartInstances', region: 'us-west-2', atEpochMs: clock.now(), mutating: true, ok: false, error: 'InvalidInstanceID.NotFound' },
+      {
+        api: 'ec2.StartInstances',
+        region: 'us-west-2',
+        atEpochMs: clock.now(),
+        mutating: true,
+        ok: false,
+        error: 'InvalidInstanceID.NotFound',
+      },
       { api: 'sns.Publish', region: 'us-west-2', atEpochMs: clock.now(), mutating: true, ok: true },
     ]);
     expect(world.apiCalls()).toEqual({

@@ -23,7 +23,9 @@ function upsertA(client: Route53Client, name: string, value: string, action: 'UP
   return client.send(
     new ChangeResourceRecordSetsCommand({
       HostedZoneId: `/hostedzone/${ZONE}`,
-      ChangeBatch: { Changes: [{ Action: action, ResourceRecordSet: { Name: name, Type: 'A', TTL: 30, ResourceRecords: [{ Value: value }] } }] },
+      ChangeBatch: {
+        Changes: [{ Action: action, ResourceRecordSet: { Name: name, Type: 'A', TTL: 30, ResourceRecords: [{ Value: value }] } }],
+      },
     }),
   );
 }
@@ -36,7 +38,11 @@ describe('Route 53 through the real SDK client', () => {
 
     const submitted = await upsertA(client, 'app.example.com.', '198.51.100.20');
     expect(submitted.$metadata.httpStatusCode).toBe(200);
-    expect(submitted.ChangeInfo).toEqual({ Id: expect.stringMatching(/^\/change\/C[0-9A-Z]{13}$/), Status: 'PENDING', SubmittedAt: new Date(clock.now()) });
+    expect(submitted.ChangeInfo).toEqual({
+      Id: expect.stringMatching(/^\/change\/C[0-9A-Z]{13}$/),
+      Status: 'PENDING',
+      SubmittedAt: new Date(clock.now()),
+    });
     const id = submitted.ChangeInfo?.Id as string;
 
     // The control plane shows the new record at once; resolvers still answer the old one.
@@ -62,12 +68,22 @@ describe('Route 53 through the real SDK client', () => {
       values: ['203.0.113.10'],
       routing: {},
     });
-    const { changeId } = await adapter.upsertRecord({ hostedZoneId: ZONE, recordName: 'app.example.com', type: 'A', ttl: 30, target: ['198.51.100.20'] });
+    const { changeId } = await adapter.upsertRecord({
+      hostedZoneId: ZONE,
+      recordName: 'app.example.com',
+      type: 'A',
+      ttl: 30,
+      target: ['198.51.100.20'],
+    });
     const result = await adapter.waitInSync(changeId, { deadlineEpochMs: clock.now() + 60_000, sleep: clock.sleep, now: clock.now });
     expect(result).toEqual({ inSync: true, polls: 6 });
     expect(clock.sleeps).toEqual([2000, 2000, 2000, 2000, 2000]);
     expect(world.route53.resolve('app.example.com', 'A')).toEqual(['198.51.100.20']);
-    expect(world.apiCalls()).toEqual({ 'route53.ListResourceRecordSets': 1, 'route53.ChangeResourceRecordSets': 1, 'route53.GetChange': 6 });
+    expect(world.apiCalls()).toEqual({
+      'route53.ListResourceRecordSets': 1,
+      'route53.ChangeResourceRecordSets': 1,
+      'route53.GetChange': 6,
+    });
   });
 
   it('applies changes in submission order: a later change never overtakes an earlier one', async () => {
@@ -111,7 +127,9 @@ describe('Route 53 through the real SDK client', () => {
       adapter.upsertRecord({ hostedZoneId: ZONE, recordName: 'app.example.com', type: 'CNAME', ttl: 30, target: 'elsewhere.example.net' }),
     );
     expect(viaAdapter.kind).toBe('fatal');
-    expect(viaAdapter.message).toMatch(/route53:ChangeResourceRecordSets on app\.example\.com CNAME in Z0123456789ABC failed \(InvalidChangeBatch\): .*conflicts with other records/);
+    expect(viaAdapter.message).toMatch(
+      /route53:ChangeResourceRecordSets on app\.example\.com CNAME in Z0123456789ABC failed \(InvalidChangeBatch\): .*conflicts with other records/,
+    );
 
     expect(world.route53.changes()).toEqual([]);
     expect(world.route53.records(ZONE)).toHaveLength(1);
@@ -124,8 +142,14 @@ describe('Route 53 through the real SDK client', () => {
         HostedZoneId: ZONE,
         ChangeBatch: {
           Changes: [
-            { Action: 'DELETE', ResourceRecordSet: { Name: 'app.example.com', Type: 'A', TTL: 30, ResourceRecords: [{ Value: '203.0.113.10' }] } },
-            { Action: 'CREATE', ResourceRecordSet: { Name: 'app.example.com', Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: 'lb.example.net' }] } },
+            {
+              Action: 'DELETE',
+              ResourceRecordSet: { Name: 'app.example.com', Type: 'A', TTL: 30, ResourceRecords: [{ Value: '203.0.113.10' }] },
+            },
+            {
+              Action: 'CREATE',
+              ResourceRecordSet: { Name: 'app.example.com', Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: 'lb.example.net' }] },
+            },
           ],
         },
       }),
@@ -171,14 +195,26 @@ describe('Route 53 through the real SDK client', () => {
   it('keeps a change PENDING forever after a stuck GetChange fault, and while changes are frozen', async () => {
     const { world, adapter, clock, clients } = setup();
     world.faults.add({ api: 'route53.GetChange', stuck: true });
-    const { changeId } = await adapter.upsertRecord({ hostedZoneId: ZONE, recordName: 'app.example.com', type: 'A', ttl: 30, target: ['198.51.100.20'] });
+    const { changeId } = await adapter.upsertRecord({
+      hostedZoneId: ZONE,
+      recordName: 'app.example.com',
+      type: 'A',
+      ttl: 30,
+      target: ['198.51.100.20'],
+    });
     const waited = await adapter.waitInSync(changeId, { deadlineEpochMs: clock.now() + 300_000, sleep: clock.sleep, now: clock.now });
     expect(waited.inSync).toBe(false);
     expect(world.route53.resolve('app.example.com', 'A')).toEqual(['203.0.113.10']);
     expect(world.route53.changes()[0]).toMatchObject({ status: 'PENDING', stuck: true });
 
     // A later change is not held back by the stuck one.
-    const next = await adapter.upsertRecord({ hostedZoneId: ZONE, recordName: 'app.example.com', type: 'A', ttl: 30, target: ['198.51.100.30'] });
+    const next = await adapter.upsertRecord({
+      hostedZoneId: ZONE,
+      recordName: 'app.example.com',
+      type: 'A',
+      ttl: 30,
+      target: ['198.51.100.30'],
+    });
     clock.advance(10_000);
     expect(await adapter.getChangeStatus(next.changeId)).toBe('INSYNC');
     expect(world.route53.resolve('app.example.com', 'A')).toEqual(['198.51.100.30']);
@@ -195,20 +231,46 @@ describe('Route 53 through the real SDK client', () => {
   it('answers failover records by the PRIMARY health check, through CreateHealthCheck and GetHealthCheckStatus', async () => {
     const { world, clients } = setup();
     const created = await clients.route53().send(
-      new CreateHealthCheckCommand({ CallerReference: 'web-primary', HealthCheckConfig: { Type: 'HTTPS', FullyQualifiedDomainName: 'primary.example.com', Port: 443 } }),
+      new CreateHealthCheckCommand({
+        CallerReference: 'web-primary',
+        HealthCheckConfig: { Type: 'HTTPS', FullyQualifiedDomainName: 'primary.example.com', Port: 443 },
+      }),
     );
     const id = created.HealthCheck?.Id as string;
     const again = await clients.route53().send(
-      new CreateHealthCheckCommand({ CallerReference: 'web-primary', HealthCheckConfig: { Type: 'HTTPS', FullyQualifiedDomainName: 'primary.example.com', Port: 443 } }),
+      new CreateHealthCheckCommand({
+        CallerReference: 'web-primary',
+        HealthCheckConfig: { Type: 'HTTPS', FullyQualifiedDomainName: 'primary.example.com', Port: 443 },
+      }),
     );
     expect(again.HealthCheck?.Id).toBe(id);
     const conflict = await rejectionOf(
-      clients.route53().send(new CreateHealthCheckCommand({ CallerReference: 'web-primary', HealthCheckConfig: { Type: 'TCP', IPAddress: '192.0.2.1', Port: 80 } })),
+      clients.route53().send(
+        new CreateHealthCheckCommand({
+          CallerReference: 'web-primary',
+          HealthCheckConfig: { Type: 'TCP', IPAddress: '192.0.2.1', Port: 80 },
+        }),
+      ),
     );
     expect(conflict.name).toBe('HealthCheckAlreadyExists');
 
-    world.route53.putRecord(ZONE, { Name: 'web.example.com', Type: 'A', SetIdentifier: 'p', Failover: 'PRIMARY', HealthCheckId: id, TTL: 30, ResourceRecords: [{ Value: '203.0.113.1' }] });
-    world.route53.putRecord(ZONE, { Name: 'web.example.com', Type: 'A', SetIdentifier: 's', Failover: 'SECONDARY', TTL: 30, ResourceRecords: [{ Value: '198.51.100.1' }] });
+    world.route53.putRecord(ZONE, {
+      Name: 'web.example.com',
+      Type: 'A',
+      SetIdentifier: 'p',
+      Failover: 'PRIMARY',
+      HealthCheckId: id,
+      TTL: 30,
+      ResourceRecords: [{ Value: '203.0.113.1' }],
+    });
+    world.route53.putRecord(ZONE, {
+      Name: 'web.example.com',
+      Type: 'A',
+      SetIdentifier: 's',
+      Failover: 'SECONDARY',
+      TTL: 30,
+      ResourceRecords: [{ Value: '198.51.100.1' }],
+    });
     expect(world.route53.resolve('web.example.com', 'A')).toEqual(['203.0.113.1']);
 
     world.route53.setHealthCheckStatus(id, 'Unhealthy');

@@ -6,7 +6,7 @@ import { createCloudWatchAdapter } from '../../../../shared/aws/cloudwatch';
 import { createEc2Adapter } from '../../../../shared/aws/ec2';
 import { createRoute53Adapter } from '../../../../shared/aws/route53';
 import { loadConfigFile, parseConfig } from '../../../../shared/config/load';
-import { flagAlarmName } from '../../../../shared/sim/world';
+import { flagAlarmName } from '../../../../sim/world';
 import { createTestWorld } from './world-test-kit';
 
 const EXAMPLE = join(__dirname, '../../../../switchback.example.yml');
@@ -28,7 +28,11 @@ describe('seed', () => {
     expect(world.route53.hostedZones()).toEqual([{ id: 'Z0123456789ABC', name: 'example.com' }]);
     expect(world.route53.resolve('app.example.com', 'A')).toEqual(['203.0.113.10']);
     expect(world.route53.changes()).toEqual([]);
-    const record = await createRoute53Adapter(clients).getRecord({ hostedZoneId: 'Z0123456789ABC', recordName: 'app.example.com', type: 'A' });
+    const record = await createRoute53Adapter(clients).getRecord({
+      hostedZoneId: 'Z0123456789ABC',
+      recordName: 'app.example.com',
+      type: 'A',
+    });
     expect(record).toMatchObject({ ttl: 30, values: ['203.0.113.10'] });
 
     expect(world.ec2.instances()).toEqual([expect.objectContaining({ instanceId: STANDBY, region: 'us-west-2', state: 'stopped' })]);
@@ -42,7 +46,13 @@ describe('seed', () => {
     const config = loadConfigFile(EXAMPLE);
     world.seed(config);
     await createEc2Adapter(clients).startInstances('us-west-2', [STANDBY]);
-    await createRoute53Adapter(clients).upsertRecord({ hostedZoneId: 'Z0123456789ABC', recordName: 'app.example.com', type: 'A', ttl: 30, target: ['198.51.100.20'] });
+    await createRoute53Adapter(clients).upsertRecord({
+      hostedZoneId: 'Z0123456789ABC',
+      recordName: 'app.example.com',
+      type: 'A',
+      ttl: 30,
+      target: ['198.51.100.20'],
+    });
     clock.advance(20_000);
     world.seed(config);
     world.seed(config);
@@ -66,8 +76,15 @@ describe('seed', () => {
       }),
     );
     expect(world.ec2.volumes()).toEqual([expect.objectContaining({ volumeId: 'vol-0abc1234', region: 'us-west-2', state: 'available' })]);
-    expect(world.ec2.instances()).toEqual([expect.objectContaining({ instanceId: 'i-0123456789abcdef0', region: 'us-east-1', state: 'running' })]);
-    const launched = await createEc2Adapter(clients).runInstance('us-west-2', { imageId: 'ami-0abc1234', instanceType: 't3.small', clientToken: 'tok', runId: 'r1' });
+    expect(world.ec2.instances()).toEqual([
+      expect.objectContaining({ instanceId: 'i-0123456789abcdef0', region: 'us-east-1', state: 'running' }),
+    ]);
+    const launched = await createEc2Adapter(clients).runInstance('us-west-2', {
+      imageId: 'ami-0abc1234',
+      instanceType: 't3.small',
+      clientToken: 'tok',
+      runId: 'r1',
+    });
     expect(world.ec2.instance(launched)?.region).toBe('us-west-2');
   });
 
@@ -108,7 +125,9 @@ describe('health-check-flag strategy', () => {
       config: { Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Region: 'us-west-2', Name: alarmName } },
       status: 'Healthy',
     });
-    expect(world.route53.records('Z0123456789ABC').map((set) => [set.SetIdentifier, set.Failover, set.HealthCheckId, set.ResourceRecords])).toEqual([
+    expect(
+      world.route53.records('Z0123456789ABC').map((set) => [set.SetIdentifier, set.Failover, set.HealthCheckId, set.ResourceRecords]),
+    ).toEqual([
       ['web-primary', 'PRIMARY', healthCheck.id, [{ Value: '203.0.113.10' }]],
       ['web-secondary', 'SECONDARY', undefined, [{ Value: '198.51.100.20' }]],
     ]);
@@ -120,7 +139,9 @@ describe('health-check-flag strategy', () => {
     clock.advance(5_000);
     const flaggedAt = clock.now();
     await cloudWatch.putFlagMetric({ service: 'web', value: 1, atEpochMs: flaggedAt });
-    expect(await cloudWatch.describeAlarmStates([alarmName])).toEqual([expect.objectContaining({ state: 'ALARM', updatedAtEpochMs: flaggedAt })]);
+    expect(await cloudWatch.describeAlarmStates([alarmName])).toEqual([
+      expect.objectContaining({ state: 'ALARM', updatedAtEpochMs: flaggedAt }),
+    ]);
     expect(world.route53.healthCheckStatus(healthCheck.id)).toBe('Unhealthy');
     const status = await clients.route53().send(new GetHealthCheckStatusCommand({ HealthCheckId: healthCheck.id }));
     expect(status.HealthCheckObservations?.[0].StatusReport?.Status).toBe(`Failure: alarm ${alarmName} is ALARM`);
@@ -128,13 +149,19 @@ describe('health-check-flag strategy', () => {
 
     // The flag is published once: the alarm keeps its state while no new datapoint arrives.
     clock.advance(3_600_000);
-    expect(await cloudWatch.describeAlarmStates([alarmName])).toEqual([expect.objectContaining({ state: 'ALARM', updatedAtEpochMs: flaggedAt })]);
+    expect(await cloudWatch.describeAlarmStates([alarmName])).toEqual([
+      expect.objectContaining({ state: 'ALARM', updatedAtEpochMs: flaggedAt }),
+    ]);
     expect(world.route53.resolve('app.example.com', 'A')).toEqual(['198.51.100.20']);
 
     await cloudWatch.putFlagMetric({ service: 'web', value: 0, atEpochMs: clock.now() });
     expect(world.route53.resolve('app.example.com', 'A')).toEqual(['203.0.113.10']);
     expect(Object.keys(world.apiCalls()).filter((api) => api.startsWith('route53.ChangeResourceRecordSets'))).toEqual([]);
-    expect(world.cloudWatch.datapoints({ namespace: 'switchback', metricName: 'FailoverActive', dimensions: { Service: 'web' } }).map((point) => point.value)).toEqual([1, 0]);
+    expect(
+      world.cloudWatch
+        .datapoints({ namespace: 'switchback', metricName: 'FailoverActive', dimensions: { Service: 'web' } })
+        .map((point) => point.value),
+    ).toEqual([1, 0]);
   });
 
   it('follows an alarm state set by hand too', () => {

@@ -28,7 +28,12 @@ describe('SNS', () => {
         attributes: { 'AWS.SNS.SMS.SMSType': 'Transactional', 'AWS.SNS.SMS.SenderID': 'Switchback' },
         delivered: true,
       },
-      expect.objectContaining({ topicArn: TOPIC, subject: 'switchback web', message: '[switchback] web: now on SECONDARY', attributes: {} }),
+      expect.objectContaining({
+        topicArn: TOPIC,
+        subject: 'switchback web',
+        message: '[switchback] web: now on SECONDARY',
+        attributes: {},
+      }),
     ]);
     expect(messageId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
   });
@@ -41,7 +46,9 @@ describe('SNS', () => {
     expect(classifyAwsError(badNumber)).toBe('fatal');
     const missing = await rejectionOf(clients.sns().send(new PublishCommand({ TopicArn: TOPIC, Message: 'x' })));
     expect(missing.name).toBe('NotFoundException');
-    const wrongRegion = await rejectionOf(clients.sns('us-west-2').send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:far', Message: 'x' })));
+    const wrongRegion = await rejectionOf(
+      clients.sns('us-west-2').send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:far', Message: 'x' })),
+    );
     expect(wrongRegion.message).toMatch(/topic is in us-east-1/);
     // The adapter publishes a topic in the topic's own region.
     await createSnsAdapter(clients).publishToTopic('arn:aws:sns:us-east-1:123456789012:far', 'hello');
@@ -63,7 +70,9 @@ describe('Lambda', () => {
     const lambda = createLambdaAdapter(clients);
     expect(await lambda.invokeFunction('failback-check', { service: 'web' })).toEqual({ ready: true, echo: { service: 'web' } });
 
-    const raw = await clients.lambda().send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:us-west-2:123456789012:function:failback-check', Payload: '{"a":1}' }));
+    const raw = await clients
+      .lambda()
+      .send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:us-west-2:123456789012:function:failback-check', Payload: '{"a":1}' }));
     expect(clients.lambda()).toBeInstanceOf(LambdaClient);
     expect(raw.StatusCode).toBe(200);
     expect(raw.$metadata.httpStatusCode).toBe(200);
@@ -78,7 +87,10 @@ describe('Lambda', () => {
     });
     const raw = await clients.lambda().send(new InvokeCommand({ FunctionName: 'broken' }));
     expect(raw.FunctionError).toBe('Unhandled');
-    expect(JSON.parse(raw.Payload?.transformToString() ?? '')).toMatchObject({ errorType: 'TypeError', errorMessage: 'cannot read config' });
+    expect(JSON.parse(raw.Payload?.transformToString() ?? '')).toMatchObject({
+      errorType: 'TypeError',
+      errorMessage: 'cannot read config',
+    });
     const viaAdapter = await rejectionOf(createLambdaAdapter(clients).invokeFunction('broken', {}));
     expect(viaAdapter.message).toMatch(/lambda:Invoke on broken failed \(FunctionError\): TypeError: cannot read config \[Unhandled\]/);
 
@@ -98,7 +110,9 @@ describe('Lambda', () => {
     expect(await createLambdaAdapter(clients).invokeAsync('orchestrator', { service: 'web', runId: 'r1' })).toEqual({ statusCode: 202 });
     expect(spawned).toEqual([['orchestrator', { service: 'web', runId: 'r1' }]]);
     expect(handlerRuns).toBe(0);
-    expect(world.lambda.invocations()).toEqual([expect.objectContaining({ name: 'orchestrator', invocationType: 'Event', payload: { service: 'web', runId: 'r1' } })]);
+    expect(world.lambda.invocations()).toEqual([
+      expect.objectContaining({ name: 'orchestrator', invocationType: 'Event', payload: { service: 'web', runId: 'r1' } }),
+    ]);
   });
 
   it('Event without onAsyncInvoke runs the handler without awaiting it', async () => {
@@ -128,7 +142,9 @@ describe('CloudWatch', () => {
     clock.advance(60_000);
     world.cloudWatch.setAlarmState('web-5xx-high', 'ALARM');
     const cloudWatch = createCloudWatchAdapter(clients);
-    expect(await cloudWatch.describeAlarmStates(['arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-5xx-high', 'web-5xx-high', 'nope'])).toEqual([
+    expect(
+      await cloudWatch.describeAlarmStates(['arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-5xx-high', 'web-5xx-high', 'nope']),
+    ).toEqual([
       expect.objectContaining({ name: 'web-5xx-high', region: 'us-east-1', state: 'ALARM', updatedAtEpochMs: clock.now() }),
       expect.objectContaining({ name: 'web-5xx-high', state: 'NOT_FOUND' }),
       expect.objectContaining({ name: 'nope', state: 'NOT_FOUND' }),
@@ -158,10 +174,18 @@ describe('CloudWatch', () => {
     const at = clock.now() + 1_000;
     clock.advance(2_000);
     await client.send(
-      new PutMetricDataCommand({ Namespace: 'app', MetricData: [{ MetricName: 'LatencyMs', Dimensions: [{ Name: 'Service', Value: 'web' }], Value: 900, Timestamp: new Date(at) }] }),
+      new PutMetricDataCommand({
+        Namespace: 'app',
+        MetricData: [{ MetricName: 'LatencyMs', Dimensions: [{ Name: 'Service', Value: 'web' }], Value: 900, Timestamp: new Date(at) }],
+      }),
     );
     // A datapoint of another metric (different dimensions) does not count.
-    await client.send(new PutMetricDataCommand({ Namespace: 'app', MetricData: [{ MetricName: 'LatencyMs', Dimensions: [{ Name: 'Service', Value: 'api' }], Value: 10 }] }));
+    await client.send(
+      new PutMetricDataCommand({
+        Namespace: 'app',
+        MetricData: [{ MetricName: 'LatencyMs', Dimensions: [{ Name: 'Service', Value: 'api' }], Value: 10 }],
+      }),
+    );
     const alarm = await describe();
     expect(alarm).toMatchObject({ StateValue: 'ALARM', StateUpdatedTimestamp: new Date(at), Threshold: 500, Namespace: 'app' });
     expect(alarm?.StateReason).toMatch(/1 datapoint \[900 .*\] was greater than the threshold \(500\)/);
@@ -172,7 +196,9 @@ describe('CloudWatch', () => {
       expect.objectContaining({ value: 900, atEpochMs: at, metricName: 'LatencyMs' }),
     ]);
 
-    const reserved = await rejectionOf(client.send(new PutMetricDataCommand({ Namespace: 'AWS/EC2', MetricData: [{ MetricName: 'x', Value: 1 }] })));
+    const reserved = await rejectionOf(
+      client.send(new PutMetricDataCommand({ Namespace: 'AWS/EC2', MetricData: [{ MetricName: 'x', Value: 1 }] })),
+    );
     expect(reserved.name).toBe('InvalidParameterValueException');
     expect(classifyAwsError(reserved)).toBe('fatal');
   });

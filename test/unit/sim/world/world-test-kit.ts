@@ -4,7 +4,7 @@
  */
 import { type AwsClients, createAwsClients } from '../../../../shared/aws/clients';
 import { ALL_AWS_CLIENT_FACTORIES } from '../../../../shared/aws/all-client-factories';
-import { createWorld, type World, type WorldOptions } from '../../../../shared/sim/world';
+import { createWorld, type World, type WorldOptions } from '../../../../sim/world';
 
 export const START_EPOCH_MS = Date.UTC(2026, 0, 15, 12, 0, 0);
 

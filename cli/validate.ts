@@ -1,6 +1,6 @@
-import { ConfigError } from '../errors';
-import { loadConfigFile } from '../config/load';
-import type { ServiceConfig, SwitchbackConfig } from '../config/types';
+import { ConfigError } from '../shared/errors';
+import { loadConfigFile } from '../shared/config/load';
+import type { ServiceConfig, SwitchbackConfig } from '../shared/config/types';
 import { EXIT, type CliIo } from './io';
 
 /** One line per service: what is watched, how DNS moves, and the policy in force. */
@@ -32,7 +32,9 @@ export function loadForCli(file: string, io: CliIo): SwitchbackConfig | number {
 export function runValidate(file: string, io: CliIo): number {
   const config = loadForCli(file, io);
   if (typeof config === 'number') return config;
-  io.stdout.write(`OK ${file}: ${config.services.length} service${config.services.length === 1 ? '' : 's'}, control region ${config.controlRegion}\n`);
+  io.stdout.write(
+    `OK ${file}: ${config.services.length} service${config.services.length === 1 ? '' : 's'}, control region ${config.controlRegion}\n`,
+  );
   for (const service of config.services) io.stdout.write(`  ${summarizeService(service)}\n`);
   return EXIT.ok;
 }

@@ -11,11 +11,11 @@
  * Every call is counted and logged (`apiCalls`, `callLog`) — including calls failed by injected
  * faults and DryRun calls (which are never `mutating`).
  */
-import type { AwsServiceName } from '../../aws/clients';
-import { AWS_SERVICES } from '../../aws/clients';
-import { getAwsErrorCode } from '../../aws/errors';
-import type { SwitchbackConfig } from '../../config/types';
-import { SwitchbackError } from '../../errors';
+import type { AwsServiceName } from '../../shared/aws/clients';
+import { AWS_SERVICES } from '../../shared/aws/clients';
+import { getAwsErrorCode } from '../../shared/aws/errors';
+import type { SwitchbackConfig } from '../../shared/config/types';
+import { SwitchbackError } from '../../shared/errors';
 import { defaultMessageFor } from './aws-error';
 import { type CloudWatchWorld, createCloudWatchModel } from './cloudwatch';
 import { createWorldContext } from './context';
@@ -102,11 +102,20 @@ interface MiddlewareStackLike {
   add(middleware: unknown, options: Record<string, unknown>): void;
 }
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['now', 'sleep', 'route53ChangeDelayMs', 'ec2TransitionDelayMs', 'ec2VolumeDelayMs', 'accountId', 'onAsyncInvoke']);
+const OPTION_KEYS: ReadonlySet<string> = new Set([
+  'now',
+  'sleep',
+  'route53ChangeDelayMs',
+  'ec2TransitionDelayMs',
+  'ec2VolumeDelayMs',
+  'accountId',
+  'onAsyncInvoke',
+]);
 
 function validateOptions(options: WorldOptions): void {
   const problems: string[] = [];
-  for (const key of Object.keys(options ?? {})) if (!OPTION_KEYS.has(key)) problems.push(`unknown option "${key}" (known: ${[...OPTION_KEYS].join(', ')})`);
+  for (const key of Object.keys(options ?? {}))
+    if (!OPTION_KEYS.has(key)) problems.push(`unknown option "${key}" (known: ${[...OPTION_KEYS].join(', ')})`);
   if (typeof options?.now !== 'function') problems.push('now must be a function returning epoch ms');
   for (const key of ['route53ChangeDelayMs', 'ec2TransitionDelayMs', 'ec2VolumeDelayMs'] as const) {
     const value = options?.[key];
@@ -121,7 +130,10 @@ export function createWorld(options: WorldOptions): World {
   const ctx = createWorldContext({ now: () => options.now(), accountId: options.accountId ?? '123456789012' });
   const cloudWatch = createCloudWatchModel(ctx);
   const route53 = createRoute53Model(ctx, { changeDelayMs: options.route53ChangeDelayMs ?? 10_000, alarmState: cloudWatch.alarmState });
-  const ec2 = createEc2Model(ctx, { transitionDelayMs: options.ec2TransitionDelayMs ?? 15_000, volumeDelayMs: options.ec2VolumeDelayMs ?? 2_000 });
+  const ec2 = createEc2Model(ctx, {
+    transitionDelayMs: options.ec2TransitionDelayMs ?? 15_000,
+    volumeDelayMs: options.ec2VolumeDelayMs ?? 2_000,
+  });
   const sns = createSnsModel(ctx);
   const lambda = createLambdaModel(ctx, { onAsyncInvoke: options.onAsyncInvoke });
   const faults = createFaultRegistry();
@@ -139,11 +151,23 @@ export function createWorld(options: WorldOptions): World {
   const sleep = (ms: number): Promise<void> =>
     options.sleep ? options.sleep(ms) : new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-  async function dispatch(service: AwsServiceName, region: string, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async function dispatch(
+    service: AwsServiceName,
+    region: string,
+    operation: string,
+    input: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
     const api = `${service}.${operation}`;
     const atEpochMs = ctx.now();
     const dryRun = input.DryRun === true || (service === 'lambda' && input.InvocationType === 'DryRun');
-    const entry: CallLogEntry = { api, region, atEpochMs, mutating: !dryRun && !READ_ONLY_OPERATION.test(operation), ok: false, ...(dryRun && { dryRun: true }) };
+    const entry: CallLogEntry = {
+      api,
+      region,
+      atEpochMs,
+      mutating: !dryRun && !READ_ONLY_OPERATION.test(operation),
+      ok: false,
+      ...(dryRun && { dryRun: true }),
+    };
     counts[api] = (counts[api] ?? 0) + 1;
     try {
       const fault = faults.take(api);
@@ -162,7 +186,8 @@ export function createWorld(options: WorldOptions): World {
   }
 
   function attach(service: AwsServiceName, region: string, client: unknown): void {
-    if (!(AWS_SERVICES as readonly string[]).includes(service)) throw new SwitchbackError(`world.attach: unknown service "${service}" (one of ${AWS_SERVICES.join(', ')})`);
+    if (!(AWS_SERVICES as readonly string[]).includes(service))
+      throw new SwitchbackError(`world.attach: unknown service "${service}" (one of ${AWS_SERVICES.join(', ')})`);
     const stack = (client as { middlewareStack?: MiddlewareStackLike } | undefined)?.middlewareStack;
     if (!client || typeof client !== 'object' || !stack || typeof stack.add !== 'function') {
       throw new SwitchbackError(`world.attach: the ${service} client is not an AWS SDK v3 client (no middlewareStack)`);
@@ -179,7 +204,15 @@ export function createWorld(options: WorldOptions): World {
         const output = await dispatch(service, region, operation, input);
         const status = typeof output.StatusCode === 'number' ? output.StatusCode : 200;
         return {
-          output: { $metadata: { httpStatusCode: status, requestId: `world-${service}-${counts[`${service}.${operation}`]}`, attempts: 1, totalRetryDelay: 0 }, ...output },
+          output: {
+            $metadata: {
+              httpStatusCode: status,
+              requestId: `world-${service}-${counts[`${service}.${operation}`]}`,
+              attempts: 1,
+              totalRetryDelay: 0,
+            },
+            ...output,
+          },
           response: {},
         };
       };

@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SwitchbackError } from '../errors';
-import { TABLE_DEFINITION } from '../store/table';
+import { SwitchbackError } from '../shared/errors';
+import { TABLE_DEFINITION } from '../shared/store/table';
 
 export { TABLE_DEFINITION };
 

@@ -160,7 +160,10 @@ async function decideAll(
     // Eventually consistent: half the read cost every round. A stale state cannot do harm: every write
     // is conditional on the version read (a conflict re-reads consistently), and a stalled-run kick
     // based on an old lease only makes the orchestrator find the lease held and stop.
-    deps.store.getStates(services.map((service) => service.name), { consistent: false }),
+    deps.store.getStates(
+      services.map((service) => service.name),
+      { consistent: false },
+    ),
     multiLocation ? deps.store.listObservations() : Promise.resolve(new Map<string, LocationObservation[]>()),
     multiLocation ? deps.store.listLocationHeartbeats() : Promise.resolve({} as Record<string, number>),
   ]);
@@ -185,7 +188,10 @@ async function decideAll(
       if (!startedNow) await resumeIfStalled(deps, applied.state, kicked);
     } catch (error) {
       // One service's trouble (a throttled table, a bug) must not stop the others from being watched.
-      deps.logger.error('decision failed for a service', { service: service.name, error: error instanceof Error ? error.message : String(error) });
+      deps.logger.error('decision failed for a service', {
+        service: service.name,
+        error: error instanceof Error ? error.message : String(error),
+      });
       deps.emit?.({ kind: 'error', atEpochMs: deps.clock.now(), service: service.name, message: `decision failed: ${String(error)}` });
     }
   });

@@ -15,12 +15,13 @@ import type {
   PutMetricDataInput,
   SetAlarmStateInput,
 } from '@aws-sdk/client-cloudwatch';
-import { SwitchbackError } from '../../errors';
+import { SwitchbackError } from '../../shared/errors';
 import type { WorldContext } from './context';
 import { type ServiceModel, unsupportedOperation } from './model';
 
 export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
-export type ComparisonOperator = 'GreaterThanOrEqualToThreshold' | 'GreaterThanThreshold' | 'LessThanThreshold' | 'LessThanOrEqualToThreshold';
+export type ComparisonOperator =
+  'GreaterThanOrEqualToThreshold' | 'GreaterThanThreshold' | 'LessThanThreshold' | 'LessThanOrEqualToThreshold';
 export type TreatMissingData = 'missing' | 'ignore' | 'breaching' | 'notBreaching';
 
 export interface AlarmMetric {
@@ -147,7 +148,11 @@ function toEpochMs(value: unknown, fallback: number): number | undefined {
   return undefined;
 }
 
-export function createCloudWatchModel(ctx: WorldContext): { model: ServiceModel; world: CloudWatchWorld; alarmState(region: string, name: string): AlarmStateValue | undefined } {
+export function createCloudWatchModel(ctx: WorldContext): {
+  model: ServiceModel;
+  world: CloudWatchWorld;
+  alarmState(region: string, name: string): AlarmStateValue | undefined;
+} {
   const series = new Map<string, Series>();
   const alarms = new Map<string, AlarmModel>();
 
@@ -183,7 +188,12 @@ export function createCloudWatchModel(ctx: WorldContext): { model: ServiceModel;
     if (metric.treatMissingData !== 'ignore' && now - lastDataEpochMs >= windowMs) {
       const state: AlarmStateValue =
         metric.treatMissingData === 'breaching' ? 'ALARM' : metric.treatMissingData === 'notBreaching' ? 'OK' : 'INSUFFICIENT_DATA';
-      transition(alarm, state, `no datapoints for ${windowMs / 1000} seconds (treatMissingData: ${metric.treatMissingData})`, lastDataEpochMs + windowMs);
+      transition(
+        alarm,
+        state,
+        `no datapoints for ${windowMs / 1000} seconds (treatMissingData: ${metric.treatMissingData})`,
+        lastDataEpochMs + windowMs,
+      );
     }
   }
 
@@ -206,7 +216,8 @@ export function createCloudWatchModel(ctx: WorldContext): { model: ServiceModel;
     const problems: string[] = [];
     if (!metric.namespace || !metric.metricName) problems.push('namespace and metricName are required');
     if (!(operator in OPERATORS)) problems.push(`comparisonOperator ${operator} is not supported`);
-    if (!TREAT_MISSING.has(treatMissingData)) problems.push(`treatMissingData ${treatMissingData} is not one of missing, ignore, breaching, notBreaching`);
+    if (!TREAT_MISSING.has(treatMissingData))
+      problems.push(`treatMissingData ${treatMissingData} is not one of missing, ignore, breaching, notBreaching`);
     if (!Number.isFinite(metric.threshold)) problems.push('threshold must be a number');
     const periodSeconds = metric.periodSeconds ?? 60;
     const evaluationPeriods = metric.evaluationPeriods ?? 1;
@@ -227,7 +238,8 @@ export function createCloudWatchModel(ctx: WorldContext): { model: ServiceModel;
 
   function putAlarm(spec: AlarmSpec, defaultState: AlarmStateValue): AlarmModel {
     if (!spec.name || !spec.region) throw new SwitchbackError('world.cloudWatch.putAlarm: name and region are required');
-    if (spec.state !== undefined && !STATES.has(spec.state)) throw new SwitchbackError(`world.cloudWatch.putAlarm: state ${spec.state} is not OK, ALARM or INSUFFICIENT_DATA`);
+    if (spec.state !== undefined && !STATES.has(spec.state))
+      throw new SwitchbackError(`world.cloudWatch.putAlarm: state ${spec.state} is not OK, ALARM or INSUFFICIENT_DATA`);
     const now = ctx.now();
     const metric = spec.metric ? normalizeMetric(spec.metric) : undefined;
     const key = alarmKey(spec.region, spec.name);
@@ -236,7 +248,8 @@ export function createCloudWatchModel(ctx: WorldContext): { model: ServiceModel;
       evaluate(existing);
       existing.metric = metric;
       existing.configuredAtEpochMs = now;
-      if (metric) existing.cursor = series.get(seriesKey(spec.region, metric.namespace, metric.metricName, metric.dimensions))?.points.length ?? 0;
+      if (metric)
+        existing.cursor = series.get(seriesKey(spec.region, metric.namespace, metric.metricName, metric.dimensions))?.points.length ?? 0;
       if (spec.state) transition(existing, spec.state, spec.reason ?? 'set when the alarm was updated', now);
       return existing;
     }
@@ -245,7 +258,9 @@ export function createCloudWatchModel(ctx: WorldContext): { model: ServiceModel;
       region: spec.region,
       ...(metric && { metric }),
       state: spec.state ?? defaultState,
-      reason: spec.reason ?? ((spec.state ?? defaultState) === 'INSUFFICIENT_DATA' ? 'Unchecked: Initial alarm creation' : 'created by the embedded world'),
+      reason:
+        spec.reason ??
+        ((spec.state ?? defaultState) === 'INSUFFICIENT_DATA' ? 'Unchecked: Initial alarm creation' : 'created by the embedded world'),
       updatedAtEpochMs: now,
       configuredAtEpochMs: now,
       cursor: 0,
@@ -262,7 +277,9 @@ export function createCloudWatchModel(ctx: WorldContext): { model: ServiceModel;
   function findAlarms(name: string, region?: string): AlarmModel[] {
     const parsed = parseAlarmName(name);
     const wantedRegion = parsed.region ?? region;
-    return [...alarms.values()].filter((alarm) => alarm.name === parsed.name && (wantedRegion === undefined || alarm.region === wantedRegion));
+    return [...alarms.values()].filter(
+      (alarm) => alarm.name === parsed.name && (wantedRegion === undefined || alarm.region === wantedRegion),
+    );
   }
 
   function setState(alarm: AlarmModel, state: AlarmStateValue, reason: string): void {
@@ -279,7 +296,8 @@ export function createCloudWatchModel(ctx: WorldContext): { model: ServiceModel;
     if (namespace.startsWith('AWS/')) throw fail('InvalidParameterValue', `The value ${namespace} for parameter Namespace is invalid.`);
     const data: MetricDatum[] = input.MetricData ?? [];
     if (data.length === 0) throw fail('MissingParameter', 'The parameter MetricData is required.');
-    if (data.length > MAX_DATUMS) throw fail('InvalidParameterValue', `The collection MetricData must not have a size greater than ${MAX_DATUMS}.`);
+    if (data.length > MAX_DATUMS)
+      throw fail('InvalidParameterValue', `The collection MetricData must not have a size greater than ${MAX_DATUMS}.`);
     const now = ctx.now();
     const accepted: Array<{ key: string; entry: Omit<Series, 'points'>; points: Datapoint[] }> = [];
     data.forEach((datum, index) => {
@@ -287,21 +305,26 @@ export function createCloudWatchModel(ctx: WorldContext): { model: ServiceModel;
       if (!datum.MetricName) throw fail('MissingParameter', `The parameter ${where}.MetricName is required.`);
       const dimensions: Record<string, string> = {};
       for (const dimension of datum.Dimensions ?? []) {
-        if (!dimension.Name || dimension.Value === undefined) throw fail('InvalidParameterValue', `${where}.Dimensions: every dimension needs a Name and a Value.`);
+        if (!dimension.Name || dimension.Value === undefined)
+          throw fail('InvalidParameterValue', `${where}.Dimensions: every dimension needs a Name and a Value.`);
         dimensions[dimension.Name] = dimension.Value;
       }
       if (Object.keys(dimensions).length > 30) throw fail('InvalidParameterValue', `${where}.Dimensions: at most 30 dimensions.`);
       const atEpochMs = toEpochMs(datum.Timestamp, now);
       if (atEpochMs === undefined) throw fail('InvalidParameterValue', `The parameter ${where}.Timestamp must be a date.`);
       if (atEpochMs < now - TWO_WEEKS_MS || atEpochMs > now + TWO_HOURS_MS) {
-        throw fail('InvalidParameterValue', `The parameter ${where}.Timestamp must specify a time no more than two weeks in the past or two hours in the future.`);
+        throw fail(
+          'InvalidParameterValue',
+          `The parameter ${where}.Timestamp must specify a time no more than two weeks in the past or two hours in the future.`,
+        );
       }
       const values: number[] = [];
       if (datum.Value !== undefined) values.push(datum.Value);
       for (const value of datum.Values ?? []) values.push(value);
       if (datum.StatisticValues?.Maximum !== undefined) values.push(datum.StatisticValues.Maximum);
       if (values.length === 0) throw fail('MissingParameter', `${where}: one of Value, Values or StatisticValues is required.`);
-      if (values.some((value) => !Number.isFinite(value))) throw fail('InvalidParameterValue', `The value for parameter ${where}.Value must be a finite number.`);
+      if (values.some((value) => !Number.isFinite(value)))
+        throw fail('InvalidParameterValue', `The value for parameter ${where}.Value must be a finite number.`);
       const entry = { region, namespace, metricName: datum.MetricName, dimensions };
       accepted.push({
         key: seriesKey(region, namespace, datum.MetricName, dimensions),
@@ -318,10 +341,13 @@ export function createCloudWatchModel(ctx: WorldContext): { model: ServiceModel;
   }
 
   function describeAlarms(input: DescribeAlarmsInput, region: string) {
-    if (input.AlarmNames && input.AlarmNamePrefix) throw fail('InvalidParameterCombination', 'AlarmNames and AlarmNamePrefix cannot be used together.');
-    if ((input.AlarmNames?.length ?? 0) > 100) throw fail('InvalidParameterValue', 'The collection AlarmNames must not have a size greater than 100.');
+    if (input.AlarmNames && input.AlarmNamePrefix)
+      throw fail('InvalidParameterCombination', 'AlarmNames and AlarmNamePrefix cannot be used together.');
+    if ((input.AlarmNames?.length ?? 0) > 100)
+      throw fail('InvalidParameterValue', 'The collection AlarmNames must not have a size greater than 100.');
     const maxRecords = input.MaxRecords ?? 50;
-    if (!Number.isInteger(maxRecords) || maxRecords < 1 || maxRecords > 100) throw fail('InvalidParameterValue', 'MaxRecords must be between 1 and 100.');
+    if (!Number.isInteger(maxRecords) || maxRecords < 1 || maxRecords > 100)
+      throw fail('InvalidParameterValue', 'MaxRecords must be between 1 and 100.');
     const wantMetricAlarms = !input.AlarmTypes || input.AlarmTypes.includes('MetricAlarm');
     const names = input.AlarmNames ? new Set(input.AlarmNames) : undefined;
     const matching = [...alarms.values()]
@@ -363,10 +389,14 @@ export function createCloudWatchModel(ctx: WorldContext): { model: ServiceModel;
 
   function putMetricAlarm(input: PutMetricAlarmInput, region: string) {
     if (!input.AlarmName) throw fail('MissingParameter', 'The parameter AlarmName is required.');
-    if (!input.Namespace || !input.MetricName) throw fail('MissingParameter', 'The embedded world models metric alarms on one metric: Namespace and MetricName are required.');
-    if (input.EvaluationPeriods === undefined || !input.ComparisonOperator) throw fail('MissingParameter', 'The parameters EvaluationPeriods and ComparisonOperator are required.');
-    if (!(input.ComparisonOperator in OPERATORS)) throw fail('InvalidParameterValue', `ComparisonOperator ${input.ComparisonOperator} is not supported.`);
-    if (input.TreatMissingData !== undefined && !TREAT_MISSING.has(input.TreatMissingData)) throw fail('InvalidParameterValue', `TreatMissingData ${input.TreatMissingData} is invalid.`);
+    if (!input.Namespace || !input.MetricName)
+      throw fail('MissingParameter', 'The embedded world models metric alarms on one metric: Namespace and MetricName are required.');
+    if (input.EvaluationPeriods === undefined || !input.ComparisonOperator)
+      throw fail('MissingParameter', 'The parameters EvaluationPeriods and ComparisonOperator are required.');
+    if (!(input.ComparisonOperator in OPERATORS))
+      throw fail('InvalidParameterValue', `ComparisonOperator ${input.ComparisonOperator} is not supported.`);
+    if (input.TreatMissingData !== undefined && !TREAT_MISSING.has(input.TreatMissingData))
+      throw fail('InvalidParameterValue', `TreatMissingData ${input.TreatMissingData} is invalid.`);
     putAlarm(
       {
         name: input.AlarmName,
@@ -389,11 +419,12 @@ export function createCloudWatchModel(ctx: WorldContext): { model: ServiceModel;
   }
 
   function setAlarmStateApi(input: SetAlarmStateInput, region: string) {
-    if (!input.AlarmName || !input.StateValue || !input.StateReason) throw fail('MissingParameter', 'AlarmName, StateValue and StateReason are required.');
+    if (!input.AlarmName || !input.StateValue || !input.StateReason)
+      throw fail('MissingParameter', 'AlarmName, StateValue and StateReason are required.');
     if (!STATES.has(input.StateValue)) throw fail('InvalidParameterValue', `StateValue ${input.StateValue} is invalid.`);
     const alarm = alarms.get(alarmKey(region, input.AlarmName));
     if (!alarm) throw fail('ResourceNotFound', `Alarm ${input.AlarmName} not found`);
-    setState(alarm, input.StateValue as AlarmStateValue, input.StateReason);
+    setState(alarm, input.StateValue, input.StateReason);
     return {};
   }
 
@@ -402,7 +433,8 @@ export function createCloudWatchModel(ctx: WorldContext): { model: ServiceModel;
     setAlarmState(name, state, region, reason) {
       if (!STATES.has(state)) throw new SwitchbackError(`world.cloudWatch.setAlarmState: ${state} is not OK, ALARM or INSUFFICIENT_DATA`);
       const found = findAlarms(name, region);
-      if (found.length === 0) throw new SwitchbackError(`world.cloudWatch.setAlarmState: no alarm named ${name}${region ? ` in ${region}` : ''}`);
+      if (found.length === 0)
+        throw new SwitchbackError(`world.cloudWatch.setAlarmState: no alarm named ${name}${region ? ` in ${region}` : ''}`);
       for (const alarm of found) setState(alarm, state, reason ?? `set to ${state} by the embedded world`);
     },
     alarm(name, region) {
@@ -418,7 +450,13 @@ export function createCloudWatchModel(ctx: WorldContext): { model: ServiceModel;
         if (query.metricName !== undefined && entry.metricName !== query.metricName) continue;
         if (query.dimensions && Object.entries(query.dimensions).some(([name, value]) => entry.dimensions[name] !== value)) continue;
         for (const point of entry.points) {
-          out.push({ region: entry.region, namespace: entry.namespace, metricName: entry.metricName, dimensions: { ...entry.dimensions }, ...point });
+          out.push({
+            region: entry.region,
+            namespace: entry.namespace,
+            metricName: entry.metricName,
+            dimensions: { ...entry.dimensions },
+            ...point,
+          });
         }
       }
       return out.sort((a, b) => a.receivedAtEpochMs - b.receivedAtEpochMs);
@@ -431,7 +469,7 @@ export function createCloudWatchModel(ctx: WorldContext): { model: ServiceModel;
         case 'PutMetricData':
           return putMetricData(input as PutMetricDataInput, call.region);
         case 'DescribeAlarms':
-          return describeAlarms(input as DescribeAlarmsInput, call.region);
+          return describeAlarms(input, call.region);
         case 'PutMetricAlarm':
           return putMetricAlarm(input as PutMetricAlarmInput, call.region);
         case 'SetAlarmState':

@@ -19,7 +19,7 @@
  */
 import http from 'node:http';
 import type net from 'node:net';
-import { SwitchbackError } from '../errors';
+import { SwitchbackError } from '../shared/errors';
 
 export type SiteHealthMode =
   | { mode: 'up' }
@@ -97,10 +97,13 @@ export async function startSite(options: SiteOptions = {}): Promise<Site> {
       case 'hang':
         return;
       case 'slow': {
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          answer(response, 200, 'ok');
-        }, Math.max(0, current.latencyMs));
+        const timer = setTimeout(
+          () => {
+            timers.delete(timer);
+            answer(response, 200, 'ok');
+          },
+          Math.max(0, current.latencyMs),
+        );
         timers.add(timer);
         return;
       }

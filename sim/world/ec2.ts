@@ -21,7 +21,7 @@ import type {
   StopInstancesRequest,
   TerminateInstancesRequest,
 } from '@aws-sdk/client-ec2';
-import { SwitchbackError } from '../../errors';
+import { SwitchbackError } from '../../shared/errors';
 import type { WorldContext } from './context';
 import { type CallContext, type ServiceModel, stableStringify, unsupportedOperation, wildcardMatches } from './model';
 
@@ -81,7 +81,12 @@ export interface Ec2World {
   setInstanceState(instanceId: string, state: InstanceStateName): void;
   addImage(region: string, imageId: string): void;
   /** Create a volume (available, or attached to an existing instance); a no-op if the id exists. */
-  addVolume(input: { region: string; volumeId?: string; sizeGiB?: number; attachedTo?: { instanceId: string; device: string } }): VolumeView;
+  addVolume(input: {
+    region: string;
+    volumeId?: string;
+    sizeGiB?: number;
+    attachedTo?: { instanceId: string; device: string };
+  }): VolumeView;
   volumes(region?: string): VolumeView[];
   /** Allocate an Elastic IP (optionally associated); a no-op if the allocation id exists. */
   addAddress(input: { region: string; allocationId?: string; publicIp?: string; instanceId?: string }): AddressView;
@@ -148,7 +153,14 @@ interface RegionModel {
   clientTokens: Map<string, { fingerprint: string; reservationId: string; instanceIds: string[] }>;
 }
 
-const STATE_CODES: Record<InstanceStateName, number> = { pending: 0, running: 16, 'shutting-down': 32, terminated: 48, stopping: 64, stopped: 80 };
+const STATE_CODES: Record<InstanceStateName, number> = {
+  pending: 0,
+  running: 16,
+  'shutting-down': 32,
+  terminated: 48,
+  stopping: 64,
+  stopped: 80,
+};
 const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const VOLUME_ID = /^vol-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const ALLOCATION_ID = /^eipalloc-([0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -167,7 +179,10 @@ function normalizeAction(action: string): string {
   return action.replace(/^ec2:/, '');
 }
 
-export function createEc2Model(ctx: WorldContext, options: { transitionDelayMs: number; volumeDelayMs: number }): { model: ServiceModel; world: Ec2World } {
+export function createEc2Model(
+  ctx: WorldContext,
+  options: { transitionDelayMs: number; volumeDelayMs: number },
+): { model: ServiceModel; world: Ec2World } {
   const regions = new Map<string, RegionModel>();
   const denied = new Set<string>();
   let addressCounter = 0;
@@ -292,7 +307,8 @@ export function createEc2Model(ctx: WorldContext, options: { transitionDelayMs: 
     const start = nextToken ? Number(Buffer.from(nextToken, 'base64').toString('utf8')) : 0;
     if (!Number.isInteger(start) || start < 0) throw fail('InvalidParameterValue', `Invalid value '${nextToken}' for nextToken`);
     if (maxResults === undefined) return { page: items.slice(start) };
-    if (!Number.isInteger(maxResults) || maxResults < 5 || maxResults > 1000) throw fail('InvalidParameterValue', 'Value for parameter maxResults is invalid. Expecting a value between 5 and 1000.');
+    if (!Number.isInteger(maxResults) || maxResults < 5 || maxResults > 1000)
+      throw fail('InvalidParameterValue', 'Value for parameter maxResults is invalid. Expecting a value between 5 and 1000.');
     const end = start + maxResults;
     return { page: items.slice(start, end), ...(end < items.length && { nextToken: Buffer.from(String(end), 'utf8').toString('base64') }) };
   }
@@ -312,7 +328,9 @@ export function createEc2Model(ctx: WorldContext, options: { transitionDelayMs: 
       InstanceType: instance.instanceType,
       State: stateOf(instance.state),
       StateTransitionReason: instance.state === 'stopped' ? `User initiated (${new Date(instance.launchTimeEpochMs).toISOString()})` : '',
-      ...(instance.state === 'stopped' && { StateReason: { Code: 'Client.UserInitiatedShutdown', Message: 'Client.UserInitiatedShutdown: User initiated shutdown' } }),
+      ...(instance.state === 'stopped' && {
+        StateReason: { Code: 'Client.UserInitiatedShutdown', Message: 'Client.UserInitiatedShutdown: User initiated shutdown' },
+      }),
       ...(instance.state === 'pending' && { StateReason: { Code: 'pending', Message: 'pending' } }),
       Placement: { AvailabilityZone: instance.availabilityZone, Tenancy: 'default' },
       PrivateIpAddress: instance.privateIpAddress,
@@ -327,7 +345,12 @@ export function createEc2Model(ctx: WorldContext, options: { transitionDelayMs: 
       ...(instance.keyName !== undefined && { KeyName: instance.keyName }),
       BlockDeviceMappings: volumes.map(({ volume, attachment }) => ({
         DeviceName: attachment.device,
-        Ebs: { VolumeId: volume.volumeId, Status: attachment.state, AttachTime: new Date(attachment.attachTimeEpochMs), DeleteOnTermination: false },
+        Ebs: {
+          VolumeId: volume.volumeId,
+          Status: attachment.state,
+          AttachTime: new Date(attachment.attachTimeEpochMs),
+          DeleteOnTermination: false,
+        },
       })),
     };
   }
@@ -425,7 +448,8 @@ export function createEc2Model(ctx: WorldContext, options: { transitionDelayMs: 
             address.instanceId = undefined;
             address.associationId = undefined;
           }
-          for (const volume of region.volumes.values()) volume.attachments = volume.attachments.filter((a) => a.instanceId !== instance.instanceId);
+          for (const volume of region.volumes.values())
+            volume.attachments = volume.attachments.filter((a) => a.instanceId !== instance.instanceId);
         }
         return { InstanceId: instance.instanceId, PreviousState: stateOf(previous), CurrentState: stateOf(instance.state) };
       }),
@@ -436,7 +460,9 @@ export function createEc2Model(ctx: WorldContext, options: { transitionDelayMs: 
     if (input.InstanceIds?.length && input.MaxResults !== undefined) {
       throw fail('InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults');
     }
-    let instances = input.InstanceIds?.length ? requireInstances(region, input.InstanceIds) : [...region.instances.values()].map(settleInstance);
+    let instances = input.InstanceIds?.length
+      ? requireInstances(region, input.InstanceIds)
+      : [...region.instances.values()].map(settleInstance);
     const simple: Record<string, (instance: InstanceModel) => string[]> = {
       'instance-state-name': (i) => [i.state],
       'instance-state-code': (i) => [String(STATE_CODES[i.state])],
@@ -454,10 +480,13 @@ export function createEc2Model(ctx: WorldContext, options: { transitionDelayMs: 
       'reservation-id': (i) => [i.reservationId],
     };
     const filters = checkFilters(input.Filters, (name) => name in simple || tagValues({}, name) !== undefined);
-    instances = instances.filter((instance) => matchesFilters(filters, (name) => simple[name]?.(instance) ?? tagValues(instance.tags, name) ?? []));
+    instances = instances.filter((instance) =>
+      matchesFilters(filters, (name) => simple[name]?.(instance) ?? tagValues(instance.tags, name) ?? []),
+    );
     commit();
     const byReservation = new Map<string, InstanceModel[]>();
-    for (const instance of instances) byReservation.set(instance.reservationId, [...(byReservation.get(instance.reservationId) ?? []), instance]);
+    for (const instance of instances)
+      byReservation.set(instance.reservationId, [...(byReservation.get(instance.reservationId) ?? []), instance]);
     const reservations = [...byReservation.entries()].map(([reservationId, members]) => ({
       ReservationId: reservationId,
       OwnerId: ctx.accountId,
@@ -477,7 +506,8 @@ export function createEc2Model(ctx: WorldContext, options: { transitionDelayMs: 
       if ((spec.Tags ?? []).length > 50) throw fail('TagLimitExceeded', 'The maximum number of tags per resource is 50.');
       for (const tag of spec.Tags ?? []) {
         if (!tag.Key) throw fail('InvalidParameterValue', 'Tag keys must not be empty.');
-        if (tag.Key.toLowerCase().startsWith('aws:')) throw fail('InvalidParameterValue', "Tag keys starting with 'aws:' are reserved for internal use");
+        if (tag.Key.toLowerCase().startsWith('aws:'))
+          throw fail('InvalidParameterValue', "Tag keys starting with 'aws:' are reserved for internal use");
         if (spec.ResourceType === 'instance') tags[tag.Key] = tag.Value ?? '';
       }
     }
@@ -489,23 +519,32 @@ export function createEc2Model(ctx: WorldContext, options: { transitionDelayMs: 
     if (!IMAGE_ID.test(input.ImageId)) throw fail('InvalidAMIID.Malformed', `Invalid id: "${input.ImageId}" (expecting "ami-...")`);
     if (!region.images.has(input.ImageId)) throw fail('InvalidAMIID.NotFound', `The image id '[${input.ImageId}]' does not exist`);
     const { MinCount: minCount, MaxCount: maxCount } = input;
-    if (minCount === undefined || maxCount === undefined) throw fail('MissingParameter', 'The request must contain the parameters MinCount and MaxCount');
+    if (minCount === undefined || maxCount === undefined)
+      throw fail('MissingParameter', 'The request must contain the parameters MinCount and MaxCount');
     if (!Number.isInteger(minCount) || !Number.isInteger(maxCount) || minCount < 1 || maxCount < minCount) {
       throw fail('InvalidParameterValue', `Invalid MinCount ${minCount} / MaxCount ${maxCount}: need 1 ≤ MinCount ≤ MaxCount`);
     }
     if (minCount > MAX_INSTANCES_PER_CALL) {
-      throw fail('InstanceLimitExceeded', `You have requested more instances (${minCount}) than your current instance limit of ${MAX_INSTANCES_PER_CALL} allows.`);
+      throw fail(
+        'InstanceLimitExceeded',
+        `You have requested more instances (${minCount}) than your current instance limit of ${MAX_INSTANCES_PER_CALL} allows.`,
+      );
     }
     const instanceType = input.InstanceType ?? 'm1.small';
     if (!INSTANCE_TYPE.test(instanceType)) throw fail('InvalidParameterValue', `Invalid value '${instanceType}' for InstanceType.`);
-    if (input.SubnetId !== undefined && !/^subnet-[0-9a-f]{8,17}$/.test(input.SubnetId)) throw fail('InvalidSubnetID.NotFound', `The subnet ID '${input.SubnetId}' does not exist`);
+    if (input.SubnetId !== undefined && !/^subnet-[0-9a-f]{8,17}$/.test(input.SubnetId))
+      throw fail('InvalidSubnetID.NotFound', `The subnet ID '${input.SubnetId}' does not exist`);
     const clientToken = input.ClientToken;
     if (clientToken !== undefined && (clientToken.length === 0 || clientToken.length > MAX_CLIENT_TOKEN_CHARS)) {
-      throw fail('InvalidParameterValue', `Value (${clientToken}) for parameter clientToken is invalid. Length must be between 1 and ${MAX_CLIENT_TOKEN_CHARS} characters.`);
+      throw fail(
+        'InvalidParameterValue',
+        `Value (${clientToken}) for parameter clientToken is invalid. Length must be between 1 and ${MAX_CLIENT_TOKEN_CHARS} characters.`,
+      );
     }
     let userData: string | undefined;
     if (input.UserData !== undefined) {
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.UserData) || input.UserData.length % 4 !== 0) throw fail('InvalidParameterValue', 'Invalid BASE64 encoding of user data.');
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.UserData) || input.UserData.length % 4 !== 0)
+        throw fail('InvalidParameterValue', 'Invalid BASE64 encoding of user data.');
       userData = Buffer.from(input.UserData, 'base64').toString('utf8');
     }
     const tags = parseTags(input);
@@ -513,7 +552,10 @@ export function createEc2Model(ctx: WorldContext, options: { transitionDelayMs: 
     const fingerprint = stableStringify(parameters);
     const previous = clientToken !== undefined ? region.clientTokens.get(clientToken) : undefined;
     if (previous && previous.fingerprint !== fingerprint) {
-      throw fail('IdempotentParameterMismatch', `Arguments on this idempotent request are inconsistent with arguments used in previous request(s) with client token ${clientToken}.`);
+      throw fail(
+        'IdempotentParameterMismatch',
+        `Arguments on this idempotent request are inconsistent with arguments used in previous request(s) with client token ${clientToken}.`,
+      );
     }
     commit();
     if (previous) {
@@ -549,8 +591,14 @@ export function createEc2Model(ctx: WorldContext, options: { transitionDelayMs: 
       region.instances.set(instance.instanceId, instance);
       created.push(instance);
     }
-    if (clientToken !== undefined) region.clientTokens.set(clientToken, { fingerprint, reservationId, instanceIds: created.map((i) => i.instanceId) });
-    return { ReservationId: reservationId, OwnerId: ctx.accountId, Groups: [], Instances: created.map((instance) => instanceOutput(region, instance)) };
+    if (clientToken !== undefined)
+      region.clientTokens.set(clientToken, { fingerprint, reservationId, instanceIds: created.map((i) => i.instanceId) });
+    return {
+      ReservationId: reservationId,
+      OwnerId: ctx.accountId,
+      Groups: [],
+      Instances: created.map((instance) => instanceOutput(region, instance)),
+    };
   }
 
   function describeVolumes(region: RegionModel, input: DescribeVolumesRequest, commit: Commit) {
@@ -558,7 +606,11 @@ export function createEc2Model(ctx: WorldContext, options: { transitionDelayMs: 
     if (input.VolumeIds?.length) {
       const ids = checkIds(input.VolumeIds, VOLUME_ID, 'InvalidVolumeID.Malformed', 'VolumeIds');
       const missing = ids.filter((id) => !region.volumes.has(id));
-      if (missing.length > 0) throw fail('InvalidVolume.NotFound', `The volume${missing.length > 1 ? 's' : ''} '${missing.join(', ')}' do${missing.length > 1 ? '' : 'es'} not exist.`);
+      if (missing.length > 0)
+        throw fail(
+          'InvalidVolume.NotFound',
+          `The volume${missing.length > 1 ? 's' : ''} '${missing.join(', ')}' do${missing.length > 1 ? '' : 'es'} not exist.`,
+        );
       volumes = [...new Set(ids)].map((id) => region.volumes.get(id) as VolumeModel);
     } else {
       volumes = [...region.volumes.values()];
@@ -581,18 +633,30 @@ export function createEc2Model(ctx: WorldContext, options: { transitionDelayMs: 
 
   function attachVolume(region: RegionModel, input: AttachVolumeRequest, commit: Commit, call: CallContext) {
     if (!input.Device) throw fail('MissingParameter', 'The request must contain the parameter device');
-    if (!DEVICE.test(input.Device)) throw fail('InvalidParameterValue', `Value (${input.Device}) for parameter device is invalid. ${input.Device} is not a valid EBS device name.`);
+    if (!DEVICE.test(input.Device))
+      throw fail(
+        'InvalidParameterValue',
+        `Value (${input.Device}) for parameter device is invalid. ${input.Device} is not a valid EBS device name.`,
+      );
     const volume = requireVolume(region, input.VolumeId);
     const [instance] = requireInstances(region, input.InstanceId === undefined ? undefined : [input.InstanceId], 'InstanceId');
     if (volume.availabilityZone !== instance.availabilityZone) {
-      throw fail('InvalidVolume.ZoneMismatch', `The volume '${volume.volumeId}' is not in the same availability zone as instance '${instance.instanceId}'`);
+      throw fail(
+        'InvalidVolume.ZoneMismatch',
+        `The volume '${volume.volumeId}' is not in the same availability zone as instance '${instance.instanceId}'`,
+      );
     }
     if (volume.attachments.length > 0) throw fail('VolumeInUse', `${volume.volumeId} is already attached to an instance`);
-    if (instance.state !== 'running' && instance.state !== 'stopped') throw fail('IncorrectState', `Instance '${instance.instanceId}' is not 'running'.`);
+    if (instance.state !== 'running' && instance.state !== 'stopped')
+      throw fail('IncorrectState', `Instance '${instance.instanceId}' is not 'running'.`);
     const deviceTaken = [...region.volumes.values()].some((other) =>
       settleVolume(other).attachments.some((a) => a.instanceId === instance.instanceId && a.device === input.Device),
     );
-    if (deviceTaken) throw fail('InvalidParameterValue', `Invalid value '${input.Device}' for unixDevice. Attachment point ${input.Device} is already in use`);
+    if (deviceTaken)
+      throw fail(
+        'InvalidParameterValue',
+        `Invalid value '${input.Device}' for unixDevice. Attachment point ${input.Device} is already in use`,
+      );
     commit();
     const attachment: AttachmentModel = {
       instanceId: instance.instanceId,
@@ -602,14 +666,21 @@ export function createEc2Model(ctx: WorldContext, options: { transitionDelayMs: 
       attachTimeEpochMs: ctx.now(),
     };
     volume.attachments.push(attachment);
-    return { VolumeId: volume.volumeId, InstanceId: instance.instanceId, Device: attachment.device, State: attachment.state, AttachTime: new Date(attachment.attachTimeEpochMs) };
+    return {
+      VolumeId: volume.volumeId,
+      InstanceId: instance.instanceId,
+      Device: attachment.device,
+      State: attachment.state,
+      AttachTime: new Date(attachment.attachTimeEpochMs),
+    };
   }
 
   function detachVolume(region: RegionModel, input: DetachVolumeRequest, commit: Commit, call: CallContext) {
     const volume = requireVolume(region, input.VolumeId);
     const attachment = volume.attachments.find((candidate) => input.InstanceId === undefined || candidate.instanceId === input.InstanceId);
     if (volume.attachments.length === 0) throw fail('IncorrectState', `Volume '${volume.volumeId}' is in the 'available' state.`);
-    if (!attachment) throw fail('InvalidAttachment.NotFound', `Volume '${volume.volumeId}' is not attached to instance '${input.InstanceId}'.`);
+    if (!attachment)
+      throw fail('InvalidAttachment.NotFound', `Volume '${volume.volumeId}' is not attached to instance '${input.InstanceId}'.`);
     if (input.Device !== undefined && input.Device !== attachment.device) {
       throw fail('InvalidAttachment.NotFound', `Volume '${volume.volumeId}' is not attached as '${input.Device}'.`);
     }
@@ -618,7 +689,13 @@ export function createEc2Model(ctx: WorldContext, options: { transitionDelayMs: 
       attachment.state = 'detaching';
       attachment.transition = { to: 'detached', dueEpochMs: due(call.stuck, options.volumeDelayMs) };
     }
-    return { VolumeId: volume.volumeId, InstanceId: attachment.instanceId, Device: attachment.device, State: attachment.state, AttachTime: new Date(attachment.attachTimeEpochMs) };
+    return {
+      VolumeId: volume.volumeId,
+      InstanceId: attachment.instanceId,
+      Device: attachment.device,
+      State: attachment.state,
+      AttachTime: new Date(attachment.attachTimeEpochMs),
+    };
   }
 
   function describeAddresses(region: RegionModel, input: DescribeAddressesRequest, commit: Commit) {
@@ -643,14 +720,18 @@ export function createEc2Model(ctx: WorldContext, options: { transitionDelayMs: 
 
   function associateAddress(region: RegionModel, input: AssociateAddressRequest, commit: Commit) {
     const address = requireAddress(region, input.AllocationId, input.PublicIp);
-    if (input.NetworkInterfaceId !== undefined) throw fail('InvalidParameterValue', 'The embedded world associates addresses with instances (InstanceId) only.');
+    if (input.NetworkInterfaceId !== undefined)
+      throw fail('InvalidParameterValue', 'The embedded world associates addresses with instances (InstanceId) only.');
     const [instance] = requireInstances(region, input.InstanceId === undefined ? undefined : [input.InstanceId], 'InstanceId');
     if (instance.state === 'terminated' || instance.state === 'shutting-down') {
       throw fail('IncorrectInstanceState', `The instance '${instance.instanceId}' is not in a valid state for this operation.`);
     }
     const elsewhere = address.instanceId !== undefined && address.instanceId !== instance.instanceId;
     if (elsewhere && input.AllowReassociation !== true) {
-      throw fail('Resource.AlreadyAssociated', `resource ${address.allocationId} is already associated with associate-id ${address.associationId}`);
+      throw fail(
+        'Resource.AlreadyAssociated',
+        `resource ${address.allocationId} is already associated with associate-id ${address.associationId}`,
+      );
     }
     commit();
     if (address.instanceId === instance.instanceId && address.associationId) return { AssociationId: address.associationId };
@@ -770,7 +851,8 @@ export function createEc2Model(ctx: WorldContext, options: { transitionDelayMs: 
   const pickRegions = (name?: string) => (name === undefined ? [...regions.values()] : [regionModel(name)]);
 
   const world: Ec2World = {
-    instances: (regionName) => pickRegions(regionName).flatMap((region) => [...region.instances.values()].map((instance) => instanceView(region, instance))),
+    instances: (regionName) =>
+      pickRegions(regionName).flatMap((region) => [...region.instances.values()].map((instance) => instanceView(region, instance))),
     instance(instanceId) {
       const found = findInstance(instanceId);
       return found && instanceView(found.region, found.instance);
@@ -817,15 +899,28 @@ export function createEc2Model(ctx: WorldContext, options: { transitionDelayMs: 
       if (!VOLUME_ID.test(volumeId)) throw new SwitchbackError(`world.ec2.addVolume: "${volumeId}" is not a volume id`);
       const existing = region.volumes.get(volumeId);
       if (existing) return volumeView(region, existing);
-      const volume: VolumeModel = { volumeId, availabilityZone: `${region.name}a`, sizeGiB: input.sizeGiB ?? 100, createTimeEpochMs: ctx.now(), attachments: [] };
+      const volume: VolumeModel = {
+        volumeId,
+        availabilityZone: `${region.name}a`,
+        sizeGiB: input.sizeGiB ?? 100,
+        createTimeEpochMs: ctx.now(),
+        attachments: [],
+      };
       if (input.attachedTo) {
-        if (!region.instances.has(input.attachedTo.instanceId)) throw new SwitchbackError(`world.ec2.addVolume: no instance ${input.attachedTo.instanceId} in ${region.name}`);
-        volume.attachments.push({ instanceId: input.attachedTo.instanceId, device: input.attachedTo.device, state: 'attached', attachTimeEpochMs: ctx.now() });
+        if (!region.instances.has(input.attachedTo.instanceId))
+          throw new SwitchbackError(`world.ec2.addVolume: no instance ${input.attachedTo.instanceId} in ${region.name}`);
+        volume.attachments.push({
+          instanceId: input.attachedTo.instanceId,
+          device: input.attachedTo.device,
+          state: 'attached',
+          attachTimeEpochMs: ctx.now(),
+        });
       }
       region.volumes.set(volumeId, volume);
       return volumeView(region, volume);
     },
-    volumes: (regionName) => pickRegions(regionName).flatMap((region) => [...region.volumes.values()].map((volume) => volumeView(region, volume))),
+    volumes: (regionName) =>
+      pickRegions(regionName).flatMap((region) => [...region.volumes.values()].map((volume) => volumeView(region, volume))),
     addAddress(input) {
       const region = regionModel(input.region);
       const allocationId = input.allocationId ?? `eipalloc-0${ctx.nextHex('allocation', 16)}`;
@@ -834,14 +929,16 @@ export function createEc2Model(ctx: WorldContext, options: { transitionDelayMs: 
       if (existing) return addressView(region, existing);
       const address: AddressModel = { allocationId, publicIp: input.publicIp ?? nextPublicIp() };
       if (input.instanceId) {
-        if (!region.instances.has(input.instanceId)) throw new SwitchbackError(`world.ec2.addAddress: no instance ${input.instanceId} in ${region.name}`);
+        if (!region.instances.has(input.instanceId))
+          throw new SwitchbackError(`world.ec2.addAddress: no instance ${input.instanceId} in ${region.name}`);
         address.instanceId = input.instanceId;
         address.associationId = `eipassoc-0${ctx.nextHex('association', 16)}`;
       }
       region.addresses.set(allocationId, address);
       return addressView(region, address);
     },
-    addresses: (regionName) => pickRegions(regionName).flatMap((region) => [...region.addresses.values()].map((address) => addressView(region, address))),
+    addresses: (regionName) =>
+      pickRegions(regionName).flatMap((region) => [...region.addresses.values()].map((address) => addressView(region, address))),
     denyAction(action, regionName) {
       denied.add(`${regionName ?? '*'}|${normalizeAction(action)}`);
     },

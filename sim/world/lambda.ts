@@ -5,7 +5,7 @@
  * hands the work to `onAsyncInvoke` (the simulator spawns a task) or runs it without awaiting.
  */
 import type { InvokeCommandInput } from '@aws-sdk/client-lambda';
-import { SwitchbackError } from '../../errors';
+import { SwitchbackError } from '../../shared/errors';
 import type { WorldContext } from './context';
 import { type ServiceModel, unsupportedOperation } from './model';
 
@@ -47,7 +47,15 @@ const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
 const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
 
 function describeError(error: unknown): { errorType: string; errorMessage: string; trace: string[] } {
-  if (error instanceof Error) return { errorType: error.name, errorMessage: error.message, trace: (error.stack ?? '').split('\n').slice(1, 6).map((line) => line.trim()) };
+  if (error instanceof Error)
+    return {
+      errorType: error.name,
+      errorMessage: error.message,
+      trace: (error.stack ?? '')
+        .split('\n')
+        .slice(1, 6)
+        .map((line) => line.trim()),
+    };
   return { errorType: 'Error', errorMessage: String(error), trace: [] };
 }
 
@@ -64,20 +72,26 @@ export function createLambdaModel(
     if (typeof reference !== 'string' || reference.length === 0) throw fail('InvalidParameterValueException', 'FunctionName is required');
     const arn = FUNCTION_ARN.exec(reference);
     if (arn) {
-      if (arn[1] !== region) throw fail('InvalidParameterValueException', `The function ${reference} is in ${arn[1]}; the request was sent to ${region}`);
+      if (arn[1] !== region)
+        throw fail('InvalidParameterValueException', `The function ${reference} is in ${arn[1]}; the request was sent to ${region}`);
       return arn[3];
     }
     const partial = PARTIAL_ARN.exec(reference) ?? undefined;
     if (partial) return partial[2];
     const plain = NAME.exec(reference);
-    if (!plain) throw fail('InvalidParameterValueException', `1 validation error detected: Value '${reference}' at 'functionName' failed to satisfy constraint`);
+    if (!plain)
+      throw fail(
+        'InvalidParameterValueException',
+        `1 validation error detected: Value '${reference}' at 'functionName' failed to satisfy constraint`,
+      );
     return plain[1];
   }
 
   function decodePayload(payload: unknown): { value: unknown; bytes: number } {
     if (payload === undefined) return { value: {}, bytes: 0 };
     const text = typeof payload === 'string' ? payload : payload instanceof Uint8Array ? Buffer.from(payload).toString('utf8') : undefined;
-    if (text === undefined) throw fail('InvalidRequestContentException', 'Could not parse request body into json: the payload must be bytes or a string');
+    if (text === undefined)
+      throw fail('InvalidRequestContentException', 'Could not parse request body into json: the payload must be bytes or a string');
     if (text.length === 0) return { value: {}, bytes: 0 };
     try {
       return { value: JSON.parse(text), bytes: Buffer.byteLength(text, 'utf8') };
@@ -96,7 +110,8 @@ export function createLambdaModel(
     if (!handler) throw fail('ResourceNotFoundException', `Function not found: arn:aws:lambda:${region}:${ctx.accountId}:function:${name}`);
     const { value: payload, bytes } = decodePayload(input.Payload);
     const limit = invocationType === 'Event' ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
-    if (bytes > limit) throw fail('RequestTooLargeException', `Request must be smaller than ${limit} bytes for the ${invocationType} invocation type`);
+    if (bytes > limit)
+      throw fail('RequestTooLargeException', `Request must be smaller than ${limit} bytes for the ${invocationType} invocation type`);
 
     const record: InvocationRecord = { atEpochMs: ctx.now(), name, region, invocationType, payload: structuredClone(payload) };
     invocations.push(record);
@@ -111,7 +126,8 @@ export function createLambdaModel(
           .then(() => handler(structuredClone(payload)))
           .then(
             (result) => (record.outcome = { ok: true, result }),
-            (error: unknown) => (record.outcome = { ok: false, error: `${describeError(error).errorType}: ${describeError(error).errorMessage}` }),
+            (error: unknown) =>
+              (record.outcome = { ok: false, error: `${describeError(error).errorType}: ${describeError(error).errorMessage}` }),
           );
       }
       return { StatusCode: 202, Payload: PayloadBytes.fromText('') };
@@ -124,7 +140,12 @@ export function createLambdaModel(
     } catch (error) {
       const described = describeError(error);
       record.outcome = { ok: false, error: `${described.errorType}: ${described.errorMessage}` };
-      return { StatusCode: 200, ExecutedVersion: '$LATEST', FunctionError: 'Unhandled', Payload: PayloadBytes.fromText(JSON.stringify(described)) };
+      return {
+        StatusCode: 200,
+        ExecutedVersion: '$LATEST',
+        FunctionError: 'Unhandled',
+        Payload: PayloadBytes.fromText(JSON.stringify(described)),
+      };
     }
   }
 

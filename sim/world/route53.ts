@@ -23,8 +23,8 @@ import type {
   ListResourceRecordSetsRequest,
   ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
-import { normalizeDnsName } from '../../aws/route53';
-import { SwitchbackError } from '../../errors';
+import { normalizeDnsName } from '../../shared/aws/route53';
+import { SwitchbackError } from '../../shared/errors';
 import type { WorldContext } from './context';
 import { type CallContext, type ServiceModel, stableStringify, unsupportedOperation } from './model';
 
@@ -111,8 +111,35 @@ interface HealthCheckModel {
   lastKnown?: HealthStatus;
 }
 
-const RECORD_TYPES = new Set(['A', 'AAAA', 'CAA', 'CNAME', 'DS', 'HTTPS', 'MX', 'NAPTR', 'NS', 'PTR', 'SOA', 'SPF', 'SRV', 'SSHFP', 'SVCB', 'TLSA', 'TXT']);
-const HEALTH_CHECK_TYPES = new Set(['HTTP', 'HTTPS', 'HTTP_STR_MATCH', 'HTTPS_STR_MATCH', 'TCP', 'CALCULATED', 'CLOUDWATCH_METRIC', 'RECOVERY_CONTROL']);
+const RECORD_TYPES = new Set([
+  'A',
+  'AAAA',
+  'CAA',
+  'CNAME',
+  'DS',
+  'HTTPS',
+  'MX',
+  'NAPTR',
+  'NS',
+  'PTR',
+  'SOA',
+  'SPF',
+  'SRV',
+  'SSHFP',
+  'SVCB',
+  'TLSA',
+  'TXT',
+]);
+const HEALTH_CHECK_TYPES = new Set([
+  'HTTP',
+  'HTTPS',
+  'HTTP_STR_MATCH',
+  'HTTPS_STR_MATCH',
+  'TCP',
+  'CALCULATED',
+  'CLOUDWATCH_METRIC',
+  'RECOVERY_CONTROL',
+]);
 const CHECKER_REGIONS = ['us-east-1', 'us-west-1', 'eu-west-1'];
 const MAX_LIST_ITEMS = 300;
 const MAX_ALIAS_DEPTH = 8;
@@ -272,7 +299,9 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
       else status = 'Healthy';
       if (state === 'ALARM' || state === 'OK') check.lastKnown = status;
     } else if (config.Type === 'CALCULATED') {
-      const children = (config.ChildHealthChecks ?? []).map((id) => healthChecks.get(id)).filter((child): child is HealthCheckModel => !!child);
+      const children = (config.ChildHealthChecks ?? [])
+        .map((id) => healthChecks.get(id))
+        .filter((child): child is HealthCheckModel => !!child);
       const healthy = children.filter((child) => evaluateHealth(child) === 'Healthy').length;
       status = healthy >= (config.HealthThreshold ?? children.length) ? 'Healthy' : 'Unhealthy';
     } else {
@@ -300,10 +329,14 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
 
   function validateHealthCheckConfig(config: HealthCheckConfig | undefined): HealthCheckConfig {
     if (!config || typeof config !== 'object') throw fail('InvalidInput', 'Invalid request: Missing field HealthCheckConfig');
-    if (!config.Type || !HEALTH_CHECK_TYPES.has(config.Type)) throw fail('InvalidInput', `Invalid request: Type ${String(config.Type)} is not a valid health check type`);
+    if (!config.Type || !HEALTH_CHECK_TYPES.has(config.Type))
+      throw fail('InvalidInput', `Invalid request: Type ${String(config.Type)} is not a valid health check type`);
     if (config.Type === 'CLOUDWATCH_METRIC') {
       if (!config.AlarmIdentifier?.Region || !config.AlarmIdentifier.Name) {
-        throw fail('InvalidInput', 'Invalid request: AlarmIdentifier (Region and Name) is required for health checks of type CLOUDWATCH_METRIC');
+        throw fail(
+          'InvalidInput',
+          'Invalid request: AlarmIdentifier (Region and Name) is required for health checks of type CLOUDWATCH_METRIC',
+        );
       }
       if (!config.InsufficientDataHealthStatus) {
         throw fail('InvalidInput', 'Invalid request: InsufficientDataHealthStatus is required for health checks of type CLOUDWATCH_METRIC');
@@ -315,13 +348,19 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
     return structuredClone(config);
   }
 
-  function createHealthCheck(callerReference: string, rawConfig: HealthCheckConfig | undefined): { check: HealthCheckModel; created: boolean } {
+  function createHealthCheck(
+    callerReference: string,
+    rawConfig: HealthCheckConfig | undefined,
+  ): { check: HealthCheckModel; created: boolean } {
     if (!callerReference) throw fail('InvalidInput', 'Invalid request: Missing field CallerReference');
     const config = validateHealthCheckConfig(rawConfig);
     const existing = [...healthChecks.values()].find((check) => check.callerReference === callerReference);
     if (existing) {
       if (stableStringify(existing.config) === stableStringify(config)) return { check: existing, created: false };
-      throw fail('HealthCheckAlreadyExists', `A health check with caller reference ${callerReference} already exists with a different configuration.`);
+      throw fail(
+        'HealthCheckAlreadyExists',
+        `A health check with caller reference ${callerReference} already exists with a different configuration.`,
+      );
     }
     const check: HealthCheckModel = { id: ctx.nextUuid('healthcheck'), callerReference, config };
     healthChecks.set(check.id, check);
@@ -346,7 +385,8 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
   function checkShape(action: string, record: ResourceRecordSet | undefined): ResourceRecordSet {
     if (!record || typeof record !== 'object') throw fail('InvalidInput', 'Invalid request: Missing field ResourceRecordSet');
     if (!record.Name) throw fail('InvalidInput', 'Invalid request: Missing field Name');
-    if (!record.Type || !RECORD_TYPES.has(record.Type)) throw fail('InvalidInput', `Invalid request: ${String(record.Type)} is not a valid record type in ${changeContext(action, record)}`);
+    if (!record.Type || !RECORD_TYPES.has(record.Type))
+      throw fail('InvalidInput', `Invalid request: ${String(record.Type)} is not a valid record type in ${changeContext(action, record)}`);
     const hasValues = record.ResourceRecords !== undefined || record.TTL !== undefined;
     const complete = record.ResourceRecords !== undefined && record.TTL !== undefined;
     if (record.AliasTarget ? hasValues : !complete) {
@@ -357,18 +397,26 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
       );
     }
     if (record.AliasTarget) {
-      if (!record.AliasTarget.DNSName || !record.AliasTarget.HostedZoneId) throw fail('InvalidInput', `Invalid request: AliasTarget needs DNSName and HostedZoneId in ${changeContext(action, record)}`);
-      if (typeof record.AliasTarget.EvaluateTargetHealth !== 'boolean') throw fail('InvalidInput', `Invalid request: Missing field 'EvaluateTargetHealth' in ${changeContext(action, record)}`);
+      if (!record.AliasTarget.DNSName || !record.AliasTarget.HostedZoneId)
+        throw fail('InvalidInput', `Invalid request: AliasTarget needs DNSName and HostedZoneId in ${changeContext(action, record)}`);
+      if (typeof record.AliasTarget.EvaluateTargetHealth !== 'boolean')
+        throw fail('InvalidInput', `Invalid request: Missing field 'EvaluateTargetHealth' in ${changeContext(action, record)}`);
     } else {
-      if (!Number.isInteger(record.TTL) || (record.TTL as number) < 0 || (record.TTL as number) > 2147483647) throw fail('InvalidInput', `Invalid request: TTL must be between 0 and 2147483647 in ${changeContext(action, record)}`);
-      if ((record.ResourceRecords ?? []).length === 0) throw fail('InvalidInput', `Invalid request: ResourceRecords must not be empty in ${changeContext(action, record)}`);
+      if (!Number.isInteger(record.TTL) || (record.TTL as number) < 0 || (record.TTL as number) > 2147483647)
+        throw fail('InvalidInput', `Invalid request: TTL must be between 0 and 2147483647 in ${changeContext(action, record)}`);
+      if ((record.ResourceRecords ?? []).length === 0)
+        throw fail('InvalidInput', `Invalid request: ResourceRecords must not be empty in ${changeContext(action, record)}`);
     }
     if (record.Failover !== undefined && record.Failover !== 'PRIMARY' && record.Failover !== 'SECONDARY') {
       throw fail('InvalidInput', `Invalid request: Failover must be PRIMARY or SECONDARY in ${changeContext(action, record)}`);
     }
-    if (hasRoutingPolicy(record) && record.SetIdentifier === undefined) throw fail('InvalidInput', `Invalid request: Missing field 'SetIdentifier' in ${changeContext(action, record)}`);
+    if (hasRoutingPolicy(record) && record.SetIdentifier === undefined)
+      throw fail('InvalidInput', `Invalid request: Missing field 'SetIdentifier' in ${changeContext(action, record)}`);
     if (record.SetIdentifier !== undefined && !hasRoutingPolicy(record)) {
-      throw fail('InvalidInput', `Invalid request: A SetIdentifier requires a routing policy (Weight, Region, Failover, GeoLocation …) in ${changeContext(action, record)}`);
+      throw fail(
+        'InvalidInput',
+        `Invalid request: A SetIdentifier requires a routing policy (Weight, Region, Failover, GeoLocation …) in ${changeContext(action, record)}`,
+      );
     }
     if (record.HealthCheckId !== undefined) requireHealthCheck(record.HealthCheckId);
     return record;
@@ -381,18 +429,24 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
       messages.push(`RRSet with DNS name ${toFqdn(name)} is not permitted in zone ${toFqdn(zone.name)}`);
       return;
     }
-    if (record.Type === 'CNAME' && name === zone.name) messages.push(`RRSet of type CNAME with DNS name ${toFqdn(name)} is not permitted at apex in zone ${toFqdn(zone.name)}`);
+    if (record.Type === 'CNAME' && name === zone.name)
+      messages.push(`RRSet of type CNAME with DNS name ${toFqdn(name)} is not permitted at apex in zone ${toFqdn(zone.name)}`);
     const values = (record.ResourceRecords ?? []).map((item) => item.Value ?? '');
-    if (record.Type === 'A' && values.some((value) => isIP(value) !== 4)) messages.push('ARRDATAIllegalIPv4Address: Value is not a valid IPv4 address');
-    if (record.Type === 'AAAA' && values.some((value) => isIP(value) !== 6)) messages.push('AAAARRDATAIllegalIPv6Address: Value is not a valid IPv6 address');
-    if (record.Type === 'CNAME' && values.length > 1) messages.push(`RRSet of type CNAME with DNS name ${toFqdn(name)} can have only one value`);
+    if (record.Type === 'A' && values.some((value) => isIP(value) !== 4))
+      messages.push('ARRDATAIllegalIPv4Address: Value is not a valid IPv4 address');
+    if (record.Type === 'AAAA' && values.some((value) => isIP(value) !== 6))
+      messages.push('AAAARRDATAIllegalIPv6Address: Value is not a valid IPv6 address');
+    if (record.Type === 'CNAME' && values.length > 1)
+      messages.push(`RRSet of type CNAME with DNS name ${toFqdn(name)} can have only one value`);
   }
 
   function checkConflicts(zone: ZoneModel, working: Map<string, ResourceRecordSet>, record: ResourceRecordSet, messages: string[]): void {
     const name = normalizeDnsName(record.Name ?? '');
     const sameName = [...working.values()].filter((other) => normalizeDnsName(other.Name ?? '') === name && keyOf(other) !== keyOf(record));
     if (record.Type === 'CNAME' && sameName.some((other) => other.Type !== 'CNAME')) {
-      messages.push(`RRSet of type CNAME with DNS name ${toFqdn(name)} is not permitted as it conflicts with other records with the same DNS name in zone ${toFqdn(zone.name)}`);
+      messages.push(
+        `RRSet of type CNAME with DNS name ${toFqdn(name)} is not permitted as it conflicts with other records with the same DNS name in zone ${toFqdn(zone.name)}`,
+      );
     }
     if (record.Type !== 'CNAME' && sameName.some((other) => other.Type === 'CNAME')) {
       messages.push(
@@ -419,7 +473,8 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
     const touched = new Set<string>();
     for (const change of requested) {
       const action = change.Action as string;
-      if (action !== 'CREATE' && action !== 'DELETE' && action !== 'UPSERT') throw fail('InvalidInput', `Invalid request: ${String(action)} is not a valid change action`);
+      if (action !== 'CREATE' && action !== 'DELETE' && action !== 'UPSERT')
+        throw fail('InvalidInput', `Invalid request: ${String(action)} is not a valid change action`);
       const record = canonicalRecord(checkShape(action, change.ResourceRecordSet));
       const key = keyOf(record);
       if (touched.has(key)) {
@@ -438,7 +493,9 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
       if (action === 'DELETE') {
         if (!existing) messages.push(`Tried to delete resource record set ${describeRecordForMessage(record)} but it was not found`);
         else if (recordContent(existing) !== recordContent(record)) {
-          messages.push(`Tried to delete resource record set ${describeRecordForMessage(record)} but the values provided do not match the current values`);
+          messages.push(
+            `Tried to delete resource record set ${describeRecordForMessage(record)} but the values provided do not match the current values`,
+          );
         } else {
           working.delete(key);
           operations.push({ action, record: existing });
@@ -490,7 +547,8 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
       throw fail('InvalidInput', 'Invalid request: StartRecordIdentifier requires StartRecordType');
     }
     const maxItems = input.MaxItems === undefined ? MAX_LIST_ITEMS : Number(input.MaxItems);
-    if (!Number.isInteger(maxItems) || maxItems < 1) throw fail('InvalidInput', `Invalid request: MaxItems ${String(input.MaxItems)} must be a positive number`);
+    if (!Number.isInteger(maxItems) || maxItems < 1)
+      throw fail('InvalidInput', `Invalid request: MaxItems ${String(input.MaxItems)} must be a positive number`);
     const pageSize = Math.min(maxItems, MAX_LIST_ITEMS);
     const sorted = [...zone.records.values()].sort(compareRecords);
     let start = 0;
@@ -529,7 +587,12 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
 
   function nameServers(zone: ZoneModel): string[] {
     const n = [...zone.id].reduce((sum, char) => sum + char.charCodeAt(0), 0);
-    return [`ns-${n % 2048}.awsdns-${n % 64}.com`, `ns-${(n + 512) % 2048}.awsdns-${(n + 1) % 64}.net`, `ns-${(n + 1024) % 2048}.awsdns-${(n + 2) % 64}.org`, `ns-${(n + 1536) % 2048}.awsdns-${(n + 3) % 64}.co.uk`];
+    return [
+      `ns-${n % 2048}.awsdns-${n % 64}.com`,
+      `ns-${(n + 512) % 2048}.awsdns-${(n + 1) % 64}.net`,
+      `ns-${(n + 1024) % 2048}.awsdns-${(n + 2) % 64}.org`,
+      `ns-${(n + 1536) % 2048}.awsdns-${(n + 3) % 64}.co.uk`,
+    ];
   }
 
   // -------------------------------------------------------------------------------------------
@@ -593,7 +656,14 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
         existing.name = zoneName;
         return;
       }
-      zones.set(zoneId, { id: zoneId, name: zoneName, callerReference: `world-${zoneId}`, records: new Map(), served: new Map(), queue: [] });
+      zones.set(zoneId, {
+        id: zoneId,
+        name: zoneName,
+        callerReference: `world-${zoneId}`,
+        records: new Map(),
+        served: new Map(),
+        queue: [],
+      });
     },
     hostedZones: () => [...zones.values()].map((zone) => ({ id: zone.id, name: zone.name })),
     records(hostedZoneId) {
@@ -642,7 +712,12 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
     },
     createHealthCheck: (callerReference, config) => createHealthCheck(callerReference, config).check.id,
     healthChecks: () =>
-      [...healthChecks.values()].map((check) => ({ id: check.id, callerReference: check.callerReference, config: structuredClone(check.config), status: evaluateHealth(check) })),
+      [...healthChecks.values()].map((check) => ({
+        id: check.id,
+        callerReference: check.callerReference,
+        config: structuredClone(check.config),
+        status: evaluateHealth(check),
+      })),
     healthCheckStatus: (id) => evaluateHealth(requireHealthCheck(id)),
     setHealthCheckStatus(id, status) {
       requireHealthCheck(id).override = status;

@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { formatPath, parseConfig } from '../config/load';
-import type { SwitchbackConfig } from '../config/types';
-import { ConfigError } from '../errors';
+import { formatPath, parseConfig } from '../shared/config/load';
+import type { SwitchbackConfig } from '../shared/config/types';
+import { ConfigError } from '../shared/errors';
 
 const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
 const DURATION = /^(\d+(?:\.\d+)?(ms|s|m|h))+$/;
@@ -48,17 +48,25 @@ const siteEvent = z.strictObject({
 });
 const alarmEvent = z.strictObject({
   ...eventBase,
-  alarm: z.strictObject({ name: z.string().min(1), state: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']), delivery: z.enum(['eventbridge', 'sns']).default('eventbridge') }),
+  alarm: z.strictObject({
+    name: z.string().min(1),
+    state: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
+    delivery: z.enum(['eventbridge', 'sns']).default('eventbridge'),
+  }),
 });
 const rawAlarmEvent = z.strictObject({ ...eventBase, alarmEvent: z.unknown() });
 const locationEvent = z.strictObject({ ...eventBase, location: z.string().min(1), reachable: z.boolean() });
 const invokeEvent = z.strictObject({
   ...eventBase,
-  invoke: z.strictObject({ function: z.enum(['probe', 'alarm', 'orchestrator', 'status', 'control', 'drill']), payload: z.unknown().optional() }),
+  invoke: z.strictObject({
+    function: z.enum(['probe', 'alarm', 'orchestrator', 'status', 'control', 'drill']),
+    payload: z.unknown().optional(),
+  }),
 });
 
 const eventSchema = z.union([siteEvent, alarmEvent, rawAlarmEvent, locationEvent, invokeEvent], {
-  error: 'must be one of { site, health }, { alarm: { name, state } }, { alarmEvent }, { location, reachable } or { invoke: { function, payload } }',
+  error:
+    'must be one of { site, health }, { alarm: { name, state } }, { alarmEvent }, { location, reachable } or { invoke: { function, payload } }',
 });
 
 const apiFault = z.strictObject({
@@ -107,7 +115,14 @@ export function parseScenario(input: unknown, baseDir: string, file = 'scenario'
   const parsed = scenarioSchema.safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(
-      [...new Set(parsed.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message}`))],
+      [
+        ...new Set(
+          parsed.error.issues.map(
+            (issue) =>
+              `${formatPath(issue.path)}: ${issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message}`,
+          ),
+        ),
+      ],
       { file },
     );
   }
@@ -128,22 +143,29 @@ export function parseScenario(input: unknown, baseDir: string, file = 'scenario'
     configDocument = raw.config;
   }
   if (raw.probeLocations && typeof configDocument === 'object' && configDocument !== null) {
-    configDocument = { ...(configDocument as object), probeLocations: raw.probeLocations };
+    configDocument = { ...configDocument, probeLocations: raw.probeLocations };
   }
   let config: SwitchbackConfig;
   try {
     config = parseConfig(configDocument, configSource);
   } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(error.problems.map((problem) => `config.${problem}`), { file });
+    if (error instanceof ConfigError)
+      throw new ConfigError(
+        error.problems.map((problem) => `config.${problem}`),
+        { file },
+      );
     throw error;
   }
   const problems: string[] = [];
   raw.events.forEach((event, index) => {
     if ('site' in event) {
       const [service] = event.site.split('/');
-      if (!config.services.some((candidate) => candidate.name === service)) problems.push(`events[${index}].site: unknown service "${service}"`);
-      if (event.health === 'slow' && event.latencyMs === undefined) problems.push(`events[${index}].latencyMs: is required for health slow`);
-      if (event.health === 'flap' && event.periodSeconds === undefined) problems.push(`events[${index}].periodSeconds: is required for health flap`);
+      if (!config.services.some((candidate) => candidate.name === service))
+        problems.push(`events[${index}].site: unknown service "${service}"`);
+      if (event.health === 'slow' && event.latencyMs === undefined)
+        problems.push(`events[${index}].latencyMs: is required for health slow`);
+      if (event.health === 'flap' && event.periodSeconds === undefined)
+        problems.push(`events[${index}].periodSeconds: is required for health flap`);
       if (event.health === 'status' && event.status === undefined) problems.push(`events[${index}].status: is required for health status`);
     }
     if ('location' in event && !config.probeLocations.includes(event.location)) {
@@ -164,7 +186,11 @@ export function readScenarioDocument(file: string): unknown {
     throw new ConfigError([`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`], { file });
   }
   const document = parseDocument(text, { uniqueKeys: true });
-  if (document.errors.length > 0) throw new ConfigError(document.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`), { file });
+  if (document.errors.length > 0)
+    throw new ConfigError(
+      document.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`),
+      { file },
+    );
   return document.toJS();
 }
 

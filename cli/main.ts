@@ -31,7 +31,12 @@ function withStage(command: Command): Command {
 }
 
 export async function main(argv: string[], io: CliIo, remote: Pick<RemoteOptions, 'awsOptions'> = {}): Promise<number> {
-  const remoteOptions = (options: StageOptions): RemoteOptions => ({ config: configFile(options.config), stage: options.stage, region: options.region, ...remote });
+  const remoteOptions = (options: StageOptions): RemoteOptions => ({
+    config: configFile(options.config),
+    stage: options.stage,
+    region: options.region,
+    ...remote,
+  });
   let exitCode: number = EXIT.ok;
   const program = new Command('switchback')
     .description('Serverless failover controller for services on AWS')
@@ -59,7 +64,7 @@ export async function main(argv: string[], io: CliIo, remote: Pick<RemoteOptions
   program
     .command('simulate')
     .description('run a scenario on the embedded world (no AWS account) and print the timeline')
-    .option('-c, --config <file>', 'config file (overrides the scenario\'s config)')
+    .option('-c, --config <file>', "config file (overrides the scenario's config)")
     .option('--scenario <file>', 'scenario file (default: the built-in demo)')
     .option('--json', 'print one JSON object (timeline and summary) instead of the human timeline')
     .action(async (options: { config?: string; scenario?: string; json?: boolean }) => {
@@ -85,7 +90,12 @@ export async function main(argv: string[], io: CliIo, remote: Pick<RemoteOptions
     .requiredOption('-s, --service <name>', 'service name')
     .option('--by <name>', 'who is asking (shown in SMS and status)', process.env.USER)
     .action(async (action: string, options: StageOptions & { service: string; by?: string }) => {
-      exitCode = await runRemote('control', { action, service: options.service, ...(options.by ? { by: options.by } : {}) }, remoteOptions(options), io);
+      exitCode = await runRemote(
+        'control',
+        { action, service: options.service, ...(options.by ? { by: options.by } : {}) },
+        remoteOptions(options),
+        io,
+      );
     });
 
   withStage(program.command('drill').description('deployed stage: dry-run checks, a live drill, or the last live drill report'))

@@ -7,13 +7,29 @@ import type { AppDeps } from './deps';
 import type { InvocationContext } from './lambda-handler';
 
 export async function continueRun(deps: AppDeps, request: { service: string; runId?: string }, invocation: InvocationContext) {
-  const outcome = await executeRun(request.service, toEngineDeps(deps), { owner: `${invocation.functionName}:${invocation.requestId}`, deadlineEpochMs: invocation.deadlineEpochMs });
+  const outcome = await executeRun(request.service, toEngineDeps(deps), {
+    owner: `${invocation.functionName}:${invocation.requestId}`,
+    deadlineEpochMs: invocation.deadlineEpochMs,
+  });
   deps.logger.info(`orchestrator: ${outcome.reason}`, { service: request.service, status: outcome.status, runId: outcome.run?.id });
   if (outcome.status === 'handoff') {
-    deps.emit?.({ kind: 'invoke', atEpochMs: deps.clock.now(), service: request.service, function: invocation.functionName, reason: 'handoff before the deadline' });
-    await deps.aws.lambda.invokeAsync(invocation.functionName, { service: request.service, ...(outcome.run ? { runId: outcome.run.id } : {}) });
+    deps.emit?.({
+      kind: 'invoke',
+      atEpochMs: deps.clock.now(),
+      service: request.service,
+      function: invocation.functionName,
+      reason: 'handoff before the deadline',
+    });
+    await deps.aws.lambda.invokeAsync(invocation.functionName, {
+      service: request.service,
+      ...(outcome.run ? { runId: outcome.run.id } : {}),
+    });
   }
-  return { status: outcome.status, reason: outcome.reason, ...(outcome.run ? { runId: outcome.run.id, runStatus: outcome.run.status } : {}) };
+  return {
+    status: outcome.status,
+    reason: outcome.reason,
+    ...(outcome.run ? { runId: outcome.run.id, runStatus: outcome.run.status } : {}),
+  };
 }
 
 function toEngineDeps(deps: AppDeps) {

@@ -11,7 +11,7 @@ import * as ec2Sdk from '@aws-sdk/client-ec2';
 import * as lambdaSdk from '@aws-sdk/client-lambda';
 import * as route53Sdk from '@aws-sdk/client-route-53';
 import * as snsSdk from '@aws-sdk/client-sns';
-import type { AwsServiceName } from '../../aws/clients';
+import type { AwsServiceName } from '../../shared/aws/clients';
 
 type ServiceExceptionClass = new (options: Record<string, unknown>) => Error;
 

@@ -1,12 +1,12 @@
 import { join, relative } from 'node:path';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../shared/errors';
 import { formatSummary, formatTimeline } from '../sim/format';
 import { runScenario } from '../sim/runner';
 import { loadScenarioFile } from '../sim/scenario';
 import { EXIT, type CliIo } from './io';
 
 /** The built-in demo: scenarios/demo.yml next to the package root. */
-export const DEMO_SCENARIO = join(__dirname, '..', '..', 'scenarios', 'demo.yml');
+export const DEMO_SCENARIO = join(__dirname, '..', 'scenarios', 'demo.yml');
 
 export async function runSimulate(options: { scenario?: string; config?: string; json?: boolean }, io: CliIo): Promise<number> {
   let scenario;
@@ -24,7 +24,9 @@ export async function runSimulate(options: { scenario?: string; config?: string;
   if (options.json) {
     io.stdout.write(`${JSON.stringify(result)}\n`);
   } else {
-    io.stdout.write(`${scenario.name ? `scenario ${scenario.name}` : 'scenario'}: ${scenario.description ?? ''} (config ${relative(process.cwd(), scenario.configSource) || scenario.configSource})\n`);
+    io.stdout.write(
+      `${scenario.name ? `scenario ${scenario.name}` : 'scenario'}: ${scenario.description ?? ''} (config ${relative(process.cwd(), scenario.configSource) || scenario.configSource})\n`,
+    );
     io.stdout.write(`${formatTimeline(result)}\n\n${formatSummary(result)}\n`);
   }
   return EXIT.ok;

@@ -39,7 +39,10 @@ function describeEntry(entry: TimelineEntry, lastDown: Map<string, string>): str
       const location = String(entry.location ?? '');
       if (lastDown.get(location) === key) return undefined;
       lastDown.set(location, key);
-      const parts = [primary.length ? `primary failing: ${primary.join(', ')}` : '', secondary.length ? `secondary failing: ${secondary.join(', ')}` : ''].filter(Boolean);
+      const parts = [
+        primary.length ? `primary failing: ${primary.join(', ')}` : '',
+        secondary.length ? `secondary failing: ${secondary.join(', ')}` : '',
+      ].filter(Boolean);
       return `probe ${location}: ${parts.length ? parts.join('; ') : 'all sites healthy'}`;
     }
     case 'transition':
@@ -60,7 +63,8 @@ function describeEntry(entry: TimelineEntry, lastDown: Map<string, string>): str
       return `${service}DNS ${String(entry.name)} now answers ${describeAnswer(entry.answer)}`;
     case 'alarm':
       // The scenario's delivery (no outcome yet), then what the alarm function did with it; duplicates say nothing new.
-      if (entry.outcome === undefined) return `alarm ${String(entry.alarm)} → ${String(entry.state)}${Number(entry.deliveries) > 1 ? ` (${entry.deliveries} deliveries)` : ''}`;
+      if (entry.outcome === undefined)
+        return `alarm ${String(entry.alarm)} → ${String(entry.state)}${Number(entry.deliveries) > 1 ? ` (${entry.deliveries} deliveries)` : ''}`;
       if (entry.outcome === 'duplicate') return undefined;
       return `alarm ${String(entry.alarm)} ${String(entry.state)}: ${String(entry.outcome)}${entry.reason ? ` - ${String(entry.reason)}` : ''}`;
     case 'invoke':
@@ -88,7 +92,10 @@ export function formatSummary(result: SimulationResult): string {
       `  ${name}: ${service.finalState}${service.frozen ? ' (frozen)' : ''}, ${service.failovers} failover(s), ${service.failbacks} failback(s), DNS → ${describeAnswer(service.dnsTarget)}${measured.length ? `; ${measured.join(', ')}` : ''}`,
     );
   }
-  lines.push(`  SMS sent: ${result.summary.sms.length}; AWS API calls: ${Object.values(result.summary.apiCalls).reduce((a, b) => a + b, 0)}`);
-  if (result.summary.errors.length) lines.push(`  errors: ${result.summary.errors.length}`, ...result.summary.errors.map((error) => `    ${error}`));
+  lines.push(
+    `  SMS sent: ${result.summary.sms.length}; AWS API calls: ${Object.values(result.summary.apiCalls).reduce((a, b) => a + b, 0)}`,
+  );
+  if (result.summary.errors.length)
+    lines.push(`  errors: ${result.summary.errors.length}`, ...result.summary.errors.map((error) => `    ${error}`));
   return lines.join('\n');
 }

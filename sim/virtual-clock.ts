@@ -8,8 +8,8 @@
  * the handlers: concurrency inside them is real I/O, never virtual sleeps.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Clock } from '../clock';
-import { SwitchbackError } from '../errors';
+import type { Clock } from '../shared/clock';
+import { SwitchbackError } from '../shared/errors';
 
 interface Timer {
   atEpochMs: number;
@@ -121,7 +121,9 @@ export class VirtualClock implements Clock {
         idleChecks = 0;
         await new Promise((resolve) => setTimeout(resolve, 1));
         if (Date.now() - startedAt > stuckAfterRealMs) {
-          throw new StuckSimulationError(`simulation stuck: tasks busy for ${stuckAfterRealMs} ms of real time: ${this.busyTasks().join(', ')}`);
+          throw new StuckSimulationError(
+            `simulation stuck: tasks busy for ${stuckAfterRealMs} ms of real time: ${this.busyTasks().join(', ')}`,
+          );
         }
       }
     }

@@ -5,7 +5,7 @@
  * 1..`after` are not its business, the next `times` calls get it (Infinity: every call from then
  * on). When several faults are due for one call, the one added first applies.
  */
-import { SwitchbackError } from '../../errors';
+import { SwitchbackError } from '../../shared/errors';
 
 export interface FaultSpec {
   /** `<service>.<Operation>`: `route53.ChangeResourceRecordSets`, `ec2.StartInstances`, `sns.Publish` … */
@@ -67,14 +67,18 @@ export interface FaultRegistry {
 function validate(spec: FaultSpec): string[] {
   const problems: string[] = [];
   if (typeof spec.api !== 'string' || !API_PATTERN.test(spec.api)) {
-    problems.push(`api: "${String(spec.api)}" must look like route53.ChangeResourceRecordSets (service one of route53, ec2, sns, cloudWatch, lambda)`);
+    problems.push(
+      `api: "${String(spec.api)}" must look like route53.ChangeResourceRecordSets (service one of route53, ec2, sns, cloudWatch, lambda)`,
+    );
   }
   const times = spec.times ?? 1;
-  if (!(times === Number.POSITIVE_INFINITY || (Number.isInteger(times) && times >= 1))) problems.push('times: must be a whole number ≥ 1 or Infinity');
+  if (!(times === Number.POSITIVE_INFINITY || (Number.isInteger(times) && times >= 1)))
+    problems.push('times: must be a whole number ≥ 1 or Infinity');
   const after = spec.after ?? 0;
   if (!(Number.isInteger(after) && after >= 0)) problems.push('after: must be a whole number ≥ 0');
   if (spec.latencyMs !== undefined && !(Number.isFinite(spec.latencyMs) && spec.latencyMs >= 0)) problems.push('latencyMs: must be ≥ 0');
-  if (spec.error !== undefined && (typeof spec.error !== 'string' || spec.error.length === 0)) problems.push('error: must be an AWS error code');
+  if (spec.error !== undefined && (typeof spec.error !== 'string' || spec.error.length === 0))
+    problems.push('error: must be an AWS error code');
   if (spec.stuck && spec.error) problems.push('stuck and error exclude each other: a stuck call succeeds, an error fails it');
   if (spec.stuck && !STUCK_APIS.has(spec.api)) problems.push(`stuck: only meaningful on ${[...STUCK_APIS].join(', ')}`);
   if (!spec.error && !spec.stuck && spec.latencyMs === undefined) problems.push('give at least one of error, latencyMs or stuck');
@@ -87,7 +91,8 @@ export function createFaultRegistry(): FaultRegistry {
   return {
     add(spec) {
       const problems = validate(spec);
-      if (problems.length > 0) throw new InvalidFaultError(`invalid fault for ${String(spec.api)}: ${problems.join('; ')}`, { context: { spec } });
+      if (problems.length > 0)
+        throw new InvalidFaultError(`invalid fault for ${String(spec.api)}: ${problems.join('; ')}`, { context: { spec } });
       faults.push({ spec: { ...spec, times: spec.times ?? 1, after: spec.after ?? 0 }, seen: 0, fired: 0 });
     },
     clear() {

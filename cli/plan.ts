@@ -1,5 +1,5 @@
-import { UnknownServiceError } from '../errors';
-import { buildPlan, formatPlan } from '../domain/plan';
+import { UnknownServiceError } from '../shared/errors';
+import { buildPlan, formatPlan } from '../shared/domain/plan';
 import { EXIT, type CliIo } from './io';
 import { loadForCli } from './validate';
 
@@ -12,7 +12,14 @@ export function runPlan(file: string, serviceName: string, kind: string, io: Cli
   if (typeof config === 'number') return config;
   const service = config.services.find((candidate) => candidate.name === serviceName);
   if (!service) {
-    io.stderr.write(`plan: ${new UnknownServiceError(serviceName, config.services.map((s) => s.name)).message}\n`);
+    io.stderr.write(
+      `plan: ${
+        new UnknownServiceError(
+          serviceName,
+          config.services.map((s) => s.name),
+        ).message
+      }\n`,
+    );
     return EXIT.invalid;
   }
   io.stdout.write(`${kind} plan for ${service.name} (${service.dns.recordName}):\n`);

@@ -14,14 +14,14 @@
  */
 import type { CloudWatchRegion, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { isIP } from 'node:net';
-import { FLAG_METRIC, parseAlarmReference } from '../../aws/cloudwatch';
-import { toRecordType } from '../../aws/route53';
-import type { ServiceConfig, SiteConfig, SiteRole, SwitchbackConfig } from '../../config/types';
-import { SwitchbackError } from '../../errors';
+import { FLAG_METRIC, parseAlarmReference } from '../../shared/aws/cloudwatch';
+import { toRecordType } from '../../shared/aws/route53';
+import type { ServiceConfig, SiteConfig, SiteRole, SwitchbackConfig } from '../../shared/config/types';
+import { SwitchbackError } from '../../shared/errors';
 import type { CloudWatchWorld } from './cloudwatch';
 import type { Ec2World } from './ec2';
-import { FLAG_ALARM, failoverSetIdentifier, flagAlarmName, flagHealthCheckReference } from '../../aws/flag';
-import { normalizeDnsName } from '../../aws/route53';
+import { FLAG_ALARM, failoverSetIdentifier, flagAlarmName, flagHealthCheckReference } from '../../shared/aws/flag';
+import { normalizeDnsName } from '../../shared/aws/route53';
 import type { Route53World } from './route53';
 import type { SnsWorld } from './sns';
 
@@ -74,7 +74,11 @@ function recordFor(service: ServiceConfig, site: SiteConfig): ResourceRecordSet 
   if (typeof target === 'object' && !Array.isArray(target)) {
     return {
       ...base,
-      AliasTarget: { DNSName: target.alias.dnsName, HostedZoneId: target.alias.hostedZoneId, EvaluateTargetHealth: target.alias.evaluateTargetHealth },
+      AliasTarget: {
+        DNSName: target.alias.dnsName,
+        HostedZoneId: target.alias.hostedZoneId,
+        EvaluateTargetHealth: target.alias.evaluateTargetHealth,
+      },
     };
   }
   const values = typeof target === 'string' ? [target] : target;
@@ -85,7 +89,10 @@ function recordExists(route53: Route53World, hostedZoneId: string, record: Resou
   const name = normalizeDnsName(record.Name ?? '');
   return route53
     .records(hostedZoneId)
-    .some((existing) => normalizeDnsName(existing.Name ?? '') === name && existing.Type === record.Type && existing.SetIdentifier === record.SetIdentifier);
+    .some(
+      (existing) =>
+        normalizeDnsName(existing.Name ?? '') === name && existing.Type === record.Type && existing.SetIdentifier === record.SetIdentifier,
+    );
 }
 
 function putIfAbsent(route53: Route53World, hostedZoneId: string, record: ResourceRecordSet): void {
@@ -98,7 +105,11 @@ function seedDns(targets: SeedTargets, config: SwitchbackConfig, service: Servic
   ensureZone(route53, dns.hostedZoneId, dns.recordName);
   if (dns.strategy === 'record-swap') {
     const record = recordFor(service, service.primary);
-    putIfAbsent(route53, dns.hostedZoneId, dns.setIdentifier !== undefined ? { ...record, SetIdentifier: dns.setIdentifier, Weight: SEEDED_WEIGHT } : record);
+    putIfAbsent(
+      route53,
+      dns.hostedZoneId,
+      dns.setIdentifier !== undefined ? { ...record, SetIdentifier: dns.setIdentifier, Weight: SEEDED_WEIGHT } : record,
+    );
     return;
   }
   const alarmName = flagAlarmName(service.name);
@@ -149,7 +160,7 @@ function seedSite(targets: SeedTargets, service: ServiceConfig, role: SiteRole):
     }
   };
   for (const step of [...site.prepare, ...site.cleanup]) {
-    const params = step.params as Record<string, unknown>;
+    const params = step.params;
     const region = typeof params.region === 'string' ? params.region : site.region;
     switch (step.action) {
       case 'ec2.start':

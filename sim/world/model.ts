@@ -1,5 +1,5 @@
 /** The shape every in-memory service model has, and small helpers they share. */
-import type { AwsServiceName } from '../../aws/clients';
+import type { AwsServiceName } from '../../shared/aws/clients';
 import type { WorldContext } from './context';
 
 export interface CallContext {
@@ -21,7 +21,10 @@ export function unsupportedOperation(ctx: WorldContext, service: AwsServiceName,
 /** `*` and `?` wildcards as in EC2 filters and CloudWatch prefixes. */
 export function wildcardMatches(pattern: string, value: string): boolean {
   if (!/[*?]/.test(pattern)) return pattern === value;
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`).test(value);
 }
 

@@ -2,7 +2,7 @@
  * What every in-memory service model shares: the injected clock, the account, deterministic ids
  * and a helper to build AWS-shaped errors for that service.
  */
-import type { AwsServiceName } from '../../aws/clients';
+import type { AwsServiceName } from '../../shared/aws/clients';
 import { createAwsError } from './aws-error';
 
 export interface WorldContext {
@@ -42,7 +42,10 @@ export function createWorldContext(options: { now(): number; accountId: string }
     const counter = next(`hex:${prefix}`);
     const salt = saltOf(prefix);
     let text = '';
-    for (let block = 0; text.length < length; block += 1) text += scramble(counter, salt + block).toString(16).padStart(16, '0');
+    for (let block = 0; text.length < length; block += 1)
+      text += scramble(counter, salt + block)
+        .toString(16)
+        .padStart(16, '0');
     return text.slice(0, length);
   }
 

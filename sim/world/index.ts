@@ -3,13 +3,22 @@
  */
 export { createWorld, WORLD_CREDENTIALS, WORLD_ENDPOINT } from './world';
 export type { AwsWorldOptions, CallLogEntry, World, WorldFaults, WorldOptions } from './world';
-export { FLAG_ALARM, failoverSetIdentifier, flagAlarmName, flagHealthCheckReference } from '../../aws/flag';
+export { FLAG_ALARM, failoverSetIdentifier, flagAlarmName, flagHealthCheckReference } from '../../shared/aws/flag';
 export { createAwsError } from './aws-error';
 export { InvalidFaultError, STUCK_APIS } from './faults';
 export type { FaultSpec } from './faults';
 export type { ChangeStatusValue, ChangeView, HealthCheckView, HealthStatus, Route53World } from './route53';
 export type { AddInstanceInput, AddressView, AttachmentStateName, Ec2World, InstanceStateName, InstanceView, VolumeView } from './ec2';
 export type { PublishedMessage, SnsWorld } from './sns';
-export type { AlarmMetric, AlarmSpec, AlarmStateValue, AlarmView, CloudWatchWorld, ComparisonOperator, DatapointView, TreatMissingData } from './cloudwatch';
+export type {
+  AlarmMetric,
+  AlarmSpec,
+  AlarmStateValue,
+  AlarmView,
+  CloudWatchWorld,
+  ComparisonOperator,
+  DatapointView,
+  TreatMissingData,
+} from './cloudwatch';
 export { PayloadBytes } from './lambda';
 export type { InvocationRecord, LambdaHandler, LambdaWorld } from './lambda';

@@ -4,7 +4,7 @@
  * and must exist; numbers that opted out are accepted but not delivered (as SNS does).
  */
 import type { PublishInput } from '@aws-sdk/client-sns';
-import { SwitchbackError } from '../../errors';
+import { SwitchbackError } from '../../shared/errors';
 import type { WorldContext } from './context';
 import { type ServiceModel, unsupportedOperation } from './model';
 
@@ -42,22 +42,28 @@ export function createSnsModel(ctx: WorldContext): { model: ServiceModel; world:
 
   function publish(input: PublishInput, region: string) {
     const targets = [input.PhoneNumber, input.TopicArn, input.TargetArn].filter((target) => target !== undefined);
-    if (targets.length !== 1) throw fail('InvalidParameter', 'Invalid parameter: exactly one of TopicArn, TargetArn or PhoneNumber must be specified');
+    if (targets.length !== 1)
+      throw fail('InvalidParameter', 'Invalid parameter: exactly one of TopicArn, TargetArn or PhoneNumber must be specified');
     if (typeof input.Message !== 'string' || input.Message.length === 0) throw fail('InvalidParameter', 'Invalid parameter: Empty message');
     if (Buffer.byteLength(input.Message, 'utf8') > MAX_MESSAGE_BYTES) throw fail('InvalidParameter', 'Invalid parameter: Message too long');
-    if (input.TargetArn !== undefined) throw fail('InvalidParameter', 'Invalid parameter: the embedded world models TopicArn and PhoneNumber targets only');
+    if (input.TargetArn !== undefined)
+      throw fail('InvalidParameter', 'Invalid parameter: the embedded world models TopicArn and PhoneNumber targets only');
 
     const attributes: Record<string, string> = {};
     for (const [name, value] of Object.entries(input.MessageAttributes ?? {})) {
-      if (!value?.DataType) throw fail('ParameterValueInvalid', `The message attribute '${name}' must contain non-empty message attribute type.`);
+      if (!value?.DataType)
+        throw fail('ParameterValueInvalid', `The message attribute '${name}' must contain non-empty message attribute type.`);
       attributes[name] = value.StringValue ?? (value.BinaryValue ? Buffer.from(value.BinaryValue).toString('base64') : '');
     }
 
     let delivered = true;
     if (input.PhoneNumber !== undefined) {
-      if (!E164.test(input.PhoneNumber)) throw fail('InvalidParameter', 'Invalid parameter: PhoneNumber Reason: input incorrectly formatted');
-      if (input.Message.length > MAX_SMS_CHARS) throw fail('InvalidParameter', `Invalid parameter: Message Reason: SMS messages are limited to ${MAX_SMS_CHARS} characters`);
-      if (input.Subject !== undefined) throw fail('InvalidParameter', 'Invalid parameter: Subject Reason: Subject is not supported for SMS');
+      if (!E164.test(input.PhoneNumber))
+        throw fail('InvalidParameter', 'Invalid parameter: PhoneNumber Reason: input incorrectly formatted');
+      if (input.Message.length > MAX_SMS_CHARS)
+        throw fail('InvalidParameter', `Invalid parameter: Message Reason: SMS messages are limited to ${MAX_SMS_CHARS} characters`);
+      if (input.Subject !== undefined)
+        throw fail('InvalidParameter', 'Invalid parameter: Subject Reason: Subject is not supported for SMS');
       const type = attributes['AWS.SNS.SMS.SMSType'];
       if (type !== undefined && type !== 'Transactional' && type !== 'Promotional') {
         throw fail('ParameterValueInvalid', `The value ${type} of the attribute AWS.SNS.SMS.SMSType is invalid.`);
@@ -67,9 +73,16 @@ export function createSnsModel(ctx: WorldContext): { model: ServiceModel; world:
       const topicArn = input.TopicArn as string;
       const match = TOPIC_ARN.exec(topicArn);
       if (!match) throw fail('InvalidParameter', 'Invalid parameter: TopicArn');
-      if (match[1] !== region) throw fail('InvalidParameter', `Invalid parameter: TopicArn Reason: the topic is in ${match[1]}, the request was sent to ${region}`);
+      if (match[1] !== region)
+        throw fail(
+          'InvalidParameter',
+          `Invalid parameter: TopicArn Reason: the topic is in ${match[1]}, the request was sent to ${region}`,
+        );
       if (!topics.has(topicArn)) throw fail('NotFound', 'Topic does not exist');
-      if (input.Subject !== undefined && (input.Subject.length === 0 || input.Subject.length > 99 || /[\r\n]/.test(input.Subject) || /[^\x20-\x7e]/.test(input.Subject))) {
+      if (
+        input.Subject !== undefined &&
+        (input.Subject.length === 0 || input.Subject.length > 99 || /[\r\n]/.test(input.Subject) || /[^\x20-\x7e]/.test(input.Subject))
+      ) {
         throw fail('InvalidParameter', 'Invalid parameter: Subject');
       }
     }

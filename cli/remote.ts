@@ -4,9 +4,9 @@
  * serverless CLI). The config file gives the control region; credentials come from the usual AWS
  * environment/profile chain.
  */
-import { createAwsClients, type CreateAwsClientsOptions } from '../aws/clients';
-import { createLambdaAdapter, lambdaClientFactory, type LambdaAdapter } from '../aws/lambda';
-import { functionName, type FunctionKey } from '../../serverless/naming';
+import { createAwsClients, type CreateAwsClientsOptions } from '../shared/aws/clients';
+import { createLambdaAdapter, lambdaClientFactory, type LambdaAdapter } from '../shared/aws/lambda';
+import { functionName, type FunctionKey } from '../serverless/naming';
 import { EXIT, type CliIo } from './io';
 import { loadForCli } from './validate';
 
@@ -21,7 +21,12 @@ export interface RemoteOptions {
 }
 
 function lambdaFor(controlRegion: string, options: RemoteOptions): LambdaAdapter {
-  const clients = createAwsClients({ defaultRegion: options.region ?? controlRegion, factories: { lambda: lambdaClientFactory }, maxAttempts: 3, ...options.awsOptions });
+  const clients = createAwsClients({
+    defaultRegion: options.region ?? controlRegion,
+    factories: { lambda: lambdaClientFactory },
+    maxAttempts: 3,
+    ...options.awsOptions,
+  });
   return createLambdaAdapter(clients);
 }
 
@@ -35,7 +40,9 @@ export async function runRemote(fn: string, payload: unknown, options: RemoteOpt
   const name = functionName(options.stage, fn as FunctionKey);
   let answer: unknown;
   try {
-    answer = await lambdaFor(config.controlRegion, options).invokeFunction(name, payload, { region: options.region ?? config.controlRegion });
+    answer = await lambdaFor(config.controlRegion, options).invokeFunction(name, payload, {
+      region: options.region ?? config.controlRegion,
+    });
   } catch (error) {
     io.stderr.write(`${fn}: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.failed;

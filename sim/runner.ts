@@ -4,26 +4,26 @@
  * sites on 127.0.0.1. With the virtual clock idle time is skipped, so a two-hour outage plays in
  * seconds; everything the handlers do is real I/O against real (embedded) services.
  */
-import type { AppDeps, AppEvent, ProbeRole } from '../app/deps';
-import { PROBE_ROLES, silentLogger } from '../app/deps';
-import { createHandler, type UseCase } from '../app/lambda-handler';
-import { createAwsAdapters } from '../app/runtime';
-import { createAwsClients } from '../aws/clients';
-import { ALL_AWS_CLIENT_FACTORIES } from '../aws/all-client-factories';
-import { createEc2Adapter } from '../aws/ec2';
-import { createRoute53Adapter } from '../aws/route53';
-import { systemClock, type Clock } from '../clock';
-import type { ProbeSpec, ServiceConfig, SwitchbackConfig } from '../config/types';
-import { CrashError } from '../engine';
-import type { Run } from '../domain/types';
-import { createProber, type Prober } from '../probes';
-import { createStore, type Store } from '../store';
-import { alarm } from '../../functions/alarm';
-import { control } from '../../functions/control';
-import { drill } from '../../functions/drill';
-import { orchestrator } from '../../functions/orchestrator';
-import { probe } from '../../functions/probe';
-import { status } from '../../functions/status';
+import type { AppDeps, AppEvent, ProbeRole } from '../shared/app/deps';
+import { PROBE_ROLES, silentLogger } from '../shared/app/deps';
+import { createHandler, type UseCase } from '../shared/app/lambda-handler';
+import { createAwsAdapters } from '../shared/app/runtime';
+import { createAwsClients } from '../shared/aws/clients';
+import { ALL_AWS_CLIENT_FACTORIES } from '../shared/aws/all-client-factories';
+import { createEc2Adapter } from '../shared/aws/ec2';
+import { createRoute53Adapter } from '../shared/aws/route53';
+import { systemClock, type Clock } from '../shared/clock';
+import type { ProbeSpec, ServiceConfig, SwitchbackConfig } from '../shared/config/types';
+import { CrashError } from '../shared/engine';
+import type { Run } from '../shared/domain/types';
+import { createProber, type Prober } from '../shared/probes';
+import { createStore, type Store } from '../shared/store';
+import { alarm } from '../functions/alarm';
+import { control } from '../functions/control';
+import { drill } from '../functions/drill';
+import { orchestrator } from '../functions/orchestrator';
+import { probe } from '../functions/probe';
+import { status } from '../functions/status';
 import { startEmbeddedDynamo } from './dynamo';
 import { seededRandom } from './random';
 import type { Scenario, ScenarioEvent } from './scenario';
@@ -36,7 +36,14 @@ export const SIMULATION_START_EPOCH_MS = Date.UTC(2026, 0, 1, 0, 0, 0);
 const TABLE_NAME = 'switchback-sim';
 const PROBE_PERIOD_MS = 60_000;
 const DNS_POLL_MS = 1_000;
-const FUNCTION_TIMEOUT_MS: Record<string, number> = { probe: 70_000, orchestrator: 900_000, alarm: 30_000, status: 30_000, control: 30_000, drill: 300_000 };
+const FUNCTION_TIMEOUT_MS: Record<string, number> = {
+  probe: 70_000,
+  orchestrator: 900_000,
+  alarm: 30_000,
+  status: 30_000,
+  control: 30_000,
+  drill: 300_000,
+};
 const USE_CASES: Record<string, UseCase<unknown>> = { probe, alarm, orchestrator, status, control, drill };
 
 export interface TimelineEntry {
@@ -174,7 +181,8 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
   const probers: Prober[] = [];
   try {
     for (const service of scenario.config.services) {
-      for (const role of ['primary', 'secondary'] as const) sites.set(`${service.name}/${role}`, await startSite({ name: `${service.name}/${role}`, now: () => scheduler.now() }));
+      for (const role of ['primary', 'secondary'] as const)
+        sites.set(`${service.name}/${role}`, await startSite({ name: `${service.name}/${role}`, now: () => scheduler.now() }));
     }
     const config = pointProbesAtSites(scenario.config, sites);
     await dynamo.createTable(TABLE_NAME);
@@ -209,14 +217,24 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
         newId: () => `r${String(++nextId).padStart(4, '0')}`,
         location,
         role,
-        prober: partitionableProber(prober, () => reachable.get(location) !== false, () => scheduler.now()),
-        aws: createAwsAdapters(clients, () => createEc2Adapter(clients), () => createRoute53Adapter(clients)),
+        prober: partitionableProber(
+          prober,
+          () => reachable.get(location) !== false,
+          () => scheduler.now(),
+        ),
+        aws: createAwsAdapters(
+          clients,
+          () => createEc2Adapter(clients),
+          () => createRoute53Adapter(clients),
+        ),
         functions: { orchestrator: 'orchestrator', probe: 'probe' },
         logger: silentLogger,
         emit,
         faults: {
           afterStepStart(step) {
-            const crash = crashes.find((candidate) => (candidate.step === step.action || candidate.step === step.id) && candidate.remaining > 0);
+            const crash = crashes.find(
+              (candidate) => (candidate.step === step.action || candidate.step === step.id) && candidate.remaining > 0,
+            );
             if (!crash) return;
             crash.remaining -= 1;
             record({ kind: 'fault', fault: 'crash', step: step.id, message: `orchestrator crashed right after starting ${step.id}` });
@@ -256,7 +274,9 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
         for (let at = startEpochMs; at < endEpochMs; at += PROBE_PERIOD_MS) {
           const waitMs = at - scheduler.now();
           if (waitMs > 0) await scheduler.sleep(waitMs);
-          scheduler.start(`probe ${location} @${t(at)}`, () => invoke('probe', { source: 'aws.events', 'detail-type': 'Scheduled Event' }, 'schedule', location));
+          scheduler.start(`probe ${location} @${t(at)}`, () =>
+            invoke('probe', { source: 'aws.events', 'detail-type': 'Scheduled Event' }, 'schedule', location),
+          );
         }
       });
     }
@@ -266,8 +286,11 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
       const last = new Map<string, string>();
       for (;;) {
         for (const service of config.services) {
-          const answer = JSON.stringify(world.route53.resolve(service.dns.recordName, service.dns.type === 'alias' ? 'A' : service.dns.type) ?? null);
-          if (last.has(service.name) && last.get(service.name) !== answer) record({ kind: 'dns', service: service.name, name: service.dns.recordName, answer: JSON.parse(answer) });
+          const answer = JSON.stringify(
+            world.route53.resolve(service.dns.recordName, service.dns.type === 'alias' ? 'A' : service.dns.type) ?? null,
+          );
+          if (last.has(service.name) && last.get(service.name) !== answer)
+            record({ kind: 'dns', service: service.name, name: service.dns.recordName, answer: JSON.parse(answer) });
           last.set(service.name, answer);
         }
         if (scheduler.now() + DNS_POLL_MS >= endEpochMs) return;
@@ -310,7 +333,15 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
                 ? { mode: 'status' as const, status: event.status as number }
                 : { mode: event.health };
         await site.setHealth(mode);
-        record({ kind: 'site', service, site: role, health: event.health, ...('latencyMs' in mode ? { latencyMs: mode.latencyMs } : {}), ...('periodSeconds' in mode ? { periodSeconds: mode.periodSeconds } : {}), ...('status' in mode ? { status: mode.status } : {}) });
+        record({
+          kind: 'site',
+          service,
+          site: role,
+          health: event.health,
+          ...('latencyMs' in mode ? { latencyMs: mode.latencyMs } : {}),
+          ...('periodSeconds' in mode ? { periodSeconds: mode.periodSeconds } : {}),
+          ...('status' in mode ? { status: mode.status } : {}),
+        });
       } else if ('alarm' in event) {
         const payload = alarmEventFor(config, event.alarm.name, event.alarm.state, scheduler.now(), event.alarm.delivery);
         record({ kind: 'alarm', alarm: event.alarm.name, state: event.alarm.state, deliveries: repeat });
@@ -319,10 +350,17 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
         for (let i = 0; i < repeat; i++) await invoke('alarm', event.alarmEvent, 'event');
       } else if ('location' in event) {
         reachable.set(event.location, event.reachable);
-        record({ kind: 'site', location: event.location, reachable: event.reachable, message: `probe location ${event.location} ${event.reachable ? 'reconnected' : 'partitioned'}` });
+        record({
+          kind: 'site',
+          location: event.location,
+          reachable: event.reachable,
+          message: `probe location ${event.location} ${event.reachable ? 'reconnected' : 'partitioned'}`,
+        });
       } else {
         for (let i = 0; i < repeat; i++) {
-          const result = await invoke(event.invoke.function, event.invoke.payload ?? {}, 'operator').catch((error: unknown) => ({ error: describeError(error) }));
+          const result = await invoke(event.invoke.function, event.invoke.payload ?? {}, 'operator').catch((error: unknown) => ({
+            error: describeError(error),
+          }));
           record({ kind: 'invoke', function: event.invoke.function, payload: event.invoke.payload ?? {}, result });
         }
       }
@@ -343,14 +381,44 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
 }
 
 /** The event CloudWatch would send for an alarm of this config (EventBridge, or SNS-wrapped). */
-export function alarmEventFor(config: SwitchbackConfig, name: string, state: string, atEpochMs: number, delivery: 'eventbridge' | 'sns'): unknown {
-  const service = config.services.find((candidate) => candidate.primary.alarms.some((alarm) => alarm === name || alarm.endsWith(`:alarm:${name}`)));
+export function alarmEventFor(
+  config: SwitchbackConfig,
+  name: string,
+  state: string,
+  atEpochMs: number,
+  delivery: 'eventbridge' | 'sns',
+): unknown {
+  const service = config.services.find((candidate) =>
+    candidate.primary.alarms.some((alarm) => alarm === name || alarm.endsWith(`:alarm:${name}`)),
+  );
   const region = service?.primary.region ?? config.controlRegion;
   const arn = `arn:aws:cloudwatch:${region}:123456789012:alarm:${name}`;
   const time = new Date(atEpochMs).toISOString();
   if (delivery === 'sns') {
-    const message = { AlarmName: name, AlarmArn: arn, NewStateValue: state, NewStateReason: 'Threshold Crossed (simulated)', StateChangeTime: time, Region: region, OldStateValue: state === 'OK' ? 'ALARM' : 'OK' };
-    return { Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', Sns: { Type: 'Notification', MessageId: `sim-${atEpochMs}`, TopicArn: `arn:aws:sns:${config.controlRegion}:123456789012:switchback-alarms`, Message: JSON.stringify(message), Timestamp: time } }] };
+    const message = {
+      AlarmName: name,
+      AlarmArn: arn,
+      NewStateValue: state,
+      NewStateReason: 'Threshold Crossed (simulated)',
+      StateChangeTime: time,
+      Region: region,
+      OldStateValue: state === 'OK' ? 'ALARM' : 'OK',
+    };
+    return {
+      Records: [
+        {
+          EventSource: 'aws:sns',
+          EventVersion: '1.0',
+          Sns: {
+            Type: 'Notification',
+            MessageId: `sim-${atEpochMs}`,
+            TopicArn: `arn:aws:sns:${config.controlRegion}:123456789012:switchback-alarms`,
+            Message: JSON.stringify(message),
+            Timestamp: time,
+          },
+        },
+      ],
+    };
   }
   return {
     version: '0',
@@ -361,7 +429,11 @@ export function alarmEventFor(config: SwitchbackConfig, name: string, state: str
     time,
     region,
     resources: [arn],
-    detail: { alarmName: name, state: { value: state, reason: 'Threshold Crossed (simulated)', timestamp: time }, previousState: { value: state === 'OK' ? 'ALARM' : 'OK', timestamp: time } },
+    detail: {
+      alarmName: name,
+      state: { value: state, reason: 'Threshold Crossed (simulated)', timestamp: time },
+      previousState: { value: state === 'OK' ? 'ALARM' : 'OK', timestamp: time },
+    },
   };
 }
 
@@ -388,7 +460,9 @@ async function summarize(
         kind: run.kind,
         trigger: run.trigger,
         status: run.status,
-        ...(run.endedAtEpochMs !== undefined ? { durationSeconds: Math.round((run.endedAtEpochMs - run.startedAtEpochMs) / 100) / 10 } : {}),
+        ...(run.endedAtEpochMs !== undefined
+          ? { durationSeconds: Math.round((run.endedAtEpochMs - run.startedAtEpochMs) / 100) / 10 }
+          : {}),
         ...(run.dnsPending ? { dnsPending: true } : {}),
         ...(run.error ? { error: run.error } : {}),
         steps: run.steps.map((step) => ({ name: step.id, action: step.action, status: step.status, attempts: step.attempts })),
@@ -427,9 +501,21 @@ async function summarize(
       dynamo: store.stats(),
       mutatingApiCalls: world.callLog().filter((call) => call.mutating).length,
       ec2: {
-        instances: world.ec2.instances().map((instance) => ({ instanceId: instance.instanceId, state: instance.state, ...(instance.clientToken ? { clientToken: instance.clientToken } : {}) })),
-        attachments: world.ec2.volumes().flatMap((volume) => volume.attachments.map((attachment) => ({ volumeId: volume.volumeId, instanceId: attachment.instanceId, device: attachment.device }))),
-        addresses: world.ec2.addresses().map((address) => ({ allocationId: address.allocationId, ...(address.instanceId ? { instanceId: address.instanceId } : {}) })),
+        instances: world.ec2.instances().map((instance) => ({
+          instanceId: instance.instanceId,
+          state: instance.state,
+          ...(instance.clientToken ? { clientToken: instance.clientToken } : {}),
+        })),
+        attachments: world.ec2.volumes().flatMap((volume) =>
+          volume.attachments.map((attachment) => ({
+            volumeId: volume.volumeId,
+            instanceId: attachment.instanceId,
+            device: attachment.device,
+          })),
+        ),
+        addresses: world.ec2
+          .addresses()
+          .map((address) => ({ allocationId: address.allocationId, ...(address.instanceId ? { instanceId: address.instanceId } : {}) })),
       },
       invocations: {},
       errors: timeline.filter((entry) => entry.kind === 'error').map((entry) => `${entry.t}s ${String(entry.message)}`),
