@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `switchback` CLI. Sources are TypeScript, loaded through tsx so no build step is needed.
-// The CLI runs the embedded world on the developer's Node; deployed functions run on nodejs22.x.
+// The CLI runs the embedded world on the developer's Node (npm scripts use the pinned Node 24); deployed functions run on nodejs24.x.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 require('tsx/cjs');
 const { main } = require('../cli/main.ts');

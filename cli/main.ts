@@ -2,7 +2,7 @@
  * `switchback` command line: validate and plan a config, simulate outages on the embedded world.
  */
 import { existsSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Argument, Command, CommanderError } from 'commander';
 import { EXIT, type CliIo } from './io';
 import { runPlan } from './plan';
 import { parsePayload, runRemote, type RemoteOptions } from './remote';
@@ -10,6 +10,14 @@ import { runSimulate } from './simulate';
 import { runValidate } from './validate';
 
 const DEFAULT_CONFIG = 'switchback.yml';
+
+/** The package's own version, for `switchback --version` (package.json sits at the repo root). */
+const { version: VERSION } = require('../package.json') as { version: string };
+
+export const CONTROL_ACTIONS = ['freeze', 'unfreeze', 'failover', 'failback', 'approve', 'abort'] as const;
+export const DRILL_MODES = ['dry-run', 'live', 'report'] as const;
+export const PLAN_KINDS = ['failover', 'failback'] as const;
+export const FUNCTION_NAMES = ['status', 'control', 'drill', 'probe', 'alarm', 'orchestrator'] as const;
 
 function configFile(option: string | undefined): string {
   if (option) return option;
@@ -40,6 +48,7 @@ export async function main(argv: string[], io: CliIo, remote: Pick<RemoteOptions
   let exitCode: number = EXIT.ok;
   const program = new Command('switchback')
     .description('Serverless failover controller for services on AWS')
+    .version(VERSION, '-V, --version', 'print the switchback version')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
 
@@ -56,7 +65,7 @@ export async function main(argv: string[], io: CliIo, remote: Pick<RemoteOptions
     .description('print the ordered runbook steps for a service')
     .requiredOption('-s, --service <name>', 'service name')
     .option('-c, --config <file>', `config file (default ${DEFAULT_CONFIG})`)
-    .argument('[kind]', 'failover or failback', 'failover')
+    .addArgument(new Argument('[kind]', 'failover or failback').choices(PLAN_KINDS).default('failover'))
     .action((kind: string, options: { service: string; config?: string }) => {
       exitCode = runPlan(configFile(options.config), options.service, kind, io);
     });
@@ -86,7 +95,7 @@ export async function main(argv: string[], io: CliIo, remote: Pick<RemoteOptions
     });
 
   withStage(program.command('control').description('deployed stage: freeze | unfreeze | failover | failback | approve | abort'))
-    .argument('<action>', 'freeze, unfreeze, failover, failback, approve or abort')
+    .addArgument(new Argument('<action>', 'what to do').choices(CONTROL_ACTIONS))
     .requiredOption('-s, --service <name>', 'service name')
     .option('--by <name>', 'who is asking (shown in SMS and status)', process.env.USER)
     .action(async (action: string, options: StageOptions & { service: string; by?: string }) => {
@@ -99,7 +108,7 @@ export async function main(argv: string[], io: CliIo, remote: Pick<RemoteOptions
     });
 
   withStage(program.command('drill').description('deployed stage: dry-run checks, a live drill, or the last live drill report'))
-    .argument('<mode>', 'dry-run, live or report')
+    .addArgument(new Argument('<mode>', 'dry-run checks, a live drill, or the last live drill report').choices(DRILL_MODES))
     .requiredOption('-s, --service <name>', 'service name ("*" for every service, dry-run only)')
     .option('--hold <seconds>', 'live: seconds to hold on the secondary before failing back', (value) => Number(value))
     .action(async (mode: string, options: StageOptions & { service: string; hold?: number }) => {
@@ -108,7 +117,7 @@ export async function main(argv: string[], io: CliIo, remote: Pick<RemoteOptions
     });
 
   withStage(program.command('invoke').description('deployed stage: invoke any switchback function with a JSON payload'))
-    .argument('<function>', 'status, control, drill, probe, alarm or orchestrator')
+    .addArgument(new Argument('<function>', 'the function to invoke').choices(FUNCTION_NAMES))
     .option('-d, --data <json>', 'the payload')
     .action(async (fn: string, options: StageOptions & { data?: string }) => {
       const parsed = parsePayload(options.data, io);

@@ -105,7 +105,7 @@ beforeAll(async () => {
   example = await packageStack('example', EXAMPLE_CONFIG_TEXT);
   full = await packageStack('full', FULL_CONFIG_TEXT);
   probeLocation = await packageStack('probe-location', FULL_CONFIG_TEXT, ['--region', 'eu-west-1', '--param', 'role=probe-only']);
-}, 150_000);
+}, 600_000); // five packagings: generous, because a loaded machine makes esbuild slow
 
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });
@@ -130,12 +130,12 @@ describe('sls package: the example configuration', () => {
     });
   });
 
-  it('deploys all six functions on nodejs22.x arm64, each with its own role and fixed environment names', () => {
+  it('deploys all six functions on nodejs24.x arm64, each with its own role and fixed environment names', () => {
     for (const key of FUNCTION_KEYS) {
       const fn = example.template.Resources[functionLogicalId(key)];
       expect(fn).toBeDefined();
       expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         FunctionName: `switchback-test-${key}`,
         Handler: `functions/${key}.handler`,

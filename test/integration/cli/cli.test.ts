@@ -45,6 +45,24 @@ describe('switchback CLI', () => {
     expect(result.stderr).toContain('services[0].dns.tll: unknown key (did you mean "ttl"?)');
   });
 
+  test('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const result = await cli(['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${version}\n`);
+  });
+
+  test.each([
+    [['plan', '-s', 'web', 'sideways'], "argument 'kind'. Allowed choices are failover, failback."],
+    [['control', 'reboot', '-s', 'web'], "argument 'action'. Allowed choices are freeze, unfreeze, failover, failback, approve, abort."],
+    [['drill', 'wet-run', '-s', 'web'], "argument 'mode'. Allowed choices are dry-run, live, report."],
+    [['invoke', 'prober'], "argument 'function'. Allowed choices are status, control, drill, probe, alarm, orchestrator."],
+  ])('%j: an enumerated argument outside its choices exits 2 naming them', async (args, message) => {
+    const result = await cli([...args, '-c', EXAMPLE]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+
   test('plan: numbered failover steps; unknown service names the known ones', async () => {
     const plan = await cli(['plan', '-s', 'web', 'failover', '-c', EXAMPLE]);
     expect(plan.code).toBe(0);

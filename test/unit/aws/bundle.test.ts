@@ -12,7 +12,7 @@ async function bundledInputs(source: string): Promise<string[]> {
     stdin: { contents: source, resolveDir: repoRoot, loader: 'ts', sourcefile: 'entry.ts' },
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     format: 'cjs',
     write: false,
     metafile: true,
