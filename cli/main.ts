@@ -76,7 +76,8 @@ export async function main(argv: string[], io: CliIo, remote: Pick<RemoteOptions
     .option('-c, --config <file>', "config file (overrides the scenario's config)")
     .option('--scenario <file>', 'scenario file (default: the built-in demo)')
     .option('--json', 'print one JSON object (timeline and summary) instead of the human timeline')
-    .action(async (options: { config?: string; scenario?: string; json?: boolean }) => {
+    .option('--html <file>', 'also write the run as one self-contained HTML page (a lane per service)')
+    .action(async (options: { config?: string; scenario?: string; json?: boolean; html?: string }) => {
       exitCode = await runSimulate(options, io);
     });
 
@@ -84,8 +85,9 @@ export async function main(argv: string[], io: CliIo, remote: Pick<RemoteOptions
     .command('demo')
     .description('the built-in outage: primary down, failover, recovery, hold-down, failback')
     .option('--json', 'print one JSON object instead of the human timeline')
-    .action(async (options: { json?: boolean }) => {
-      exitCode = await runSimulate({ json: options.json }, io);
+    .option('--html <file>', 'also write the run as one self-contained HTML page')
+    .action(async (options: { json?: boolean; html?: string }) => {
+      exitCode = await runSimulate({ json: options.json, html: options.html }, io);
     });
 
   withStage(program.command('status').description('deployed stage: state, probes per location, active run, last runs'))

@@ -1,6 +1,8 @@
+import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ConfigError } from '../shared/errors';
 import { formatSummary, formatTimeline } from '../sim/format';
+import { renderTimelineHtml } from '../sim/html';
 import { runScenario } from '../sim/runner';
 import { loadScenarioFile } from '../sim/scenario';
 import { EXIT, type CliIo } from './io';
@@ -8,7 +10,10 @@ import { EXIT, type CliIo } from './io';
 /** The built-in demo: scenarios/demo.yml next to the package root. */
 export const DEMO_SCENARIO = join(__dirname, '..', 'scenarios', 'demo.yml');
 
-export async function runSimulate(options: { scenario?: string; config?: string; json?: boolean }, io: CliIo): Promise<number> {
+export async function runSimulate(
+  options: { scenario?: string; config?: string; json?: boolean; html?: string },
+  io: CliIo,
+): Promise<number> {
   let scenario;
   try {
     // No scenario: the demo's events (on the given config, or the example).
@@ -21,6 +26,19 @@ export async function runSimulate(options: { scenario?: string; config?: string;
     throw error;
   }
   const result = await runScenario(scenario);
+  if (options.html) {
+    const title = `switchback simulate: ${scenario.name ?? 'scenario'}`;
+    writeFileSync(
+      options.html,
+      renderTimelineHtml({
+        title,
+        subtitle: scenario.description,
+        durationSeconds: result.summary.durationSeconds,
+        timeline: result.timeline,
+      }),
+    );
+    io.stderr.write(`timeline picture written to ${options.html}\n`);
+  }
   if (options.json) {
     io.stdout.write(`${JSON.stringify(result)}\n`);
   } else {
