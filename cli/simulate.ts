@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ConfigError } from '../shared/errors';
 import { formatSummary, formatTimeline } from '../sim/format';
+import { checkExpectations, formatExpectationFailures } from '../sim/expect';
 import { renderTimelineHtml } from '../sim/html';
 import { runScenario } from '../sim/runner';
 import { loadScenarioFile } from '../sim/scenario';
@@ -39,13 +40,21 @@ export async function runSimulate(
     );
     io.stderr.write(`timeline picture written to ${options.html}\n`);
   }
+  const failures = scenario.expect ? checkExpectations(scenario.expect, result) : [];
   if (options.json) {
-    io.stdout.write(`${JSON.stringify(result)}\n`);
+    // `expectations` is there only when the scenario has `expect:` (an added field; the rest is unchanged).
+    const output = scenario.expect ? { ...result, expectations: { met: failures.length === 0, failures } } : result;
+    io.stdout.write(`${JSON.stringify(output)}\n`);
   } else {
     io.stdout.write(
       `${scenario.name ? `scenario ${scenario.name}` : 'scenario'}: ${scenario.description ?? ''} (config ${relative(process.cwd(), scenario.configSource) || scenario.configSource})\n`,
     );
     io.stdout.write(`${formatTimeline(result)}\n\n${formatSummary(result)}\n`);
+    if (scenario.expect && failures.length === 0) io.stdout.write('expectations: all met\n');
+  }
+  if (failures.length > 0) {
+    io.stderr.write(`${formatExpectationFailures(failures)}\n`);
+    return EXIT.failed;
   }
   return EXIT.ok;
 }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { formatPath, parseConfig } from '../shared/config/load';
 import type { SwitchbackConfig } from '../shared/config/types';
 import { ConfigError } from '../shared/errors';
+import { expectationSchema } from './expect';
 
 const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
 const DURATION = /^(\d+(?:\.\d+)?(ms|s|m|h))+$/;
@@ -98,6 +99,8 @@ export const scenarioSchema = z.strictObject({
     .default({}),
   events: z.array(eventSchema).default([]),
   faults: z.array(z.union([apiFault, crashFault], { error: 'must be { api, error, times } or { crash: { step, times } }' })).default([]),
+  /** What must happen: `switchback simulate` exits 1 and prints the differences when it does not (see ./expect). */
+  expect: expectationSchema.optional(),
 });
 
 export type RawScenario = z.output<typeof scenarioSchema>;
@@ -173,6 +176,10 @@ export function parseScenario(input: unknown, baseDir: string, file = 'scenario'
     }
     if (event.at > raw.duration) problems.push(`events[${index}].at: is after the end of the scenario (duration)`);
   });
+  for (const service of Object.keys(raw.expect?.services ?? {})) {
+    if (!config.services.some((candidate) => candidate.name === service))
+      problems.push(`expect.services.${service}: unknown service (${config.services.map((candidate) => candidate.name).join(', ')})`);
+  }
   if (problems.length > 0) throw new ConfigError(problems, { file });
   return { ...raw, config, configSource };
 }

@@ -73,12 +73,58 @@ describe('switchback CLI', () => {
     expect(unknown.stderr).toContain('unknown service "api"; known services: web');
   });
 
-  test('simulate --json prints exactly one JSON object with timeline and summary', async () => {
-    const result = await cli(['simulate', '--json', '--scenario', join(ROOT, 'scenarios', 'suite', 'secondary-down.yml')]);
+  test('simulate: a scenario whose expect: is met exits 0; one that is not exits 1 with one line per difference', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchback-expect-'));
+    const scenario = (expectations: string) =>
+      [
+        'name: expect-check',
+        `config: ${EXAMPLE}`,
+        'duration: 5m',
+        'events:',
+        '  - { at: 1m, site: web/primary, health: down }',
+        'expect:',
+        expectations,
+      ].join('\n');
+    writeFileSync(join(dir, 'met.yml'), scenario('  services: { web: { finalState: SECONDARY, failovers: 1 } }\n  sms: { maxCount: 2 }'));
+    writeFileSync(
+      join(dir, 'unmet.yml'),
+      scenario(
+        '  services: { web: { finalState: PRIMARY, failovers: 0, maxDetectionSeconds: 5 } }\n  sms: { maxCount: 1 }\n  noApiCalls: [route53.ChangeResourceRecordSets]',
+      ),
+    );
+    const met = await cli(['simulate', '--scenario', join(dir, 'met.yml')]);
+    expect(met.code).toBe(0);
+    expect(met.stdout).toContain('expectations: all met');
+    const unmet = await cli(['simulate', '--scenario', join(dir, 'unmet.yml')]);
+    expect(unmet.code).toBe(1);
+    expect(unmet.stderr).toContain('expectations: 5 not met');
+    expect(unmet.stderr).toContain('  services.web.finalState: expected PRIMARY, got SECONDARY');
+    expect(unmet.stderr).toContain('  services.web.failovers: expected 0, got 1');
+    expect(unmet.stderr).toMatch(/ {2}services\.web\.maxDetectionSeconds: expected at most 5s, got \d+s/);
+    expect(unmet.stderr).toContain('  sms.maxCount: expected at most 1, got 2');
+    expect(unmet.stderr).toMatch(/ {2}noApiCalls: expected no route53\.ChangeResourceRecordSets, got \d+ calls?/);
+    const json = await cli(['simulate', '--json', '--scenario', join(dir, 'unmet.yml')]);
+    expect(json.code).toBe(1);
+    expect((JSON.parse(json.stdout) as { expectations: { met: boolean; failures: unknown[] } }).expectations).toMatchObject({
+      met: false,
+      failures: expect.arrayContaining([{ path: 'services.web.failovers', expected: '0', actual: '1' }]),
+    });
+  });
+
+  test('simulate: expect: naming an unknown service is refused before running', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchback-expect-'));
+    writeFileSync(join(dir, 'typo.yml'), `config: ${EXAMPLE}\nduration: 1m\nexpect: { services: { wbe: { failovers: 0 } } }\n`);
+    const result = await cli(['simulate', '--scenario', join(dir, 'typo.yml')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('expect.services.wbe: unknown service (web)');
+  });
+
+  test('simulate --json prints exactly one JSON object with timeline and summary (and nothing else when the scenario has no expect:)', async () => {
+    const result = await cli(['simulate', '--json', '--scenario', join(ROOT, 'scenarios', 'suite', 'capacity-error.yml')]);
     expect(result.code).toBe(0);
     const output = JSON.parse(result.stdout);
     expect(Object.keys(output)).toEqual(['timeline', 'summary']);
-    expect(output.summary.services.web.finalState).toBe('PRIMARY');
+    expect(output.summary.services.web.finalState).toBe('FAILOVER_FAILED');
   });
 
   test('simulate: an invalid scenario exits 2 with path-qualified problems', async () => {
