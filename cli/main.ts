@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { Argument, Command, CommanderError } from 'commander';
 import { EXIT, type CliIo } from './io';
 import { runPlan } from './plan';
-import { parsePayload, runRemote, type RemoteOptions } from './remote';
+import { CONTROL_ACTIONS } from '../shared/app/operator';
+import { OPERATOR_FUNCTIONS, parsePayload, runRemote, type RemoteOptions } from './remote';
 import { runSimulate } from './simulate';
 import { runValidate } from './validate';
 
@@ -14,10 +15,8 @@ const DEFAULT_CONFIG = 'switchback.yml';
 /** The package's own version, for `switchback --version` (package.json sits at the repo root). */
 const { version: VERSION } = require('../package.json') as { version: string };
 
-export const CONTROL_ACTIONS = ['freeze', 'unfreeze', 'failover', 'failback', 'approve', 'abort'] as const;
 export const DRILL_MODES = ['dry-run', 'live', 'report'] as const;
 export const PLAN_KINDS = ['failover', 'failback'] as const;
-export const FUNCTION_NAMES = ['status', 'control', 'drill', 'probe', 'alarm', 'orchestrator'] as const;
 
 function configFile(option: string | undefined): string {
   if (option) return option;
@@ -38,8 +37,9 @@ function withStage(command: Command): Command {
     .option('--region <region>', 'region of the functions (default: controlRegion)');
 }
 
-export async function main(argv: string[], io: CliIo, remote: Pick<RemoteOptions, 'awsOptions'> = {}): Promise<number> {
-  const remoteOptions = (options: StageOptions): RemoteOptions => ({
+export async function main(argv: string[], io: CliIo, remote: Pick<RemoteOptions, 'awsOptions' | 'now'> = {}): Promise<number> {
+  const remoteOptions = (options: StageOptions & { json?: boolean }): RemoteOptions => ({
+    json: options.json,
     config: configFile(options.config),
     stage: options.stage,
     region: options.region,
@@ -92,7 +92,8 @@ export async function main(argv: string[], io: CliIo, remote: Pick<RemoteOptions
 
   withStage(program.command('status').description('deployed stage: state, probes per location, active run, last runs'))
     .option('-s, --service <name>', 'one service (default: all)')
-    .action(async (options: StageOptions & { service?: string }) => {
+    .option('--json', "print the status function's answer as JSON (for machines)")
+    .action(async (options: StageOptions & { service?: string; json?: boolean }) => {
       exitCode = await runRemote('status', options.service ? { service: options.service } : {}, remoteOptions(options), io);
     });
 
@@ -119,7 +120,7 @@ export async function main(argv: string[], io: CliIo, remote: Pick<RemoteOptions
     });
 
   withStage(program.command('invoke').description('deployed stage: invoke any switchback function with a JSON payload'))
-    .addArgument(new Argument('<function>', 'the function to invoke').choices(FUNCTION_NAMES))
+    .addArgument(new Argument('<function>', 'the function to invoke').choices(OPERATOR_FUNCTIONS))
     .option('-d, --data <json>', 'the payload')
     .action(async (fn: string, options: StageOptions & { data?: string }) => {
       const parsed = parsePayload(options.data, io);

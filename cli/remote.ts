@@ -8,6 +8,7 @@ import { createAwsClients, type CreateAwsClientsOptions } from '../shared/aws/cl
 import { createLambdaAdapter, lambdaClientFactory, type LambdaAdapter } from '../shared/aws/lambda';
 import { functionName, type FunctionKey } from '../serverless/naming';
 import { EXIT, type CliIo } from './io';
+import { formatStatus } from './status-table';
 import { loadForCli } from './validate';
 
 export const OPERATOR_FUNCTIONS = ['status', 'control', 'drill', 'probe', 'alarm', 'orchestrator'] as const;
@@ -18,6 +19,10 @@ export interface RemoteOptions {
   region?: string;
   /** Tests point the real Lambda client at the embedded world. */
   awsOptions?: Pick<CreateAwsClientsOptions, 'clientConfig' | 'onClientCreated'>;
+  /** Print the function's answer as JSON even where a human rendering exists (`status`). */
+  json?: boolean;
+  /** The clock for "3m ago" (tests pin it). */
+  now?: () => number;
 }
 
 function lambdaFor(controlRegion: string, options: RemoteOptions): LambdaAdapter {
@@ -47,7 +52,8 @@ export async function runRemote(fn: string, payload: unknown, options: RemoteOpt
     io.stderr.write(`${fn}: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.failed;
   }
-  io.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+  const human = fn === 'status' && !options.json ? formatStatus(answer, (options.now ?? Date.now)()) : undefined;
+  io.stdout.write(`${human ?? JSON.stringify(answer, null, 2)}\n`);
   // Operator functions answer bad input with { ok: false, error } rather than failing.
   return answer && typeof answer === 'object' && (answer as { ok?: unknown }).ok === false ? EXIT.invalid : EXIT.ok;
 }

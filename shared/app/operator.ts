@@ -59,6 +59,9 @@ export interface RunSummary {
   startedAt: string;
   durationSeconds?: number;
   currentStep?: string;
+  /** Steps finished (succeeded, failed or skipped) of `stepsTotal`: the run's progress. */
+  stepsDone: number;
+  stepsTotal: number;
   dnsPending?: boolean;
   error?: string;
 }
@@ -86,6 +89,8 @@ export function summarizeRun(run: Run): RunSummary {
     startedAt: new Date(run.startedAtEpochMs).toISOString(),
     ...(run.endedAtEpochMs !== undefined ? { durationSeconds: round1((run.endedAtEpochMs - run.startedAtEpochMs) / 1000) } : {}),
     ...(run.status === 'running' && current ? { currentStep: `${current.id} (${current.action})` } : {}),
+    stepsDone: run.steps.filter((step) => step.status !== 'running' && step.status !== 'pending').length,
+    stepsTotal: run.steps.length,
     ...(run.dnsPending ? { dnsPending: true } : {}),
     ...(run.error ? { error: run.error } : {}),
   };

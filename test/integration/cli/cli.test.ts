@@ -167,4 +167,70 @@ describe('switchback CLI', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/switchback-staging-status/);
   });
+
+  test('status prints a table for people (state, why, probes per location, active run progress, last runs); --json for machines', async () => {
+    const world = createWorld({ now: () => Date.now() });
+    const answer = {
+      ok: true,
+      services: [
+        {
+          service: 'web',
+          state: 'FAILING_OVER',
+          since: '2026-12-01T10:00:00.000Z',
+          frozen: false,
+          reason: 'failing over: primary failed 3/3 probes from 2/2 locations; secondary healthy',
+          locations: [
+            { location: 'us-west-2', primary: 'down ×3 (timeout)', secondary: 'up ×40', observedAt: '2026-12-01T10:00:50.000Z' },
+            { location: 'eu-west-1', primary: 'down ×4 (ECONNREFUSED)', secondary: 'up ×41', observedAt: '2026-12-01T10:00:55.000Z' },
+          ],
+          activeRun: {
+            id: 'r42',
+            kind: 'failover',
+            trigger: 'probe',
+            status: 'running',
+            reason: 'failing over',
+            startedAt: '2026-12-01T10:00:00.000Z',
+            currentStep: 'attach (ec2.attachVolume)',
+            stepsDone: 2,
+            stepsTotal: 5,
+          },
+          recentRuns: [
+            {
+              id: 'r41',
+              kind: 'failback',
+              trigger: 'auto',
+              status: 'succeeded',
+              reason: 'failing back: primary healthy for 900s (hold-down 900s)',
+              startedAt: '2026-11-30T10:00:00.000Z',
+              durationSeconds: 71.5,
+              stepsDone: 3,
+              stepsTotal: 3,
+            },
+          ],
+        },
+      ],
+    };
+    world.lambda.register('switchback-prod-status', async () => answer);
+    const remote = { awsOptions: world.awsOptions(), now: () => Date.parse('2026-12-01T10:01:00.000Z') };
+    const human = await cli(['status', '-c', EXAMPLE, '--stage', 'prod'], remote);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toBe(
+      [
+        'web: FAILING_OVER since 2026-12-01T10:00:00.000Z (60s ago)',
+        '  why: failing over: primary failed 3/3 probes from 2/2 locations; secondary healthy',
+        '  probes:',
+        '    location   primary                 secondary  observed',
+        '    us-west-2  down ×3 (timeout)       up ×40     10s ago',
+        '    eu-west-1  down ×4 (ECONNREFUSED)  up ×41     5s ago',
+        '  active run: r42 failover (probe) running, step 3 of 5: attach (ec2.attachVolume), started 60s ago',
+        '  last runs:',
+        '    run  kind      trigger  status     took   started  reason',
+        '    r41  failback  auto     succeeded  71.5s  24h ago  failing back: primary healthy for 900s (hold-down 900s)',
+        '',
+      ].join('\n'),
+    );
+    const machine = await cli(['status', '--json', '-c', EXAMPLE, '--stage', 'prod'], remote);
+    expect(machine.code).toBe(0);
+    expect(JSON.parse(machine.stdout)).toEqual(answer);
+  });
 });
