@@ -15,15 +15,55 @@ function describeAnswer(answer: unknown): string {
   return String(answer ?? '(no answer)');
 }
 
-/** One line per entry worth reading; probe rounds only when the set of failing sites changes. */
+/**
+ * One line per entry worth reading; probe rounds only when the set of failing sites changes, and a
+ * step's repeated error once: consecutive retries with the same error collapse into one line
+ * ending in "(×N)", and into the step's final line when it failed with that same error.
+ */
 export function formatTimeline(result: SimulationResult): string {
   const lines: string[] = [];
   const lastDown = new Map<string, string>();
-  for (const entry of result.timeline) {
-    const line = describeEntry(entry, lastDown);
+  const repeats = collapseRepeatedStepErrors(result.timeline);
+  result.timeline.forEach((entry, index) => {
+    const repeat = repeats.get(index);
+    if (repeat === 0) return;
+    let line = describeEntry(entry, lastDown);
+    if (line && repeat !== undefined && repeat > 1) line = `${line} (×${repeat})`;
     if (line) lines.push(`${clockTime(entry.t)} ${line}`);
-  }
+  });
   return lines.join('\n');
+}
+
+const stepPhase = (entry: TimelineEntry) => String(entry.phase ?? entry.status ?? '');
+
+/**
+ * For step entries that carry an error: index → how many identical errors in a row the line
+ * stands for (0: folded into a later line). A run of identical retries is shown on its last
+ * retry, or on the final "failed" line when that is the same error again.
+ */
+function collapseRepeatedStepErrors(timeline: TimelineEntry[]): Map<number, number> {
+  const byStep = new Map<string, number[]>();
+  timeline.forEach((entry, index) => {
+    if (entry.kind !== 'step' || entry.error === undefined) return;
+    const phase = stepPhase(entry);
+    if (phase !== 'retrying' && phase !== 'failed') return;
+    const key = `${String(entry.runId ?? '')}/${String(entry.step ?? entry.id)}`;
+    byStep.set(key, [...(byStep.get(key) ?? []), index]);
+  });
+  const repeats = new Map<number, number>();
+  for (const indexes of byStep.values()) {
+    let runStart = 0;
+    for (let position = 1; position <= indexes.length; position++) {
+      const previous = timeline[indexes[position - 1]];
+      const current = position < indexes.length ? timeline[indexes[position]] : undefined;
+      if (current && String(current.error) === String(previous.error) && stepPhase(previous) === 'retrying') continue;
+      // indexes[runStart .. position-1] is one run of the same error: show it once, on its last entry.
+      for (let hidden = runStart; hidden < position - 1; hidden++) repeats.set(indexes[hidden], 0);
+      repeats.set(indexes[position - 1], position - runStart);
+      runStart = position;
+    }
+  }
+  return repeats;
 }
 
 function describeEntry(entry: TimelineEntry, lastDown: Map<string, string>): string | undefined {
