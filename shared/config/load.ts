@@ -116,6 +116,7 @@ function resolveService(raw: RawConfig, service: RawService, locationCount: numb
   return {
     name: service.name,
     dns: service.dns,
+    runTimeoutSeconds: service.runTimeoutSeconds ?? defaults.runTimeoutSeconds ?? DEFAULT_POLICY.runTimeoutSeconds,
     primary: resolveSite(service.primary, probe.timeoutMs),
     secondary: resolveSite(service.secondary, probe.timeoutMs),
     policy: {
@@ -143,7 +144,7 @@ function knownKeys(path: PropertyKey[]): string[] {
   const table: Record<string, string[]> = {
     '': Object.keys(configSchema.shape),
     notify: ['sms', 'topicArn'],
-    defaults: ['probe', 'trigger', 'failback', 'guard', 'detect'],
+    defaults: ['probe', 'trigger', 'failback', 'guard', 'detect', 'runTimeoutSeconds'],
     probe: [
       'intervalSeconds',
       'timeoutMs',
@@ -164,7 +165,7 @@ function knownKeys(path: PropertyKey[]): string[] {
     failback: ['mode', 'holdDownSeconds', 'check'],
     guard: ['cooldownSeconds', 'maxFailoversPer24h'],
     detect: ['quorum', 'maxAlarmAgeSeconds'],
-    services: ['name', 'dns', 'primary', 'secondary', 'probe', 'trigger', 'failback', 'guard', 'detect'],
+    services: ['name', 'dns', 'primary', 'secondary', 'probe', 'trigger', 'failback', 'guard', 'detect', 'runTimeoutSeconds'],
     dns: ['hostedZoneId', 'recordName', 'type', 'ttl', 'setIdentifier', 'strategy', 'inSyncTimeoutSeconds'],
     primary: ['region', 'target', 'probe', 'alarms', 'prepare', 'cleanup'],
     secondary: ['region', 'target', 'probe', 'alarms', 'prepare', 'cleanup'],

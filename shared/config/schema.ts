@@ -60,6 +60,8 @@ const defaultsSchema = z.strictObject({
   failback: z.strictObject(failbackFields).partial().default({}),
   guard: z.strictObject(guardFields).partial().default({}),
   detect: z.strictObject(detectFields).partial().default({}),
+  /** A run (failover or failback) that has not ended this long after it started fails, and people are texted. */
+  runTimeoutSeconds: positiveInt(86400).optional(),
 });
 
 export const DEFAULT_POLICY = {
@@ -68,6 +70,7 @@ export const DEFAULT_POLICY = {
   failback: { mode: 'auto', holdDownSeconds: 900 },
   guard: { cooldownSeconds: 1800, maxFailoversPer24h: 3 },
   detect: { maxAlarmAgeSeconds: 600 },
+  runTimeoutSeconds: 1800,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -251,6 +254,7 @@ const serviceSchema = z.strictObject({
     .optional(),
   guard: defaultsSchema.shape.guard.optional(),
   detect: defaultsSchema.shape.detect.optional(),
+  runTimeoutSeconds: defaultsSchema.shape.runTimeoutSeconds,
 });
 
 export const configSchema = z.strictObject({

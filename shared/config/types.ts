@@ -59,6 +59,8 @@ export interface DnsConfig {
 export interface ServiceConfig {
   name: string;
   dns: DnsConfig;
+  /** A run not ended this long after it started fails (people are texted): no service stays FAILING_* forever. */
+  runTimeoutSeconds: number;
   primary: SiteConfig;
   secondary: SiteConfig;
   policy: ServicePolicy;

@@ -41,7 +41,10 @@ export interface StepRecord {
   action: PlanAction;
   status: StepStatus;
   attempts: number;
+  /** When the first attempt started (kept across hand-offs and resumes). */
   startedAtEpochMs?: number;
+  /** The step's time budget ends here: fixed when its first attempt starts, never reset by a hand-off or resume. */
+  budgetEndsAtEpochMs?: number;
   endedAtEpochMs?: number;
   /** Values later steps can reference as `${steps.<id>.<key>}` (e.g. instanceId, changeId). */
   output?: Record<string, string | number | boolean | string[]>;

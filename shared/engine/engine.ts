@@ -97,6 +97,15 @@ class RunExecution {
     return this.journal.run;
   }
 
+  /** The whole run ends by then (`runTimeoutSeconds` after it started): no service stays in FAILING_* forever. */
+  private get runDeadlineEpochMs(): number {
+    return this.run.startedAtEpochMs + this.service.runTimeoutSeconds * 1000;
+  }
+
+  private runLimitNote(): string {
+    return `run time limit of ${this.service.runTimeoutSeconds}s reached`;
+  }
+
   async execute(): Promise<EngineOutcome> {
     try {
       this.log('info', `run ${this.run.id} taken by ${this.options.owner}`, { status: this.run.status });
@@ -150,6 +159,11 @@ class RunExecution {
         await this.endRun('aborted', `aborted by ${fresh.abortRequested.by} before ${step.id}`);
         return undefined;
       }
+      // Steps that may fail the run get no time past the run deadline; the others (DNS wait, cleanup) get one last look.
+      if (step.onFailure === 'abort' && this.deps.clock.now() >= this.runDeadlineEpochMs) {
+        await this.endRun('failed', `${this.runLimitNote()} before ${step.id} (${step.action})`);
+        return undefined;
+      }
       if (this.deps.clock.now() + this.handoffMarginMs > this.options.deadlineEpochMs) return this.handoff();
       const end = await this.executeStep(index);
       if (end.failed && step.onFailure === 'abort') {
@@ -166,7 +180,12 @@ class RunExecution {
     const handler = STEP_ACTION_HANDLERS[step.action];
     // A step that blocks in one call (a user hook may run for minutes) cannot renew its lease while it
     // waits: hold the lease for the step's whole budget so nobody runs the hook a second time meanwhile.
-    const leaseMs = BLOCKING_ACTIONS.has(step.action) ? Math.max(this.journal.leaseTtlMs, step.timeoutMs) : this.journal.leaseTtlMs;
+    // The budget is fixed by the first attempt and journalled with it: a hand-off or resume continues with what remains.
+    const previous = this.run.steps[index];
+    const budgetEndsAtEpochMs = previous.budgetEndsAtEpochMs ?? this.deps.clock.now() + step.timeoutMs;
+    const deadlineEpochMs = Math.min(budgetEndsAtEpochMs, this.runDeadlineEpochMs);
+    const remainingMs = Math.max(0, deadlineEpochMs - this.deps.clock.now());
+    const leaseMs = BLOCKING_ACTIONS.has(step.action) ? Math.max(this.journal.leaseTtlMs, remainingMs) : this.journal.leaseTtlMs;
     const started = await this.journal.write(
       (run, nowEpochMs) =>
         withStep(run, index, (record) => ({
@@ -174,7 +193,8 @@ class RunExecution {
           action: record.action,
           status: 'running',
           attempts: record.attempts + 1,
-          startedAtEpochMs: nowEpochMs,
+          startedAtEpochMs: record.startedAtEpochMs ?? nowEpochMs,
+          budgetEndsAtEpochMs: record.budgetEndsAtEpochMs ?? budgetEndsAtEpochMs,
         })),
       { leaseExpiresAtEpochMs: this.deps.clock.now() + leaseMs },
     );
@@ -191,13 +211,12 @@ class RunExecution {
     this.log('info', `step ${step.id} started: ${step.description}`, { step: step.id, attempt: started.steps[index].attempts });
     this.deps.faults?.afterStepStart?.(step, started);
 
-    const deadlineEpochMs = startedAtEpochMs + step.timeoutMs;
     try {
       if (!handler) throw new StepParamsError(`step ${step.id}: unknown action ${step.action}`);
       const params = resolveStepRefs(step.params, started.steps);
       const { value, attempts } = await withRetry(
         (attempt) => handler(this.actionContext(started, step, params, deadlineEpochMs, attempt)),
-        { ...step.retry, budgetMs: step.timeoutMs },
+        { ...step.retry, budgetMs: remainingMs },
         {
           sleep: (ms) => this.sleep(ms),
           random: () => this.deps.random(),
@@ -211,7 +230,9 @@ class RunExecution {
     } catch (error) {
       if (isControlSignal(error)) throw error;
       const attempts = priorAttempts + (getRetryOutcome(error)?.attempts ?? 1);
-      const message = describeError(error);
+      // Cut short by the run deadline rather than its own budget: say so first (it is what people must read).
+      const cutByRun = this.runDeadlineEpochMs < budgetEndsAtEpochMs && this.deps.clock.now() >= this.runDeadlineEpochMs;
+      const message = cutByRun ? `${this.runLimitNote()}: ${describeError(error)}` : describeError(error);
       const ended = await this.journal.write((run, nowEpochMs) =>
         withStep(run, index, (record) => ({ ...record, status: 'failed', attempts, endedAtEpochMs: nowEpochMs, error: message })),
       );

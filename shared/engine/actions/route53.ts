@@ -98,7 +98,7 @@ export async function waitInSync(ctx: ActionContext): Promise<ActionResult> {
   if (typeof changeId !== 'string' || changeId.length === 0) {
     return { output: { inSync: true }, note: 'the record already pointed at the target; no change to wait for' };
   }
-  const startedAtEpochMs = ctx.clock.now();
+  const startedAtEpochMs = firstStartOf(ctx);
   const deadlineEpochMs = Math.min(ctx.deadlineEpochMs, startedAtEpochMs + timeoutSeconds * 1000);
   const waited = await ctx.aws.route53.waitInSync(changeId, {
     pollMs: DEFAULT_CHANGE_POLL_MS,
@@ -115,10 +115,15 @@ export async function waitInSync(ctx: ActionContext): Promise<ActionResult> {
   };
 }
 
+/** When the wait began: its first attempt's start as journalled, so a hand-off or resume does not restart the clock. */
+function firstStartOf(ctx: ActionContext): number {
+  return ctx.run.steps.find((step) => step.id === ctx.step.id)?.startedAtEpochMs ?? ctx.clock.now();
+}
+
 /** health-check-flag: poll the flag alarm until it reflects the flag (ALARM = answer the secondary). */
 async function waitForFlagAlarm(ctx: ActionContext, wanted: 'ALARM' | 'OK', timeoutSeconds: number): Promise<ActionResult> {
   const alarm = flagAlarmName(ctx.service.name);
-  const startedAtEpochMs = ctx.clock.now();
+  const startedAtEpochMs = firstStartOf(ctx);
   const deadlineEpochMs = Math.min(ctx.deadlineEpochMs, startedAtEpochMs + timeoutSeconds * 1000);
   let polls = 0;
   let last = 'unknown';
