@@ -7,6 +7,16 @@ export interface Clock {
   now(): number;
   /** Resolve after `ms` of this clock's time. */
   sleep(ms: number): Promise<void>;
+  /**
+   * Run `work` alongside the caller (a text sent while the steps go on). A simulated clock that only
+   * advances when everything waits must know about every concurrent chain; real clocks just run it.
+   */
+  concurrently?<T>(name: string, work: () => Promise<T>): Promise<T>;
+}
+
+/** `clock.concurrently` when the clock has it, else just `work()`. */
+export function runConcurrently<T>(clock: Clock, name: string, work: () => Promise<T>): Promise<T> {
+  return clock.concurrently ? clock.concurrently(name, work) : work();
 }
 
 export const systemClock: Clock = {

@@ -113,6 +113,7 @@ function virtualScheduler(): Scheduler {
   return {
     now: () => clock.now(),
     sleep: (ms) => clock.sleep(ms),
+    concurrently: (name, work) => clock.concurrently(name, work),
     start: (name, work) => clock.start(name, work),
     runUntil: (end) => clock.runUntil(end),
     failures: () => clock.failuresSoFar().map((failure) => `${failure.task}: ${describeError(failure.error)}`),

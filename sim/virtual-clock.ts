@@ -77,6 +77,56 @@ export class VirtualClock implements Clock {
       });
   }
 
+  /**
+   * `Clock.concurrently`: a concurrent chain of the caller becomes a task of its own, so time waits
+   * for it too. The caller counts as waiting (like a sleep) from when it subscribes to the result
+   * (`await`, `then`, `Promise.all`) until the chain settles: subscribe only when you wait for it.
+   */
+  concurrently<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const parent = this.taskContext.getStore();
+    const task: Task = { id: this.nextTaskId++, name, sleeping: 0 };
+    this.tasks.set(task.id, task);
+    const child = this.taskContext.run(task, () => Promise.resolve().then(work)).finally(() => this.tasks.delete(task.id));
+    if (!parent) return child;
+    let settled = false;
+    const markSettled = () => {
+      settled = true;
+    };
+    child.then(markSettled, markSettled);
+    const waitedOn: Promise<T> = {
+      then<A = T, B = never>(
+        onFulfilled?: ((value: T) => A | PromiseLike<A>) | null,
+        onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+      ): Promise<A | B> {
+        if (!settled) {
+          parent.sleeping += 1;
+          const release = () => {
+            parent.sleeping -= 1;
+          };
+          child.then(release, release);
+        }
+        return child.then(onFulfilled, onRejected);
+      },
+      catch<B = never>(onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
+        return waitedOn.then(undefined, onRejected);
+      },
+      finally(onFinally?: (() => void) | null): Promise<T> {
+        return waitedOn.then(
+          (value) => {
+            onFinally?.();
+            return value;
+          },
+          (reason: unknown) => {
+            onFinally?.();
+            throw reason;
+          },
+        );
+      },
+      [Symbol.toStringTag]: 'Promise',
+    };
+    return waitedOn;
+  }
+
   /** Fire-and-forget variant of `spawn` (errors are only recorded). */
   start(name: string, work: () => Promise<unknown>): void {
     this.spawn(name, work).catch(() => undefined);

@@ -17,6 +17,7 @@ import { createSnsAdapter, snsClientFactory } from '../aws/sns';
 import { systemClock } from '../clock';
 import { loadConfigFile } from '../config/load';
 import type { SwitchbackConfig } from '../config/types';
+import { PUBLISH_REQUEST_TIMEOUT_MS } from '../engine/notifications';
 import { SwitchbackError } from '../errors';
 import { createProber } from '../probes';
 import { createStore } from '../store';
@@ -100,6 +101,8 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
       ...(options.route53 ? { route53: options.route53.factory } : {}),
     },
     requestTimeoutMs: 5_000,
+    // A text must never hold anything up: one SMS try gives up after 3 s (the run journals the failure).
+    requestTimeoutMsByService: { sns: PUBLISH_REQUEST_TIMEOUT_MS },
     connectionTimeoutMs: 2_000,
   });
   const { ec2, route53 } = options;

@@ -58,6 +58,8 @@ export interface CreateAwsClientsOptions {
   maxAttempts?: number;
   /** Per-request timeout; a request over it fails with TimeoutError (classified transient). */
   requestTimeoutMs?: number;
+  /** Per-service request timeouts that replace `requestTimeoutMs` (e.g. a short one for SMS). */
+  requestTimeoutMsByService?: Partial<Record<AwsServiceName, number>>;
   /** TCP connect timeout. */
   connectionTimeoutMs?: number;
   /** Constructors for the services this process uses (import them from the adapter modules). */
@@ -99,9 +101,10 @@ export function createAwsClients(options: CreateAwsClientsOptions): AwsClients {
 
   function buildConfig(service: AwsServiceName, region: string): AwsClientConfig {
     const config: AwsClientConfig = { region, maxAttempts };
-    if (options.requestTimeoutMs !== undefined || options.connectionTimeoutMs !== undefined) {
+    const requestTimeoutMs = options.requestTimeoutMsByService?.[service] ?? options.requestTimeoutMs;
+    if (requestTimeoutMs !== undefined || options.connectionTimeoutMs !== undefined) {
       config.requestHandler = {
-        requestTimeout: options.requestTimeoutMs,
+        requestTimeout: requestTimeoutMs,
         connectionTimeout: options.connectionTimeoutMs,
         // Without this the SDK only logs a warning when requestTimeout passes.
         throwOnRequestTimeout: true,

@@ -14,6 +14,7 @@
  * - People are texted once per stage per run: the marker is journalled BEFORE publishing, so a
  *   resumed run never sends a stage twice. A failed publish is recorded and never fails the run.
  */
+import { runConcurrently } from '../clock';
 import { AWS_ERROR_KINDS, classifyAwsError } from '../aws/errors';
 import { getRetryOutcome, withRetry, type RetryInfo } from '../aws/retry';
 import type { ServiceConfig } from '../config/types';
@@ -83,6 +84,10 @@ type StepEnd = { failed: false } | { failed: true; error: string };
 
 class RunExecution {
   private readonly handoffMarginMs: number;
+  /** Stage texts on their way out: they never hold up a step; a hand-off or close waits for them. */
+  private readonly textsInFlight = new Set<Promise<void>>();
+  /** Set once this execution lost the run or "died": texts still in flight record nothing. */
+  private stopped = false;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -124,11 +129,14 @@ class RunExecution {
   /** The control signals end an execution without failing the run; anything else is a real error (the lease then expires). */
   private async stopOn(error: unknown): Promise<EngineOutcome> {
     if (error instanceof LeaseLostError) {
+      this.stopped = true;
       this.log('warn', `stopping: ${error.message}`);
+      await this.settleTexts();
       return { status: ENGINE_OUTCOMES.notOwner, run: this.run, reason: error.message };
     }
     if (error instanceof CrashError) {
       // The Lambda "died": no write, no call; the lease expires and the next invocation resumes.
+      this.stopped = true;
       return { status: ENGINE_OUTCOMES.crashed, run: this.run, reason: error.message };
     }
     if (error instanceof HandoffSignal) {
@@ -138,6 +146,7 @@ class RunExecution {
         return this.stopOn(handoffError);
       }
     }
+    this.stopped = true;
     throw error;
   }
 
@@ -347,7 +356,10 @@ class RunExecution {
     await this.notifyStage('dnsPending', { durationSeconds: waitedSeconds });
   }
 
-  /** Text one stage at most once per run: journal the marker, publish, record the outcome. */
+  /**
+   * Text one stage at most once per run: journal the marker, then publish and record the outcome
+   * in the background, so a slow or failing SNS never delays a step (DNS above all).
+   */
   private async notifyStage(stage: NotifyStage, extra: { durationSeconds?: number; error?: string } = {}): Promise<void> {
     if (this.run.notifications[stage]) return;
     const marked = await this.journal.write((run, nowEpochMs) => ({
@@ -355,8 +367,31 @@ class RunExecution {
       notifications: { ...run.notifications, [stage]: pendingMarker(nowEpochMs) },
     }));
     const atEpochMs = (marked.notifications[stage] as { atEpochMs: number }).atEpochMs;
-    const outcome = await this.publish(runMessage(stage, marked, extra), { stage });
+    const text = runMessage(stage, marked, extra);
+    // Subscribed to only by settleTexts: a simulated clock takes subscribing as waiting for it.
+    const sending = runConcurrently(this.deps.clock, `text ${stage}`, async () => {
+      try {
+        await this.publishAndRecord(stage, text, atEpochMs);
+      } catch (error) {
+        this.log('warn', `could not record the outcome of the ${stage} text: ${describeError(error)}`);
+      }
+    });
+    this.textsInFlight.add(sending);
+  }
+
+  private async publishAndRecord(stage: NotifyStage, text: string, atEpochMs: number): Promise<void> {
+    const outcome = await this.publish(text, { stage });
+    if (this.stopped) return;
     await this.journal.write((run) => ({ ...run, notifications: { ...run.notifications, [stage]: this.marker(atEpochMs, outcome) } }));
+  }
+
+  /** Wait for the texts still on their way (before closing or handing the run on). */
+  private async settleTexts(): Promise<void> {
+    while (this.textsInFlight.size > 0) {
+      const sending = [...this.textsInFlight];
+      this.textsInFlight.clear();
+      await Promise.all(sending);
+    }
   }
 
   private marker(atEpochMs: number, outcome: PublishOutcome) {
@@ -403,6 +438,7 @@ class RunExecution {
    */
   private async close(sendStage: boolean): Promise<EngineOutcome> {
     const stage = STAGE_FOR_STATUS[this.run.status as Exclude<RunStatus, 'running'>];
+    await this.settleTexts();
     if (sendStage) {
       const atEpochMs = this.run.notifications[stage]?.atEpochMs ?? this.deps.clock.now();
       const outcome = await this.publish(runMessage(stage, this.run), { stage });
@@ -438,6 +474,8 @@ class RunExecution {
 
   /** Stop before the deadline: release the lease (expires now) so the next invocation takes the run at once. */
   private async handoff(): Promise<EngineOutcome> {
+    // Their outcome is written while we still hold the lease (a later write would take it back).
+    await this.settleTexts();
     const remainingSeconds = Math.max(0, Math.round((this.options.deadlineEpochMs - this.deps.clock.now()) / 1000));
     const run = await this.journal.write((current) => current, { leaseExpiresAtEpochMs: this.deps.clock.now() });
     const reason = `run ${run.id} handed on with ${remainingSeconds}s left before the deadline`;

@@ -22,6 +22,8 @@ export type OpenResult =
 export class RunJournal {
   private lastWriteEpochMs: number;
   private lastRun: Run | undefined;
+  /** Writes and reads of the item run one at a time (stage texts record their outcome alongside the steps). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly store: Store,
@@ -87,7 +89,17 @@ export class RunJournal {
    * Replace the whole state (the run's last write: `finishRun` clears `activeRun`). `next` gets the
    * freshest state whose active run is still ours.
    */
-  async writeState(next: (state: ServiceState, nowEpochMs: number) => ServiceState): Promise<ServiceState> {
+  writeState(next: (state: ServiceState, nowEpochMs: number) => ServiceState): Promise<ServiceState> {
+    return this.serialized(() => this.writeStateNow(next));
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async writeStateNow(next: (state: ServiceState, nowEpochMs: number) => ServiceState): Promise<ServiceState> {
     for (let attempt = 1; ; attempt += 1) {
       const nowEpochMs = this.clock.now();
       try {
@@ -106,11 +118,13 @@ export class RunJournal {
   }
 
   /** Read the state again (an operator may have asked for an abort); LeaseLostError when the run is no longer ours. */
-  async refresh(): Promise<Run> {
-    const fresh = await this.store.getState(this.service);
-    this.assertStillOurs(fresh, undefined);
-    this.current = fresh as ServiceState;
-    return this.run;
+  refresh(): Promise<Run> {
+    return this.serialized(async () => {
+      const fresh = await this.store.getState(this.service);
+      this.assertStillOurs(fresh, undefined);
+      this.current = fresh as ServiceState;
+      return this.run;
+    });
   }
 
   /** Renew the lease when a third of its time has passed since the last write (long polls, backoff sleeps). */

@@ -64,7 +64,8 @@ describe('publishToOnCall', () => {
     expect(outcome.ok).toBe(false);
     expect(outcome.delivered).toBe(2);
     expect(outcome.error).toMatch(/^\+1555•••0100: sns:Publish on SMS to \+1555•••0100 throttled \(Throttling\)$/);
-    expect(calls).toEqual(['+15555550100', '+15555550100', '+15555550111', `${TOPIC} switchback web`]);
+    // Every recipient at once; the retry comes after the others' first tries, not before them.
+    expect(calls).toEqual(['+15555550100', '+15555550111', `${TOPIC} switchback web`, '+15555550100']);
     // Logs carry masked numbers only.
     expect(JSON.stringify(warnings)).not.toMatch(/\+15555550100|\+15555550111/);
     expect(warnings[0].numbers).toEqual(['+1555•••0100', '+1555•••0111']);
