@@ -1,29 +1,44 @@
 /** `probe`: scheduled every minute; rounds every intervalSeconds for that minute; watchdog for stalled runs. */
-import { z } from 'zod';
 import { lambdaHandler, type UseCase } from '../shared/app/lambda-handler';
-import { runProbeInvocation } from '../shared/app/probe';
+import { parseProbeRequest, runProbeInvocation, type ProbeRequest } from '../shared/app/probe';
 
 /** The schedule's period: one invocation covers one minute of rounds. */
 const WINDOW_MS = 60_000;
 
-/** A scheduled event, or the alarm function asking for an immediate confirming round. */
-const confirmRequestSchema = z.object({
-  source: z.literal('switchback.alarm'),
-  services: z.array(z.string()).min(1),
-  rounds: z.number().int().min(1).max(6),
-});
+export interface ProbeAnswer {
+  ok: boolean;
+  rounds: number;
+  primaryDown: string[];
+  scheduled: boolean;
+  /** Only a scheduled invocation counts for the heartbeat alarm (ProbeRoundsCompleted). */
+  heartbeat: boolean;
+  error?: string;
+}
 
-export const probe: UseCase<{ rounds: number; primaryDown: string[]; scheduled: boolean }> = async (deps, event, invocation) => {
-  const confirm = confirmRequestSchema.safeParse(event);
+export const probe: UseCase<ProbeAnswer> = async (deps, event, invocation) => {
+  let request: ProbeRequest;
+  try {
+    request = parseProbeRequest(
+      event,
+      deps.config.services.map((service) => service.name),
+    );
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    deps.logger.error(`refused probe request: ${message}`);
+    return { ok: false, rounds: 0, primaryDown: [], scheduled: false, heartbeat: false, error: message };
+  }
+  const scheduled = request.kind === 'scheduled';
   const result = await runProbeInvocation(deps, {
-    windowMs: confirm.success ? 0 : WINDOW_MS,
+    windowMs: scheduled ? WINDOW_MS : 0,
     deadlineEpochMs: invocation.deadlineEpochMs,
-    ...(confirm.success ? { services: confirm.data.services, maxRounds: confirm.data.rounds } : {}),
+    ...(request.kind === 'confirm' ? { services: request.services, maxRounds: request.rounds } : {}),
   });
   return {
+    ok: true,
     rounds: result.rounds.length,
     primaryDown: [...new Set(result.rounds.flatMap((round) => round.primaryDown))],
-    scheduled: !confirm.success,
+    scheduled,
+    heartbeat: scheduled,
   };
 };
 
@@ -43,6 +58,6 @@ export function heartbeatMetricLine(location: string, rounds: number, atEpochMs:
 
 export const handler = lambdaHandler('probe', async (deps, event, invocation) => {
   const result = await probe(deps, event, invocation);
-  if (result.scheduled) console.log(heartbeatMetricLine(deps.location, result.rounds, deps.clock.now()));
+  if (result.heartbeat) console.log(heartbeatMetricLine(deps.location, result.rounds, deps.clock.now()));
   return result;
 });

@@ -5,7 +5,9 @@
  * observation only when it changed (steady state writes nothing), and — in the control region —
  * hands the evidence of all locations to the state machine and acts as the watchdog for stalled runs.
  */
+import { z } from 'zod';
 import type { ServiceConfig } from '../config/types';
+import { InputError, UnknownServiceError } from '../errors';
 import type { LocationObservation, ServiceState } from '../domain/types';
 import { siteHealthChanged, updateSiteHealth } from '../probes';
 import { decideAndApply, startOrchestrator } from './apply-decision';
@@ -19,6 +21,43 @@ const WATCHDOG_REKICK_MS = 60_000;
 /** Stop starting rounds this long before the Lambda deadline. */
 const DEADLINE_MARGIN_MS = 5_000;
 const DECISION_CONCURRENCY = 16;
+
+/** At most this many rounds per confirm request (a minute of rounds at the shortest interval). */
+export const MAX_CONFIRM_ROUNDS = 6;
+
+/**
+ * What may invoke `probe`: the schedule (the only thing that counts as a scheduled round and keeps
+ * the heartbeat green), or the `alarm` function asking for an immediate confirming round of named
+ * services. Anything else is refused: a malformed confirm request treated as a tick would run a
+ * minute of rounds and keep the heartbeat green while the schedule itself might be broken.
+ */
+export type ProbeRequest = { kind: 'scheduled' } | { kind: 'confirm'; services: string[]; rounds: number };
+
+const scheduledEventSchema = z.object({ source: z.literal('aws.events'), 'detail-type': z.literal('Scheduled Event') });
+const confirmRequestSchema = z.strictObject({
+  source: z.literal('switchback.alarm'),
+  services: z.array(z.string().min(1)).min(1, 'must name at least one service'),
+  rounds: z
+    .number()
+    .int('must be a whole number')
+    .min(1, `must be between 1 and ${MAX_CONFIRM_ROUNDS}`)
+    .max(MAX_CONFIRM_ROUNDS, `must be between 1 and ${MAX_CONFIRM_ROUNDS}`),
+});
+
+/** The schedule's event or a confirm request naming known services; anything else throws InputError naming the problem. */
+export function parseProbeRequest(event: unknown, knownServices: string[]): ProbeRequest {
+  if (scheduledEventSchema.safeParse(event).success) return { kind: 'scheduled' };
+  const confirm = confirmRequestSchema.safeParse(event);
+  if (!confirm.success) {
+    const problems = confirm.error.issues.map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`).join('; ');
+    throw new InputError(
+      `probe: not a scheduled event (source aws.events) nor a confirm request { source: switchback.alarm, services, rounds }: ${problems}`,
+    );
+  }
+  const unknown = confirm.data.services.find((service) => !knownServices.includes(service));
+  if (unknown !== undefined) throw new UnknownServiceError(unknown, knownServices);
+  return { kind: 'confirm', services: [...new Set(confirm.data.services)], rounds: confirm.data.rounds };
+}
 
 export interface ProbeInvocationOptions {
   /** Rounds start only within this window from the start (the schedule's period). */
