@@ -344,7 +344,13 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
           ...('status' in mode ? { status: mode.status } : {}),
         });
       } else if ('alarm' in event) {
-        const payload = alarmEventFor(config, event.alarm.name, event.alarm.state, scheduler.now(), event.alarm.delivery);
+        const payload = alarmEventFor(
+          config,
+          event.alarm.name,
+          event.alarm.state,
+          scheduler.now() + (event.alarm.timestampOffsetSeconds ?? 0) * 1000,
+          event.alarm.delivery,
+        );
         record({ kind: 'alarm', alarm: event.alarm.name, state: event.alarm.state, deliveries: repeat });
         await Promise.all(Array.from({ length: repeat }, () => invoke('alarm', structuredClone(payload), 'event')));
       } else if ('alarmEvent' in event) {

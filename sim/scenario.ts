@@ -53,6 +53,8 @@ const alarmEvent = z.strictObject({
     name: z.string().min(1),
     state: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
     delivery: z.enum(['eventbridge', 'sns']).default('eventbridge'),
+    /** The event's state-change stamp relative to the scenario clock (a skewed or broken clock: 7200 = two hours ahead). */
+    timestampOffsetSeconds: z.number().min(-86_400).max(86_400).optional(),
   }),
 });
 const rawAlarmEvent = z.strictObject({ ...eventBase, alarmEvent: z.unknown() });

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { parseAlarmReference } from '../aws/cloudwatch';
 import type { ServiceConfig } from '../config/types';
+import { alarmTimeProblem } from '../domain/alarm-time';
 import { InputError } from '../errors';
 import { decideAndApply } from './apply-decision';
 import type { AppDeps } from './deps';
@@ -157,10 +158,10 @@ async function handleNotice(deps: AppDeps, notice: AlarmNotice): Promise<AlarmOu
   if (services.length === 0) return ignore(`${notice.name} is not an alarm of any configured service`);
   const names = services.map((service) => service.name);
   if (notice.state === 'INSUFFICIENT_DATA') return ignore(`${notice.name} has insufficient data: neither up nor down`, names);
-  const ageSeconds = Math.round((nowEpochMs - notice.atEpochMs) / 1000);
   const maxAgeSeconds = Math.min(...services.map((service) => service.policy.detect.maxAlarmAgeSeconds));
-  if (ageSeconds > maxAgeSeconds)
-    return ignore(`${notice.name} ${notice.state} is ${ageSeconds}s old (max ${maxAgeSeconds}s): too late to act on`, names);
+  // A stamp from the future is refused before anything is claimed or recorded (a broken clock must not block later transitions).
+  const timeProblem = alarmTimeProblem(notice, nowEpochMs, maxAgeSeconds);
+  if (timeProblem) return ignore(timeProblem, names);
 
   const dedupKey = `${notice.arn ?? notice.name}#${notice.state}#${notice.atEpochMs}`;
   if (!(await deps.store.claimDedup(dedupKey, nowEpochMs, DEDUP_TTL_SECONDS))) {

@@ -33,6 +33,7 @@
  * - Steady state: nothing changed ⇒ `changed: false` and the very same state object (the caller
  *   writes nothing). `lastReason` is only rewritten together with a real change.
  */
+import { alarmTimeProblem, olderThanRecorded, recordedAlarmEpochMs } from './alarm-time';
 import type { ServiceConfig, ServicePolicy } from '../config/types';
 import { diagnose, type Diagnosis, type DiagnosisKind } from './diagnose';
 import { StateMachineError } from './errors';
@@ -263,23 +264,26 @@ function recordAlarm(
   input: Extract<DecisionInput, { kind: 'alarm' }>,
   ctx: DecisionContext,
 ): { ignored: true; reason: string } | { ignored: false; state: ServiceState; newAlarm: boolean } {
-  const maxAgeSeconds = ctx.service.policy.detect.maxAlarmAgeSeconds;
-  const ageSeconds = Math.round((ctx.nowEpochMs - input.atEpochMs) / 1000);
-  if (ctx.nowEpochMs - input.atEpochMs > maxAgeSeconds * 1000) {
-    return { ignored: true, reason: `alarm ${input.name} ${input.alarmState} is ${ageSeconds}s old (max ${maxAgeSeconds}s): ignored` };
-  }
+  const timeProblem = alarmTimeProblem(
+    { name: input.name, state: input.alarmState, atEpochMs: input.atEpochMs },
+    ctx.nowEpochMs,
+    ctx.service.policy.detect.maxAlarmAgeSeconds,
+  );
+  if (timeProblem) return { ignored: true, reason: timeProblem };
   const recorded = state.alarm;
-  if (recorded && recorded.name === input.name && input.atEpochMs < recorded.atEpochMs) {
+  if (recorded && recorded.name === input.name && olderThanRecorded(input.atEpochMs, recorded.atEpochMs, ctx.nowEpochMs)) {
     return { ignored: true, reason: `alarm ${input.name} ${input.alarmState} is older than the recorded ${recorded.state}: ignored` };
   }
+  // Recorded no later than now: a stamp a little ahead (within the skew) must not make the next genuine transition "older".
+  const atEpochMs = recordedAlarmEpochMs(input.atEpochMs, ctx.nowEpochMs);
   if (input.alarmState === 'ALARM') {
     if (recorded?.state === 'ALARM') return { ignored: false, state, newAlarm: false };
-    return { ignored: false, state: { ...state, alarm: { name: input.name, state: 'ALARM', atEpochMs: input.atEpochMs } }, newAlarm: true };
+    return { ignored: false, state: { ...state, alarm: { name: input.name, state: 'ALARM', atEpochMs } }, newAlarm: true };
   }
   // OK clears the alarm it names (kept as state OK so a late ALARM delivery can be told apart).
   if (recorded && recorded.name !== input.name && recorded.state === 'ALARM') return { ignored: false, state, newAlarm: false };
   if (recorded?.state === 'OK' && recorded.name === input.name) return { ignored: false, state, newAlarm: false };
-  return { ignored: false, state: { ...state, alarm: { name: input.name, state: 'OK', atEpochMs: input.atEpochMs } }, newAlarm: false };
+  return { ignored: false, state: { ...state, alarm: { name: input.name, state: 'OK', atEpochMs } }, newAlarm: false };
 }
 
 /** Incident open/close and the failback hold-down clock. Returns notes appended to the reason. */

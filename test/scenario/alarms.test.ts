@@ -5,7 +5,7 @@
  */
 import type { SimulationResult } from '../../sim/runner';
 import { runScenario } from '../../sim/runner';
-import { runSuite, variant } from './scenario-kit';
+import { runSuite, transitions, variant } from './scenario-kit';
 
 /** Answers of operator invocations of `fn`, in the order of the scenario's events (the timeline records them on return). */
 function invokeResults(result: SimulationResult, fn: string, payloads: unknown[]): unknown[] {
@@ -40,5 +40,25 @@ describe('confirm requests to probe', () => {
     // DynamoDB: the valid round touches its location once; the refused requests write nothing.
     expect(result.summary.dynamo.writeRequests - without.summary.dynamo.writeRequests).toBe(1);
     expect(result.summary.services.web).toMatchObject({ finalState: 'PRIMARY', failovers: 0 });
+  });
+});
+
+describe('alarm clocks', () => {
+  test('an ALARM from the future is refused, and later OKs still count', async () => {
+    const result = await runSuite('alarm-from-future');
+    const alarms = result.timeline.filter((entry) => entry.kind === 'alarm' && entry.outcome !== undefined);
+    expect(alarms[0]).toMatchObject({
+      t: 60,
+      outcome: 'ignored',
+      reason: 'alarm web-5xx-high ALARM is stamped 7200s in the future (max skew 60s): refused',
+    });
+    expect(transitions(result, 'web')).toEqual([
+      'PRIMARY→FAILING_OVER',
+      'FAILING_OVER→SECONDARY',
+      'SECONDARY→FAILING_BACK',
+      'FAILING_BACK→PRIMARY',
+    ]);
+    expect(result.timeline.find((entry) => entry.kind === 'transition' && entry.to === 'FAILING_OVER')?.t).toBe(180);
+    expect(result.summary.services.web).toMatchObject({ finalState: 'PRIMARY', failovers: 1, failbacks: 1 });
   });
 });

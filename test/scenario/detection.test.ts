@@ -23,7 +23,7 @@ describe('detection', () => {
     expect(outcomes).toEqual([
       'ignored: db-cpu-high is not an alarm of any configured service',
       'ignored: web-5xx-high has insufficient data: neither up nor down',
-      expect.stringMatching(/^ignored: web-5xx-high ALARM is \d+s old \(max 600s\): too late to act on$/),
+      expect.stringMatching(/^ignored: alarm web-5xx-high ALARM is \d+s old \(max 600s\): too late to act on$/),
     ]);
     expect(result.summary.runs).toEqual([]);
     expect(result.summary.services.web.finalState).toBe('PRIMARY');

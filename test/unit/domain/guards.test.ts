@@ -276,7 +276,7 @@ describe('trigger policies', () => {
         changed: false,
         accepted: false,
         effects: [],
-        reason: 'alarm web-5xx-high ALARM is 601s old (max 600s): ignored',
+        reason: 'alarm web-5xx-high ALARM is 601s old (max 600s): too late to act on',
       });
       expect(decision.state).toBe(state);
     });
