@@ -3,6 +3,8 @@ import { handleAlarmEvent } from '../shared/app/alarm';
 import { lambdaHandler, type UseCase } from '../shared/app/lambda-handler';
 
 // Never throws on bad input: a malformed event is logged and answered, so Lambda does not retry it forever.
-export const alarm: UseCase<unknown> = (deps, event) => handleAlarmEvent(deps, event);
+// A failure to apply a decision is thrown: Lambda retries the event (bounded), then sends it to the dead-letter queue.
+export const alarm: UseCase<unknown> = (deps, event, invocation) =>
+  handleAlarmEvent(deps, event, { deadlineEpochMs: invocation.deadlineEpochMs });
 
 export const handler = lambdaHandler('alarm', alarm);

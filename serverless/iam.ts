@@ -321,6 +321,15 @@ const TABLE_WRITE = ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchGetItem'
 /** `status` reads, and creates a service's first state item (ensureState) when there is none. */
 const TABLE_STATUS = ['GetItem', 'BatchGetItem', 'Query', 'PutItem'] as const;
 
+/** `alarm` gives up its duplicate-delivery claim when applying a decision failed (so Lambda's retry acts): DEDUP# items only. */
+function dedupReleaseGrant(config: SwitchbackConfig, context: IamContext): Grant {
+  return {
+    action: 'dynamodb:DeleteItem',
+    resource: tableArn(config, context),
+    condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DEDUP#*'] } },
+  };
+}
+
 function needsProbeConfirmation(config: SwitchbackConfig): boolean {
   return config.services.some((service) => service.policy.trigger === 'alarm-confirmed-by-probe');
 }
@@ -341,7 +350,12 @@ export function functionGrants(config: SwitchbackConfig, context: IamContext): P
   const ec2 = ec2Grants(config);
   return {
     probe: [...decides('probe'), ...failbackChecks],
-    alarm: [...decides('alarm'), ...failbackChecks, ...(needsProbeConfirmation(config) ? [invokeGrant(config, context, 'probe')] : [])],
+    alarm: [
+      ...decides('alarm'),
+      dedupReleaseGrant(config, context),
+      ...failbackChecks,
+      ...(needsProbeConfirmation(config) ? [invokeGrant(config, context, 'probe')] : []),
+    ],
     orchestrator: [
       ...decides('orchestrator'),
       ...lambdaHookGrants(config, { steps: true, failbackChecks: true }),

@@ -131,7 +131,15 @@ export function servicesForAlarm(services: ServiceConfig[], notice: AlarmNotice)
   );
 }
 
-export async function handleAlarmEvent(deps: AppDeps, event: unknown): Promise<AlarmOutcome> {
+/** Lambda's timeout of `alarm` (serverless/deployment.ts): the deadline when the caller gives none. */
+const DEFAULT_INVOCATION_MS = 30_000;
+
+/**
+ * Throws when applying a decision failed (a throttled table): the invocation fails and Lambda's
+ * async retry delivers the event again, and then it acts. Bad input is answered, never thrown.
+ */
+export async function handleAlarmEvent(deps: AppDeps, event: unknown, options: { deadlineEpochMs?: number } = {}): Promise<AlarmOutcome> {
+  const deadlineEpochMs = options.deadlineEpochMs ?? deps.clock.now() + DEFAULT_INVOCATION_MS;
   let notices: AlarmNotice[];
   try {
     notices = parseAlarmEvent(event);
@@ -142,11 +150,11 @@ export async function handleAlarmEvent(deps: AppDeps, event: unknown): Promise<A
     return { ok: false, results: [], error: message };
   }
   const results: AlarmOutcome['results'] = [];
-  for (const notice of notices) results.push(await handleNotice(deps, notice));
+  for (const notice of notices) results.push(await handleNotice(deps, notice, deadlineEpochMs));
   return { ok: true, results };
 }
 
-async function handleNotice(deps: AppDeps, notice: AlarmNotice): Promise<AlarmOutcome['results'][number]> {
+async function handleNotice(deps: AppDeps, notice: AlarmNotice, deadlineEpochMs: number): Promise<AlarmOutcome['results'][number]> {
   const nowEpochMs = deps.clock.now();
   const base = { alarm: notice.name, state: notice.state };
   const ignore = (reason: string, services: string[] = []) => {
@@ -163,12 +171,38 @@ async function handleNotice(deps: AppDeps, notice: AlarmNotice): Promise<AlarmOu
   const timeProblem = alarmTimeProblem(notice, nowEpochMs, maxAgeSeconds);
   if (timeProblem) return ignore(timeProblem, names);
 
+  // The claim is held only while this delivery is applied (until the invocation's deadline), kept for
+  // a day once applied, and given up when applying fails: Lambda's retry of a failed delivery acts
+  // instead of being answered "duplicate", and a concurrent duplicate is still told apart.
   const dedupKey = `${notice.arn ?? notice.name}#${notice.state}#${notice.atEpochMs}`;
-  if (!(await deps.store.claimDedup(dedupKey, nowEpochMs, DEDUP_TTL_SECONDS))) {
+  const holdSeconds = Math.max(1, Math.ceil((deadlineEpochMs - nowEpochMs) / 1000));
+  if (!(await deps.store.claimDedup(dedupKey, nowEpochMs, holdSeconds))) {
     deps.emit?.({ kind: 'alarm', atEpochMs: nowEpochMs, alarm: notice.name, state: notice.state, outcome: 'duplicate' });
     return { ...base, outcome: 'duplicate', reason: 'duplicate delivery of an alarm already handled', services: names };
   }
+  let applied: Awaited<ReturnType<typeof applyNotice>>;
+  try {
+    applied = await applyNotice(deps, { ...notice, state: notice.state }, services, nowEpochMs);
+  } catch (error) {
+    await deps.store.releaseDedup(dedupKey).catch((releaseError: unknown) =>
+      // The hold expires at the deadline anyway, before Lambda's first retry (about a minute later).
+      deps.logger.warn('could not release the duplicate-delivery claim; it expires at the deadline', { error: String(releaseError) }),
+    );
+    throw error;
+  }
+  await deps.store.extendDedup(dedupKey, deps.clock.now(), DEDUP_TTL_SECONDS).catch((error: unknown) =>
+    // Applied already: a redelivery after the hold expires is decided again, and the state machine absorbs it.
+    deps.logger.warn('could not keep the duplicate-delivery claim', { error: String(error) }),
+  );
+  return { ...base, ...applied, services: names };
+}
 
+async function applyNotice(
+  deps: AppDeps,
+  notice: AlarmNotice & { state: 'ALARM' | 'OK' },
+  services: ServiceConfig[],
+  nowEpochMs: number,
+): Promise<{ outcome: 'acted' | 'no-change'; reason: string }> {
   const stored = await loadStoredEvidence(deps);
   const reasons: string[] = [];
   let acted = false;
@@ -195,7 +229,7 @@ async function handleNotice(deps: AppDeps, notice: AlarmNotice): Promise<AlarmOu
     reason: reasons.join('; '),
   });
   if (confirm.length > 0) await requestConfirmingRound(deps, confirm);
-  return { ...base, outcome: acted ? 'acted' : 'no-change', reason: reasons.join('; '), services: names };
+  return { outcome: acted ? 'acted' : 'no-change', reason: reasons.join('; ') };
 }
 
 /** alarm-confirmed-by-probe: ask the probe function for one round now instead of at the next tick. */

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   BatchGetCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -71,6 +72,10 @@ export interface Store {
   listLocationHeartbeats(): Promise<Record<string, number>>;
   /** True for the first claim of `key` (or the first after its claim expired); false for duplicates. */
   claimDedup(key: string, nowEpochMs: number, ttlSeconds: number): Promise<boolean>;
+  /** Keep a claim that is ours for `ttlSeconds` from now (after the work it guarded is done). */
+  extendDedup(key: string, nowEpochMs: number, ttlSeconds: number): Promise<void>;
+  /** Give a claim up (the work it guarded failed): the next delivery of `key` acts. */
+  releaseDedup(key: string): Promise<void>;
   stats(): StoreStats;
 }
 
@@ -421,6 +426,16 @@ export function createStore(options: CreateStoreOptions): Store {
     );
   }
 
+  async function extendDedup(key: string, nowEpochMs: number, ttlSeconds: number): Promise<void> {
+    const expiresAtEpochMs = nowEpochMs + ttlSeconds * 1000;
+    await put({ ...keys.dedup(key), claimedAtEpochMs: nowEpochMs, expiresAtEpochMs, [TTL_ATTRIBUTE]: Math.ceil(expiresAtEpochMs / 1000) });
+  }
+
+  async function releaseDedup(key: string): Promise<void> {
+    const response = await client.send(new DeleteCommand({ TableName: tableName, Key: keys.dedup(key), ReturnConsumedCapacity: 'TOTAL' }));
+    countWrite(response.ConsumedCapacity);
+  }
+
   return {
     getState,
     getStates,
@@ -436,6 +451,8 @@ export function createStore(options: CreateStoreOptions): Store {
     touchLocation,
     listLocationHeartbeats,
     claimDedup,
+    extendDedup,
+    releaseDedup,
     stats: () => ({ ...counters }),
   };
 }

@@ -376,6 +376,17 @@ describe('claimDedup', () => {
     expect(await store.claimDedup('k', T0 + 60_000, 60)).toBe(true);
     expect(await store.claimDedup('k', T0 + 61_000, 60)).toBe(false);
   });
+
+  it('a released claim can be claimed at once; an extended one holds for the new ttl', async () => {
+    const store = await freshStore();
+    expect(await store.claimDedup('held', T0, 30)).toBe(true);
+    await store.releaseDedup('held');
+    expect(await store.claimDedup('held', T0 + 1000, 30)).toBe(true);
+    await store.extendDedup('held', T0 + 2000, 3600);
+    expect(await store.claimDedup('held', T0 + 60_000, 30)).toBe(false);
+    expect(await store.claimDedup('held', T0 + 3_602_000, 30)).toBe(true);
+    await store.releaseDedup('never-claimed');
+  });
 });
 
 describe('stats', () => {

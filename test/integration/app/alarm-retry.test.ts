@@ -1,0 +1,130 @@
+/**
+ * Never lost: the `alarm` use case with a store whose write fails once (a throttled table after the
+ * duplicate-delivery claim). Lambda retries the failed async invocation; the retry must act, not be
+ * answered "duplicate delivery". Real store on dynalite, real SDK clients on the embedded world.
+ */
+import { alarm } from '../../../functions/alarm';
+import { PROBE_ROLES, silentLogger, type AppDeps } from '../../../shared/app/deps';
+import { createHandler } from '../../../shared/app/lambda-handler';
+import { createAwsAdapters } from '../../../shared/app/runtime';
+import { ALL_AWS_CLIENT_FACTORIES } from '../../../shared/aws/all-client-factories';
+import { createAwsClients } from '../../../shared/aws/clients';
+import { createEc2Adapter } from '../../../shared/aws/ec2';
+import { createRoute53Adapter } from '../../../shared/aws/route53';
+import { parseConfig } from '../../../shared/config/load';
+import { createStore, type Store } from '../../../shared/store';
+import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
+import { createWorld } from '../../../sim/world';
+import { ManualClock, T0 } from '../engine/engine-kit';
+
+const config = parseConfig({
+  controlRegion: 'us-west-2',
+  notify: { sms: ['+15555550100'] },
+  defaults: { trigger: 'alarm' },
+  services: [
+    {
+      name: 'web',
+      dns: { hostedZoneId: 'Z0123456789ABC', recordName: 'app.example.com', type: 'A' },
+      primary: {
+        region: 'us-east-1',
+        target: ['203.0.113.10'],
+        probe: { type: 'http', url: 'http://203.0.113.10/health' },
+        alarms: ['web-5xx-high'],
+      },
+      secondary: { region: 'us-west-2', target: ['198.51.100.20'], probe: { type: 'http', url: 'http://198.51.100.20/health' } },
+    },
+  ],
+});
+
+const ALARM_EVENT = {
+  version: '0',
+  id: 'delivery-1',
+  'detail-type': 'CloudWatch Alarm State Change',
+  source: 'aws.cloudwatch',
+  account: '123456789012',
+  time: new Date(T0).toISOString(),
+  region: 'us-east-1',
+  resources: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-5xx-high'],
+  detail: { alarmName: 'web-5xx-high', state: { value: 'ALARM', reason: 'Threshold Crossed', timestamp: new Date(T0).toISOString() } },
+};
+
+/** The store, except that `saveState` fails the first time with DynamoDB throttling. */
+function failingOnce(store: Store): Store {
+  let failed = false;
+  return {
+    ...store,
+    async saveState(...args) {
+      if (!failed) {
+        failed = true;
+        throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException' });
+      }
+      return store.saveState(...args);
+    },
+  };
+}
+
+describe('alarm deliveries are never lost', () => {
+  let dynamo: EmbeddedDynamo;
+  beforeAll(async () => {
+    dynamo = await startEmbeddedDynamo();
+    await dynamo.createTable('alarm-retry');
+  });
+  afterAll(() => dynamo.close());
+
+  test('a delivery retried after a DynamoDB failure acts', async () => {
+    const clock = new ManualClock(T0 + 5_000);
+    const world = createWorld({ now: () => clock.now(), onAsyncInvoke: () => undefined });
+    world.seed(config);
+    const clients = createAwsClients({ defaultRegion: config.controlRegion, factories: ALL_AWS_CLIENT_FACTORIES, ...world.awsOptions() });
+    const store = createStore({ client: dynamo.client, tableName: 'alarm-retry', now: () => clock.now() });
+    let nextId = 0;
+    const deps: AppDeps = {
+      config,
+      store: failingOnce(store),
+      clock,
+      random: () => 0.5,
+      newId: () => `r${++nextId}`,
+      location: config.controlRegion,
+      role: PROBE_ROLES.controller,
+      prober: {
+        probe: async () => ({ ok: true, latencyMs: 1, checkedAtEpochMs: clock.now() }),
+        probeAll: async (specs) => specs.map(() => ({ ok: true, latencyMs: 1, checkedAtEpochMs: clock.now() })),
+        close: async () => {},
+      },
+      aws: createAwsAdapters(
+        clients,
+        () => createEc2Adapter(clients),
+        () => createRoute53Adapter(clients),
+      ),
+      functions: { orchestrator: 'orchestrator', probe: 'probe' },
+      logger: silentLogger,
+    };
+    const handler = createHandler(() => deps, alarm);
+    const context = { awsRequestId: 'a-1', functionName: 'alarm', getRemainingTimeInMillis: () => 30_000 };
+
+    // First delivery: the state write is throttled; the invocation fails so that Lambda retries it.
+    await expect(handler(structuredClone(ALARM_EVENT), context)).rejects.toThrow(/throughput/);
+    expect((await store.getState('web'))?.state ?? 'PRIMARY').toBe('PRIMARY');
+
+    // Lambda's first async retry comes about a minute later, with the same event.
+    clock.advance(60_000);
+    // Meanwhile the control region's probes saw the secondary healthy.
+    const healthy = { status: 'up' as const, consecutive: 5, sinceEpochMs: T0 };
+    await store.touchLocation('us-west-2', clock.now());
+    await store.putObservation('web', {
+      location: 'us-west-2',
+      fresh: true,
+      primary: healthy,
+      secondary: healthy,
+      observedAtEpochMs: clock.now(),
+    });
+    const retried = await handler(structuredClone(ALARM_EVENT), { ...context, awsRequestId: 'a-1' });
+    expect(retried).toMatchObject({ ok: true, results: [{ outcome: 'acted', services: ['web'] }] });
+    expect((await store.getState('web'))?.state).toBe('FAILING_OVER');
+    expect((await store.getState('web'))?.activeRun).toMatchObject({ kind: 'failover', status: 'running' });
+
+    // A later duplicate of the same delivery is answered as one.
+    clock.advance(1_000);
+    expect(await handler(structuredClone(ALARM_EVENT), context)).toMatchObject({ results: [{ outcome: 'duplicate' }] });
+  });
+});
