@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { Argument, Command, CommanderError } from 'commander';
 import { EXIT, type CliIo } from './io';
+import { startLocalTable } from './local-table';
 import { runPlan } from './plan';
 import { CONTROL_ACTIONS } from '../shared/app/operator';
 import { OPERATOR_FUNCTIONS, parsePayload, runRemote, type RemoteOptions } from './remote';
@@ -88,6 +89,19 @@ export async function main(argv: string[], io: CliIo, remote: Pick<RemoteOptions
     .option('--html <file>', 'also write the run as one self-contained HTML page')
     .action(async (options: { json?: boolean; html?: string }) => {
       exitCode = await runSimulate({ json: options.json, html: options.html }, io);
+    });
+
+  program
+    .command('local-table')
+    .description('run an embedded DynamoDB on 127.0.0.1 with the stage table, for sls invoke local (Ctrl-C stops it)')
+    .option('--port <port>', 'loopback port', (value) => Number(value), 8000)
+    .option('--stage <stage>', 'stage whose table to create (switchback-<stage>)', 'dev')
+    .action(async (options: { port: number; stage: string }) => {
+      const dynamo = await startLocalTable({ port: options.port, table: `switchback-${options.stage}` }, io);
+      await new Promise<void>((resolve) => {
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
+      });
+      await dynamo.close();
     });
 
   withStage(program.command('status').description('deployed stage: state, probes per location, active run, last runs'))

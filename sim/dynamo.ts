@@ -28,13 +28,14 @@ export interface EmbeddedDynamo {
 
 type DynaliteFactory = (options: { createTableMs: number; deleteTableMs: number; updateTableMs: number }) => Server;
 
-export async function startEmbeddedDynamo(): Promise<EmbeddedDynamo> {
+/** `port` 0 (the default) picks a free one; `npm run local-table` asks for a fixed one. */
+export async function startEmbeddedDynamo(options: { port?: number } = {}): Promise<EmbeddedDynamo> {
   // dynalite ships no types; it returns a plain node http.Server.
   const dynalite = require('dynalite') as DynaliteFactory;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });

@@ -5,6 +5,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { startLocalTable } from '../../../cli/local-table';
 import { main } from '../../../cli/main';
 import { createWorld } from '../../../sim/world';
 
@@ -232,5 +234,22 @@ describe('switchback CLI', () => {
     const machine = await cli(['status', '--json', '-c', EXAMPLE, '--stage', 'prod'], remote);
     expect(machine.code).toBe(0);
     expect(JSON.parse(machine.stdout)).toEqual(answer);
+  });
+
+  test('local-table: an embedded DynamoDB on a loopback port with the stage table, and how to point sls invoke local at it', async () => {
+    let stdout = '';
+    const dynamo = await startLocalTable(
+      { port: 0, table: 'switchback-dev' },
+      { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: () => true } },
+    );
+    try {
+      expect(dynamo.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const described = await dynamo.rawClient.send(new DescribeTableCommand({ TableName: 'switchback-dev' }));
+      expect(described.Table?.TableStatus).toBe('ACTIVE');
+      expect(stdout).toContain(`export AWS_ENDPOINT_URL_DYNAMODB=${dynamo.endpoint}`);
+      expect(stdout).toContain('npx sls invoke local -f status --path events/status.json');
+    } finally {
+      await dynamo.close();
+    }
   });
 });
