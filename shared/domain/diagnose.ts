@@ -37,12 +37,20 @@ export interface Diagnosis {
   freshLocations: number;
   quorum: number;
   secondaryHealthy: boolean;
-  /** Short and human; logged, texted and shown by `status` as is. */
+  /**
+   * What the probes say of the secondary ("secondary healthy", "secondary down at 1/2 locations"), as its
+   * own part: a reason that speaks of the secondary alone uses it instead of picking the sentence apart.
+   */
+  secondaryClause: string;
+  /**
+   * Short and human; logged, texted and shown by `status` as is. The primary's clause, then `; ` and the
+   * secondary's clause (ControlCutOff, and NoEvidence with no fresh location, say one thing only).
+   */
   sentence: string;
 }
 
-export function diagnose(evidence: Evidence, policy: ServicePolicy, nowEpochMs: number): Diagnosis {
-  void nowEpochMs; // freshness is already decided by the caller (`LocationObservation.fresh`); kept for the contract
+/** Freshness is decided by the caller (`LocationObservation.fresh`), so no clock comes in. */
+export function diagnose(evidence: Evidence, policy: ServicePolicy): Diagnosis {
   const { failureThreshold, recoveryThreshold } = policy.probe;
   const quorum = policy.detect.quorum;
   const fresh = evidence.locations.filter((location) => location.fresh);
@@ -55,14 +63,23 @@ export function diagnose(evidence: Evidence, policy: ServicePolicy, nowEpochMs: 
   const secondaryUp = count((l) => l.secondary.status === 'up' && l.secondary.consecutive >= 1);
   const secondaryDown = count((l) => l.secondary.status === 'down' && l.secondary.consecutive >= 1);
   const secondaryHealthy = secondaryUp >= quorum;
-  const base = { primaryDownVotes, primaryUpVotes, primaryFailingVotes, freshLocations: fresh.length, quorum, secondaryHealthy };
-
   const of = (votes: number) => `${votes}/${fresh.length} locations`;
   const secondary = secondaryHealthy
     ? 'secondary healthy'
     : secondaryDown > 0
       ? `secondary down at ${of(secondaryDown)}`
       : `secondary not confirmed healthy (${secondaryUp}/${fresh.length} up, quorum ${quorum})`;
+  const base = {
+    primaryDownVotes,
+    primaryUpVotes,
+    primaryFailingVotes,
+    freshLocations: fresh.length,
+    quorum,
+    secondaryHealthy,
+    secondaryClause: secondary,
+  };
+  /** The sentence: what was seen of the primary, then the secondary's clause. */
+  const andSecondary = (primaryClause: string) => `${primaryClause}; ${secondary}`;
   /** The weakest streak among the voting locations, capped at the threshold ("3/3 probes"). */
   const streak = (site: 'primary', status: 'up' | 'down', threshold: number, strongest: boolean) => {
     const streaks = fresh
@@ -93,33 +110,37 @@ export function diagnose(evidence: Evidence, policy: ServicePolicy, nowEpochMs: 
     return {
       kind: 'PrimaryDown',
       ...base,
-      sentence: `primary failed ${streak('primary', 'down', failureThreshold, false)} probes from ${of(primaryDownVotes)}; ${secondary}`,
+      sentence: andSecondary(`primary failed ${streak('primary', 'down', failureThreshold, false)} probes from ${of(primaryDownVotes)}`),
     };
   }
   if (primaryFailingVotes > 0) {
     return {
       kind: 'PrimaryDegraded',
       ...base,
-      sentence: `primary failed ${streak('primary', 'down', failureThreshold, true)} probes from ${of(primaryFailingVotes)}, below threshold (quorum ${quorum}); ${secondary}`,
+      sentence: andSecondary(
+        `primary failed ${streak('primary', 'down', failureThreshold, true)} probes from ${of(primaryFailingVotes)}, below threshold (quorum ${quorum})`,
+      ),
     };
   }
   if (primaryUpVotes >= quorum) {
     return {
       kind: 'PrimaryRecovered',
       ...base,
-      sentence: `primary up ${recoveryThreshold}/${recoveryThreshold} probes from ${of(primaryUpVotes)}; ${secondary}`,
+      sentence: andSecondary(`primary up ${recoveryThreshold}/${recoveryThreshold} probes from ${of(primaryUpVotes)}`),
     };
   }
   if (primaryUpAny >= quorum) {
     return {
       kind: 'PrimaryHealthy',
       ...base,
-      sentence: `primary up ${streak('primary', 'up', recoveryThreshold, false)} probes from ${of(primaryUpAny)}; ${secondary}`,
+      sentence: andSecondary(`primary up ${streak('primary', 'up', recoveryThreshold, false)} probes from ${of(primaryUpAny)}`),
     };
   }
   return {
     kind: 'NoEvidence',
     ...base,
-    sentence: `not enough probe results: primary seen by ${primaryUpAny}/${evidence.locations.length} locations (quorum ${quorum}); ${secondary}`,
+    sentence: andSecondary(
+      `not enough probe results: primary seen by ${primaryUpAny}/${evidence.locations.length} locations (quorum ${quorum})`,
+    ),
   };
 }
