@@ -5,12 +5,12 @@
  * `"Resource": "*"` grants are the actions AWS offers no resource-level permission for, listed in
  * WILDCARD_RESOURCE_ACTIONS (the README cites this list).
  */
+import { findAction } from '../shared/actions';
+import { arn, hookArn, lambdaArn, literal, sub, type CfnString, type Grant, type PolicyCondition } from '../shared/actions/grants';
 import type { ServiceConfig, StepConfig, SwitchbackConfig } from '../shared/config/types';
-import { DEPLOY_ROLES, METRICS, RUN_TAG_KEY, flagAlarmName, functionName, type DeployRole, type FunctionKey } from './naming';
+import { DEPLOY_ROLES, METRICS, flagAlarmName, functionName, type DeployRole, type FunctionKey } from './naming';
 
-/** A string, or a CloudFormation intrinsic that yields one. */
-export type CfnString = string | { 'Fn::Sub': string } | { Ref: string };
-export type PolicyCondition = Record<string, Record<string, string | string[]>>;
+export { hookArn, type CfnString, type PolicyCondition };
 
 export interface PolicyStatement {
   Sid: string;
@@ -44,55 +44,14 @@ export interface IamContext {
 }
 
 // ---------------------------------------------------------------------------------------------
-// ARNs
-
-/** User values inside Fn::Sub: `${` must be written `${!` to stay literal. */
-function literal(value: string): string {
-  return value.replace(/\$\{/g, '${!');
-}
-
-function sub(template: string): { 'Fn::Sub': string } {
-  return { 'Fn::Sub': template };
-}
-
-function arn(service: string, region: string, resource: string): { 'Fn::Sub': string } {
-  return sub(`arn:\${AWS::Partition}:${service}:${literal(region)}:\${AWS::AccountId}:${literal(resource)}`);
-}
-
-function ec2Arn(region: string, resource: string): { 'Fn::Sub': string } {
-  return arn('ec2', region, resource);
-}
+// ARNs (the helpers shared with the step actions live in shared/actions/grants.ts)
 
 function tableArn(config: SwitchbackConfig, context: IamContext): CfnString {
   return arn('dynamodb', config.controlRegion, `table/${context.tableName}`);
 }
 
-function lambdaArn(region: string, name: string): CfnString {
-  return arn('lambda', region, `function:${name}`);
-}
-
-/** A configured Lambda hook (name, name:qualifier, partial ARN or full ARN) → the ARN to grant. */
-export function hookArn(functionNameOrArn: string, region: string): CfnString {
-  if (functionNameOrArn.startsWith('arn:')) return functionNameOrArn;
-  const partial = /^(\d{12}):function:(.+)$/.exec(functionNameOrArn);
-  if (partial) return sub(`arn:\${AWS::Partition}:lambda:${literal(region)}:${partial[1]}:function:${literal(partial[2])}`);
-  return lambdaArn(region, functionNameOrArn);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Grants: (action, resource, condition) triples, merged into few statements at the end.
-
-interface Grant {
-  action: string;
-  resource: '*' | CfnString;
-  condition?: PolicyCondition;
-}
-
-const STEP_REF = /^\$\{steps\.[^}]+\}$/;
-
-function isStepRef(value: string): boolean {
-  return STEP_REF.test(value);
-}
 
 interface PlacedStep {
   step: StepConfig;
@@ -104,127 +63,41 @@ function allSteps(service: ServiceConfig): PlacedStep[] {
   const placed: PlacedStep[] = [];
   for (const side of ['primary', 'secondary'] as const) {
     for (const step of [...service[side].prepare, ...service[side].cleanup]) {
-      const region = (step.params as { region?: string }).region ?? service[side].region;
-      placed.push({ step, region });
+      const own = step.params.region;
+      placed.push({ step, region: typeof own === 'string' ? own : service[side].region });
     }
   }
   return placed;
 }
 
-/** Instances launched by switchback carry the `switchback:run` tag; later steps may act on them (step references). */
-function instanceGrant(action: string, region: string, instanceId: string): Grant {
-  if (!isStepRef(instanceId)) return { action, resource: ec2Arn(region, `instance/${instanceId}`) };
-  return { action, resource: ec2Arn(region, 'instance/*'), condition: { Null: { [`aws:ResourceTag/${RUN_TAG_KEY}`]: 'false' } } };
-}
-
-function volumeResource(region: string, volumeId: string): CfnString {
-  // No step creates volumes today; a referenced volume id is only known at run time.
-  return ec2Arn(region, isStepRef(volumeId) ? 'volume/*' : `volume/${volumeId}`);
-}
-
-interface LaunchParams {
-  imageId: string;
-  subnetId?: string;
-  securityGroupIds?: string[];
-  keyName?: string;
-  iamInstanceProfile?: string;
-}
-
-function launchGrants(region: string, params: LaunchParams): Grant[] {
-  const runInstances = (resource: CfnString): Grant => ({ action: 'ec2:RunInstances', resource });
-  const grants: Grant[] = [
-    runInstances(sub(`arn:\${AWS::Partition}:ec2:${literal(region)}::image/${literal(params.imageId)}`)),
-    runInstances(ec2Arn(region, params.subnetId ? `subnet/${params.subnetId}` : 'subnet/*')),
-    ...(params.securityGroupIds && params.securityGroupIds.length > 0 ? params.securityGroupIds : ['*']).map((group) =>
-      runInstances(ec2Arn(region, `security-group/${group}`)),
-    ),
-    runInstances(ec2Arn(region, 'network-interface/*')),
-    runInstances(ec2Arn(region, 'volume/*')),
-    ...(params.keyName ? [runInstances(ec2Arn(region, `key-pair/${params.keyName}`))] : []),
-    // The new instance must carry the run tag, and tags may only be written while launching.
-    {
-      action: 'ec2:RunInstances',
-      resource: ec2Arn(region, 'instance/*'),
-      condition: { Null: { [`aws:RequestTag/${RUN_TAG_KEY}`]: 'false' } },
-    },
-    {
-      action: 'ec2:CreateTags',
-      resource: ec2Arn(region, 'instance/*'),
-      condition: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
-    },
-  ];
-  if (params.iamInstanceProfile) {
-    // The role inside an instance profile is not named in the config: any role, but only handed to EC2.
-    grants.push({
-      action: 'iam:PassRole',
-      resource: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*'),
-      condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
-    });
-  }
-  return grants;
-}
-
-/** Every EC2 action the configured runbooks take (the orchestrator runs them; the drill DryRuns them). */
-export function ec2Grants(config: SwitchbackConfig): Grant[] {
+/**
+ * What the configured runbook steps need, each action's grants (shared/actions) scoped to the resources
+ * its params name. `dryRunOnly`: only actions the drill checks with a DryRun (it asks for the caller's
+ * own permissions, so the drill holds the same grants as the orchestrator: they cannot drift).
+ */
+export function stepGrants(config: SwitchbackConfig, options: { dryRunOnly?: boolean } = {}): Grant[] {
   const grants: Grant[] = [];
   for (const service of config.services) {
     for (const { step, region } of allSteps(service)) {
-      const params = step.params;
-      switch (step.action) {
-        case 'ec2.start':
-        case 'ec2.stop': {
-          const action = step.action === 'ec2.start' ? 'ec2:StartInstances' : 'ec2:StopInstances';
-          for (const id of params.instanceIds as string[]) grants.push(instanceGrant(action, region, id));
-          break;
-        }
-        case 'ec2.attachVolume': {
-          const volume = volumeResource(region, params.volumeId as string);
-          grants.push(
-            { action: 'ec2:AttachVolume', resource: volume },
-            instanceGrant('ec2:AttachVolume', region, params.instanceId as string),
-          );
-          if (params.force === true) {
-            // Force-detach from whichever instance holds the volume: the volume is what limits it.
-            grants.push(
-              { action: 'ec2:DetachVolume', resource: volume },
-              { action: 'ec2:DetachVolume', resource: ec2Arn(region, 'instance/*') },
-            );
-          }
-          break;
-        }
-        case 'ec2.associateAddress':
-          grants.push(
-            { action: 'ec2:AssociateAddress', resource: ec2Arn(region, `elastic-ip/${params.allocationId as string}`) },
-            instanceGrant('ec2:AssociateAddress', region, params.instanceId as string),
-          );
-          break;
-        case 'ec2.launchFromAmi':
-          grants.push(...launchGrants(region, params as unknown as LaunchParams));
-          break;
-        default:
-          break;
-      }
+      const action = findAction(step.action);
+      if (!action || (options.dryRunOnly && !action.hasDryRunCheck)) continue;
+      grants.push(...action.grantsFor(step.params, { region, controlRegion: config.controlRegion }));
     }
   }
-  if (grants.length > 0) {
+  // The EC2 adapter looks before it acts (instances, volumes, addresses); Describe* has no resource level.
+  if (grants.some((grant) => grant.action.startsWith('ec2:'))) {
     for (const action of ['ec2:DescribeInstances', 'ec2:DescribeVolumes', 'ec2:DescribeAddresses'] as const)
       grants.push({ action, resource: '*' });
   }
   return grants;
 }
 
-function lambdaHookGrants(config: SwitchbackConfig, options: { steps: boolean; failbackChecks: boolean }): Grant[] {
+/** The Lambda hooks `failback.check` names (asked by every function that decides on a failback). */
+function failbackCheckGrants(config: SwitchbackConfig): Grant[] {
   const grants: Grant[] = [];
   for (const service of config.services) {
-    if (options.steps) {
-      for (const { step } of allSteps(service)) {
-        if (step.action !== 'lambda.invoke') continue;
-        const hook = step.params as { functionName: string; region?: string };
-        grants.push({ action: 'lambda:InvokeFunction', resource: hookArn(hook.functionName, hook.region ?? config.controlRegion) });
-      }
-    }
     const check = service.policy.failback.check;
-    if (options.failbackChecks && check) {
+    if (check) {
       grants.push({ action: 'lambda:InvokeFunction', resource: hookArn(check.functionName, check.region ?? config.controlRegion) });
     }
   }
@@ -346,8 +219,7 @@ export function functionGrants(config: SwitchbackConfig, context: IamContext): P
     invokeGrant(config, context, 'orchestrator'),
     ...notifyGrants(config),
   ];
-  const failbackChecks = lambdaHookGrants(config, { steps: false, failbackChecks: true });
-  const ec2 = ec2Grants(config);
+  const failbackChecks = failbackCheckGrants(config);
   return {
     probe: [...decides('probe'), ...failbackChecks],
     alarm: [
@@ -358,14 +230,14 @@ export function functionGrants(config: SwitchbackConfig, context: IamContext): P
     ],
     orchestrator: [
       ...decides('orchestrator'),
-      ...lambdaHookGrants(config, { steps: true, failbackChecks: true }),
+      ...failbackChecks,
       ...recordSwapGrants(config),
       ...flagSwitchGrants(config, context),
-      ...ec2,
+      ...stepGrants(config),
     ],
-    // A DryRun answers for the caller's own permissions, so the drill holds the orchestrator's EC2
-    // grants (generated by the same code, they cannot drift): "allowed" then means the run will be.
-    drill: [...decides('drill'), ...listRecordGrants(config), ...flagAlarmGrants(config), ...ec2],
+    // A DryRun answers for the caller's own permissions, so the drill holds the orchestrator's grants
+    // for the steps it DryRuns (generated by the same code, they cannot drift): "allowed" then means the run will be.
+    drill: [...decides('drill'), ...listRecordGrants(config), ...flagAlarmGrants(config), ...stepGrants(config, { dryRunOnly: true })],
     status: [...logGrants(context, 'status'), ...tableGrants(config, context, TABLE_STATUS)],
     control: [...decides('control'), ...failbackChecks],
   };

@@ -22,7 +22,7 @@ export const METRICS = {
 } as const;
 
 /** Tag the EC2 adapter puts on instances it launches (`ec2.launchFromAmi`); IAM scopes later actions on them by it. */
-export const RUN_TAG_KEY = 'switchback:run';
+export { RUN_TAG_KEY } from '../shared/actions/grants';
 
 export function functionName(stage: string, key: FunctionKey): string {
   return `${SERVICE_NAME}-${stage}-${key}`;

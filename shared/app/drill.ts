@@ -8,8 +8,8 @@
 import { z } from 'zod';
 import { flagAlarmName } from '../aws/flag';
 import { toRecordType, recordMatches } from '../aws/route53';
-import type { Ec2PermissionAction } from '../aws/ec2';
-import type { ServiceConfig, StepConfig } from '../config/types';
+import { findAction } from '../actions';
+import type { ServiceConfig } from '../config/types';
 import { InputError } from '../errors';
 import { alertMessage } from '../domain/messages';
 import type { Run } from '../domain/types';
@@ -100,51 +100,6 @@ export async function runDrill(deps: AppDeps, input: unknown): Promise<unknown> 
 // ---------------------------------------------------------------------------------------------
 // dry-run
 
-const EC2_STEP_PERMISSION: Partial<Record<StepConfig['action'], Ec2PermissionAction>> = {
-  'ec2.start': 'StartInstances',
-  'ec2.stop': 'StopInstances',
-  'ec2.launchFromAmi': 'RunInstances',
-  'ec2.attachVolume': 'AttachVolume',
-  'ec2.associateAddress': 'AssociateAddress',
-};
-
-const STEP_REF = /^\$\{steps\./;
-
-function literalInstanceIds(steps: StepConfig[]): string[] {
-  const ids = new Set<string>();
-  for (const step of steps) {
-    const params = step.params as { instanceIds?: string[]; instanceId?: string };
-    for (const id of [...(params.instanceIds ?? []), ...(params.instanceId ? [params.instanceId] : [])])
-      if (!STEP_REF.test(id)) ids.add(id);
-  }
-  return [...ids];
-}
-
-/** DryRun parameters for a step; step references (not known before the run) are replaced by a known instance. */
-function permissionParams(step: StepConfig, fallbackInstanceId: string | undefined): Record<string, unknown> {
-  const params = step.params as Record<string, any>;
-  const instance = (id: string | undefined) => (id && !STEP_REF.test(id) ? id : fallbackInstanceId);
-  switch (step.action) {
-    case 'ec2.start':
-    case 'ec2.stop':
-      return { InstanceIds: (params.instanceIds as string[]).map(instance).filter(Boolean) };
-    case 'ec2.launchFromAmi':
-      return {
-        ImageId: params.imageId,
-        InstanceType: params.instanceType,
-        MinCount: 1,
-        MaxCount: 1,
-        ...(params.subnetId ? { SubnetId: params.subnetId } : {}),
-      };
-    case 'ec2.attachVolume':
-      return { VolumeId: params.volumeId, InstanceId: instance(params.instanceId), Device: params.device };
-    case 'ec2.associateAddress':
-      return { AllocationId: params.allocationId, InstanceId: instance(params.instanceId), AllowReassociation: params.allowReassociation };
-    default:
-      return {};
-  }
-}
-
 async function check(name: string, run: () => Promise<{ ok: boolean; detail: string }>): Promise<DrillCheck> {
   try {
     return { check: name, ...(await run()) };
@@ -190,8 +145,12 @@ export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: b
     );
   }
 
-  const ec2Steps = service.secondary.prepare.filter((step) => EC2_STEP_PERMISSION[step.action]);
-  const standbyIds = literalInstanceIds(ec2Steps);
+  // Steps the drill can check without acting (EC2 DryRun), from the step action registry.
+  const checkable = service.secondary.prepare.flatMap((step) => {
+    const action = findAction(step.action);
+    return action?.hasDryRunCheck ? [{ step, action }] : [];
+  });
+  const standbyIds = [...new Set(checkable.flatMap(({ step, action }) => action.namedInstanceIdsFor(step.params)))];
   if (standbyIds.length > 0) {
     checks.push(
       await check('standby instances', async () => {
@@ -202,15 +161,11 @@ export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: b
       }),
     );
   }
-  for (const step of ec2Steps) {
-    const action = EC2_STEP_PERMISSION[step.action] as Ec2PermissionAction;
-    const region = (step.params as { region?: string }).region ?? service.secondary.region;
-    checks.push(
-      await check(`permission ec2:${action}`, async () => {
-        const result = await deps.aws.ec2().checkPermission(region, action, permissionParams(step, standbyIds[0]));
-        return { ok: result.allowed, detail: result.detail };
-      }),
-    );
+  for (const { step, action } of checkable) {
+    const own = step.params.region;
+    const region = typeof own === 'string' ? own : service.secondary.region;
+    const dryRun = action.dryRunCheckFor(step.params, { service, region, aws: deps.aws, knownInstanceId: standbyIds[0] });
+    if (dryRun) checks.push(await check(dryRun.check, () => dryRun.run()));
   }
 
   checks.push(

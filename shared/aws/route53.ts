@@ -14,6 +14,9 @@ import {
 import { InputError } from '../errors';
 import type { AwsClientFactory, AwsClients } from './clients';
 import { AwsActionError, callAws } from './errors';
+import { DEFAULT_CHANGE_POLL_MS, isAliasTarget, normalizeDnsName, normalizeHostedZoneId } from './route53-records';
+
+export { DEFAULT_CHANGE_POLL_MS, normalizeDnsName, recordMatches, toRecordType } from './route53-records';
 
 export const route53ClientFactory: AwsClientFactory<Route53Client> = (config) => new Route53Client(config as Route53ClientConfig);
 
@@ -89,26 +92,7 @@ export interface Route53Adapter {
   waitInSync(changeId: string, options: WaitInSyncOptions): Promise<{ inSync: boolean; polls: number }>;
 }
 
-export const DEFAULT_CHANGE_POLL_MS = 2000;
 const LIST_PAGE_SIZE = 10;
-
-/** The config's `dns.type` → the record type Route 53 stores (`alias` records here are A aliases). */
-export function toRecordType(configType: DnsRecordType | 'alias'): DnsRecordType {
-  return configType === 'alias' ? 'A' : configType;
-}
-
-/** Lowercase, decode Route 53's `\ddd` octal escapes (`\052` is `*`), drop the trailing dot. */
-export function normalizeDnsName(name: string): string {
-  return name
-    .trim()
-    .replace(/\\(\d{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)))
-    .replace(/\.$/, '')
-    .toLowerCase();
-}
-
-function normalizeHostedZoneId(id: string): string {
-  return id.replace(/^\/hostedzone\//, '');
-}
 
 function normalizeChangeId(id: string): string {
   return id.replace(/^\/change\//, '');
@@ -138,31 +122,6 @@ function toDnsRecord(set: ResourceRecordSet): DnsRecord {
     }),
     routing,
   };
-}
-
-function isAliasTarget(target: RecordTarget): target is { alias: AliasTarget } {
-  return typeof target === 'object' && !Array.isArray(target) && target !== null && 'alias' in target;
-}
-
-function normalizeValue(value: string): string {
-  return value.trim().replace(/\.$/, '').toLowerCase();
-}
-
-/** Does the record (as read) already point at `target`? Values compare as sets, names without case or trailing dot. */
-export function recordMatches(record: DnsRecord | undefined, target: RecordTarget): boolean {
-  if (!record) return false;
-  if (isAliasTarget(target)) {
-    if (!record.alias) return false;
-    return (
-      normalizeDnsName(record.alias.dnsName) === normalizeDnsName(target.alias.dnsName) &&
-      normalizeHostedZoneId(record.alias.hostedZoneId) === normalizeHostedZoneId(target.alias.hostedZoneId) &&
-      record.alias.evaluateTargetHealth === target.alias.evaluateTargetHealth
-    );
-  }
-  if (record.alias || !record.values) return false;
-  const wanted = new Set((typeof target === 'string' ? [target] : target).map(normalizeValue));
-  const actual = new Set(record.values.map(normalizeValue));
-  return wanted.size === actual.size && [...wanted].every((value) => actual.has(value));
 }
 
 function buildRecordSet(input: UpsertRecordInput): ResourceRecordSet {

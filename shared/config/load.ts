@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ConfigError } from '../errors';
 import { configSchema, crossCheck, DEFAULT_POLICY, type RawConfig, type RawService, type RawSite } from './schema';
 import type { ServiceConfig, SiteConfig, SwitchbackConfig } from './types';
@@ -137,55 +137,29 @@ function resolveSite(site: RawSite, timeoutMs: number): SiteConfig {
   return { ...site, probe: { ...site.probe, timeoutMs: site.probe.timeoutMs ?? timeoutMs } };
 }
 
-/** Allowed keys at a path of the raw document, for "did you mean" suggestions. */
-function knownKeys(path: PropertyKey[]): string[] {
-  const named = path.filter((key): key is string => typeof key === 'string');
-  const last = named[named.length - 1];
-  const table: Record<string, string[]> = {
-    '': Object.keys(configSchema.shape),
-    notify: ['sms', 'topicArn'],
-    defaults: ['probe', 'trigger', 'failback', 'guard', 'detect', 'runTimeoutSeconds'],
-    probe: [
-      'intervalSeconds',
-      'timeoutMs',
-      'failureThreshold',
-      'recoveryThreshold',
-      'type',
-      'url',
-      'expectStatus',
-      'bodyContains',
-      'hostHeader',
-      'sni',
-      'followRedirects',
-      'tlsInsecure',
-      'caPem',
-      'host',
-      'port',
-    ],
-    failback: ['mode', 'holdDownSeconds', 'check'],
-    guard: ['cooldownSeconds', 'maxFailoversPer24h'],
-    detect: ['quorum', 'maxAlarmAgeSeconds'],
-    services: ['name', 'dns', 'primary', 'secondary', 'probe', 'trigger', 'failback', 'guard', 'detect', 'runTimeoutSeconds'],
-    dns: ['hostedZoneId', 'recordName', 'type', 'ttl', 'setIdentifier', 'strategy', 'inSyncTimeoutSeconds'],
-    primary: ['region', 'target', 'probe', 'alarms', 'prepare', 'cleanup'],
-    secondary: ['region', 'target', 'probe', 'alarms', 'prepare', 'cleanup'],
-    prepare: [
-      'id',
-      'timeoutSeconds',
-      'onFailure',
-      'retry',
-      'ec2.start',
-      'ec2.stop',
-      'ec2.launchFromAmi',
-      'ec2.attachVolume',
-      'ec2.associateAddress',
-      'http.waitHealthy',
-      'lambda.invoke',
-      'notify',
-    ],
-  };
-  table.cleanup = table.prepare;
-  if (path.length === 0) return table[''];
-  if (typeof path[path.length - 1] === 'number' && last === 'services') return table.services;
-  return table[last ?? ''] ?? [];
+/** A schema with its wrappers (optional, default, transform, preprocess …) taken off: the alternatives it accepts. */
+function unwrap(schema: z.core.$ZodType): z.core.$ZodType[] {
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable || schema instanceof z.ZodDefault) return unwrap(schema.unwrap());
+  if (schema instanceof z.ZodPrefault || schema instanceof z.ZodReadonly || schema instanceof z.ZodCatch) return unwrap(schema.unwrap());
+  if (schema instanceof z.ZodPipe) return schema.in instanceof z.ZodTransform ? unwrap(schema.out) : unwrap(schema.in);
+  if (schema instanceof z.ZodUnion) return (schema.options as z.core.$ZodType[]).flatMap(unwrap);
+  return [schema];
+}
+
+/**
+ * Allowed keys at a path of the raw document, for "did you mean" suggestions, read from the schema
+ * itself (so every field, including each step action's params from the registry, gets hints).
+ */
+export function knownKeys(path: ReadonlyArray<PropertyKey>, schema: z.core.$ZodType = configSchema): string[] {
+  let here = unwrap(schema);
+  for (const key of path) {
+    here = here.flatMap((node) => {
+      if (node instanceof z.ZodArray && typeof key === 'number') return unwrap(node.element);
+      if (node instanceof z.ZodRecord && typeof key === 'string') return unwrap(node.valueType);
+      if (node instanceof z.ZodObject && typeof key === 'string' && key in node.shape) return unwrap(node.shape[key]);
+      return [];
+    });
+  }
+  const keys = here.flatMap((node) => (node instanceof z.ZodObject ? Object.keys(node.shape) : []));
+  return [...new Set(keys)];
 }

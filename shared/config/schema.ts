@@ -4,25 +4,16 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { CONFIGURABLE_ACTIONS } from '../actions';
+import type { ParamsSchema } from '../actions/define-action';
+import { lambdaHookSchema } from '../actions/lambda-invoke';
+import { nonEmpty, positiveInt, region } from '../actions/params';
+import { DNS_STRATEGIES, DNS_TYPES, FAILBACK_MODES, ON_FAILURE, TRIGGER_POLICIES } from './enums';
 
-const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
 const HOSTNAME = /^(?=.{1,253}\.?$)([a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/i;
 
-const region = z.string().regex(AWS_REGION, { error: (issue) => `${JSON.stringify(issue.input)} is not an AWS region` });
-const positiveInt = (max: number) =>
-  z
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, `must be between 1 and ${max}`)
-    .max(max, `must be between 1 and ${max}`);
-const nonEmpty = z.string({ error: 'must be a string' }).min(1, 'must not be empty');
-
-export const TRIGGER_POLICIES = ['probe', 'alarm', 'alarm-confirmed-by-probe'] as const;
-export const FAILBACK_MODES = ['auto', 'manual'] as const;
-export const DNS_TYPES = ['A', 'AAAA', 'CNAME', 'alias'] as const;
-export const DNS_STRATEGIES = ['record-swap', 'health-check-flag'] as const;
-export const ON_FAILURE = ['abort', 'continue'] as const;
+export { DNS_STRATEGIES, DNS_TYPES, FAILBACK_MODES, ON_FAILURE, TRIGGER_POLICIES };
 
 // ---------------------------------------------------------------------------------------------
 // Policy blocks (defaults, overridable per service)
@@ -47,12 +38,6 @@ const detectFields = {
   /** Alarm events older than this are not acted on (late or replayed deliveries). */
   maxAlarmAgeSeconds: positiveInt(86400),
 };
-
-const lambdaHookSchema = z.strictObject({
-  functionName: nonEmpty,
-  payload: z.record(z.string(), z.unknown()).optional(),
-  region: region.optional(),
-});
 
 const defaultsSchema = z.strictObject({
   probe: z.strictObject(probeTimingFields).partial().default({}),
@@ -107,54 +92,19 @@ const probeSpecSchema = z.discriminatedUnion('type', [httpProbeSchema, tcpProbeS
 // ---------------------------------------------------------------------------------------------
 // Runbook steps: `- ec2.start: { instanceIds: [...] }` plus optional id / timeoutSeconds / onFailure / retry.
 
-const instanceId = z
-  .string()
-  .regex(
-    /^(i-[0-9a-f]{8,17}|\$\{steps\.[A-Za-z0-9_-]+\.[A-Za-z]+\})$/,
-    'must be an instance id like i-0abc1234def567890 or ${steps.<id>.instanceId}',
-  );
-const stepRef = (pattern: RegExp, example: string) =>
-  z.string().regex(new RegExp(`^(${pattern.source}|\\$\\{steps\\.[A-Za-z0-9_-]+\\.[A-Za-z]+\\})$`), `must look like ${example}`);
+// Each action's params schema comes from its module in the registry (shared/actions).
+const CONFIGURABLE_NAMES: readonly string[] = CONFIGURABLE_ACTIONS.map((action) => action.name);
+const actionShape: Record<string, z.ZodOptional<ParamsSchema>> = Object.fromEntries(
+  CONFIGURABLE_ACTIONS.map((action) => [action.name, action.configSchema.optional()]),
+);
 
-export const STEP_PARAMS = {
-  'ec2.start': z.strictObject({ instanceIds: z.array(instanceId).min(1), region: region.optional() }),
-  'ec2.stop': z.strictObject({ instanceIds: z.array(instanceId).min(1), region: region.optional() }),
-  'ec2.launchFromAmi': z.strictObject({
-    imageId: z.string().regex(/^ami-[0-9a-f]{8,17}$/, 'must be an AMI id like ami-0abc1234'),
-    instanceType: nonEmpty,
-    subnetId: z
-      .string()
-      .regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id like subnet-0abc1234')
-      .optional(),
-    securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id like sg-0abc1234')).optional(),
-    keyName: z.string().optional(),
-    iamInstanceProfile: z.string().optional(),
-    userData: z.string().optional(),
-    tags: z.record(z.string(), z.string()).optional(),
-    region: region.optional(),
-  }),
-  'ec2.attachVolume': z.strictObject({
-    volumeId: stepRef(/vol-[0-9a-f]{8,17}/, 'vol-0abc1234'),
-    instanceId,
-    device: z.string().regex(/^\/dev\/[a-z0-9]+$/, 'must be a device name like /dev/sdf'),
-    force: z.boolean().default(false),
-    region: region.optional(),
-  }),
-  'ec2.associateAddress': z.strictObject({
-    allocationId: z.string().regex(/^eipalloc-[0-9a-f]{8,17}$/, 'must be an allocation id like eipalloc-0abc1234'),
-    instanceId,
-    allowReassociation: z.boolean().default(false),
-    region: region.optional(),
-  }),
-  'http.waitHealthy': z.strictObject({
-    timeoutSeconds: positiveInt(3600).default(300),
-    intervalSeconds: positiveInt(60).default(5),
-  }),
-  'lambda.invoke': lambdaHookSchema,
-  notify: z.strictObject({ message: z.string().min(1).max(120, 'must be at most 120 characters (SMS budget)') }),
-} as const;
-export type StepAction = keyof typeof STEP_PARAMS;
-export const STEP_ACTIONS = Object.keys(STEP_PARAMS) as StepAction[];
+/** The actions a step names, with their params (exactly one in a valid step). */
+function namedActions(step: object): Array<{ action: (typeof CONFIGURABLE_ACTIONS)[number]; params: Record<string, unknown> }> {
+  return CONFIGURABLE_ACTIONS.flatMap((action) => {
+    const params: unknown = Object.entries(step).find(([key]) => key === action.name)?.[1];
+    return typeof params === 'object' && params !== null ? [{ action, params: { ...params } }] : [];
+  });
+}
 
 const retrySchema = z.strictObject({
   maxAttempts: positiveInt(50).optional(),
@@ -173,34 +123,23 @@ const stepMetaFields = {
 };
 
 const stepSchema = z
-  .strictObject({
-    ...stepMetaFields,
-    ...(Object.fromEntries(STEP_ACTIONS.map((action) => [action, STEP_PARAMS[action].optional()])) as {
-      [K in StepAction]: z.ZodOptional<(typeof STEP_PARAMS)[K]>;
-    }),
-  })
+  .strictObject({ ...stepMetaFields, ...actionShape })
   .superRefine((step, ctx) => {
-    const actions = STEP_ACTIONS.filter((action) => step[action] !== undefined);
+    const actions = namedActions(step).map(({ action }) => action.name);
     if (actions.length !== 1) {
       ctx.addIssue({
         code: 'custom',
         message:
           actions.length === 0
-            ? `must name exactly one action: ${STEP_ACTIONS.join(', ')}`
+            ? `must name exactly one action: ${CONFIGURABLE_NAMES.join(', ')}`
             : `names ${actions.length} actions (${actions.join(', ')}); use one list entry per step`,
       });
     }
   })
   .transform((step) => {
-    const action = STEP_ACTIONS.find((name) => step[name] !== undefined) as StepAction;
-    return {
-      action,
-      params: step[action] as Record<string, unknown>,
-      id: step.id,
-      timeoutSeconds: step.timeoutSeconds,
-      onFailure: step.onFailure,
-      retry: step.retry,
-    };
+    // superRefine has checked that there is exactly one.
+    const [{ action, params }] = namedActions(step);
+    return { action: action.name, params, id: step.id, timeoutSeconds: step.timeoutSeconds, onFailure: step.onFailure, retry: step.retry };
   });
 export type StepConfig = z.output<typeof stepSchema>;
 

@@ -3,34 +3,19 @@
  * DNS to the secondary and (record-swap) waits for INSYNC; a failback runs the primary's `prepare`,
  * switches DNS back, waits, then the secondary's `cleanup` (whose failures never fail the failback).
  */
-import type { ServiceConfig, SiteConfig, SiteRole, SiteTarget, StepConfig } from '../config/types';
+import { findAction } from '../actions';
+import type { StepAction } from '../actions/define-action';
+import type { ServiceConfig, SiteRole, StepConfig } from '../config/types';
 import { StepRefError } from './errors';
 import type { PlanAction, PlanStep, Run, RunKind, RunTrigger, StepRecord } from './types';
 
-type Retry = PlanStep['retry'];
-
-const ROUTE53_RETRY: Retry = { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 5_000 };
-const EC2_RETRY: Retry = { maxAttempts: 4, baseDelayMs: 1_000, maxDelayMs: 8_000 };
-
-/** Default timeout and retry per action; `http.waitHealthy` and `route53.waitInSync` poll on their own. */
-export const STEP_DEFAULTS: Record<Exclude<PlanAction, 'http.waitHealthy' | 'route53.waitInSync'>, { timeoutMs: number; retry: Retry }> & {
-  'http.waitHealthy': { retry: Retry };
-  'route53.waitInSync': { marginMs: number; retry: Retry };
-} = {
-  'ec2.start': { timeoutMs: 300_000, retry: EC2_RETRY },
-  'ec2.stop': { timeoutMs: 300_000, retry: EC2_RETRY },
-  'ec2.launchFromAmi': { timeoutMs: 600_000, retry: EC2_RETRY },
-  'ec2.attachVolume': { timeoutMs: 120_000, retry: EC2_RETRY },
-  'ec2.associateAddress': { timeoutMs: 120_000, retry: EC2_RETRY },
-  'lambda.invoke': { timeoutMs: 60_000, retry: { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 4_000 } },
-  notify: { timeoutMs: 30_000, retry: { maxAttempts: 2, baseDelayMs: 500, maxDelayMs: 2_000 } },
-  'route53.switch': { timeoutMs: 60_000, retry: ROUTE53_RETRY },
-  'http.waitHealthy': { retry: { maxAttempts: 1, baseDelayMs: 1_000, maxDelayMs: 1_000 } },
-  'route53.waitInSync': { marginMs: 30_000, retry: ROUTE53_RETRY },
-};
-
-const EC2_ACTIONS = new Set<string>(['ec2.start', 'ec2.stop', 'ec2.launchFromAmi', 'ec2.attachVolume', 'ec2.associateAddress']);
 const REF = /\$\{steps\.([A-Za-z0-9_#.-]+?)\.([A-Za-z]+)\}/g;
+
+function actionOf(name: PlanAction): StepAction {
+  const action = findAction(name);
+  if (!action) throw new Error(`no step action module named ${name}`);
+  return action;
+}
 
 export function buildPlan(service: ServiceConfig, kind: RunKind): PlanStep[] {
   const builder = new PlanBuilder(service);
@@ -58,72 +43,58 @@ class PlanBuilder {
     for (const config of list) {
       const id = config.id ? this.uniqueUserId(config.id) : this.nextId(config.action);
       if (config.id) renamed.set(config.id, id);
-      const params = rewriteRefs(this.paramsFor(config, site, role), renamed);
-      const defaults = STEP_DEFAULTS[config.action];
-      const timeoutMs =
-        config.timeoutSeconds !== undefined
-          ? config.timeoutSeconds * 1000
-          : config.action === 'http.waitHealthy'
-            ? Number(params.timeoutSeconds) * 1000
-            : (defaults as { timeoutMs: number }).timeoutMs;
+      const action = actionOf(config.action);
+      const planned = action.planStep({
+        params: config.params,
+        service: this.service,
+        placement: { role, region: site.region },
+        rewriteRefs: (params) => rewriteRefs(params, renamed),
+      });
       this.steps.push({
         id,
         action: config.action,
-        params,
-        timeoutMs,
+        params: planned.params,
+        timeoutMs: (config.timeoutSeconds ?? planned.timeoutSeconds) * 1000,
         // Cleanup and notifications must never fail a run (DESIGN: notification failures never block it).
-        onFailure: phase === 'cleanup' || config.action === 'notify' ? 'continue' : config.onFailure,
-        retry: { ...defaults.retry, ...config.retry },
-        description: describeStep(config.action, params, this.service),
+        onFailure: phase === 'cleanup' || action.neverFailsRun ? 'continue' : config.onFailure,
+        retry: { ...action.defaults.retry, ...config.retry },
+        description: planned.description,
       });
     }
   }
 
   addDnsSwitch(role: SiteRole): void {
     const { dns } = this.service;
-    const target = this.service[role].target;
     const switchId = this.nextId('route53.switch');
-    const params = {
+    this.addPlanned(switchId, 'route53.switch', {
       site: role,
-      target,
+      target: this.service[role].target,
       strategy: dns.strategy,
       hostedZoneId: dns.hostedZoneId,
       recordName: dns.recordName,
       type: dns.type,
       ttl: dns.ttl,
       ...(dns.setIdentifier ? { setIdentifier: dns.setIdentifier } : {}),
-    };
-    this.steps.push({
-      id: switchId,
-      action: 'route53.switch',
-      params,
-      timeoutMs: STEP_DEFAULTS['route53.switch'].timeoutMs,
-      onFailure: 'abort',
-      retry: { ...STEP_DEFAULTS['route53.switch'].retry },
-      description: describeStep('route53.switch', params, this.service),
     });
-    const waitParams = { switchStepId: switchId, inSyncTimeoutSeconds: dns.inSyncTimeoutSeconds };
-    this.steps.push({
-      id: this.nextId('route53.waitInSync'),
-      action: 'route53.waitInSync',
-      params: waitParams,
-      timeoutMs: dns.inSyncTimeoutSeconds * 1000 + STEP_DEFAULTS['route53.waitInSync'].marginMs,
-      // Not being INSYNC in time is reported as DNS_PENDING by the step itself; the change still goes through.
-      onFailure: 'continue',
-      retry: { ...STEP_DEFAULTS['route53.waitInSync'].retry },
-      description: describeStep('route53.waitInSync', waitParams, this.service),
+    this.addPlanned(this.nextId('route53.waitInSync'), 'route53.waitInSync', {
+      switchStepId: switchId,
+      inSyncTimeoutSeconds: dns.inSyncTimeoutSeconds,
     });
   }
 
-  private paramsFor(config: StepConfig, site: SiteConfig, role: SiteRole): Record<string, unknown> {
-    const params: Record<string, unknown> = { ...config.params };
-    if (EC2_ACTIONS.has(config.action) && params.region === undefined) params.region = site.region;
-    if (config.action === 'http.waitHealthy') {
-      params.site = role;
-      params.timeoutSeconds ??= 300;
-      params.intervalSeconds ??= 5;
-    }
-    return params;
+  /** A step the plan adds itself (the DNS switch and its wait): the action's defaults, nothing configured. */
+  private addPlanned(id: string, name: PlanAction, params: Record<string, unknown>): void {
+    const action = actionOf(name);
+    const planned = action.planStep({ params, service: this.service });
+    this.steps.push({
+      id,
+      action: name,
+      params: planned.params,
+      timeoutMs: planned.timeoutSeconds * 1000,
+      onFailure: action.neverFailsRun ? 'continue' : 'abort',
+      retry: { ...action.defaults.retry },
+      description: planned.description,
+    });
   }
 
   private nextId(action: string): string {
@@ -143,7 +114,7 @@ class PlanBuilder {
   }
 }
 
-function rewriteRefs(params: Record<string, unknown>, renamed: Map<string, string>): Record<string, unknown> {
+function rewriteRefs<T>(params: T, renamed: Map<string, string>): T {
   if (![...renamed].some(([from, to]) => from !== to)) return params;
   const rewrite = (value: unknown): unknown => {
     if (typeof value === 'string')
@@ -152,54 +123,7 @@ function rewriteRefs(params: Record<string, unknown>, renamed: Map<string, strin
     if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewrite(v)]));
     return value;
   };
-  return rewrite(params) as Record<string, unknown>;
-}
-
-function describeTarget(target: SiteTarget): string {
-  if (Array.isArray(target)) return target.join(', ');
-  if (typeof target === 'string') return target;
-  return target.alias.dnsName;
-}
-
-function list(value: unknown): string {
-  return Array.isArray(value) ? value.join(', ') : String(value);
-}
-
-function describeStep(action: PlanAction, params: Record<string, unknown>, service: ServiceConfig): string {
-  const where = params.region ? ` in ${String(params.region)}` : '';
-  switch (action) {
-    case 'ec2.start':
-      return `start ${list(params.instanceIds)}${where}`;
-    case 'ec2.stop':
-      return `stop ${list(params.instanceIds)}${where}`;
-    case 'ec2.launchFromAmi':
-      return `launch a ${String(params.instanceType)} from ${String(params.imageId)}${where}`;
-    case 'ec2.attachVolume':
-      return `attach ${String(params.volumeId)} to ${String(params.instanceId)} as ${String(params.device)}${where}`;
-    case 'ec2.associateAddress':
-      return `associate ${String(params.allocationId)} with ${String(params.instanceId)}${where}`;
-    case 'http.waitHealthy': {
-      const site = params.site === 'primary' ? service.primary : service.secondary;
-      const probe = site.probe.type === 'tcp' ? `tcp ${site.probe.host}:${site.probe.port}` : site.probe.url;
-      return `wait up to ${String(params.timeoutSeconds)}s for the ${String(params.site)} to pass its probe (${probe})`;
-    }
-    case 'lambda.invoke':
-      return `invoke Lambda ${String(params.functionName)}${params.region ? ` in ${String(params.region)}` : ''}`;
-    case 'notify':
-      return `text on-call: "${String(params.message)}"`;
-    case 'route53.switch': {
-      const record = `${service.dns.recordName}`;
-      if (params.strategy === 'health-check-flag') {
-        return params.site === 'secondary'
-          ? `flag the primary down (health-check metric) so Route 53 answers ${record} with the secondary`
-          : `clear the primary-down flag so Route 53 answers ${record} with the primary`;
-      }
-      const type = service.dns.type === 'alias' ? 'alias' : service.dns.type;
-      return `point ${record} ${type} at ${describeTarget(params.target as SiteTarget)}`;
-    }
-    case 'route53.waitInSync':
-      return `wait up to ${String(params.inSyncTimeoutSeconds)}s for the DNS change to be INSYNC`;
-  }
+  return rewrite(params) as T;
 }
 
 function seconds(ms: number): string {

@@ -2,7 +2,7 @@
  * The per-service state that lives in DynamoDB (`pk = SVC#<name>, sk = STATE`) and the
  * evidence the state machine decides on. Pure data: no I/O, no clock.
  */
-import type { StepAction } from '../config/schema';
+import type { ActionName } from '../actions';
 
 export const SERVICE_STATES = {
   PRIMARY: 'PRIMARY',
@@ -20,8 +20,8 @@ export type RunTrigger = 'auto' | 'manual' | 'drill';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'aborted';
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
-/** The actions a run can perform: user-configured ones plus the DNS steps the plan adds itself. */
-export type PlanAction = StepAction | 'route53.switch' | 'route53.waitInSync';
+/** The actions a run can perform: every module of the step action registry (shared/actions). */
+export type PlanAction = ActionName;
 
 /** One step of a runbook plan, built from config by `buildPlan` (pure). */
 export interface PlanStep {

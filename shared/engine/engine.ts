@@ -24,8 +24,8 @@ import { finishRun } from '../domain/state-machine';
 import type { NotifyStage, PlanStep, Run, RunStatus, StepRecord } from '../domain/types';
 import { UnknownServiceError } from '../errors';
 import { LeaseLostError } from '../store';
-import { STEP_ACTION_HANDLERS } from './actions';
-import type { ActionContext, ActionResult } from './actions/types';
+import { findAction } from '../actions';
+import type { ActionContext, ActionResult } from '../actions/context';
 import { CrashError, HandoffSignal, StepParamsError } from './errors';
 import { RunJournal } from './journal';
 import { publishToOnCall, type PublishOutcome } from './notifications';
@@ -38,8 +38,6 @@ export const DEFAULT_HANDOFF_MARGIN_MS = 20_000;
 export const PENDING_NOTIFICATION_ERROR = 'sending: the outcome was never recorded (the sender stopped first)';
 
 /** Actions that wait inside one call (no sleeps, so no lease renewal on the way). */
-const BLOCKING_ACTIONS: ReadonlySet<string> = new Set(['lambda.invoke']);
-
 const STAGE_FOR_STATUS: Record<Exclude<RunStatus, 'running'>, NotifyStage> = {
   succeeded: 'succeeded',
   failed: 'failed',
@@ -186,7 +184,7 @@ class RunExecution {
 
   private async executeStep(index: number): Promise<StepEnd> {
     const step = this.run.plan[index];
-    const handler = STEP_ACTION_HANDLERS[step.action];
+    const action = findAction(step.action);
     // A step that blocks in one call (a user hook may run for minutes) cannot renew its lease while it
     // waits: hold the lease for the step's whole budget so nobody runs the hook a second time meanwhile.
     // The budget is fixed by the first attempt and journalled with it: a hand-off or resume continues with what remains.
@@ -194,7 +192,7 @@ class RunExecution {
     const budgetEndsAtEpochMs = previous.budgetEndsAtEpochMs ?? this.deps.clock.now() + step.timeoutMs;
     const deadlineEpochMs = Math.min(budgetEndsAtEpochMs, this.runDeadlineEpochMs);
     const remainingMs = Math.max(0, deadlineEpochMs - this.deps.clock.now());
-    const leaseMs = BLOCKING_ACTIONS.has(step.action) ? Math.max(this.journal.leaseTtlMs, remainingMs) : this.journal.leaseTtlMs;
+    const leaseMs = action?.holdsLeaseForTimeout ? Math.max(this.journal.leaseTtlMs, remainingMs) : this.journal.leaseTtlMs;
     const started = await this.journal.write(
       (run, nowEpochMs) =>
         withStep(run, index, (record) => ({
@@ -221,10 +219,10 @@ class RunExecution {
     this.deps.faults?.afterStepStart?.(step, started);
 
     try {
-      if (!handler) throw new StepParamsError(`step ${step.id}: unknown action ${step.action}`);
+      if (!action) throw new StepParamsError(`step ${step.id}: unknown action ${step.action}`);
       const params = resolveStepRefs(step.params, started.steps);
       const { value, attempts } = await withRetry(
-        (attempt) => handler(this.actionContext(started, step, params, deadlineEpochMs, attempt)),
+        (attempt) => action.run(this.actionContext(started, step, deadlineEpochMs, attempt), params),
         { ...step.retry, budgetMs: remainingMs },
         {
           sleep: (ms) => this.sleep(ms),
@@ -306,20 +304,13 @@ class RunExecution {
     );
   }
 
-  private actionContext(
-    run: Run,
-    step: PlanStep,
-    params: Record<string, unknown>,
-    deadlineEpochMs: number,
-    attempt: number,
-  ): ActionContext {
+  private actionContext(run: Run, step: PlanStep, deadlineEpochMs: number, attempt: number): ActionContext {
     const aws = this.deps.aws;
     return {
       config: this.deps.config,
       service: this.service,
       run,
       step,
-      params,
       deadlineEpochMs,
       attempt,
       aws: {
@@ -332,7 +323,6 @@ class RunExecution {
       clock: this.deps.clock,
       sleep: (ms) => this.sleep(ms),
       logger: this.deps.logger,
-      emit: (event) => this.emit({ ...event, runId: run.id }),
       publish: (text) => this.publish(text, { step: step.id }),
       reportDnsPending: (waitedSeconds) => this.reportDnsPending(waitedSeconds),
     };

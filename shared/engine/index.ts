@@ -13,4 +13,4 @@ export type {
   SimEvent,
 } from './types';
 export { publishToOnCall, PUBLISH_RETRY, type PublishOutcome } from './notifications';
-export { STEP_ACTION_HANDLERS, clientTokenFor, userMessage } from './actions';
+export { clientTokenFor, userMessage } from '../actions';

@@ -9,9 +9,8 @@ import type { DnsRecord, Route53Adapter, UpsertRecordInput } from '../../../shar
 import { parseConfig } from '../../../shared/config/load';
 import { buildPlan, newRun } from '../../../shared/domain/plan';
 import type { PlanStep, Run } from '../../../shared/domain/types';
-import { clientTokenFor, userMessage, STEP_ACTION_HANDLERS } from '../../../shared/engine';
-import type { ActionContext } from '../../../shared/engine/actions/types';
-import { requireStringList } from '../../../shared/engine/actions/params';
+import { clientTokenFor, findAction, userMessage, type ActionContext, type ActionName } from '../../../shared/actions';
+import { ec2Start } from '../../../shared/actions/ec2-start';
 import { StepParamsError, StepTimeoutError } from '../../../shared/engine/errors';
 import { gsm7Length, isGsm7 } from '../../../shared/domain/messages';
 
@@ -54,6 +53,7 @@ function plan(kind: 'failover' | 'failback' = 'failover'): PlanStep[] {
 
 interface Harness {
   ctx: ActionContext;
+  params: Record<string, unknown>;
   calls: Array<[string, ...unknown[]]>;
   published: string[];
   dnsPending: number[];
@@ -116,7 +116,6 @@ function harness(
     service,
     run,
     step,
-    params,
     deadlineEpochMs: T0 + step.timeoutMs,
     attempt: 1,
     aws: { route53, ec2: () => ec2, cloudWatch, lambda },
@@ -130,11 +129,17 @@ function harness(
     clock: { now: () => now, sleep: async (ms) => void (now += ms) },
     sleep: async (ms) => void (now += ms),
     logger: { debug() {}, info() {}, warn() {}, error() {} },
-    emit: () => undefined,
     publish: async (text) => (published.push(text), { ok: true, delivered: 1 }),
     reportDnsPending: async (seconds) => void dnsPending.push(seconds),
   };
-  return { ctx, calls, published, dnsPending, now: () => now };
+  return { ctx, params, calls, published, dnsPending, now: () => now };
+}
+
+/** Run a step through the registry entry point the engine uses: params validated by the action's own schema. */
+async function runAction(name: ActionName, h: Harness) {
+  const action = findAction(name);
+  if (!action) throw new Error(`no action ${name}`);
+  return action.run(h.ctx, h.params);
 }
 
 const stepOf = (action: string, kind: 'failover' | 'failback' = 'failover') =>
@@ -144,7 +149,7 @@ describe('ec2 actions', () => {
   it('launchFromAmi: ClientToken = sha256(run id, step id), tagged, waits for running, outputs id and IPs', async () => {
     const step = stepOf('ec2.launchFromAmi');
     const h = harness(step, step.params);
-    const result = await STEP_ACTION_HANDLERS['ec2.launchFromAmi'](h.ctx);
+    const result = await runAction('ec2.launchFromAmi', h);
     const [, region, input] = h.calls.find((call) => call[0] === 'runInstance') as [string, string, Record<string, unknown>];
     expect(region).toBe('us-west-2');
     expect(input).toMatchObject({
@@ -186,7 +191,7 @@ describe('ec2 actions', () => {
       polls: 100,
       states: { 'i-0abc1234def567890': 'pending' },
     });
-    await expect(STEP_ACTION_HANDLERS['ec2.start'](h.ctx)).rejects.toThrow(
+    await expect(runAction('ec2.start', h)).rejects.toThrow(
       new StepTimeoutError('ec2.start: i-0abc1234def567890 not running within 300s (i-0abc1234def567890 pending)'),
     );
   });
@@ -194,7 +199,7 @@ describe('ec2 actions', () => {
   it('attachVolume and associateAddress pass the safety switches from config (off by default)', async () => {
     const attach = stepOf('ec2.attachVolume');
     const h = harness(attach, { ...attach.params, instanceId: 'i-0fff1234def567890' });
-    expect((await STEP_ACTION_HANDLERS['ec2.attachVolume'](h.ctx)).output).toEqual({
+    expect((await runAction('ec2.attachVolume', h)).output).toEqual({
       volumeId: 'vol-0abc1234',
       instanceId: 'i-0fff1234def567890',
       device: '/dev/sdf',
@@ -207,7 +212,7 @@ describe('ec2 actions', () => {
 
     const associate = stepOf('ec2.associateAddress');
     const h2 = harness(associate, { ...associate.params, instanceId: 'i-0fff1234def567890' });
-    const result = await STEP_ACTION_HANDLERS['ec2.associateAddress'](h2.ctx);
+    const result = await runAction('ec2.associateAddress', h2);
     expect(h2.calls[0]).toEqual([
       'associateAddress',
       'us-west-2',
@@ -224,15 +229,19 @@ describe('ec2 actions', () => {
   it('an unresolved reference is a parameter error, not an AWS call', async () => {
     const attach = stepOf('ec2.attachVolume');
     const h = harness(attach, { ...attach.params, instanceId: 42 });
-    await expect(STEP_ACTION_HANDLERS['ec2.attachVolume'](h.ctx)).rejects.toBeInstanceOf(StepParamsError);
+    await expect(runAction('ec2.attachVolume', h)).rejects.toBeInstanceOf(StepParamsError);
     expect(h.calls).toEqual([]);
   });
 
-  it('reads instance lists given as a list, one id, or a comma-joined reference', () => {
-    const ctx = (value: unknown) => ({ step: stepOf('ec2.launchFromAmi'), params: { instanceIds: value } });
-    expect(requireStringList(ctx(['i-1', 'i-2']), 'instanceIds')).toEqual(['i-1', 'i-2']);
-    expect(requireStringList(ctx('i-1,i-2'), 'instanceIds')).toEqual(['i-1', 'i-2']);
-    expect(() => requireStringList(ctx([]), 'instanceIds')).toThrow(StepParamsError);
+  it('reads instance lists given as a list, a resolved list reference, one id, or a comma-joined reference', () => {
+    const [a, b] = ['i-0abc1234def567890', 'i-0fff1234def567890'];
+    const ids = (value: unknown) => ec2Start.parseParams({ instanceIds: value }).instanceIds;
+    expect(ids([a, b])).toEqual([a, b]);
+    expect(ids([[a, b]])).toEqual([a, b]);
+    expect(ids(a)).toEqual([a]);
+    expect(ids(`${a}, ${b}`)).toEqual([a, b]);
+    expect(() => ids([])).toThrow(StepParamsError);
+    expect(() => ids(['i-1'])).toThrow(StepParamsError);
   });
 });
 
@@ -242,7 +251,7 @@ describe('route53.switch', () => {
     const h = harness(step, step.params, {
       record: { name: 'app.example.com', type: 'A', ttl: 30, setIdentifier: 'blue', values: ['203.0.113.10'], routing: { Weight: 100 } },
     });
-    const result = await STEP_ACTION_HANDLERS['route53.switch'](h.ctx);
+    const result = await runAction('route53.switch', h);
     expect(h.calls[0]).toEqual([
       'getRecord',
       { hostedZoneId: 'Z0123456789ABC', recordName: 'app.example.com', type: 'A', setIdentifier: 'blue' },
@@ -269,7 +278,7 @@ describe('route53.switch', () => {
   it('record-swap: skips when the record already points at the target', async () => {
     const step = stepOf('route53.switch');
     const h = harness(step, step.params, { record: { name: 'app.example.com', type: 'A', values: ['198.51.100.20'], routing: {} } });
-    const result = await STEP_ACTION_HANDLERS['route53.switch'](h.ctx);
+    const result = await runAction('route53.switch', h);
     expect(h.calls.map((call) => call[0])).toEqual(['getRecord']);
     expect(result).toEqual({
       output: { changed: false, strategy: 'record-swap' },
@@ -284,7 +293,7 @@ describe('route53.switch', () => {
     ] as const) {
       const step = stepOf('route53.switch', kind);
       const h = harness(step, { ...step.params, strategy: 'health-check-flag' });
-      const result = await STEP_ACTION_HANDLERS['route53.switch'](h.ctx);
+      const result = await runAction('route53.switch', h);
       expect(h.calls).toEqual([['putFlagMetric', { service: 'web', value, atEpochMs: T0, region: 'us-west-2' }]]);
       expect(result.note).toBe(`flag set to ${value}: switched via data plane (no Route 53 API call)`);
     }
@@ -300,7 +309,7 @@ describe('route53.waitInSync', () => {
   it('polls every 2 s up to the configured timeout', async () => {
     const step = stepOf('route53.waitInSync');
     const h = harness(step, step.params, { run: runWithSwitch({ changed: true, changeId: 'C123' }) });
-    const result = await STEP_ACTION_HANDLERS['route53.waitInSync'](h.ctx);
+    const result = await runAction('route53.waitInSync', h);
     expect(h.calls).toEqual([['waitInSync', 'C123', 300_000, 2000]]);
     expect(result.output).toEqual({ inSync: true, polls: 3 });
     expect(h.dnsPending).toEqual([]);
@@ -309,7 +318,7 @@ describe('route53.waitInSync', () => {
   it('not INSYNC by the deadline: reports DNS_PENDING and succeeds with a note', async () => {
     const step = stepOf('route53.waitInSync');
     const h = harness(step, step.params, { run: runWithSwitch({ changed: true, changeId: 'C123' }), waited: false });
-    const result = await STEP_ACTION_HANDLERS['route53.waitInSync'](h.ctx);
+    const result = await runAction('route53.waitInSync', h);
     expect(h.dnsPending).toEqual([300]);
     expect(result.output).toEqual({ inSync: false, polls: 3 });
     expect(result.note).toBe('change C123 still PENDING after 300s: DNS_PENDING (the change will still apply)');
@@ -318,14 +327,14 @@ describe('route53.waitInSync', () => {
   it('nothing to wait for when the switch changed nothing', async () => {
     const step = stepOf('route53.waitInSync');
     const h = harness(step, step.params, { run: runWithSwitch({ changed: false }) });
-    expect((await STEP_ACTION_HANDLERS['route53.waitInSync'](h.ctx)).note).toMatch(/no change to wait for/);
+    expect((await runAction('route53.waitInSync', h)).note).toMatch(/no change to wait for/);
     expect(h.calls).toEqual([]);
   });
 
   it('refuses to run before the switch succeeded', async () => {
     const step = stepOf('route53.waitInSync');
     const h = harness(step, step.params);
-    await expect(STEP_ACTION_HANDLERS['route53.waitInSync'](h.ctx)).rejects.toBeInstanceOf(StepParamsError);
+    await expect(runAction('route53.waitInSync', h)).rejects.toBeInstanceOf(StepParamsError);
   });
 });
 
@@ -333,7 +342,7 @@ describe('http.waitHealthy', () => {
   it('probes the site traffic moves to, every intervalSeconds, until it passes', async () => {
     const step = stepOf('http.waitHealthy');
     const h = harness(step, step.params, { probes: [false, false, true] });
-    const result = await STEP_ACTION_HANDLERS['http.waitHealthy'](h.ctx);
+    const result = await runAction('http.waitHealthy', h);
     expect(h.calls).toEqual([
       ['probe', 'http://198.51.100.20/health'],
       ['probe', 'http://198.51.100.20/health'],
@@ -346,7 +355,7 @@ describe('http.waitHealthy', () => {
   it('gives up at the step timeout with the last cause', async () => {
     const step = stepOf('http.waitHealthy');
     const h = harness(step, step.params, { probes: [false] });
-    await expect(STEP_ACTION_HANDLERS['http.waitHealthy'](h.ctx)).rejects.toThrow(
+    await expect(runAction('http.waitHealthy', h)).rejects.toThrow(
       'the secondary (http://198.51.100.20/health) did not pass its probe within 30s: HTTP 503 (4 probes)',
     );
   });
@@ -354,7 +363,7 @@ describe('http.waitHealthy', () => {
   it('probes the primary on a failback', async () => {
     const step = { ...stepOf('http.waitHealthy'), params: { site: 'primary', timeoutSeconds: 30, intervalSeconds: 10 } };
     const h = harness(step, step.params);
-    await STEP_ACTION_HANDLERS['http.waitHealthy'](h.ctx);
+    await runAction('http.waitHealthy', h);
     expect(h.calls).toEqual([['probe', 'http://203.0.113.10/health']]);
   });
 });
@@ -368,7 +377,7 @@ describe('lambda.invoke and notify', () => {
       params: { functionName: 'promote', region: 'us-west-2', payload: { cluster: 'db' } },
     };
     const h = harness(step, step.params);
-    const result = await STEP_ACTION_HANDLERS['lambda.invoke'](h.ctx);
+    const result = await runAction('lambda.invoke', h);
     expect(h.calls).toEqual([
       [
         'invokeFunction',
@@ -388,10 +397,10 @@ describe('lambda.invoke and notify', () => {
       steps: [...run.steps, { id: 'tell', action: 'notify', status: 'running', attempts }],
     });
     const first = harness(step, step.params, { run: withAttempts(1) });
-    expect((await STEP_ACTION_HANDLERS.notify(first.ctx)).output).toEqual({ sent: true, delivered: 1 });
+    expect((await runAction('notify', first)).output).toEqual({ sent: true, delivered: 1 });
     expect(first.published).toEqual(['[DRILL] [switchback] web: warming caches - 2 min']);
     const again = harness(step, step.params, { run: withAttempts(2) });
-    expect((await STEP_ACTION_HANDLERS.notify(again.ctx)).output).toEqual({ sent: false });
+    expect((await runAction('notify', again)).output).toEqual({ sent: false });
     expect(again.published).toEqual([]);
   });
 

@@ -18,7 +18,7 @@ async function boundaryErrors(file: string, importLine: string): Promise<string[
 describe('import boundary', () => {
   it.each([
     ['shared/app/alarm.ts', "import * as imported from '../../sim/world';"],
-    ['shared/engine/actions/ec2.ts', "import * as imported from '../../../sim/runner';"],
+    ['shared/actions/ec2-start.ts', "import * as imported from '../../sim/runner';"],
     ['functions/probe.ts', "import * as imported from '../cli/main';"],
     ['shared/domain/plan.ts', "import * as imported from '../../test/scenario/scenario-kit';"],
     ['functions/alarm.ts', "import * as imported from '../bench/lib/harness';"],

@@ -1,14 +1,14 @@
-/** The shape every step action has: resolved params in, outputs and a note out. */
-import type { CloudWatchAdapter } from '../../aws/cloudwatch';
-import type { Ec2Adapter } from '../../aws/ec2';
-import type { LambdaAdapter } from '../../aws/lambda';
-import type { Route53Adapter } from '../../aws/route53';
-import type { Clock } from '../../clock';
-import type { ServiceConfig, SwitchbackConfig } from '../../config/types';
-import type { NotifyStage, PlanAction, PlanStep, Run, StepRecord } from '../../domain/types';
-import type { Prober } from '../../probes/types';
-import type { EngineLogger, SimEvent } from '../types';
-import type { PublishOutcome } from '../notifications';
+/** What a step action's `execute` gets besides its params (the adapters, the run, the clock), and what it returns. */
+import type { CloudWatchAdapter } from '../aws/cloudwatch';
+import type { Ec2Adapter } from '../aws/ec2';
+import type { LambdaAdapter } from '../aws/lambda';
+import type { Route53Adapter } from '../aws/route53';
+import type { Clock } from '../clock';
+import type { ServiceConfig, SwitchbackConfig } from '../config/types';
+import type { PlanStep, Run, StepRecord } from '../domain/types';
+import type { Prober } from '../probes/types';
+import type { PublishOutcome } from '../engine/notifications';
+import type { EngineLogger } from '../engine/types';
 
 export type StepOutput = NonNullable<StepRecord['output']>;
 
@@ -23,8 +23,6 @@ export interface ActionContext {
   /** The run as journalled when the step started (read-only: change it through the callbacks below). */
   run: Run;
   step: PlanStep;
-  /** `step.params` with `${steps.<id>.<key>}` references resolved. */
-  params: Record<string, unknown>;
   /** When the step's time budget ends (epoch ms): polls stop here. */
   deadlineEpochMs: number;
   /** Which attempt of the step's retry policy this is (1-based). */
@@ -35,13 +33,8 @@ export interface ActionContext {
   /** Sleep on the engine's clock; renews the lease on the way and hands the run on near the invocation deadline. */
   sleep(ms: number): Promise<void>;
   logger: EngineLogger;
-  emit(event: Omit<SimEvent, 'atEpochMs' | 'service'>): void;
   /** Text the on-call people (each number + topic; failures are reported, never thrown). */
   publish(text: string): Promise<PublishOutcome>;
   /** DNS did not reach INSYNC in time: mark the run DNS_PENDING and tell people (once per run). */
   reportDnsPending(waitedSeconds: number): Promise<void>;
 }
-
-export type StepActionHandler = (ctx: ActionContext) => Promise<ActionResult>;
-export type ActionRegistry = Record<PlanAction, StepActionHandler>;
-export type { NotifyStage };

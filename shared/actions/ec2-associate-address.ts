@@ -1,0 +1,52 @@
+/**
+ * `ec2.associateAddress`: move an Elastic IP to the standby. The adapter looks before it acts: already
+ * associated here is success; an address in use elsewhere moves only with `allowReassociation`.
+ */
+import { z } from 'zod';
+import type { ActionResult } from './context';
+import { defineAction } from './define-action';
+import { EC2_RETRY, ec2PermissionCheck, knownInstance } from './ec2-support';
+import { ec2Arn, instanceGrant, isStepRef } from './grants';
+import { inRegion, inSiteRegion, instanceId, region } from './params';
+
+export const ec2AssociateAddress = defineAction({
+  name: 'ec2.associateAddress',
+  params: z.strictObject({
+    allocationId: z.string().regex(/^eipalloc-[0-9a-f]{8,17}$/, 'must be an allocation id like eipalloc-0abc1234'),
+    instanceId,
+    allowReassociation: z.boolean().default(false),
+    region: region.optional(),
+  }),
+  defaults: { timeoutSeconds: 120, retry: EC2_RETRY },
+  place: inSiteRegion,
+  describe: (p) => `associate ${p.allocationId} with ${p.instanceId}${inRegion(p.region)}`,
+  grants: (p, { region }) => [
+    { action: 'ec2:AssociateAddress', resource: ec2Arn(region, `elastic-ip/${p.allocationId}`) },
+    instanceGrant('ec2:AssociateAddress', region, p.instanceId),
+  ],
+  namedInstanceIds: (p) => (isStepRef(p.instanceId) ? [] : [p.instanceId]),
+  dryRunCheck: (p, context) =>
+    ec2PermissionCheck(context, 'AssociateAddress', {
+      AllocationId: p.allocationId,
+      InstanceId: knownInstance(p.instanceId, context.knownInstanceId),
+      AllowReassociation: p.allowReassociation,
+    }),
+  async execute(ctx, p): Promise<ActionResult> {
+    const region = p.region ?? ctx.service.secondary.region;
+    const result = await ctx.aws.ec2().associateAddress(region, {
+      allocationId: p.allocationId,
+      instanceId: p.instanceId,
+      // Moving an address that is in use elsewhere must be asked for explicitly in the config.
+      allowReassociation: p.allowReassociation,
+    });
+    return {
+      output: {
+        allocationId: p.allocationId,
+        instanceId: p.instanceId,
+        ...(result.associationId && { associationId: result.associationId }),
+        ...(result.publicIp && { publicIp: result.publicIp }),
+      },
+      ...(result.note && { note: result.note }),
+    };
+  },
+});

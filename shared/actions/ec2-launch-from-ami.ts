@@ -1,0 +1,111 @@
+/**
+ * `ec2.launchFromAmi`: launch a cold standby. RunInstances carries a ClientToken derived from run id +
+ * step id, so a re-executed launch returns the instance the first execution created. The instance is
+ * tagged `switchback:run` (later steps may act on it through `${steps.<id>.instanceId}`).
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { ActionResult } from './context';
+import { defineAction } from './define-action';
+import { EC2_RETRY, ec2PermissionCheck, waitForInstances } from './ec2-support';
+import { ec2Arn, literal, RUN_TAG_KEY, sub, type Grant } from './grants';
+import { inRegion, inSiteRegion, nonEmpty, region } from './params';
+
+/** EC2 ClientToken: at most 64 ASCII characters. */
+export const CLIENT_TOKEN_MAX_CHARS = 64;
+
+/** sha256(runId + stepId) as hex, cut to 64 characters: the same run and step always launch the same instance. */
+export function clientTokenFor(runId: string, stepId: string): string {
+  return createHash('sha256').update(`${runId}\n${stepId}`).digest('hex').slice(0, CLIENT_TOKEN_MAX_CHARS);
+}
+
+export const ec2LaunchFromAmi = defineAction({
+  name: 'ec2.launchFromAmi',
+  params: z.strictObject({
+    imageId: z.string().regex(/^ami-[0-9a-f]{8,17}$/, 'must be an AMI id like ami-0abc1234'),
+    instanceType: nonEmpty,
+    subnetId: z
+      .string()
+      .regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id like subnet-0abc1234')
+      .optional(),
+    securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id like sg-0abc1234')).optional(),
+    keyName: z.string().optional(),
+    iamInstanceProfile: z.string().optional(),
+    userData: z.string().optional(),
+    tags: z.record(z.string(), z.string()).optional(),
+    region: region.optional(),
+  }),
+  defaults: { timeoutSeconds: 600, retry: EC2_RETRY },
+  place: inSiteRegion,
+  describe: (p) => `launch a ${p.instanceType} from ${p.imageId}${inRegion(p.region)}`,
+  // RunInstances is authorized on every resource the request names or creates.
+  grants(p, { region }) {
+    const runInstances = (resource: Grant['resource']): Grant => ({ action: 'ec2:RunInstances', resource });
+    const grants: Grant[] = [
+      runInstances(sub(`arn:\${AWS::Partition}:ec2:${literal(region)}::image/${literal(p.imageId)}`)),
+      runInstances(ec2Arn(region, p.subnetId ? `subnet/${p.subnetId}` : 'subnet/*')),
+      ...(p.securityGroupIds && p.securityGroupIds.length > 0 ? p.securityGroupIds : ['*']).map((group) =>
+        runInstances(ec2Arn(region, `security-group/${group}`)),
+      ),
+      runInstances(ec2Arn(region, 'network-interface/*')),
+      runInstances(ec2Arn(region, 'volume/*')),
+      ...(p.keyName ? [runInstances(ec2Arn(region, `key-pair/${p.keyName}`))] : []),
+      // The new instance must carry the run tag, and tags may only be written while launching.
+      {
+        action: 'ec2:RunInstances',
+        resource: ec2Arn(region, 'instance/*'),
+        condition: { Null: { [`aws:RequestTag/${RUN_TAG_KEY}`]: 'false' } },
+      },
+      {
+        action: 'ec2:CreateTags',
+        resource: ec2Arn(region, 'instance/*'),
+        condition: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
+      },
+    ];
+    if (p.iamInstanceProfile) {
+      // The role inside an instance profile is not named in the config: any role, but only handed to EC2.
+      grants.push({
+        action: 'iam:PassRole',
+        resource: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*'),
+        condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+      });
+    }
+    return grants;
+  },
+  dryRunCheck: (p, context) =>
+    ec2PermissionCheck(context, 'RunInstances', {
+      ImageId: p.imageId,
+      InstanceType: p.instanceType,
+      MinCount: 1,
+      MaxCount: 1,
+      ...(p.subnetId ? { SubnetId: p.subnetId } : {}),
+    }),
+  async execute(ctx, p): Promise<ActionResult> {
+    const region = p.region ?? ctx.service.secondary.region;
+    const ec2 = ctx.aws.ec2();
+    const clientToken = clientTokenFor(ctx.run.id, ctx.step.id);
+    const instanceId = await ec2.runInstance(region, {
+      imageId: p.imageId,
+      instanceType: p.instanceType,
+      subnetId: p.subnetId,
+      securityGroupIds: p.securityGroupIds,
+      keyName: p.keyName,
+      iamInstanceProfile: p.iamInstanceProfile,
+      userData: p.userData,
+      tags: { Name: `${ctx.service.name}-${ctx.step.id}`, ...p.tags },
+      clientToken,
+      runId: ctx.run.id,
+    });
+    await waitForInstances(ctx, region, [instanceId], 'running');
+    const [summary] = await ec2.describeInstances(region, [instanceId]);
+    return {
+      output: {
+        instanceId,
+        instanceIds: [instanceId],
+        ...(summary?.privateIpAddress && { privateIpAddress: summary.privateIpAddress }),
+        ...(summary?.publicIpAddress && { publicIpAddress: summary.publicIpAddress }),
+      },
+      note: `launched ${instanceId} (client token ${clientToken.slice(0, 12)}…)`,
+    };
+  },
+});

@@ -1,0 +1,59 @@
+/**
+ * Zod building blocks for step params: AWS identifiers, `${steps.<id>.<key>}` references and the
+ * region a step acts in. The config schema uses the same blocks, so messages read the same everywhere.
+ */
+import { z } from 'zod';
+
+const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+export const region = z.string().regex(AWS_REGION, { error: (issue) => `${JSON.stringify(issue.input)} is not an AWS region` });
+
+export const nonEmpty = z.string({ error: 'must be a string' }).min(1, 'must not be empty');
+
+export const positiveInt = (max: number) =>
+  z
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, `must be between 1 and ${max}`)
+    .max(max, `must be between 1 and ${max}`);
+
+/** `${steps.<id>.<key>}`: an output of an earlier step, resolved by the engine before the step runs. */
+const STEP_REF_SOURCE = '\\$\\{steps\\.[A-Za-z0-9_-]+\\.[A-Za-z]+\\}';
+
+/** An identifier matching `pattern`, or a step reference standing for one. */
+export const stepRefOr = (pattern: RegExp, example: string) =>
+  z.string().regex(new RegExp(`^(${pattern.source}|${STEP_REF_SOURCE})$`), `must look like ${example}`);
+
+/** An EC2 instance id or a step reference (e.g. `${steps.launch.instanceId}`). */
+export const instanceId = z
+  .string()
+  .regex(
+    new RegExp(`^(i-[0-9a-f]{8,17}|${STEP_REF_SOURCE})$`),
+    'must be an instance id like i-0abc1234def567890 or ${steps.<id>.instanceId}',
+  );
+
+/** A list of instance ids (or references), as `switchback.yml` gives it. */
+export const instanceIdList = z.array(instanceId).min(1);
+
+/**
+ * The same list once references are resolved: a reference to a list output (`${steps.launch.instanceIds}`)
+ * is a list inside the list, and a hook may answer a comma-joined string; both are flattened.
+ */
+export const resolvedInstanceIdList = z.preprocess((value) => {
+  const list: unknown[] = typeof value === 'string' ? [value] : Array.isArray(value) ? value.flat(Infinity) : [];
+  if (!Array.isArray(value) && typeof value !== 'string') return value;
+  return list.flatMap((item) => (typeof item === 'string' ? item.split(',').map((id) => id.trim()) : [item]));
+}, instanceIdList);
+
+/** The site a step acts for; the plan fills it in (`place`), never the config. */
+export const siteRole = z.enum(['primary', 'secondary']);
+
+/** `in <region>` for plan lines of steps that carry a region. */
+export function inRegion(value: string | undefined): string {
+  return value ? ` in ${value}` : '';
+}
+
+/** EC2 steps act in their own `region`, else their site's. */
+export function inSiteRegion<P extends { region?: string }>(params: P, placement: { region: string }): P {
+  return params.region === undefined ? { ...params, region: placement.region } : params;
+}

@@ -1,0 +1,97 @@
+/**
+ * `route53.switch` (added by the plan, not configured): move the service's record to a site.
+ * - record-swap: read the record; if it already points at the target, skip (a re-executed step
+ *   or a record someone fixed by hand); else UPSERT it (never CREATE), keeping its routing fields
+ *   (weight, failover role, health check), and output the change id for `route53.waitInSync`.
+ * - health-check-flag: publish the flag metric in the control region (1 = traffic to the secondary,
+ *   0 = back to the primary). The alarm on it flips the PRIMARY record's health check, so Route 53
+ *   answers with the other record: no Route 53 API call at incident time.
+ */
+import { z } from 'zod';
+import type { RecordKey, RecordTarget } from '../aws/route53';
+import { recordMatches, toRecordType } from '../aws/route53-records';
+import { DNS_STRATEGIES, DNS_TYPES } from '../config/enums';
+import type { ActionResult } from './context';
+import { defineAction } from './define-action';
+import { siteRole } from './params';
+
+export const ROUTE53_RETRY = { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 5_000 };
+
+const recordTarget = z.union([
+  z.array(z.string()),
+  z.string(),
+  z.strictObject({ alias: z.strictObject({ dnsName: z.string(), hostedZoneId: z.string(), evaluateTargetHealth: z.boolean() }) }),
+]);
+
+function describeTarget(target: RecordTarget, aliasPrefix: string): string {
+  if (Array.isArray(target)) return target.join(', ');
+  if (typeof target === 'string') return target;
+  return `${aliasPrefix}${target.alias.dnsName}`;
+}
+
+export const route53Switch = defineAction({
+  name: 'route53.switch',
+  params: z.strictObject({
+    site: siteRole.optional(),
+    target: recordTarget,
+    strategy: z.enum(DNS_STRATEGIES).optional(),
+    hostedZoneId: z.string().min(1),
+    recordName: z.string().min(1),
+    type: z.enum(DNS_TYPES).optional(),
+    ttl: z.number().optional(),
+    setIdentifier: z.string().optional(),
+  }),
+  planOnly: true,
+  defaults: { timeoutSeconds: 60, retry: ROUTE53_RETRY },
+  describe(p, service) {
+    const record = service.dns.recordName;
+    if (p.strategy === 'health-check-flag') {
+      return p.site === 'secondary'
+        ? `flag the primary down (health-check metric) so Route 53 answers ${record} with the secondary`
+        : `clear the primary-down flag so Route 53 answers ${record} with the primary`;
+    }
+    const type = service.dns.type === 'alias' ? 'alias' : service.dns.type;
+    return `point ${record} ${type} at ${describeTarget(p.target, '')}`;
+  },
+  // Granted per service by serverless/iam.ts (recordSwapGrants, flagSwitchGrants): the record, its zone, the flag metric.
+  grants: () => [],
+  async execute(ctx, p): Promise<ActionResult> {
+    const strategy = p.strategy ?? ctx.service.dns.strategy;
+    const role = p.site ?? (ctx.run.kind === 'failover' ? 'secondary' : 'primary');
+    if (strategy === 'health-check-flag') {
+      const value = role === 'secondary' ? 1 : 0;
+      await ctx.aws.cloudWatch.putFlagMetric({
+        service: ctx.service.name,
+        value,
+        atEpochMs: ctx.clock.now(),
+        region: ctx.config.controlRegion,
+      });
+      return { output: { flag: value, strategy }, note: `flag set to ${value}: switched via data plane (no Route 53 API call)` };
+    }
+
+    const key: RecordKey = {
+      hostedZoneId: p.hostedZoneId,
+      recordName: p.recordName,
+      type: toRecordType(p.type ?? ctx.service.dns.type),
+      ...(p.setIdentifier !== undefined && { setIdentifier: p.setIdentifier }),
+    };
+    const record = await ctx.aws.route53.getRecord(key);
+    if (recordMatches(record, p.target)) {
+      return {
+        output: { changed: false, strategy },
+        note: `${key.recordName} already pointed at the ${role} (${describeTarget(p.target, 'alias ')}); skipped`,
+      };
+    }
+    const { changeId } = await ctx.aws.route53.upsertRecord({
+      ...key,
+      ttl: p.ttl ?? ctx.service.dns.ttl,
+      target: p.target,
+      ...(record && { routing: record.routing }),
+      comment: `switchback ${ctx.run.kind} ${ctx.run.id} (${ctx.service.name})`,
+    });
+    return {
+      output: { changed: true, changeId, strategy },
+      note: `UPSERT ${key.recordName} ${key.type} → ${describeTarget(p.target, 'alias ')} (change ${changeId})`,
+    };
+  },
+});

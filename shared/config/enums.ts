@@ -1,0 +1,6 @@
+/** Enumerations of `switchback.yml` that the step actions share with the schema (a module without imports). */
+export const TRIGGER_POLICIES = ['probe', 'alarm', 'alarm-confirmed-by-probe'] as const;
+export const FAILBACK_MODES = ['auto', 'manual'] as const;
+export const DNS_TYPES = ['A', 'AAAA', 'CNAME', 'alias'] as const;
+export const DNS_STRATEGIES = ['record-swap', 'health-check-flag'] as const;
+export const ON_FAILURE = ['abort', 'continue'] as const;
