@@ -68,7 +68,26 @@ export function parseConfig(input: unknown, file?: string): SwitchbackConfig {
   const result = configSchema.safeParse(input);
   if (!result.success) {
     const problems = result.error.issues.flatMap((issue) => formatIssue(issue, (path) => knownKeys(path)));
-    throw new ConfigError([...new Set(problems)], { file });
+    // List the cross-field problems too (every problem at once), except where the schema already
+    // found one on the same path or around it.
+    const refused = result.error.issues.map((issue) => formatPath(issue.path));
+    const overlaps = (path: string) =>
+      refused.some(
+        (other) =>
+          other === path ||
+          path.startsWith(`${other}.`) ||
+          path.startsWith(`${other}[`) ||
+          other.startsWith(`${path}.`) ||
+          other.startsWith(`${path}[`),
+      );
+    const crossProblems =
+      input !== null && typeof input === 'object' && !Array.isArray(input)
+        ? crossCheck(input as RawConfig)
+            .map((problem) => ({ path: formatPath(problem.path), message: problem.message }))
+            .filter((problem) => !overlaps(problem.path))
+            .map((problem) => `${problem.path}: ${problem.message}`)
+        : [];
+    throw new ConfigError([...new Set([...problems, ...crossProblems])], { file });
   }
   const problems = crossCheck(result.data).map((p) => `${formatPath(p.path)}: ${p.message}`);
   if (problems.length > 0) throw new ConfigError(problems, { file });

@@ -216,75 +216,104 @@ export type RawConfig = z.output<typeof configSchema>;
 export type RawService = RawConfig['services'][number];
 export type RawSite = RawService['primary'];
 
-/** Cross-field checks that a schema cannot express field by field. Returns `path: message` problems. */
+/**
+ * Cross-field checks that a schema cannot express field by field; returns `path: message` problems.
+ * `parseConfig` also runs them on a document the schema refused, so that
+ * `validate` lists every problem at once: a part too broken to check (a missing list, a wrong
+ * type) is skipped here, because the schema has already named it.
+ */
 export function crossCheck(config: RawConfig): Array<{ path: Array<string | number>; message: string }> {
   const problems: Array<{ path: Array<string | number>; message: string }> = [];
-  if (config.notify.sms.length === 0 && !config.notify.topicArn) {
-    problems.push({ path: ['notify'], message: 'give at least one of sms or topicArn: nobody would be told about a failover' });
-  }
-  const locations = config.probeLocations ?? [config.controlRegion];
-  const seen = new Map<string, number>();
-  config.services.forEach((service, index) => {
-    const at = (...rest: Array<string | number>) => ['services', index, ...rest];
-    if (seen.has(service.name)) {
-      problems.push({ path: at('name'), message: `"${service.name}" is already used by services[${seen.get(service.name)}]` });
+  const checkPart = (check: () => void) => {
+    try {
+      check();
+    } catch {
+      // Only reachable on a document the schema refused: its problem is already listed.
     }
-    seen.set(service.name, index);
-    if (service.primary.region === config.controlRegion) {
-      problems.push({ path: at('primary', 'region'), message: `must differ from controlRegion ${config.controlRegion}` });
-    }
-    for (const side of ['primary', 'secondary'] as const) {
-      const target = service[side].target;
-      const where = at(side, 'target');
-      if (service.dns.type === 'A' || service.dns.type === 'AAAA') {
-        const family = service.dns.type === 'A' ? 4 : 6;
-        if (!Array.isArray(target)) {
-          problems.push({ path: where, message: `must be a list of IPv${family} addresses for dns.type ${service.dns.type}` });
-        } else {
-          target.forEach((address, i) => {
-            if (isIP(address) !== family) problems.push({ path: [...where, i], message: `"${address}" is not an IPv${family} address` });
-          });
-        }
-      } else if (service.dns.type === 'CNAME') {
-        if (typeof target !== 'string' || !HOSTNAME.test(target)) {
-          problems.push({ path: where, message: 'must be a hostname for dns.type CNAME' });
-        }
-      } else if (typeof target !== 'object' || Array.isArray(target)) {
-        problems.push({ path: where, message: 'must be { alias: { dnsName, hostedZoneId } } for dns.type alias' });
-      }
-      const stepIds = new Set<string>();
-      for (const list of ['prepare', 'cleanup'] as const) {
-        service[side][list].forEach((step, i) => {
-          if (step.id && stepIds.has(step.id))
-            problems.push({ path: at(side, list, i, 'id'), message: `"${step.id}" is used by another step` });
-          if (step.id) stepIds.add(step.id);
-          for (const ref of JSON.stringify(step.params).matchAll(/\$\{steps\.([A-Za-z0-9_-]+)\.[A-Za-z]+\}/g)) {
-            if (!stepIds.has(ref[1]) || ref[1] === step.id) {
-              problems.push({
-                path: at(side, list, i, step.action),
-                message: `refers to step "${ref[1]}", which is not an earlier step with that id`,
-              });
-            }
-          }
-        });
-      }
-    }
-    const probe = { ...config.defaults.probe, ...service.probe };
-    const intervalSeconds = probe.intervalSeconds ?? DEFAULT_POLICY.probe.intervalSeconds;
-    const timeoutMs = probe.timeoutMs ?? DEFAULT_POLICY.probe.timeoutMs;
-    if (timeoutMs >= intervalSeconds * 1000) {
-      problems.push({ path: at('probe', 'timeoutMs'), message: `must be less than intervalSeconds × 1000 (${intervalSeconds * 1000})` });
-    }
-    const quorum = service.detect?.quorum ?? config.defaults.detect.quorum;
-    if (quorum !== undefined && quorum > locations.length) {
-      problems.push({ path: at('detect', 'quorum'), message: `must be at most the number of probe locations (${locations.length})` });
+  };
+  checkPart(() => {
+    if (config.notify.sms.length === 0 && !config.notify.topicArn) {
+      problems.push({ path: ['notify'], message: 'give at least one of sms or topicArn: nobody would be told about a failover' });
     }
   });
-  if (config.probeLocations && new Set(config.probeLocations).size !== config.probeLocations.length) {
-    problems.push({ path: ['probeLocations'], message: 'lists a region twice' });
-  }
-  if (config.probeLocations && !config.probeLocations.includes(config.controlRegion)) {
-    problems.push({ path: ['probeLocations'], message: `must include controlRegion ${config.controlRegion}` });
-  }
+  const locations = config.probeLocations ?? [config.controlRegion];
+  const seen = new Map<string, number>();
+  // One broken service (on a document the schema refused) does not hide the others' problems.
+  checkPart(() =>
+    config.services.forEach((service, index) => checkPart(() => crossCheckService(config, service, index, locations, seen, problems))),
+  );
+  checkPart(() => {
+    if (config.probeLocations && new Set(config.probeLocations).size !== config.probeLocations.length) {
+      problems.push({ path: ['probeLocations'], message: 'lists a region twice' });
+    }
+    if (config.probeLocations && !config.probeLocations.includes(config.controlRegion)) {
+      problems.push({ path: ['probeLocations'], message: `must include controlRegion ${config.controlRegion}` });
+    }
+  });
   return problems;
+}
+
+function crossCheckService(
+  config: RawConfig,
+  service: RawService,
+  index: number,
+  locations: string[],
+  seen: Map<string, number>,
+  problems: Array<{ path: Array<string | number>; message: string }>,
+): void {
+  const at = (...rest: Array<string | number>) => ['services', index, ...rest];
+  if (seen.has(service.name)) {
+    problems.push({ path: at('name'), message: `"${service.name}" is already used by services[${seen.get(service.name)}]` });
+  }
+  seen.set(service.name, index);
+  if (service.primary.region === config.controlRegion) {
+    problems.push({ path: at('primary', 'region'), message: `must differ from controlRegion ${config.controlRegion}` });
+  }
+  for (const side of ['primary', 'secondary'] as const) {
+    const target = service[side].target;
+    const where = at(side, 'target');
+    if (service.dns.type === 'A' || service.dns.type === 'AAAA') {
+      const family = service.dns.type === 'A' ? 4 : 6;
+      if (!Array.isArray(target)) {
+        problems.push({ path: where, message: `must be a list of IPv${family} addresses for dns.type ${service.dns.type}` });
+      } else {
+        target.forEach((address, i) => {
+          if (isIP(address) !== family) problems.push({ path: [...where, i], message: `"${address}" is not an IPv${family} address` });
+        });
+      }
+    } else if (service.dns.type === 'CNAME') {
+      if (typeof target !== 'string' || !HOSTNAME.test(target)) {
+        problems.push({ path: where, message: 'must be a hostname for dns.type CNAME' });
+      }
+    } else if (typeof target !== 'object' || Array.isArray(target)) {
+      problems.push({ path: where, message: 'must be { alias: { dnsName, hostedZoneId } } for dns.type alias' });
+    }
+    const stepIds = new Set<string>();
+    for (const list of ['prepare', 'cleanup'] as const) {
+      // `?? []`: a document the schema refused may lack the list (see crossCheck).
+      (service[side][list] ?? []).forEach((step, i) => {
+        if (step.id && stepIds.has(step.id))
+          problems.push({ path: at(side, list, i, 'id'), message: `"${step.id}" is used by another step` });
+        if (step.id) stepIds.add(step.id);
+        for (const ref of JSON.stringify(step.params).matchAll(/\$\{steps\.([A-Za-z0-9_-]+)\.[A-Za-z]+\}/g)) {
+          if (!stepIds.has(ref[1]) || ref[1] === step.id) {
+            problems.push({
+              path: at(side, list, i, step.action),
+              message: `refers to step "${ref[1]}", which is not an earlier step with that id`,
+            });
+          }
+        }
+      });
+    }
+  }
+  const probe = { ...config.defaults.probe, ...service.probe };
+  const intervalSeconds = probe.intervalSeconds ?? DEFAULT_POLICY.probe.intervalSeconds;
+  const timeoutMs = probe.timeoutMs ?? DEFAULT_POLICY.probe.timeoutMs;
+  if (timeoutMs >= intervalSeconds * 1000) {
+    problems.push({ path: at('probe', 'timeoutMs'), message: `must be less than intervalSeconds × 1000 (${intervalSeconds * 1000})` });
+  }
+  const quorum = service.detect?.quorum ?? config.defaults.detect.quorum;
+  if (quorum !== undefined && quorum > locations.length) {
+    problems.push({ path: at('detect', 'quorum'), message: `must be at most the number of probe locations (${locations.length})` });
+  }
 }

@@ -45,6 +45,9 @@ describe('switchback CLI', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('notify.sms[0]: "5555550100" is not an E.164 number (like +15551234567)');
     expect(result.stderr).toContain('services[0].dns.tll: unknown key (did you mean "ttl"?)');
+    // The cross-field check is reported with the schema's problems, not after they are fixed.
+    expect(result.stderr).toContain('services[0].primary.region: must differ from controlRegion us-west-2');
+    expect(result.stderr).toContain('broken.yml: 3 problems');
   });
 
   test('--version prints the package version', async () => {

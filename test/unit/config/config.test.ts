@@ -100,6 +100,33 @@ describe('switchback.yml', () => {
     expect(problems.some((p) => p.startsWith('defaults.trigger: '))).toBe(true);
   });
 
+  it('lists cross-field problems together with schema problems, except where the schema already named that field', () => {
+    const raw = example();
+    raw.notify.sms = ['5555550100'];
+    raw.services[0].primary.region = raw.controlRegion;
+    raw.services[0].secondary.target = 'not-a-list';
+    raw.services[0].dns.tll = 30;
+    expect(problemsOf(raw)).toEqual([
+      'notify.sms[0]: "5555550100" is not an E.164 number (like +15551234567)',
+      'services[0].dns.tll: unknown key (did you mean "ttl"?)',
+      'services[0].primary.region: must differ from controlRegion us-west-2',
+      'services[0].secondary.target: must be a list of IPv4 addresses for dns.type A',
+    ]);
+  });
+
+  it('still checks the other services when one is too broken to cross-check', () => {
+    const raw = example();
+    const broken = structuredClone(raw.services[0]);
+    delete broken.primary;
+    broken.name = 'api';
+    raw.services.push(broken);
+    raw.services[0].primary.region = raw.controlRegion;
+    raw.services[1].dns.ttl = 0;
+    const problems = problemsOf(raw);
+    expect(problems).toContain('services[0].primary.region: must differ from controlRegion us-west-2');
+    expect(problems).toContain('services[1].primary: is required');
+  });
+
   it('checks targets against the record type', () => {
     const raw = example();
     raw.services[0].secondary.target = ['198.51.100.300'];
