@@ -28,7 +28,16 @@ function slsPackage(outputDir: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [require.resolve('osls/bin/serverless.js'), 'package', '--stage', 'bench', '--package', outputDir],
+      [
+        require.resolve('osls/bin/serverless.js'),
+        'package',
+        '--stage',
+        'bench',
+        '--package',
+        outputDir,
+        '--param',
+        'allowExampleConfig=true',
+      ],
       {
         cwd: REPO_ROOT,
         env,

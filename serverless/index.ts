@@ -6,8 +6,8 @@
 import { relative, resolve } from 'node:path';
 import type { SwitchbackConfig } from '../shared/config/types';
 import { ConfigError, SwitchbackError } from '../shared/errors';
-import { CONFIG_ENV, loadDeploymentConfig, resolveConfigPath } from './config-source';
-import { buildFunctions, buildResources, type DeploymentContext, type GeneratedResources } from './deployment';
+import { CONFIG_ENV, checkNotExample, ExampleConfigError, loadDeploymentConfig, resolveConfigPath } from './config-source';
+import { buildFunctions, buildResources, DeploymentError, type DeploymentContext, type GeneratedResources } from './deployment';
 import type { DeployRole } from './naming';
 
 export interface VariableSourceArgs {
@@ -19,6 +19,8 @@ const SERVICE_DIR = resolve(__dirname, '..');
 
 /** Config files whose problems were already reported in this `sls` run (osls reports every failing variable). */
 const reportedConfigFiles = new Set<string>();
+/** Config files already named on stderr in this `sls` run. */
+const announcedConfigFiles = new Set<string>();
 
 /**
  * osls prints a rejection's stack: ours carry only the message, so the `path: message` list reads
@@ -28,12 +30,15 @@ const reportedConfigFiles = new Set<string>();
 function cleanError(error: unknown): unknown {
   if (!(error instanceof SwitchbackError)) return error;
   let message = error.message;
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof ExampleConfigError) {
     const file = String(error.context.file ?? configPath());
-    message = reportedConfigFiles.has(file)
-      ? `${file}: invalid configuration (the problems are listed once, in another variable's error)`
+    const key = `${error.name}:${file}`;
+    message = reportedConfigFiles.has(key)
+      ? error instanceof ConfigError
+        ? `${file}: invalid configuration (the problems are listed once, in another variable's error)`
+        : `${file}: refusing to deploy the example configuration (see the first error)`
       : `${message}\n(switchback.yml is read from $${CONFIG_ENV}, else switchback.yml, else switchback.example.yml)`;
-    reportedConfigFiles.add(file);
+    reportedConfigFiles.add(key);
   }
   const clean = new Error(message);
   clean.stack = message;
@@ -54,13 +59,38 @@ export function configPath(): string {
   return resolveConfigPath(SERVICE_DIR);
 }
 
+/** The validated config, named on stderr once per `sls` run: whoever deploys sees which file went out. */
 function config(): SwitchbackConfig {
-  return loadDeploymentConfig(configPath());
+  const file = configPath();
+  if (!announcedConfigFiles.has(file)) {
+    announcedConfigFiles.add(file);
+    process.stderr.write(`switchback: deploying config ${file}\n`);
+  }
+  return loadDeploymentConfig(file);
+}
+
+/**
+ * What the functions and resources are generated from: the config, refused when it is the shipped
+ * example unless `--param allowExampleConfig=true`. (Not checked for provider.region: osls resolves
+ * `param:` only after the region is known, so asking for it there never answers.)
+ */
+async function deployableConfig(args: VariableSourceArgs): Promise<SwitchbackConfig> {
+  const loaded = config();
+  checkNotExample(configPath(), SERVICE_DIR, await args.resolveVariable('param:allowExampleConfig'));
+  return loaded;
+}
+
+const TABLE_DELETION_POLICIES = ['Retain', 'Delete'] as const;
+
+function tableDeletionPolicy(value: unknown): DeploymentContext['tableDeletionPolicy'] {
+  const policy = TABLE_DELETION_POLICIES.find((known) => known === value);
+  if (!policy) throw new DeploymentError(`--param tableDeletionPolicy=${String(value)}: must be Retain or Delete`);
+  return policy;
 }
 
 async function deploymentContext(args: VariableSourceArgs): Promise<DeploymentContext> {
-  const loaded = config();
-  const [stage, role, tableName, tableDeletionPolicy, drillSchedule] = await Promise.all(
+  const loaded = await deployableConfig(args);
+  const [stage, role, tableName, deletionPolicy, drillSchedule] = await Promise.all(
     ['sls:stage', 'param:role', 'param:tableName', 'param:tableDeletionPolicy', 'param:drillSchedule'].map((address) =>
       args.resolveVariable(address),
     ),
@@ -70,7 +100,7 @@ async function deploymentContext(args: VariableSourceArgs): Promise<DeploymentCo
     role: String(role) as DeployRole,
     region: args.options.region ?? loaded.controlRegion,
     tableName: String(tableName),
-    tableDeletionPolicy: tableDeletionPolicy === 'Retain' ? 'Retain' : 'Delete',
+    tableDeletionPolicy: tableDeletionPolicy(deletionPolicy),
     drillSchedule: String(drillSchedule),
   };
 }
@@ -87,8 +117,8 @@ export const location = withCleanErrors((args) => args.options.region ?? config(
 /** The config file used, relative to the service directory (for logs; the bundle always gets it as switchback.yml). */
 export const configFile = withCleanErrors(() => relative(SERVICE_DIR, configPath()) || configPath());
 
-export const functions = withCleanErrors(async (args) => buildFunctions(config(), await deploymentContext(args)));
+export const functions = withCleanErrors(async (args) => buildFunctions(await deployableConfig(args), await deploymentContext(args)));
 
 export const resources = withCleanErrors(async (args): Promise<GeneratedResources> =>
-  buildResources(config(), await deploymentContext(args)),
+  buildResources(await deployableConfig(args), await deploymentContext(args)),
 );

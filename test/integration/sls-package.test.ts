@@ -5,7 +5,7 @@
  * that a broken switchback.yml or a wrong region stops packaging with a clear message.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WILDCARD_RESOURCE_ACTIONS } from '../../serverless/iam';
@@ -34,9 +34,11 @@ interface SlsRun {
 const SLS_BIN = require.resolve('osls/bin/serverless.js');
 const work = mkdtempSync(join(tmpdir(), 'switchback-sls-'));
 
-function runSls(name: string, args: string[], configFile: string): Promise<SlsRun> {
+/** `configFile` undefined: no $SWITCHBACK_CONFIG, as on a fresh checkout. */
+function runSls(name: string, args: string[], configFile: string | undefined): Promise<SlsRun> {
   // Each run bundles in its own work folder (relative to the service directory).
-  const env = offlinePackagingEnv(configFile, `.esbuild-test-${process.pid}-${name}`);
+  const env = offlinePackagingEnv(configFile ?? '', `.esbuild-test-${process.pid}-${name}`);
+  if (configFile === undefined) delete env.SWITCHBACK_CONFIG;
   delete env.AWS_SESSION_TOKEN;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [SLS_BIN, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -58,14 +60,14 @@ async function packageStack(
   name: string,
   configText: string,
   extraArgs: string[] = [],
-): Promise<{ dir: string; template: Template; config: string }> {
+): Promise<{ dir: string; template: Template; config: string; run: SlsRun }> {
   const dir = join(work, name);
   mkdirSync(dir);
   const config = writeConfig(name, configText);
   const run = await runSls(name, ['package', '--stage', 'test', '--package', dir, ...extraArgs], config);
   if (run.code !== 0) throw new Error(`sls package (${name}) exited ${run.code}:\n${run.output}`);
   const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
-  return { dir, template, config: configText };
+  return { dir, template, config: configText, run };
 }
 
 /** Entries of a zip file (central directory), with their uncompressed contents. */
@@ -90,19 +92,30 @@ let full: Awaited<ReturnType<typeof packageStack>>;
 let probeLocation: Awaited<ReturnType<typeof packageStack>>;
 let broken: SlsRun;
 let wrongRegion: SlsRun;
+let noConfig: SlsRun;
+let exampleRun: SlsRun;
 
 beforeAll(async () => {
   // The refusals stop before bundling and may overlap; packaging runs one at a time, because
   // serverless-esbuild stages artifacts in the service directory's .serverless folder.
-  [broken, wrongRegion] = await Promise.all([
+  // A fresh checkout has no switchback.yml: packaging falls back to the example and must refuse it.
+  const freshCheckout = !existsSync(join(REPO_ROOT, 'switchback.yml'));
+  [broken, wrongRegion, noConfig] = await Promise.all([
     runSls('broken', ['package', '--stage', 'test', '--package', join(work, 'broken')], writeConfig('broken', BROKEN_CONFIG_TEXT)),
     runSls(
       'wrong-region',
       ['package', '--stage', 'test', '--region', 'eu-west-1', '--package', join(work, 'wrong-region')],
       writeConfig('wrong-region', FULL_CONFIG_TEXT),
     ),
+    runSls(
+      'no-config',
+      ['package', '--stage', 'test', '--package', join(work, 'no-config')],
+      freshCheckout ? undefined : join(REPO_ROOT, 'switchback.example.yml'),
+    ),
   ]);
-  example = await packageStack('example', EXAMPLE_CONFIG_TEXT);
+  // An unedited copy of the example is deployed only on purpose.
+  example = await packageStack('example', EXAMPLE_CONFIG_TEXT, ['--param', 'allowExampleConfig=true']);
+  exampleRun = example.run;
   full = await packageStack('full', FULL_CONFIG_TEXT);
   probeLocation = await packageStack('probe-location', FULL_CONFIG_TEXT, ['--region', 'eu-west-1', '--param', 'role=probe-only']);
 }, 600_000); // five packagings: generous, because a loaded machine makes esbuild slow
@@ -115,9 +128,11 @@ afterAll(() => {
 });
 
 describe('sls package: the example configuration', () => {
-  it('creates the table on demand with pk/sk, TTL on ttl and point-in-time recovery', () => {
-    const table = example.template.Resources.SwitchbackTable;
+  it('creates the table on demand with pk/sk, TTL on ttl and point-in-time recovery, kept when the stack goes', () => {
+    const table = example.template.Resources.SwitchbackTable as Template['Resources'][string] & { DeletionPolicy?: string };
     expect(table.Type).toBe('AWS::DynamoDB::Table');
+    // Retain on every stage (not only one named prod); --param tableDeletionPolicy=Delete for throwaway stages.
+    expect(table.DeletionPolicy).toBe('Retain');
     expect(table.Properties).toMatchObject({
       TableName: 'switchback-test',
       BillingMode: 'PAY_PER_REQUEST',
@@ -389,6 +404,20 @@ describe('sls package: refusals', () => {
     for (const problem of BROKEN_CONFIG_PROBLEMS) expect(broken.output).toContain(problem);
     expect(broken.output).toContain('broken.yml: invalid configuration');
     expect(broken.output).not.toMatch(/\n\s+at .*\.ts:\d+/);
+  });
+
+  it('refuses to package without a config (the example fallback) and says what to do', () => {
+    expect(noConfig.code).not.toBe(0);
+    expect(noConfig.output).toContain('switchback: deploying config ');
+    expect(noConfig.output).toContain('switchback.example.yml: refusing to deploy the example configuration');
+    expect(noConfig.output).toContain('Copy it to switchback.yml and edit it');
+    expect(noConfig.output).toContain('--param allowExampleConfig=true');
+    expect(noConfig.output).not.toMatch(/\n\s+at .*\.ts:\d+/);
+  });
+
+  it('always names the config file it packaged', () => {
+    expect(exampleRun.output).toContain(`switchback: deploying config ${join(work, 'example.yml')}`);
+    expect(broken.output).toContain(`switchback: deploying config ${join(work, 'broken.yml')}`);
   });
 
   it('refuses to deploy the controller outside controlRegion', () => {

@@ -31,6 +31,7 @@ function args(options: Record<string, string> = {}, variables: Record<string, un
     'param:tableName': 'switchback-dev',
     'param:tableDeletionPolicy': 'Delete',
     'param:drillSchedule': 'cron(0 15 * * ? *)',
+    'param:allowExampleConfig': false,
   };
   const all = { ...defaults, ...variables };
   return {
@@ -106,6 +107,31 @@ describe('the serverless.yml variable source', () => {
   it('names the config file relative to the service directory', async () => {
     process.env.SWITCHBACK_CONFIG = 'switchback.example.yml';
     await expect(source.configFile(args())).resolves.toBe('switchback.example.yml');
+  });
+
+  it('refuses switchback.example.yml (by name or as an unedited copy) unless --param allowExampleConfig=true', async () => {
+    process.env.SWITCHBACK_CONFIG = 'switchback.example.yml';
+    const refusal =
+      /switchback\.example\.yml: refusing to deploy the example configuration .*Copy it to switchback\.yml.*--param allowExampleConfig=true/s;
+    await expect(source.functions(args())).rejects.toThrow(refusal);
+    await expect(source.resources(args())).rejects.toThrow(/refusing to deploy the example configuration \(see the first error\)/);
+    await expect(source.functions(args({}, { 'param:allowExampleConfig': 'true' }))).resolves.toHaveProperty('probe');
+    // `cp switchback.example.yml switchback.yml` without editing it is still the example.
+    useConfig('copied.yml', EXAMPLE_CONFIG_TEXT);
+    await expect(source.resources(args())).rejects.toThrow(/copied\.yml: refusing to deploy the example configuration/);
+    await expect(source.resources(args({}, { 'param:allowExampleConfig': 'true' }))).resolves.toHaveProperty('Resources');
+  });
+
+  it('keeps the table by default and deletes it only when a throwaway stage asks', async () => {
+    useConfig('full-5.yml', FULL_CONFIG_TEXT);
+    const policy = async (value: unknown) =>
+      ((await source.resources(args({}, { 'param:tableDeletionPolicy': value }))).Resources.SwitchbackTable as { DeletionPolicy: string })
+        .DeletionPolicy;
+    await expect(policy('Retain')).resolves.toBe('Retain');
+    await expect(policy('Delete')).resolves.toBe('Delete');
+    await expect(policy('retain')).rejects.toThrow('--param tableDeletionPolicy=retain: must be Retain or Delete');
+    const yml = readFileSync(join(REPO_ROOT, 'serverless.yml'), 'utf8');
+    expect(yml).toMatch(/default:\n(?:    .*\n)*    tableDeletionPolicy: Retain/);
   });
 });
 
