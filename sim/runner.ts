@@ -156,14 +156,32 @@ export function pointProbesAtSites(config: SwitchbackConfig, sites: Map<string, 
   };
 }
 
-/** A prober whose location can be cut off from the world (scenario `location: …, reachable: false`). */
-function partitionableProber(inner: Prober, isReachable: () => boolean, now: () => number): Prober {
+/**
+ * A prober whose location can be cut off from the world, or from some sites only (scenario
+ * `location: …, reachable: false[, sites: [...]]`).
+ */
+function partitionableProber(inner: Prober, isReachable: (spec: ProbeSpec) => boolean, now: () => number): Prober {
   const unreachable = () => ({ ok: false, latencyMs: 0, cause: 'EHOSTUNREACH', checkedAtEpochMs: now() });
   return {
-    probe: (spec) => (isReachable() ? inner.probe(spec) : Promise.resolve(unreachable())),
-    probeAll: (specs) => (isReachable() ? inner.probeAll(specs) : Promise.resolve(specs.map(unreachable))),
+    probe: (spec) => (isReachable(spec) ? inner.probe(spec) : Promise.resolve(unreachable())),
+    probeAll: async (specs) => {
+      const reachable = specs.filter(isReachable);
+      const results = reachable.length > 0 ? await inner.probeAll(reachable) : [];
+      let next = 0;
+      return specs.map((spec) => (isReachable(spec) ? results[next++] : unreachable()));
+    },
     close: () => inner.close(),
   };
+}
+
+/** Which site (`<service>/<primary|secondary>`) each rewritten probe spec belongs to. */
+function siteOfSpec(config: SwitchbackConfig): Map<ProbeSpec, string> {
+  const sites = new Map<ProbeSpec, string>();
+  for (const service of config.services) {
+    sites.set(service.primary.probe, `${service.name}/primary`);
+    sites.set(service.secondary.probe, `${service.name}/secondary`);
+  }
+  return sites;
 }
 
 export async function runScenario(scenario: Scenario, options: { seed?: number } = {}): Promise<SimulationResult> {
@@ -199,6 +217,9 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
     world.seed(scenario.config);
 
     const reachable = new Map(config.probeLocations.map((location) => [location, true]));
+    /** Sites a location cannot reach (a partial partition); a fully partitioned location is `reachable: false`. */
+    const cutSites = new Map<string, Set<string>>();
+    const specSites = siteOfSpec(config);
     const crashes = scenario.faults.flatMap((fault) => ('crash' in fault ? [{ ...fault.crash, remaining: fault.crash.times }] : []));
     const random = seededRandom(options.seed ?? 42);
     let nextId = 0;
@@ -220,7 +241,7 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
         role,
         prober: partitionableProber(
           prober,
-          () => reachable.get(location) !== false,
+          (spec) => reachable.get(location) !== false && !cutSites.get(location)?.has(specSites.get(spec) ?? ''),
           () => scheduler.now(),
         ),
         aws: createAwsAdapters(
@@ -355,6 +376,20 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
         await Promise.all(Array.from({ length: repeat }, () => invoke('alarm', structuredClone(payload), 'event')));
       } else if ('alarmEvent' in event) {
         for (let i = 0; i < repeat; i++) await invoke('alarm', event.alarmEvent, 'event');
+      } else if ('location' in event && event.sites) {
+        const cut = cutSites.get(event.location) ?? new Set<string>();
+        for (const site of event.sites) {
+          if (event.reachable) cut.delete(site);
+          else cut.add(site);
+        }
+        cutSites.set(event.location, cut);
+        record({
+          kind: 'site',
+          location: event.location,
+          reachable: event.reachable,
+          sites: event.sites,
+          message: `probe location ${event.location} ${event.reachable ? 'reaches' : 'cannot reach'} ${event.sites.join(', ')}`,
+        });
       } else if ('location' in event) {
         reachable.set(event.location, event.reachable);
         record({

@@ -58,7 +58,13 @@ const alarmEvent = z.strictObject({
   }),
 });
 const rawAlarmEvent = z.strictObject({ ...eventBase, alarmEvent: z.unknown() });
-const locationEvent = z.strictObject({ ...eventBase, location: z.string().min(1), reachable: z.boolean() });
+/** A probe location cut off from everything, or only from the named sites (`sites`: a broken route from there). */
+const locationEvent = z.strictObject({
+  ...eventBase,
+  location: z.string().min(1),
+  reachable: z.boolean(),
+  sites: z.array(siteRef).min(1).optional(),
+});
 const invokeEvent = z.strictObject({
   ...eventBase,
   invoke: z.strictObject({

@@ -147,6 +147,7 @@ function resolveService(raw: RawConfig, service: RawService, locationCount: numb
         quorum: detect.quorum ?? Math.floor(locationCount / 2) + 1,
         locationCount,
         maxAlarmAgeSeconds: detect.maxAlarmAgeSeconds,
+        failbackQuorum: detect.failbackQuorum,
       },
     },
   };

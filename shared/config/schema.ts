@@ -8,12 +8,12 @@ import { CONFIGURABLE_ACTIONS } from '../actions';
 import type { ParamsSchema } from '../actions/define-action';
 import { lambdaHookSchema } from '../actions/lambda-invoke';
 import { nonEmpty, positiveInt, region } from '../actions/params';
-import { DNS_STRATEGIES, DNS_TYPES, FAILBACK_MODES, ON_FAILURE, TRIGGER_POLICIES } from './enums';
+import { DNS_STRATEGIES, DNS_TYPES, FAILBACK_MODES, FAILBACK_QUORUMS, ON_FAILURE, TRIGGER_POLICIES } from './enums';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 const HOSTNAME = /^(?=.{1,253}\.?$)([a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/i;
 
-export { DNS_STRATEGIES, DNS_TYPES, FAILBACK_MODES, ON_FAILURE, TRIGGER_POLICIES };
+export { DNS_STRATEGIES, DNS_TYPES, FAILBACK_MODES, FAILBACK_QUORUMS, ON_FAILURE, TRIGGER_POLICIES };
 
 // ---------------------------------------------------------------------------------------------
 // Policy blocks (defaults, overridable per service)
@@ -37,6 +37,8 @@ const detectFields = {
   quorum: positiveInt(20).optional(),
   /** Alarm events older than this are not acted on (late or replayed deliveries). */
   maxAlarmAgeSeconds: positiveInt(86400),
+  /** `any`: one location seeing the primary fail holds the failback (texted once if it outlasts the hold-down); `majority`: a quorum must. */
+  failbackQuorum: z.enum(FAILBACK_QUORUMS),
 };
 
 const defaultsSchema = z.strictObject({
@@ -54,7 +56,7 @@ export const DEFAULT_POLICY = {
   trigger: 'probe',
   failback: { mode: 'auto', holdDownSeconds: 900 },
   guard: { cooldownSeconds: 1800, maxFailoversPer24h: 3 },
-  detect: { maxAlarmAgeSeconds: 600 },
+  detect: { maxAlarmAgeSeconds: 600, failbackQuorum: 'any' },
   runTimeoutSeconds: 1800,
 } as const;
 

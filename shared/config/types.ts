@@ -1,8 +1,9 @@
 /** The resolved configuration: defaults merged into each service, probe specs complete. */
-import type { DNS_STRATEGIES, DNS_TYPES, FAILBACK_MODES, SiteTarget, StepConfig, TRIGGER_POLICIES } from './schema';
+import type { DNS_STRATEGIES, DNS_TYPES, FAILBACK_MODES, FAILBACK_QUORUMS, SiteTarget, StepConfig, TRIGGER_POLICIES } from './schema';
 
 export type TriggerPolicy = (typeof TRIGGER_POLICIES)[number];
 export type FailbackMode = (typeof FAILBACK_MODES)[number];
+export type FailbackQuorum = (typeof FAILBACK_QUORUMS)[number];
 export type DnsType = (typeof DNS_TYPES)[number];
 export type DnsStrategy = (typeof DNS_STRATEGIES)[number];
 export type { SiteTarget, StepConfig };
@@ -33,8 +34,11 @@ export interface ServicePolicy {
   trigger: TriggerPolicy;
   failback: { mode: FailbackMode; holdDownSeconds: number; check?: LambdaHook };
   guard: { cooldownSeconds: number; maxFailoversPer24h: number };
-  /** `quorum` of `locationCount` probe locations must agree before the primary counts as down or recovered. */
-  detect: { quorum: number; locationCount: number; maxAlarmAgeSeconds: number };
+  /**
+   * `quorum` of `locationCount` probe locations must agree before the primary counts as down or recovered;
+   * `failbackQuorum` says whether any failing location (`any`) or only a quorum (`majority`) holds a failback.
+   */
+  detect: { quorum: number; locationCount: number; maxAlarmAgeSeconds: number; failbackQuorum: FailbackQuorum };
 }
 
 export interface SiteConfig {

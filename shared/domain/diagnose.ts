@@ -4,14 +4,20 @@
  *
  *   NoEvidence        no fresh location, or too few that have seen the primary at all
  *   ControlCutOff     every fresh location sees the primary down (≥ failureThreshold) AND the secondary down,
- *                     both gone dark together (a secondary that was down a probe interval or more before the
- *                     primary failed is a real outage with a dead secondary, not a cut-off controller)
+ *                     both gone dark together (within one probe interval of each other: a secondary that
+ *                     died earlier or later is a second outage, not a cut-off controller)
  *   PrimaryDown       ≥ quorum fresh locations see the primary down with consecutive ≥ failureThreshold
  *   PrimaryDegraded   some fresh location sees the primary down, but not a quorum at the threshold
  *   PrimaryRecovered  ≥ quorum fresh locations see the primary up with consecutive ≥ recoveryThreshold, none down
+ *                     (with `detect.failbackQuorum: majority`, fewer than quorum failing are outvoted and named)
  *   PrimaryHealthy    ≥ quorum fresh locations see the primary up (not yet recoveryThreshold), none down
  *
  * The secondary is healthy when ≥ quorum fresh locations saw its last probe succeed.
+ *
+ * A location that sees both sites go dark together while another fresh location still sees one of
+ * them is most likely the one that lost its network: it is "blind" and does not vote (neither "down"
+ * nor "failing"), so two partitioned locations of three cannot block a failover they have no evidence
+ * for, nor hold a failback. When every fresh location is blind, the controller itself may be cut off.
  */
 import type { ServicePolicy } from '../config/types';
 import type { Evidence, LocationObservation } from './types';
@@ -42,6 +48,14 @@ export interface Diagnosis {
    * own part: a reason that speaks of the secondary alone uses it instead of picking the sentence apart.
    */
   secondaryClause: string;
+  /** The primary fails at enough voting locations to hold a failback: any one (`failbackQuorum: any`) or a quorum. */
+  holdsFailback: boolean;
+  /** Fresh locations that see both sites dark together while another fresh location does not: not counted. */
+  blindLocations: string[];
+  /** Fresh voting locations whose latest probe of the primary failed: where, since when, why. */
+  primaryFailingAt: Array<{ location: string; sinceEpochMs: number; cause?: string }>;
+  /** Since when at least `quorum` voting locations have seen the primary up (absent: not a quorum now). */
+  primaryUpAtQuorumSinceEpochMs?: number;
   /**
    * Short and human; logged, texted and shown by `status` as is. The primary's clause, then `; ` and the
    * secondary's clause (ControlCutOff, and NoEvidence with no fresh location, say one thing only).
@@ -53,21 +67,38 @@ export interface Diagnosis {
 export function diagnose(evidence: Evidence, policy: ServicePolicy): Diagnosis {
   const { failureThreshold, recoveryThreshold } = policy.probe;
   const quorum = policy.detect.quorum;
+  const intervalMs = policy.probe.intervalSeconds * 1000;
   const fresh = evidence.locations.filter((location) => location.fresh);
-  const count = (test: (location: LocationObservation) => boolean) => fresh.filter(test).length;
+  const darkTogether = (l: LocationObservation) =>
+    l.primary.status === 'down' &&
+    l.primary.consecutive >= 1 &&
+    l.secondary.status === 'down' &&
+    l.secondary.consecutive >= 1 &&
+    Math.abs(l.secondary.sinceEpochMs - l.primary.sinceEpochMs) <= intervalMs;
+  const dark = fresh.filter(darkTogether);
+  // Blind locations are left out only while someone else still sees: all dark is the cut-off case below.
+  const blind = dark.length < fresh.length ? dark : [];
+  const voters = fresh.filter((location) => !blind.includes(location));
+  const count = (test: (location: LocationObservation) => boolean) => voters.filter(test).length;
 
   const primaryDownVotes = count((l) => l.primary.status === 'down' && l.primary.consecutive >= failureThreshold);
-  const primaryFailingVotes = count((l) => l.primary.status === 'down' && l.primary.consecutive >= 1);
+  const failing = voters.filter((l) => l.primary.status === 'down' && l.primary.consecutive >= 1);
+  const primaryFailingVotes = failing.length;
   const primaryUpVotes = count((l) => l.primary.status === 'up' && l.primary.consecutive >= recoveryThreshold);
-  const primaryUpAny = count((l) => l.primary.status === 'up' && l.primary.consecutive >= 1);
+  const upSince = voters
+    .filter((l) => l.primary.status === 'up' && l.primary.consecutive >= 1)
+    .map((l) => l.primary.sinceEpochMs)
+    .sort((x, y) => x - y);
+  const primaryUpAny = upSince.length;
   const secondaryUp = count((l) => l.secondary.status === 'up' && l.secondary.consecutive >= 1);
   const secondaryDown = count((l) => l.secondary.status === 'down' && l.secondary.consecutive >= 1);
   const secondaryHealthy = secondaryUp >= quorum;
-  const of = (votes: number) => `${votes}/${fresh.length} locations`;
+  const blindNote = blind.length === 1 ? '1 sees neither site' : `${blind.length} see neither site`;
+  const of = (votes: number) => `${votes}/${fresh.length} locations${blind.length > 0 ? ` (${blindNote})` : ''}`;
   const secondary = secondaryHealthy
     ? 'secondary healthy'
     : secondaryDown > 0
-      ? `secondary down at ${of(secondaryDown)}`
+      ? `secondary down at ${secondaryDown}/${fresh.length} locations`
       : `secondary not confirmed healthy (${secondaryUp}/${fresh.length} up, quorum ${quorum})`;
   const base = {
     primaryDownVotes,
@@ -77,12 +108,21 @@ export function diagnose(evidence: Evidence, policy: ServicePolicy): Diagnosis {
     quorum,
     secondaryHealthy,
     secondaryClause: secondary,
+    holdsFailback: policy.detect.failbackQuorum === 'majority' ? failing.length >= quorum : failing.length > 0,
+    blindLocations: blind.map((l) => l.location),
+    primaryFailingAt: failing.map((l) => ({
+      location: l.location,
+      sinceEpochMs: l.primary.sinceEpochMs,
+      ...(l.primary.lastCause ? { cause: l.primary.lastCause } : {}),
+    })),
+    // The quorum-th longest streak: at least `quorum` locations have seen the primary up since then.
+    ...(upSince.length >= quorum ? { primaryUpAtQuorumSinceEpochMs: upSince[quorum - 1] } : {}),
   };
   /** The sentence: what was seen of the primary, then the secondary's clause. */
   const andSecondary = (primaryClause: string) => `${primaryClause}; ${secondary}`;
   /** The weakest streak among the voting locations, capped at the threshold ("3/3 probes"). */
   const streak = (site: 'primary', status: 'up' | 'down', threshold: number, strongest: boolean) => {
-    const streaks = fresh
+    const streaks = voters
       .filter((l) => l[site].status === status && l[site].consecutive >= 1)
       .map((l) => Math.min(l[site].consecutive, threshold));
     return `${strongest ? Math.max(...streaks) : Math.min(...streaks)}/${threshold}`;
@@ -92,14 +132,7 @@ export function diagnose(evidence: Evidence, policy: ServicePolicy): Diagnosis {
     const total = evidence.locations.length;
     return { kind: 'NoEvidence', ...base, sentence: `no fresh probe results (0/${total} locations reporting)` };
   }
-  const intervalMs = policy.probe.intervalSeconds * 1000;
-  const wentDarkTogether = (l: LocationObservation) =>
-    l.primary.status === 'down' &&
-    l.primary.consecutive >= failureThreshold &&
-    l.secondary.status === 'down' &&
-    l.secondary.consecutive >= 1 &&
-    l.secondary.sinceEpochMs >= l.primary.sinceEpochMs - intervalMs;
-  if (fresh.every(wentDarkTogether)) {
+  if (dark.length === fresh.length && fresh.every((l) => l.primary.consecutive >= failureThreshold)) {
     return {
       kind: 'ControlCutOff',
       ...base,
@@ -111,6 +144,15 @@ export function diagnose(evidence: Evidence, policy: ServicePolicy): Diagnosis {
       kind: 'PrimaryDown',
       ...base,
       sentence: andSecondary(`primary failed ${streak('primary', 'down', failureThreshold, false)} probes from ${of(primaryDownVotes)}`),
+    };
+  }
+  if (primaryFailingVotes > 0 && !base.holdsFailback && primaryUpVotes >= quorum) {
+    // failbackQuorum majority: a minority seeing the primary fail is outvoted, and named.
+    const where = failing.map((l) => `${l.location}${l.primary.lastCause ? ` (${l.primary.lastCause})` : ''}`).join(', ');
+    return {
+      kind: 'PrimaryRecovered',
+      ...base,
+      sentence: andSecondary(`primary up ${recoveryThreshold}/${recoveryThreshold} probes from ${of(primaryUpVotes)}, outvoting ${where}`),
     };
   }
   if (primaryFailingVotes > 0) {
@@ -140,7 +182,9 @@ export function diagnose(evidence: Evidence, policy: ServicePolicy): Diagnosis {
     kind: 'NoEvidence',
     ...base,
     sentence: andSecondary(
-      `not enough probe results: primary seen by ${primaryUpAny}/${evidence.locations.length} locations (quorum ${quorum})`,
+      `not enough probe results: primary seen by ${primaryUpAny}/${evidence.locations.length} locations (quorum ${quorum}${
+        blind.length > 0 ? `; ${blind.map((l) => l.location).join(', ')} see neither site` : ''
+      })`,
     ),
   };
 }

@@ -142,7 +142,7 @@ export function runMessage(stage: NotifyStage, run: Run, extra: { durationSecond
   }
 }
 
-export type AlertKey = 'blocked' | 'cutoff' | 'cap' | 'cooldown' | 'drillPreempted' | 'drillCheck' | 'approveNeeded';
+export type AlertKey = 'blocked' | 'cutoff' | 'cap' | 'cooldown' | 'drillPreempted' | 'drillCheck' | 'approveNeeded' | 'failbackHeld';
 
 const ALERT_HEAD: Record<AlertKey, string> = {
   blocked: 'failover blocked: ',
@@ -152,6 +152,7 @@ const ALERT_HEAD: Record<AlertKey, string> = {
   drillPreempted: 'real incident during a drill: ',
   drillCheck: 'drill check failed: ',
   approveNeeded: 'primary healthy again; failback waits for your approve: ',
+  failbackHeld: 'failback held by a minority: ',
 };
 
 /** One-off alerts (sent once per incident by the state machine; `drillCheck` by the scheduled dry-run). */

@@ -52,7 +52,7 @@ export function keepBooks(
     notes.push('incident closed');
   }
   if (row === SERVICE_STATES.SECONDARY) {
-    const primaryFailing = diagnosis.primaryFailingVotes > 0 || alarmSaysDown;
+    const primaryFailing = diagnosis.holdsFailback || alarmSaysDown;
     if (primaryFailing && next.primaryHealthySinceEpochMs !== undefined) {
       next = omit(next, 'primaryHealthySinceEpochMs');
       notes.push('primary failed again: hold-down restarts');

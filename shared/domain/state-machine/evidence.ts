@@ -79,7 +79,26 @@ export function awaitEvidence(s: EvidenceSituation): Outcome {
 export function stayOnSecondary(s: EvidenceSituation): Outcome {
   const d = s.diagnosis;
   if (d.kind === 'PrimaryDown') return { state: s.state, reason: `staying on SECONDARY: ${d.sentence}` };
+  const veto = minorityVeto(s);
+  if (veto) return alertOnce(s, 'failbackHeld', `failback held by a minority: ${veto}; detect.failbackQuorum any`, veto);
   return { state: s.state, reason: `waiting for the primary to recover: ${d.sentence}` };
+}
+
+/**
+ * Failback liveness (`failbackQuorum: any`): a quorum has seen the primary up for the whole hold-down,
+ * and only a minority seeing it fail holds the failback. Says who and why, or undefined.
+ */
+function minorityVeto(s: EvidenceSituation): string | undefined {
+  const d = s.diagnosis;
+  const upSince = d.primaryUpAtQuorumSinceEpochMs;
+  if (s.state.frozen || s.alarmSaysDown || d.primaryFailingAt.length === 0 || d.primaryFailingAt.length >= d.quorum) return undefined;
+  if (upSince === undefined || s.ctx.nowEpochMs - upSince < s.policy.failback.holdDownSeconds * 1000) return undefined;
+  const where = d.primaryFailingAt.map((at) => at.location).join(', ');
+  const causes = [...new Set(d.primaryFailingAt.flatMap((at) => (at.cause ? [at.cause] : [])))];
+  const upSeconds = Math.floor((s.ctx.nowEpochMs - upSince) / 1000);
+  const verb = d.primaryFailingAt.length === 1 ? 'sees' : 'see';
+  const why = causes.length > 0 ? ` (${causes.join(', ')})` : '';
+  return `${where} ${verb} the primary failing${why}; ${d.primaryUpVotes}/${d.freshLocations} see it healthy for ${upSeconds}s`;
 }
 
 export function considerFailback(s: EvidenceSituation): Outcome {

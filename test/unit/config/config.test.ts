@@ -28,7 +28,7 @@ describe('switchback.yml', () => {
       trigger: 'probe',
       failback: { mode: 'auto', holdDownSeconds: 900 },
       guard: { cooldownSeconds: 1800, maxFailoversPer24h: 3 },
-      detect: { quorum: 1, locationCount: 1, maxAlarmAgeSeconds: 600 },
+      detect: { quorum: 1, locationCount: 1, maxAlarmAgeSeconds: 600, failbackQuorum: 'any' },
     });
     expect(web.primary.probe).toMatchObject({ type: 'http', expectStatus: [200], timeoutMs: 2000, followRedirects: false });
     expect(web.secondary.prepare.map((step) => step.action)).toEqual(['ec2.start', 'ec2.associateAddress', 'http.waitHealthy']);
@@ -81,6 +81,18 @@ describe('switchback.yml', () => {
         'services[0].secondary.prepare[3].ec2.strat: unknown key (did you mean "ec2.start"?)',
       ]),
     );
+  });
+
+  it('takes detect.failbackQuorum any or majority, per service or as a default', () => {
+    const raw = example();
+    raw.defaults.detect = { failbackQuorum: 'majority' };
+    expect(parseConfig(raw).services[0].policy.detect.failbackQuorum).toBe('majority');
+    raw.services[0].detect = { failbackQuorum: 'any' };
+    expect(parseConfig(raw).services[0].policy.detect.failbackQuorum).toBe('any');
+    raw.services[0].detect = { failbackQuorum: 'most' };
+    expect(problemsOf(raw).some((problem) => problem.startsWith('services[0].detect.failbackQuorum: '))).toBe(true);
+    raw.services[0].detect = { failbackQuorom: 'any' };
+    expect(problemsOf(raw)).toContain('services[0].detect.failbackQuorom: unknown key (did you mean "failbackQuorum"?)');
   });
 
   it('lists every problem at once', () => {

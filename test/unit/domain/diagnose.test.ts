@@ -1,8 +1,14 @@
 import { diagnose } from '../../../shared/domain/diagnose';
+import type { LocationObservation } from '../../../shared/domain/types';
 import { evidence, exampleService, location, T0 } from './fixtures';
 
 const one = exampleService().policy; // quorum 1 of 1, thresholds 3 down / 5 up
 const three = exampleService({ detect: { quorum: 2, locationCount: 3 } }).policy;
+
+/** The secondary's streak began five minutes before the primary's (two outages, not one dark location). */
+function secondaryDiedEarlier(observation: LocationObservation): LocationObservation {
+  return { ...observation, secondary: { ...observation.secondary, sinceEpochMs: observation.primary.sinceEpochMs - 5 * 60_000 } };
+}
 
 describe('diagnose', () => {
   it.each([
@@ -30,12 +36,19 @@ describe('diagnose', () => {
       [location('a', ['unknown', 0], ['unknown', 0])],
       'not enough probe results: primary seen by 0/1 locations (quorum 1); secondary not confirmed healthy (0/1 up, quorum 1)',
     ],
-    // Three locations, quorum 2: one cut-off location cannot fail the primary over.
+    // Three locations, quorum 2: one cut-off location cannot fail the primary over (nor hold its failback).
     [
-      'PrimaryDegraded',
+      'PrimaryRecovered',
       three,
       [location('a', ['down', 3], ['down', 3]), location('b', ['up', 5], ['up', 5]), location('c', ['up', 5], ['up', 5])],
-      'primary failed 3/3 probes from 1/3 locations, below threshold (quorum 2); secondary healthy',
+      'primary up 5/5 probes from 2/3 locations (1 sees neither site); secondary healthy',
+    ],
+    // Two of three lost their network: not a failover blocked by a dead secondary, just not enough evidence.
+    [
+      'NoEvidence',
+      three,
+      [location('a', ['down', 3], ['down', 3]), location('b', ['down', 5], ['down', 5]), location('c', ['up', 5], ['up', 5])],
+      'not enough probe results: primary seen by 1/3 locations (quorum 2; a, b see neither site); secondary not confirmed healthy (1/3 up, quorum 2)',
     ],
     [
       'PrimaryDown',
@@ -46,7 +59,11 @@ describe('diagnose', () => {
     [
       'PrimaryDown',
       three,
-      [location('a', ['down', 3], ['down', 2]), location('b', ['down', 3], ['up', 5]), location('c', ['down', 3], ['down', 5])],
+      [
+        secondaryDiedEarlier(location('a', ['down', 3], ['down', 2])),
+        location('b', ['down', 3], ['up', 5]),
+        secondaryDiedEarlier(location('c', ['down', 3], ['down', 5])),
+      ],
       'primary failed 3/3 probes from 3/3 locations; secondary down at 2/3 locations',
     ],
     [
@@ -91,6 +108,28 @@ describe('diagnose', () => {
     const earlier = diagnose(seen(T0 - 80_000), one);
     expect(earlier.kind).toBe('PrimaryDown');
     expect(earlier.sentence).toBe('primary failed 3/3 probes from 1/1 locations; secondary down at 1/1 locations');
+    // The secondary died minutes after the primary (e.g. while serving the failed-over traffic): two outages.
+    const later = diagnose(seen(T0 + 120_000), one);
+    expect(later.kind).toBe('PrimaryDown');
+    expect(later.sentence).toBe('primary failed 3/3 probes from 1/1 locations; secondary down at 1/1 locations');
+  });
+
+  it('names blind locations, where the primary fails and since when a quorum sees it up', () => {
+    const a = {
+      ...location('a', ['down', 3], ['up', 5]),
+      primary: { status: 'down' as const, consecutive: 3, sinceEpochMs: T0 - 60_000, lastCause: 'timeout' },
+    };
+    const b = { ...location('b', ['up', 5], ['up', 5]), primary: { status: 'up' as const, consecutive: 5, sinceEpochMs: T0 - 600_000 } };
+    const c = { ...location('c', ['up', 5], ['up', 5]), primary: { status: 'up' as const, consecutive: 5, sinceEpochMs: T0 - 300_000 } };
+    const four = exampleService({ detect: { quorum: 2, locationCount: 4 } }).policy;
+    const diagnosis = diagnose(evidence(a, b, c, location('d', ['down', 1], ['down', 1])), four);
+    expect(diagnosis).toMatchObject({
+      kind: 'PrimaryDegraded',
+      blindLocations: ['d'],
+      primaryFailingAt: [{ location: 'a', sinceEpochMs: T0 - 60_000, cause: 'timeout' }],
+      // b since 10 min, c since 5 min: two locations (the quorum) have seen it up for 5 minutes.
+      primaryUpAtQuorumSinceEpochMs: T0 - 300_000,
+    });
   });
 
   it('counts votes from fresh locations only', () => {

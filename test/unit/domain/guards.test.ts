@@ -53,8 +53,10 @@ describe('never to an unhealthy secondary', () => {
 
   it('counts a quorum of locations for the secondary and names where it is down', () => {
     const service = exampleService({ detect: { quorum: 2, locationCount: 3 } });
+    const secondaryDiedEarlier = location('us-west-2', ['down', 3], ['down', 9]);
+    secondaryDiedEarlier.secondary.sinceEpochMs = T0 - 5 * MINUTE;
     const seen = evidence(
-      location('us-west-2', ['down', 3], ['down', 2]),
+      secondaryDiedEarlier,
       location('eu-west-1', ['down', 3], ['up', 4]),
       location('ap-southeast-2', ['down', 3], ['up', 4], false),
     );

@@ -96,6 +96,7 @@ describe('alertMessage', () => {
     ['cooldown', '[switchback] web: primary down, failover waits for cooldown: primary down; secondary down at 2/2 locations'],
     ['drillPreempted', '[switchback] web: real incident during a drill: primary down; secondary down at 2/2 locations'],
     ['drillCheck', '[switchback] web: drill check failed: primary down; secondary down at 2/2 locations'],
+    ['failbackHeld', '[switchback] web: failback held by a minority: primary down; secondary down at 2/2 locations'],
   ] as const)('%s', (key, text) => {
     expect(alertMessage('web', key, 'primary down; secondary down at 2/2 locations')).toBe(text);
   });
@@ -118,7 +119,7 @@ describe('GSM-7', () => {
   });
 
   const STAGES: NotifyStage[] = ['started', 'succeeded', 'failed', 'dnsPending', 'aborted'];
-  const ALERTS: AlertKey[] = ['blocked', 'cutoff', 'cap', 'cooldown', 'drillPreempted', 'drillCheck'];
+  const ALERTS: AlertKey[] = ['blocked', 'cutoff', 'cap', 'cooldown', 'drillPreempted', 'drillCheck', 'approveNeeded', 'failbackHeld'];
   const serviceName = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,39}$/);
   const anyText = fc.string({ unit: 'binary', maxLength: 400 });
 

@@ -161,13 +161,22 @@ function cutOffIn(evidence: Evidence, failureThreshold: number): boolean {
     f.every((l) => l.primary.status === 'down' && l.primary.consecutive >= failureThreshold && l.secondary.status === 'down')
   );
 }
+/**
+ * Fresh locations that vote: one seeing both sites down (every streak here starts at T0, so "together")
+ * while another fresh location does not has most likely lost its own network, and does not vote.
+ */
+function voters(evidence: Evidence): LocationObservation[] {
+  const bothDown = (l: LocationObservation) => l.primary.status === 'down' && l.secondary.status === 'down';
+  const f = fresh(evidence);
+  return f.every(bothDown) ? f : f.filter((l) => !bothDown(l));
+}
 function primaryFailingIn(evidence: Evidence): boolean {
-  return fresh(evidence).some((l) => l.primary.status === 'down');
+  return voters(evidence).some((l) => l.primary.status === 'down');
 }
 function primaryRecoveredIn(evidence: Evidence, recoveryThreshold: number, quorum: number): boolean {
   return (
     !primaryFailingIn(evidence) &&
-    fresh(evidence).filter((l) => l.primary.status === 'up' && l.primary.consecutive >= recoveryThreshold).length >= quorum
+    voters(evidence).filter((l) => l.primary.status === 'up' && l.primary.consecutive >= recoveryThreshold).length >= quorum
   );
 }
 
