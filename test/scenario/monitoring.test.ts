@@ -8,6 +8,9 @@ import { parse } from 'yaml';
 import { runScenario } from '../../sim/runner';
 import { runSuite, SCENARIOS, smsTexts, transitions, variant } from './scenario-kit';
 
+// Several simulated minutes with three probe locations each: give a loaded machine room.
+jest.setTimeout(240_000);
+
 describe('true texts', () => {
   test('two of three probe locations lose their network: no "failover blocked", no text, no run', async () => {
     const result = await runSuite('two-locations-partitioned');
