@@ -1,7 +1,7 @@
 import { UnknownServiceError } from '../shared/errors';
 import { buildPlan, formatPlan } from '../shared/domain/plan';
 import { EXIT, type CliIo } from './io';
-import { loadForCli } from './validate';
+import { describeAlarmForwarders, loadForCli } from './validate';
 
 export function runPlan(file: string, serviceName: string, kind: string, io: CliIo): number {
   if (kind !== 'failover' && kind !== 'failback') {
@@ -24,5 +24,6 @@ export function runPlan(file: string, serviceName: string, kind: string, io: Cli
   }
   io.stdout.write(`${kind} plan for ${service.name} (${service.dns.recordName}):\n`);
   io.stdout.write(`${formatPlan(buildPlan(service, kind))}\n`);
+  for (const line of describeAlarmForwarders(config)) io.stdout.write(`${line}\n`);
   return EXIT.ok;
 }

@@ -1,5 +1,6 @@
 import { ConfigError } from '../shared/errors';
 import { loadConfigFile } from '../shared/config/load';
+import { alarmForwarders } from '../shared/config/alarm-routing';
 import type { ServiceConfig, SwitchbackConfig } from '../shared/config/types';
 import { EXIT, type CliIo } from './io';
 
@@ -14,6 +15,20 @@ export function summarizeService(service: ServiceConfig): string {
     `failback ${failback.mode}${failback.mode === 'auto' ? ` after ${failback.holdDownSeconds}s` : ''}; ` +
     `cap ${guard.maxFailoversPer24h}/24h; prepare: ${prepare}`
   );
+}
+
+/** The regions whose configured alarms reach the controller only through a forwarder, and how to deploy each. */
+export function describeAlarmForwarders(config: SwitchbackConfig): string[] {
+  const forwarders = alarmForwarders(config);
+  if (forwarders.length === 0) return ['alarm forwarders: none needed (no configured alarm outside the control region)'];
+  return [
+    `alarm forwarders needed in ${forwarders.map((forwarder) => forwarder.region).join(', ')} (alarm events stay in their own region):`,
+    ...forwarders.map((forwarder) =>
+      config.probeLocations.includes(forwarder.region)
+        ? `  ${forwarder.region}: included in its probe location: sls deploy --stage <stage> --region ${forwarder.region} --param role=probe-only`
+        : `  ${forwarder.region}: sls deploy --stage <stage> --region ${forwarder.region} --param role=alarm-forwarder`,
+    ),
+  ];
 }
 
 export function loadForCli(file: string, io: CliIo): SwitchbackConfig | number {
@@ -36,5 +51,6 @@ export function runValidate(file: string, io: CliIo): number {
     `OK ${file}: ${config.services.length} service${config.services.length === 1 ? '' : 's'}, control region ${config.controlRegion}\n`,
   );
   for (const service of config.services) io.stdout.write(`  ${summarizeService(service)}\n`);
+  for (const line of describeAlarmForwarders(config)) io.stdout.write(`${line}\n`);
   return EXIT.ok;
 }

@@ -5,6 +5,6 @@ import { lambdaHandler, type UseCase } from '../shared/app/lambda-handler';
 // Never throws on bad input: a malformed event is logged and answered, so Lambda does not retry it forever.
 // A failure to apply a decision is thrown: Lambda retries the event (bounded), then sends it to the dead-letter queue.
 export const alarm: UseCase<unknown> = (deps, event, invocation) =>
-  handleAlarmEvent(deps, event, { deadlineEpochMs: invocation.deadlineEpochMs });
+  handleAlarmEvent(deps, event, { deadlineEpochMs: invocation.deadlineEpochMs, accountId: invocation.accountId });
 
 export const handler = lambdaHandler('alarm', alarm);

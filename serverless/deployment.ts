@@ -5,12 +5,22 @@
  */
 import type { ServiceConfig, SwitchbackConfig } from '../shared/config/types';
 import { SwitchbackError } from '../shared/errors';
+import {
+  FORWARDER_TARGET_ID,
+  alarmArnTemplate,
+  alarmEventPattern,
+  alarmForwarderRuleName,
+  alarmForwarders,
+  configuredAlarms,
+  controlBusArnTemplate,
+} from '../shared/config/alarm-routing';
 import { TABLE_DEFINITION, TTL_ATTRIBUTE } from '../shared/store/table';
 import { buildFunctionPolicies, type PolicyStatement } from './iam';
 import {
   DEPLOY_ROLES,
   FUNCTION_KEYS,
   METRICS,
+  alarmDeadLetterQueueName,
   alarmTopicName,
   alertsTopicName,
   flagAlarmName,
@@ -54,6 +64,19 @@ export function checkDeployment(config: SwitchbackConfig, context: DeploymentCon
     throw new DeploymentError(
       `the controller deploys to controlRegion ${config.controlRegion}, not ${context.region}; for an extra probe location use --region ${context.region} --param role=probe-only`,
     );
+  }
+  if (context.role === DEPLOY_ROLES.alarmForwarder) {
+    const regions = alarmForwarders(config).map((forwarder) => forwarder.region);
+    if (!regions.includes(context.region)) {
+      throw new DeploymentError(
+        `${context.region} holds no configured alarm outside controlRegion ${config.controlRegion}: alarm forwarders are needed in ${regions.join(', ') || '(no region)'}`,
+      );
+    }
+    if (config.probeLocations.includes(context.region)) {
+      throw new DeploymentError(
+        `${context.region} is a probe location: deploy it with --param role=probe-only, which includes the alarm forwarder (one stack per stage and region)`,
+      );
+    }
   }
   if (context.role === DEPLOY_ROLES.probeOnly) {
     if (context.region === config.controlRegion) {
@@ -106,38 +129,34 @@ export const FUNCTION_SETTINGS: Record<FunctionKey, FunctionSettings> = {
 /** The daily dry-run's input (every service; texts only checks that newly fail). */
 export const SCHEDULED_DRILL_INPUT = { mode: 'dry-run', service: '*', scheduled: true } as const;
 
-/** Alarm names the `alarm` function hears about on the default event bus (primary alarms, by name). */
-export function eventBridgeAlarmNames(config: SwitchbackConfig): string[] {
-  const names = new Set<string>();
-  for (const service of config.services) {
-    for (const alarm of service.primary.alarms) {
-      const fromArn = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:(.+)$/.exec(alarm);
-      // Names and ARNs both: an alarm from another region or account can be forwarded to this bus.
-      names.add(fromArn ? fromArn[1] : alarm);
-    }
-  }
-  return [...names].sort();
-}
-
-/** One EventBridge pattern per chunk of alarm names (ALARM and OK only: INSUFFICIENT_DATA never acts). */
+/**
+ * The control region's rules for the `alarm` function: state changes of exactly the configured
+ * alarms, matched by ARN in `resources` (a same-named alarm elsewhere never matches). Alarms of
+ * other regions arrive here through the forwarders, unchanged. Split over several rules so each
+ * pattern stays small.
+ */
 export function alarmEventPatterns(config: SwitchbackConfig): Array<Record<string, unknown>> {
-  const pattern = (alarmName: string[]) => ({
-    source: ['aws.cloudwatch'],
-    'detail-type': ['CloudWatch Alarm State Change'],
-    detail: { alarmName, state: { value: ['ALARM', 'OK'] } },
-  });
   const patterns: Array<Record<string, unknown>> = [];
   let chunk: string[] = [];
-  for (const name of eventBridgeAlarmNames(config)) {
-    if (chunk.length > 0 && JSON.stringify(pattern([...chunk, name])).length > PATTERN_BUDGET_CHARS) {
+  const pattern = (arns: string[]) => alarmEventPattern(arns.map((template) => ({ 'Fn::Sub': template })));
+  for (const arn of configuredAlarms(config).map(alarmArnTemplate)) {
+    if (chunk.length > 0 && JSON.stringify(pattern([...chunk, arn])).length > PATTERN_BUDGET_CHARS) {
       patterns.push(pattern(chunk));
       chunk = [];
     }
-    chunk.push(name);
+    chunk.push(arn);
   }
   if (chunk.length > 0) patterns.push(pattern(chunk));
   return patterns;
 }
+
+/**
+ * Lambda's async retries for `alarm` (EventBridge and SNS invoke it asynchronously): two retries
+ * (about 1 and 2 minutes later), no delivery older than the default detect.maxAlarmAgeSeconds, then
+ * the dead-letter queue (https://docs.amazonaws.cn/en_us/lambda/latest/dg/invocation-async-configuring.html,
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventinvokeconfig.html).
+ */
+export const ALARM_ASYNC_DELIVERY = { maximumRetryAttempts: 2, maximumEventAgeSeconds: 600 } as const;
 
 export function buildFunctions(config: SwitchbackConfig, context: DeploymentContext): Record<string, Record<string, unknown>> {
   checkDeployment(config, context);
@@ -154,14 +173,20 @@ export function buildFunctions(config: SwitchbackConfig, context: DeploymentCont
       ...(events.length > 0 ? { events } : {}),
     };
   };
+  if (context.role === DEPLOY_ROLES.alarmForwarder) return {};
   const probe = define('probe', [{ schedule: { rate: ['rate(1 minute)'] } }]);
   if (context.role === DEPLOY_ROLES.probeOnly) return { probe };
   return {
     probe,
-    alarm: define('alarm', [
-      ...alarmEventPatterns(config).map((pattern) => ({ eventBridge: { pattern } })),
-      { sns: { arn: { Ref: 'AlarmTopic' }, topicName: alarmTopicName(context.stage) } },
-    ]),
+    alarm: {
+      ...define('alarm', [
+        ...alarmEventPatterns(config).map((pattern) => ({ eventBridge: { pattern } })),
+        { sns: { arn: { Ref: 'AlarmTopic' }, topicName: alarmTopicName(context.stage) } },
+      ]),
+      maximumRetryAttempts: ALARM_ASYNC_DELIVERY.maximumRetryAttempts,
+      maximumEventAge: ALARM_ASYNC_DELIVERY.maximumEventAgeSeconds,
+      destinations: { onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['AlarmDeadLetterQueue', 'Arn'] } } },
+    },
     orchestrator: define('orchestrator', []),
     drill: define('drill', [{ schedule: { rate: [context.drillSchedule], input: SCHEDULED_DRILL_INPUT } }]),
     status: define('status', []),
@@ -352,6 +377,29 @@ function controllerResources(config: SwitchbackConfig, context: DeploymentContex
       Type: 'AWS::SNS::Topic',
       Properties: { TopicName: alertsTopicName(context.stage), DisplayName: 'switchback' },
     },
+    AlarmDeadLetterQueue: {
+      Type: 'AWS::SQS::Queue',
+      Properties: { QueueName: alarmDeadLetterQueueName(context.stage), MessageRetentionPeriod: 1_209_600 },
+    },
+    AlarmDeadLetterAlarm: {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmName: `${alarmDeadLetterQueueName(context.stage)}-not-empty`,
+        AlarmDescription: `switchback ${context.stage}: an alarm delivery failed every retry and is in the dead-letter queue ${alarmDeadLetterQueueName(context.stage)}: look at it and at the alarm function's logs`,
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['AlarmDeadLetterQueue', 'QueueName'] } }],
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: 'AlertsTopic' }],
+        OKActions: [{ Ref: 'AlertsTopic' }],
+      },
+    },
     HeartbeatAlarm: {
       Type: 'AWS::CloudWatch::Alarm',
       Properties: {
@@ -408,9 +456,60 @@ function controllerResources(config: SwitchbackConfig, context: DeploymentContex
   return { Resources: resources, Outputs: outputs };
 }
 
+/**
+ * In a region that holds configured alarms: a rule on its default bus matching exactly those alarms'
+ * state changes, whose target is the control region's default bus, through a role EventBridge
+ * assumes that may only PutEvents on that bus (see shared/config/alarm-routing.ts for the sources).
+ */
+export function forwarderResources(config: SwitchbackConfig, context: DeploymentContext): GeneratedResources {
+  const forwarder = alarmForwarders(config).find((candidate) => candidate.region === context.region);
+  if (!forwarder) return { Resources: {}, Outputs: {} };
+  const controlBus = { 'Fn::Sub': controlBusArnTemplate(config) };
+  return {
+    Resources: {
+      AlarmForwarderRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          Description: `switchback ${context.stage}: EventBridge forwards alarm state changes from ${context.region} to ${config.controlRegion}`,
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          },
+          Policies: [
+            {
+              PolicyName: 'put-events-on-the-control-bus',
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [{ Sid: 'ForwardAlarms', Effect: 'Allow', Action: 'events:PutEvents', Resource: controlBus }],
+              },
+            },
+          ],
+        },
+      },
+      AlarmForwarderRule: {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          Name: alarmForwarderRuleName(context.stage),
+          Description: `switchback ${context.stage}: configured alarms in ${context.region} → the control region ${config.controlRegion}`,
+          EventBusName: 'default',
+          State: 'ENABLED',
+          EventPattern: alarmEventPattern(forwarder.alarmArns.map((template) => ({ 'Fn::Sub': template }))),
+          Targets: [{ Id: FORWARDER_TARGET_ID, Arn: controlBus, RoleArn: { 'Fn::GetAtt': ['AlarmForwarderRole', 'Arn'] } }],
+        },
+      },
+    },
+    Outputs: {
+      AlarmForwarderRuleArn: {
+        Description: `forwards configured alarms of ${context.region} to ${config.controlRegion}`,
+        Value: { 'Fn::GetAtt': ['AlarmForwarderRule', 'Arn'] },
+      },
+    },
+  };
+}
+
 export function buildResources(config: SwitchbackConfig, context: DeploymentContext): GeneratedResources {
   checkDeployment(config, context);
-  const base = context.role === DEPLOY_ROLES.controller ? controllerResources(config, context) : { Resources: {}, Outputs: {} };
+  const base = context.role === DEPLOY_ROLES.controller ? controllerResources(config, context) : forwarderResources(config, context);
   const healthCheckLogicalIds = Object.fromEntries(
     config.services
       .filter((service) => service.dns.strategy === 'health-check-flag')

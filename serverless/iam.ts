@@ -8,7 +8,7 @@
 import { findAction } from '../shared/actions';
 import { arn, hookArn, lambdaArn, literal, sub, type CfnString, type Grant, type PolicyCondition } from '../shared/actions/grants';
 import type { ServiceConfig, StepConfig, SwitchbackConfig } from '../shared/config/types';
-import { DEPLOY_ROLES, METRICS, flagAlarmName, functionName, type DeployRole, type FunctionKey } from './naming';
+import { DEPLOY_ROLES, METRICS, alarmDeadLetterQueueName, flagAlarmName, functionName, type DeployRole, type FunctionKey } from './naming';
 
 export { hookArn, type CfnString, type PolicyCondition };
 
@@ -209,6 +209,7 @@ function needsProbeConfirmation(config: SwitchbackConfig): boolean {
 
 /** The grants of each deployed function. A probe location (role probe-only) deploys only `probe`. */
 export function functionGrants(config: SwitchbackConfig, context: IamContext): Partial<Record<FunctionKey, Grant[]>> {
+  if (context.role === DEPLOY_ROLES.alarmForwarder) return {};
   if (context.role === DEPLOY_ROLES.probeOnly) {
     // Records observations and its heartbeat in the control region's table; decides nothing.
     return { probe: [...logGrants(context, 'probe'), ...tableGrants(config, context, ['GetItem', 'PutItem', 'UpdateItem', 'Query'])] };
@@ -225,6 +226,8 @@ export function functionGrants(config: SwitchbackConfig, context: IamContext): P
     alarm: [
       ...decides('alarm'),
       dedupReleaseGrant(config, context),
+      // Lambda sends a delivery that failed every retry to the on-failure destination with the function's role.
+      { action: 'sqs:SendMessage', resource: arn('sqs', config.controlRegion, alarmDeadLetterQueueName(context.stage)) },
       ...failbackChecks,
       ...(needsProbeConfirmation(config) ? [invokeGrant(config, context, 'probe')] : []),
     ],

@@ -9,7 +9,12 @@ export const SERVICE_NAME = 'switchback';
 export const FUNCTION_KEYS = ['probe', 'alarm', 'orchestrator', 'drill', 'status', 'control'] as const;
 export type FunctionKey = (typeof FUNCTION_KEYS)[number];
 
-export const DEPLOY_ROLES = { controller: 'controller', probeOnly: 'probe-only' } as const;
+/**
+ * What one `sls deploy` puts in its region: the controller (controlRegion), a probe location
+ * (probe-only; it also holds the alarm forwarder when its region needs one), or only the alarm
+ * forwarder (a region that holds configured alarms and is not a probe location).
+ */
+export const DEPLOY_ROLES = { controller: 'controller', probeOnly: 'probe-only', alarmForwarder: 'alarm-forwarder' } as const;
 export type DeployRole = (typeof DEPLOY_ROLES)[keyof typeof DEPLOY_ROLES];
 
 /** Custom metrics switchback publishes (namespace `switchback`). */
@@ -40,6 +45,11 @@ export function alarmTopicName(stage: string): string {
 /** Outbound: the controller's own alarms (heartbeat); every `notify.sms` number is subscribed. */
 export function alertsTopicName(stage: string): string {
   return `${SERVICE_NAME}-${stage}-alerts`;
+}
+
+/** The `alarm` function's on-failure destination: deliveries that failed every retry land here. */
+export function alarmDeadLetterQueueName(stage: string): string {
+  return `${SERVICE_NAME}-${stage}-alarm-dlq`;
 }
 
 export function heartbeatAlarmName(stage: string): string {

@@ -31,6 +31,8 @@ import { startSite, type Site } from './sites';
 import { VirtualClock } from './virtual-clock';
 import { createWorld, type World } from './world';
 
+/** The world's account (createWorld's default). */
+const SIMULATED_ACCOUNT = '123456789012';
 /** Scenarios start here (virtual clock), so timelines are reproducible. */
 export const SIMULATION_START_EPOCH_MS = Date.UTC(2026, 0, 1, 0, 0, 0);
 const TABLE_NAME = 'switchback-sim';
@@ -281,6 +283,7 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
       return handler(payload, {
         awsRequestId: `${name}-${invocations[name]}`,
         functionName: name,
+        invokedFunctionArn: `arn:aws:lambda:${location}:${SIMULATED_ACCOUNT}:function:${name}`,
         getRemainingTimeInMillis: () => startedAt + timeoutMs(name) - scheduler.now(),
       }).catch((error: unknown) => {
         record({ kind: 'error', message: `${name} (${how}) failed: ${describeError(error)}` });
@@ -371,6 +374,7 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
           event.alarm.state,
           scheduler.now() + (event.alarm.timestampOffsetSeconds ?? 0) * 1000,
           event.alarm.delivery,
+          { region: event.alarm.region, account: event.alarm.account },
         );
         record({ kind: 'alarm', alarm: event.alarm.name, state: event.alarm.state, deliveries: repeat });
         await Promise.all(Array.from({ length: repeat }, () => invoke('alarm', structuredClone(payload), 'event')));
@@ -429,12 +433,12 @@ export function alarmEventFor(
   state: string,
   atEpochMs: number,
   delivery: 'eventbridge' | 'sns',
+  options: { region?: string; account?: string } = {},
 ): unknown {
-  const service = config.services.find((candidate) =>
-    candidate.primary.alarms.some((alarm) => alarm === name || alarm.endsWith(`:alarm:${name}`)),
-  );
-  const region = service?.primary.region ?? config.controlRegion;
-  const arn = `arn:aws:cloudwatch:${region}:123456789012:alarm:${name}`;
+  const configured = config.services.flatMap((candidate) => candidate.primary.alarms).find((alarm) => alarm.name === name);
+  const region = options.region ?? configured?.region ?? config.controlRegion;
+  const account = options.account ?? configured?.account ?? SIMULATED_ACCOUNT;
+  const arn = `arn:aws:cloudwatch:${region}:${account}:alarm:${name}`;
   const time = new Date(atEpochMs).toISOString();
   if (delivery === 'sns') {
     const message = {
@@ -467,7 +471,7 @@ export function alarmEventFor(
     id: `sim-${atEpochMs}`,
     'detail-type': 'CloudWatch Alarm State Change',
     source: 'aws.cloudwatch',
-    account: '123456789012',
+    account,
     time,
     region,
     resources: [arn],

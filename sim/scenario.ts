@@ -55,6 +55,15 @@ const alarmEvent = z.strictObject({
     delivery: z.enum(['eventbridge', 'sns']).default('eventbridge'),
     /** The event's state-change stamp relative to the scenario clock (a skewed or broken clock: 7200 = two hours ahead). */
     timestampOffsetSeconds: z.number().min(-86_400).max(86_400).optional(),
+    /** Where the alarm lives (default: the configured alarm's region and account): a same-named alarm elsewhere. */
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region')
+      .optional(),
+    account: z
+      .string()
+      .regex(/^\d{12}$/, 'must be a 12-digit account id')
+      .optional(),
   }),
 });
 const rawAlarmEvent = z.strictObject({ ...eventBase, alarmEvent: z.unknown() });

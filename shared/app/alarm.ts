@@ -6,7 +6,7 @@
  * a throw would make Lambda retry an event that can never succeed.
  */
 import { z } from 'zod';
-import { parseAlarmReference } from '../aws/cloudwatch';
+import { isConfiguredAlarm, parseAlarmArn } from '../config/alarm-routing';
 import type { ServiceConfig } from '../config/types';
 import { alarmTimeProblem } from '../domain/alarm-time';
 import { InputError } from '../errors';
@@ -21,6 +21,8 @@ export interface AlarmNotice {
   name: string;
   arn?: string;
   region?: string;
+  /** The alarm's account (from its ARN, or the event's `account`). */
+  account?: string;
   state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
   atEpochMs: number;
   reason: string;
@@ -46,6 +48,7 @@ const eventBridgeSchema = z.object({
   source: z.literal('aws.cloudwatch'),
   'detail-type': z.literal('CloudWatch Alarm State Change'),
   region: z.string().optional(),
+  account: z.string().optional(),
   resources: z.array(z.string()).optional(),
   detail: z.object({
     alarmName: z.string().min(1),
@@ -95,10 +98,12 @@ export function parseAlarmEvent(event: unknown): AlarmNotice[] {
       const alarm = snsAlarmMessageSchema.safeParse(message);
       if (!alarm.success)
         throw new InputError(`not a CloudWatch alarm notification: ${describeIssues(alarm.error, `Records.${index}.Sns.Message.`)}`);
+      const identity = alarm.data.AlarmArn ? parseAlarmArn(alarm.data.AlarmArn) : undefined;
       return {
         name: alarm.data.AlarmName,
         arn: alarm.data.AlarmArn,
-        region: alarm.data.AlarmArn ? parseAlarmReference(alarm.data.AlarmArn).region : undefined,
+        region: identity?.region,
+        account: identity?.account,
         state: alarm.data.NewStateValue,
         atEpochMs: Date.parse(alarm.data.StateChangeTime),
         reason: alarm.data.NewStateReason ?? '',
@@ -107,12 +112,15 @@ export function parseAlarmEvent(event: unknown): AlarmNotice[] {
   }
   const parsed = eventBridgeSchema.safeParse(event);
   if (!parsed.success) throw new InputError(`not a CloudWatch alarm state change event: ${describeIssues(parsed.error)}`);
-  const arn = parsed.data.resources?.find((resource) => resource.includes(':alarm:'));
+  // `resources` carries the alarm's ARN; a forwarded event keeps it (and the alarm's region and account).
+  const arn = parsed.data.resources?.find((resource) => parseAlarmArn(resource) !== undefined);
+  const identity = arn ? parseAlarmArn(arn) : undefined;
   return [
     {
       name: parsed.data.detail.alarmName,
       arn,
-      region: parsed.data.region,
+      region: identity?.region ?? parsed.data.region,
+      account: identity?.account ?? parsed.data.account,
       state: parsed.data.detail.state.value,
       atEpochMs: Date.parse(parsed.data.detail.state.timestamp),
       reason: parsed.data.detail.state.reason ?? '',
@@ -120,15 +128,14 @@ export function parseAlarmEvent(event: unknown): AlarmNotice[] {
   ];
 }
 
-/** Services whose primary lists this alarm (by name, or by ARN when the config names an ARN). */
-export function servicesForAlarm(services: ServiceConfig[], notice: AlarmNotice): ServiceConfig[] {
-  return services.filter((service) =>
-    service.primary.alarms.some((configured) => {
-      if (configured.startsWith('arn:'))
-        return notice.arn === configured || (!notice.arn && parseAlarmReference(configured).name === notice.name);
-      return configured === notice.name;
-    }),
-  );
+/**
+ * Services whose primary lists this alarm: same account, region and name. A same-named alarm in
+ * another region or account is not theirs. `ownAccount`: the account the controller runs in (what
+ * an alarm named without an ARN belongs to).
+ */
+export function servicesForAlarm(services: ServiceConfig[], notice: AlarmNotice, ownAccount?: string): ServiceConfig[] {
+  const seen = { name: notice.name, region: notice.region, account: notice.account };
+  return services.filter((service) => service.primary.alarms.some((configured) => isConfiguredAlarm(configured, seen, ownAccount)));
 }
 
 /** Lambda's timeout of `alarm` (serverless/deployment.ts): the deadline when the caller gives none. */
@@ -138,7 +145,11 @@ const DEFAULT_INVOCATION_MS = 30_000;
  * Throws when applying a decision failed (a throttled table): the invocation fails and Lambda's
  * async retry delivers the event again, and then it acts. Bad input is answered, never thrown.
  */
-export async function handleAlarmEvent(deps: AppDeps, event: unknown, options: { deadlineEpochMs?: number } = {}): Promise<AlarmOutcome> {
+export async function handleAlarmEvent(
+  deps: AppDeps,
+  event: unknown,
+  options: { deadlineEpochMs?: number; accountId?: string } = {},
+): Promise<AlarmOutcome> {
   const deadlineEpochMs = options.deadlineEpochMs ?? deps.clock.now() + DEFAULT_INVOCATION_MS;
   let notices: AlarmNotice[];
   try {
@@ -150,11 +161,16 @@ export async function handleAlarmEvent(deps: AppDeps, event: unknown, options: {
     return { ok: false, results: [], error: message };
   }
   const results: AlarmOutcome['results'] = [];
-  for (const notice of notices) results.push(await handleNotice(deps, notice, deadlineEpochMs));
+  for (const notice of notices) results.push(await handleNotice(deps, notice, deadlineEpochMs, options.accountId));
   return { ok: true, results };
 }
 
-async function handleNotice(deps: AppDeps, notice: AlarmNotice, deadlineEpochMs: number): Promise<AlarmOutcome['results'][number]> {
+async function handleNotice(
+  deps: AppDeps,
+  notice: AlarmNotice,
+  deadlineEpochMs: number,
+  ownAccount: string | undefined,
+): Promise<AlarmOutcome['results'][number]> {
   const nowEpochMs = deps.clock.now();
   const base = { alarm: notice.name, state: notice.state };
   const ignore = (reason: string, services: string[] = []) => {
@@ -162,7 +178,7 @@ async function handleNotice(deps: AppDeps, notice: AlarmNotice, deadlineEpochMs:
     deps.emit?.({ kind: 'alarm', atEpochMs: nowEpochMs, alarm: notice.name, state: notice.state, outcome: 'ignored', reason });
     return { ...base, outcome: 'ignored' as const, reason, services };
   };
-  const services = servicesForAlarm(deps.config.services, notice);
+  const services = servicesForAlarm(deps.config.services, notice, ownAccount);
   if (services.length === 0) return ignore(`${notice.name} is not an alarm of any configured service`);
   const names = services.map((service) => service.name);
   if (notice.state === 'INSUFFICIENT_DATA') return ignore(`${notice.name} has insufficient data: neither up nor down`, names);

@@ -18,6 +18,8 @@ export interface InvocationContext {
   functionName: string;
   /** Epoch ms at which Lambda kills the invocation. */
   deadlineEpochMs: number;
+  /** The account the function runs in (from its ARN), when known. */
+  accountId?: string;
 }
 
 export type UseCase<Result> = (deps: AppDeps, event: unknown, invocation: InvocationContext) => Promise<Result>;
@@ -26,7 +28,13 @@ export type UseCase<Result> = (deps: AppDeps, event: unknown, invocation: Invoca
 export interface HandlerContext {
   awsRequestId: string;
   functionName: string;
+  /** `arn:aws:lambda:<region>:<account>:function:<name>` (Lambda always gives it). */
+  invokedFunctionArn?: string;
   getRemainingTimeInMillis(): number;
+}
+
+function accountOf(functionArn: string | undefined): string | undefined {
+  return functionArn ? /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:(\d{12}):function:/.exec(functionArn)?.[1] : undefined;
 }
 
 export function createHandler<Result>(getDeps: () => AppDeps, useCase: UseCase<Result>) {
@@ -36,6 +44,7 @@ export function createHandler<Result>(getDeps: () => AppDeps, useCase: UseCase<R
       requestId: context.awsRequestId,
       functionName: context.functionName,
       deadlineEpochMs: deps.clock.now() + context.getRemainingTimeInMillis(),
+      ...(accountOf(context.invokedFunctionArn) && { accountId: accountOf(context.invokedFunctionArn) }),
     });
   };
 }

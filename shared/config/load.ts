@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
-import { configSchema, crossCheck, DEFAULT_POLICY, type RawConfig, type RawService, type RawSite } from './schema';
-import type { ServiceConfig, SiteConfig, SwitchbackConfig } from './types';
+import { ALARM_ARN, configSchema, crossCheck, DEFAULT_POLICY, type RawConfig, type RawService, type RawSite } from './schema';
+import type { AlarmRef, ServiceConfig, SiteConfig, SwitchbackConfig } from './types';
 
 /** `services[0].primary.region` from `['services', 0, 'primary', 'region']`. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -154,7 +154,18 @@ function resolveService(raw: RawConfig, service: RawService, locationCount: numb
 }
 
 function resolveSite(site: RawSite, timeoutMs: number): SiteConfig {
-  return { ...site, probe: { ...site.probe, timeoutMs: site.probe.timeoutMs ?? timeoutMs } };
+  return {
+    ...site,
+    probe: { ...site.probe, timeoutMs: site.probe.timeoutMs ?? timeoutMs },
+    alarms: site.alarms.map((alarm) => resolveAlarm(alarm, site.region)),
+  };
+}
+
+/** A name lives in the site's region (and the deployment's account); an ARN names both; `{ name, region }` names the region. */
+function resolveAlarm(alarm: RawSite['alarms'][number], siteRegion: string): AlarmRef {
+  if (typeof alarm !== 'string') return { name: alarm.name, region: alarm.region ?? siteRegion };
+  const arn = ALARM_ARN.exec(alarm);
+  return arn ? { region: arn[1], account: arn[2], name: arn[3] } : { name: alarm, region: siteRegion };
 }
 
 /** A schema with its wrappers (optional, default, transform, preprocess …) taken off: the alternatives it accepts. */

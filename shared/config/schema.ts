@@ -160,11 +160,25 @@ const targetSchema = z.union([z.array(nonEmpty).min(1, 'must list at least one a
 });
 export type SiteTarget = z.output<typeof targetSchema>;
 
+/** `arn:aws:cloudwatch:<region>:<account>:alarm:<name>`: an alarm in any region or account. */
+export const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:([a-z]{2}(?:-gov)?-[a-z]+-\d):(\d{12}):alarm:(.+)$/;
+const alarmSchema = z.union(
+  [
+    nonEmpty.refine(
+      (text) => !text.startsWith('arn:') || ALARM_ARN.test(text),
+      'must be an alarm name or an ARN like arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-5xx-high',
+    ),
+    z.strictObject({ name: nonEmpty, region: region.optional() }),
+  ],
+  { error: 'must be an alarm name, an alarm ARN, or { name, region }' },
+);
+
 const siteSchema = z.strictObject({
   region,
   target: targetSchema,
   probe: probeSpecSchema,
-  alarms: z.array(nonEmpty).default([]),
+  /** CloudWatch alarms that mean "this site is down": a name (in the site's region), a full ARN, or { name, region }. */
+  alarms: z.array(alarmSchema).default([]),
   /** Steps run (in order) before traffic is switched TO this site. */
   prepare: z.array(stepSchema).default([]),
   /** Steps run after traffic has left this site (e.g. ec2.stop of the standby after failback). */

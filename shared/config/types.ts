@@ -41,11 +41,21 @@ export interface ServicePolicy {
   detect: { quorum: number; locationCount: number; maxAlarmAgeSeconds: number; failbackQuorum: FailbackQuorum };
 }
 
+/**
+ * A CloudWatch alarm, identified by account, region and name. `account` is absent for alarms
+ * named without an ARN: they are in the account switchback is deployed to.
+ */
+export interface AlarmRef {
+  name: string;
+  region: string;
+  account?: string;
+}
+
 export interface SiteConfig {
   region: string;
   target: SiteTarget;
   probe: ProbeSpec;
-  alarms: string[];
+  alarms: AlarmRef[];
   prepare: StepConfig[];
   cleanup: StepConfig[];
 }

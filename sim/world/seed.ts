@@ -14,7 +14,7 @@
  */
 import type { CloudWatchRegion, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { isIP } from 'node:net';
-import { FLAG_METRIC, parseAlarmReference } from '../../shared/aws/cloudwatch';
+import { FLAG_METRIC } from '../../shared/aws/cloudwatch';
 import { toRecordType } from '../../shared/aws/route53';
 import type { ServiceConfig, SiteConfig, SiteRole, SwitchbackConfig } from '../../shared/config/types';
 import { SwitchbackError } from '../../shared/errors';
@@ -186,9 +186,7 @@ function seedSite(targets: SeedTargets, service: ServiceConfig, role: SiteRole):
     }
   }
   for (const alarm of site.alarms) {
-    const reference = parseAlarmReference(alarm);
-    const region = reference.region ?? site.region;
-    if (!cloudWatch.alarm(reference.name, region)) cloudWatch.putAlarm({ name: reference.name, region, state: 'OK' });
+    if (!cloudWatch.alarm(alarm.name, alarm.region)) cloudWatch.putAlarm({ name: alarm.name, region: alarm.region, state: 'OK' });
   }
 }
 

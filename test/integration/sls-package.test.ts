@@ -90,6 +90,7 @@ const functionLogicalId = (key: FunctionKey) => `${key[0].toUpperCase()}${key.sl
 let example: Awaited<ReturnType<typeof packageStack>>;
 let full: Awaited<ReturnType<typeof packageStack>>;
 let probeLocation: Awaited<ReturnType<typeof packageStack>>;
+let forwarder: Awaited<ReturnType<typeof packageStack>>;
 let broken: SlsRun;
 let wrongRegion: SlsRun;
 let noConfig: SlsRun;
@@ -118,6 +119,7 @@ beforeAll(async () => {
   exampleRun = example.run;
   full = await packageStack('full', FULL_CONFIG_TEXT);
   probeLocation = await packageStack('probe-location', FULL_CONFIG_TEXT, ['--region', 'eu-west-1', '--param', 'role=probe-only']);
+  forwarder = await packageStack('alarm-forwarder', FULL_CONFIG_TEXT, ['--region', 'us-east-1', '--param', 'role=alarm-forwarder']);
 }, 600_000); // five packagings: generous, because a loaded machine makes esbuild slow
 
 afterAll(() => {
@@ -194,7 +196,8 @@ describe('sls package: the example configuration', () => {
     expect(rule.Properties.EventPattern).toEqual({
       source: ['aws.cloudwatch'],
       'detail-type': ['CloudWatch Alarm State Change'],
-      detail: { alarmName: ['web-5xx-high'], state: { value: ['ALARM', 'OK'] } },
+      resources: [{ 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:${AWS::AccountId}:alarm:web-5xx-high' }],
+      detail: { state: { value: ['ALARM', 'OK'] } },
     });
     expect(rule.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['AlarmLambdaFunction', 'Arn'] });
     const subscriptions = resourcesOfType(example.template, 'AWS::SNS::Subscription').filter(([, s]) => s.Properties.Protocol === 'lambda');
@@ -373,9 +376,59 @@ describe('sls package: health-check-flag DNS, hooks and probe locations', () => 
     expect(sms.map(([, s]) => s.Properties.Endpoint)).toEqual(['+15555550100', '+15555550101']);
   });
 
-  it('matches alarms named in the config by name or ARN', () => {
+  it('matches alarms named in the config by name or ARN, by their ARNs', () => {
     const [[, rule]] = resourcesOfType(full.template, 'AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern);
-    expect(rule.Properties.EventPattern.detail.alarmName).toEqual(['api-errors', 'web-5xx-high', 'web-latency-high']);
+    expect(rule.Properties.EventPattern.resources).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:${AWS::AccountId}:alarm:api-errors' },
+      { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:${AWS::AccountId}:alarm:web-5xx-high' },
+      { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:123456789012:alarm:web-latency-high' },
+    ]);
+  });
+
+  it('gives the alarm function bounded async retries and the dead-letter queue as its on-failure destination', () => {
+    const [[, config]] = resourcesOfType(full.template, 'AWS::Lambda::EventInvokeConfig').filter(([, resource]) =>
+      JSON.stringify(resource.Properties.FunctionName).includes('AlarmLambdaFunction'),
+    );
+    expect(config.Properties).toMatchObject({
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['AlarmDeadLetterQueue', 'Arn'] } } },
+    });
+    const alarmStatements = policyStatements(full.template)
+      .filter(({ policy }) => policy.startsWith('AlarmRole'))
+      .map(({ statement }) => statement);
+    expect(alarmStatements).toContainEqual(
+      expect.objectContaining({
+        Action: ['sqs:SendMessage'],
+        Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:sqs:us-west-2:${AWS::AccountId}:switchback-test-alarm-dlq' }],
+      }),
+    );
+  });
+
+  it('packages the alarm forwarder of a region that holds configured alarms: pattern by ARN, control bus target, PutEvents-only role', () => {
+    const resources = forwarder.template.Resources;
+    expect(resourcesOfType(forwarder.template, 'AWS::Lambda::Function')).toEqual([]);
+    const [[, rule]] = resourcesOfType(forwarder.template, 'AWS::Events::Rule');
+    expect(rule.Properties.Name).toBe('switchback-test-alarm-forwarder');
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      resources: [
+        { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:${AWS::AccountId}:alarm:api-errors' },
+        { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:${AWS::AccountId}:alarm:web-5xx-high' },
+        { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:123456789012:alarm:web-latency-high' },
+      ],
+      detail: { state: { value: ['ALARM', 'OK'] } },
+    });
+    const bus = { 'Fn::Sub': 'arn:${AWS::Partition}:events:us-west-2:${AWS::AccountId}:event-bus/default' };
+    expect(rule.Properties.Targets).toEqual([
+      { Id: 'switchback-control-bus', Arn: bus, RoleArn: { 'Fn::GetAtt': ['AlarmForwarderRole', 'Arn'] } },
+    ]);
+    const role = resources.AlarmForwarderRole.Properties;
+    expect(role.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'events.amazonaws.com' });
+    expect(role.Policies[0].PolicyDocument.Statement).toEqual([
+      { Sid: 'ForwardAlarms', Effect: 'Allow', Action: 'events:PutEvents', Resource: bus },
+    ]);
   });
 
   it('deploys a probe location as the probe function alone, writing to the control region table', () => {

@@ -62,3 +62,16 @@ describe('alarm clocks', () => {
     expect(result.summary.services.web).toMatchObject({ finalState: 'PRIMARY', failovers: 1, failbacks: 1 });
   });
 });
+
+describe('alarm identity', () => {
+  test('a same-named alarm in the secondary region or another account changes nothing; the configured one fails over', async () => {
+    const result = await runSuite('alarm-same-name-elsewhere');
+    const alarms = result.timeline.filter((entry) => entry.kind === 'alarm' && entry.outcome !== undefined);
+    expect(alarms.slice(0, 2)).toEqual([
+      expect.objectContaining({ t: 60, outcome: 'ignored', reason: 'web-5xx-high is not an alarm of any configured service' }),
+      expect.objectContaining({ t: 120, outcome: 'ignored', reason: 'web-5xx-high is not an alarm of any configured service' }),
+    ]);
+    expect(result.timeline.find((entry) => entry.kind === 'transition' && entry.to === 'FAILING_OVER')?.t).toBe(240);
+    expect(result.summary.runs).toHaveLength(1);
+  });
+});

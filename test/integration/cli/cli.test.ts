@@ -32,6 +32,7 @@ describe('switchback CLI', () => {
     expect(result.stdout).toMatch(
       /^OK .*switchback\.example\.yml: 1 service, control region us-west-2\n  web: app\.example\.com A via record-swap; us-east-1 → us-west-2; down after 3×10s/,
     );
+    expect(result.stdout).toContain('alarm forwarders needed in us-east-1 (alarm events stay in their own region):');
   });
 
   test('validate: a broken copy exits 2 listing every problem as path: message', async () => {
@@ -73,6 +74,8 @@ describe('switchback CLI', () => {
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('failover plan for web (app.example.com):');
     expect(plan.stdout).toMatch(/1\. .*i-0abc1234def567890/);
+    expect(plan.stdout).toContain('alarm forwarders needed in us-east-1 (alarm events stay in their own region):');
+    expect(plan.stdout).toContain('  us-east-1: sls deploy --stage <stage> --region us-east-1 --param role=alarm-forwarder');
     const unknown = await cli(['plan', '-s', 'api', '-c', EXAMPLE]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown service "api"; known services: web');

@@ -46,7 +46,7 @@ describe('checkDeployment', () => {
 
   it('refuses an unknown role', () => {
     expect(() => checkDeployment(fullConfig(), { ...context, role: 'probe' as never })).toThrow(
-      '--param role=probe: must be controller or probe-only',
+      '--param role=probe: must be controller or probe-only or alarm-forwarder',
     );
   });
 });
@@ -73,12 +73,20 @@ describe('buildFunctions', () => {
           pattern: {
             source: ['aws.cloudwatch'],
             'detail-type': ['CloudWatch Alarm State Change'],
-            detail: { alarmName: ['web-5xx-high'], state: { value: ['ALARM', 'OK'] } },
+            // By ARN: a same-named alarm in another region or account never matches.
+            resources: [{ 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:${AWS::AccountId}:alarm:web-5xx-high' }],
+            detail: { state: { value: ['ALARM', 'OK'] } },
           },
         },
       },
       { sns: { arn: { Ref: 'AlarmTopic' }, topicName: 'switchback-prod-alarms' } },
     ]);
+    // Bounded async retries, then the dead-letter queue.
+    expect(functions.alarm).toMatchObject({
+      maximumRetryAttempts: 2,
+      maximumEventAge: 600,
+      destinations: { onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['AlarmDeadLetterQueue', 'Arn'] } } },
+    });
     expect(functions.status.events).toBeUndefined();
     expect(functions.control.events).toBeUndefined();
   });
@@ -104,8 +112,10 @@ describe('alarmEventPatterns', () => {
     const patterns = alarmEventPatterns(configFrom(text));
     expect(patterns.length).toBeGreaterThan(1);
     for (const pattern of patterns) expect(JSON.stringify(pattern).length).toBeLessThanOrEqual(1_500);
-    const matched = patterns.flatMap((pattern) => (pattern.detail as { alarmName: string[] }).alarmName);
-    expect(matched.sort()).toEqual([...names].sort());
+    const matched = patterns.flatMap((pattern) => (pattern.resources as Array<{ 'Fn::Sub': string }>).map((arn) => arn['Fn::Sub']));
+    expect(matched.sort()).toEqual(
+      names.map((name) => `arn:\${AWS::Partition}:cloudwatch:us-east-1:\${AWS::AccountId}:alarm:${name}`).sort(),
+    );
   });
 });
 
@@ -241,5 +251,73 @@ describe('chunkStatements', () => {
     expect(kept).toEqual(resources);
     for (const chunk of chunks) expect(JSON.stringify(chunk).length).toBeLessThanOrEqual(2_000);
     expect(new Set(chunks.flat().map((s) => s.Sid)).size).toBe(chunks.flat().length);
+  });
+});
+
+describe('alarm forwarders', () => {
+  const forwarderContext: DeploymentContext = { ...context, role: 'alarm-forwarder', region: 'us-east-1' };
+
+  it('deploy only where configured alarms live outside the control region, and not over a probe location', () => {
+    expect(() => checkDeployment(fullConfig(), forwarderContext)).not.toThrow();
+    expect(() => checkDeployment(fullConfig(), { ...forwarderContext, region: 'ap-south-1' })).toThrow(
+      'ap-south-1 holds no configured alarm outside controlRegion us-west-2: alarm forwarders are needed in us-east-1',
+    );
+    const alarmsInProbeRegion = configFrom(
+      EXAMPLE_CONFIG_TEXT.replace('alarms: [web-5xx-high]', 'alarms: [{ name: web-5xx-high, region: eu-west-1 }]'),
+    );
+    expect(() =>
+      checkDeployment({ ...alarmsInProbeRegion, probeLocations: ['us-west-2', 'eu-west-1'] }, { ...forwarderContext, region: 'eu-west-1' }),
+    ).toThrow(/eu-west-1 is a probe location: deploy it with --param role=probe-only, which includes the alarm forwarder/);
+    expect(buildFunctions(fullConfig(), forwarderContext)).toEqual({});
+  });
+
+  it('forward exactly the configured alarms of the region to the control bus, through a role that may only PutEvents there', () => {
+    const { Resources } = buildResources(fullConfig(), forwarderContext) as { Resources: Record<string, any> };
+    expect(Object.keys(Resources).sort()).toEqual(['AlarmForwarderRole', 'AlarmForwarderRule']);
+    const rule = Resources.AlarmForwarderRule.Properties;
+    expect(rule).toMatchObject({ Name: 'switchback-prod-alarm-forwarder', EventBusName: 'default', State: 'ENABLED' });
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      resources: [
+        { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:${AWS::AccountId}:alarm:api-errors' },
+        { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:${AWS::AccountId}:alarm:web-5xx-high' },
+        { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:123456789012:alarm:web-latency-high' },
+      ],
+      detail: { state: { value: ['ALARM', 'OK'] } },
+    });
+    const bus = { 'Fn::Sub': 'arn:${AWS::Partition}:events:us-west-2:${AWS::AccountId}:event-bus/default' };
+    expect(rule.Targets).toEqual([{ Id: 'switchback-control-bus', Arn: bus, RoleArn: { 'Fn::GetAtt': ['AlarmForwarderRole', 'Arn'] } }]);
+    const role = Resources.AlarmForwarderRole.Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
+    expect(role.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement)).toEqual([
+      { Sid: 'ForwardAlarms', Effect: 'Allow', Action: 'events:PutEvents', Resource: bus },
+    ]);
+  });
+
+  it('a probe location that holds configured alarms carries the forwarder in its own stack', () => {
+    const config = configFrom(EXAMPLE_CONFIG_TEXT.replace('alarms: [web-5xx-high]', 'alarms: [{ name: web-5xx-high, region: eu-west-1 }]'));
+    const located = { ...config, probeLocations: ['us-west-2', 'eu-west-1'] };
+    const { Resources } = buildResources(located, { ...context, role: 'probe-only', region: 'eu-west-1' }) as {
+      Resources: Record<string, any>;
+    };
+    expect(Resources.AlarmForwarderRule.Properties.EventPattern.resources).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:eu-west-1:${AWS::AccountId}:alarm:web-5xx-high' },
+    ]);
+    expect(Resources.ProbeRole).toBeDefined();
+  });
+
+  it('the controller keeps failed deliveries in a dead-letter queue whose depth alarms the alerts topic', () => {
+    const { Resources } = buildResources(exampleConfig(), context) as { Resources: Record<string, any> };
+    expect(Resources.AlarmDeadLetterQueue.Properties.QueueName).toBe('switchback-prod-alarm-dlq');
+    expect(Resources.AlarmDeadLetterAlarm.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: 'AlertsTopic' }],
+    });
   });
 });

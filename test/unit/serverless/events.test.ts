@@ -19,6 +19,7 @@ describe('sample events', () => {
   it('include one for every trigger and every manual action', () => {
     const expected = [
       'alarm-eventbridge.json',
+      'alarm-forwarded.json',
       'alarm-insufficient-data.json',
       'alarm-malformed.json',
       'alarm-sns.json',
@@ -51,6 +52,15 @@ describe('sample events', () => {
     });
     expect(Number.isNaN(notice.atEpochMs)).toBe(false);
     expect(servicesForAlarm(services, notice).map((service) => service.name)).toEqual(['web']);
+  });
+
+  it('alarm-forwarded.json is what the control region receives from the us-east-1 forwarder: the alarm keeps its region and account', () => {
+    const [notice] = parseAlarmEvent(event('alarm-forwarded.json'));
+    expect(notice).toMatchObject({ name: 'web-5xx-high', state: 'OK', region: 'us-east-1', account: '123456789012' });
+    expect(servicesForAlarm(services, notice, '123456789012').map((service) => service.name)).toEqual(['web']);
+    // The same name in another region or account is not the configured alarm.
+    expect(servicesForAlarm(services, { ...notice, region: 'us-west-2' }, '123456789012')).toEqual([]);
+    expect(servicesForAlarm(services, { ...notice, account: '210987654321' }, '123456789012')).toEqual([]);
   });
 
   it('alarm-sns.json wraps the same alarm in an SNS notification', () => {
