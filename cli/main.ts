@@ -6,7 +6,7 @@ import { Argument, Command, CommanderError } from 'commander';
 import { EXIT, type CliIo } from './io';
 import { startLocalTable } from './local-table';
 import { runPlan } from './plan';
-import { CONTROL_ACTIONS } from '../shared/app/operator';
+import { CONTROL_ACTIONS } from '../shared/app/control';
 import { OPERATOR_FUNCTIONS, parsePayload, runRemote, type RemoteOptions } from './remote';
 import { runSimulate } from './simulate';
 import { runValidate } from './validate';

@@ -2,7 +2,7 @@
  * `switchback status` for people: per service its state and why, what each probe location sees, the
  * active run with its step progress, and the last runs. `--json` prints the function's answer as is.
  */
-import type { RunSummary, ServiceStatus } from '../shared/app/operator';
+import type { RunSummary, ServiceStatus } from '../shared/app/status';
 
 /** "42s ago", "3m ago", "2h ago", "4d ago" (or "in 5s" for a clock ahead of ours). */
 export function ago(isoTime: string, nowEpochMs: number): string {

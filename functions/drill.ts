@@ -3,7 +3,7 @@ import { createEc2Adapter, ec2ClientFactory } from '../shared/aws/ec2';
 import { createRoute53Adapter, route53ClientFactory } from '../shared/aws/route53';
 import { runDrill } from '../shared/app/drill';
 import { lambdaHandler, type UseCase } from '../shared/app/lambda-handler';
-import { answerOperator } from '../shared/app/operator-answer';
+import { answerOperator } from '../shared/app/operator-input';
 
 export const drill: UseCase<unknown> = (deps, event) => answerOperator(deps, () => runDrill(deps, event));
 

@@ -1,7 +1,7 @@
 /** `status`: per service state, probe results per location, the active run and the last runs. */
 import { lambdaHandler, type UseCase } from '../shared/app/lambda-handler';
-import { getStatus } from '../shared/app/operator';
-import { answerOperator } from '../shared/app/operator-answer';
+import { getStatus } from '../shared/app/status';
+import { answerOperator } from '../shared/app/operator-input';
 
 export const status: UseCase<unknown> = (deps, event) => answerOperator(deps, () => getStatus(deps, event));
 

@@ -23,3 +23,8 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
 };
+
+/** A duration in seconds, rounded to a tenth: how status, drill reports and the simulator report durations. */
+export function roundedSeconds(ms: number): number {
+  return Math.round(ms / 100) / 10;
+}

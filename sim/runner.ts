@@ -12,7 +12,7 @@ import { createAwsClients } from '../shared/aws/clients';
 import { ALL_AWS_CLIENT_FACTORIES } from '../shared/aws/all-client-factories';
 import { createEc2Adapter } from '../shared/aws/ec2';
 import { createRoute53Adapter } from '../shared/aws/route53';
-import { systemClock, type Clock } from '../shared/clock';
+import { roundedSeconds, systemClock, type Clock } from '../shared/clock';
 import type { ProbeSpec, ServiceConfig, SwitchbackConfig } from '../shared/config/types';
 import { CrashError } from '../shared/engine';
 import type { Run } from '../shared/domain/types';
@@ -190,7 +190,7 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
   const realStartedAt = Date.now();
   const scheduler = scenario.clock === 'real' ? realScheduler() : virtualScheduler();
   const startEpochMs = scheduler.now();
-  const t = (epochMs: number) => Math.round((epochMs - startEpochMs) / 100) / 10;
+  const t = (epochMs: number) => roundedSeconds(epochMs - startEpochMs);
   const timeline: TimelineEntry[] = [];
   const record = (entry: Omit<TimelineEntry, 't'> & { atEpochMs?: number }) => {
     const { atEpochMs, ...rest } = entry;
@@ -417,7 +417,7 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
     const result = await summarize(config, scenario, store, world, timeline, startEpochMs, endEpochMs, t);
     result.summary.invocations = invocations;
     result.summary.errors.push(...scheduler.failures());
-    result.summary.realSeconds = Math.round((Date.now() - realStartedAt) / 100) / 10;
+    result.summary.realSeconds = roundedSeconds(Date.now() - realStartedAt);
     return result;
   } finally {
     await Promise.all([...sites.values()].map((site) => site.close()));
@@ -506,9 +506,7 @@ async function summarize(
         kind: run.kind,
         trigger: run.trigger,
         status: run.status,
-        ...(run.endedAtEpochMs !== undefined
-          ? { durationSeconds: Math.round((run.endedAtEpochMs - run.startedAtEpochMs) / 100) / 10 }
-          : {}),
+        ...(run.endedAtEpochMs !== undefined ? { durationSeconds: roundedSeconds(run.endedAtEpochMs - run.startedAtEpochMs) } : {}),
         ...(run.dnsPending ? { dnsPending: true } : {}),
         ...(run.error ? { error: run.error } : {}),
         steps: run.steps.map((step) => ({ name: step.id, action: step.action, status: step.status, attempts: step.attempts })),
@@ -571,15 +569,14 @@ async function summarize(
 
 /** Detection = first primary outage event → start of the first automatic failover; failover/failback = run durations. */
 function measure(service: ServiceConfig, scenario: Scenario, runs: Run[], startEpochMs: number): Partial<ServiceSummary> {
-  const round1 = (ms: number) => Math.round(ms / 100) / 10;
   const outage = scenario.events.find((event) => 'site' in event && event.site === `${service.name}/primary` && event.health !== 'up');
   const automatic = runs.find((run) => run.kind === 'failover' && run.trigger === 'auto');
   const failover = runs.find((run) => run.kind === 'failover' && run.status === 'succeeded' && run.endedAtEpochMs !== undefined);
   const failback = runs.find((run) => run.kind === 'failback' && run.status === 'succeeded' && run.endedAtEpochMs !== undefined);
   const detectedAfterMs = outage && automatic ? automatic.startedAtEpochMs - startEpochMs - outage.at : undefined;
   return {
-    ...(detectedAfterMs !== undefined && detectedAfterMs >= 0 ? { detectionSeconds: round1(detectedAfterMs) } : {}),
-    ...(failover ? { failoverSeconds: round1((failover.endedAtEpochMs as number) - failover.startedAtEpochMs) } : {}),
-    ...(failback ? { failbackSeconds: round1((failback.endedAtEpochMs as number) - failback.startedAtEpochMs) } : {}),
+    ...(detectedAfterMs !== undefined && detectedAfterMs >= 0 ? { detectionSeconds: roundedSeconds(detectedAfterMs) } : {}),
+    ...(failover ? { failoverSeconds: roundedSeconds((failover.endedAtEpochMs as number) - failover.startedAtEpochMs) } : {}),
+    ...(failback ? { failbackSeconds: roundedSeconds((failback.endedAtEpochMs as number) - failback.startedAtEpochMs) } : {}),
   };
 }

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { flagAlarmName } from '../aws/flag';
+import { roundedSeconds } from '../clock';
 import { toRecordType, recordMatches } from '../aws/route53';
 import { findAction } from '../actions';
 import type { ServiceConfig } from '../config/types';
@@ -17,7 +18,7 @@ import { decideAndApply } from './apply-decision';
 import { loadStoredEvidence } from './evidence';
 import type { AppDeps } from './deps';
 import { notifyOnCall } from './notify';
-import { describeZodError, findService } from './operator';
+import { describeZodError, findService } from './operator-input';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 const DEFAULT_HOLD_SECONDS = 300;
@@ -224,9 +225,9 @@ function timing(run: Run): RunTiming {
   return {
     runId: run.id,
     status: run.status,
-    totalSeconds: seconds((run.endedAtEpochMs ?? run.startedAtEpochMs) - run.startedAtEpochMs),
+    totalSeconds: roundedSeconds((run.endedAtEpochMs ?? run.startedAtEpochMs) - run.startedAtEpochMs),
     ...(dnsDone?.endedAtEpochMs !== undefined && !run.dnsPending
-      ? { dnsInSyncSeconds: seconds(dnsDone.endedAtEpochMs - run.startedAtEpochMs) }
+      ? { dnsInSyncSeconds: roundedSeconds(dnsDone.endedAtEpochMs - run.startedAtEpochMs) }
       : {}),
     steps: run.steps.map((step) => ({
       id: step.id,
@@ -234,14 +235,10 @@ function timing(run: Run): RunTiming {
       status: step.status,
       attempts: step.attempts,
       ...(step.startedAtEpochMs !== undefined && step.endedAtEpochMs !== undefined
-        ? { seconds: seconds(step.endedAtEpochMs - step.startedAtEpochMs) }
+        ? { seconds: roundedSeconds(step.endedAtEpochMs - step.startedAtEpochMs) }
         : {}),
     })),
   };
-}
-
-function seconds(ms: number): number {
-  return Math.round(ms / 100) / 10;
 }
 
 export async function liveDrillReport(deps: AppDeps, service: ServiceConfig): Promise<LiveDrillReport> {

@@ -3,21 +3,17 @@
  * `intervalSeconds` for a one-minute window: sub-minute detection without sub-minute schedules.
  * Each round probes primary and secondary of every due service concurrently, writes this location's
  * observation only when it changed (steady state writes nothing), and — in the control region —
- * hands the evidence of all locations to the state machine and acts as the watchdog for stalled runs.
+ * hands the evidence of all locations to the state machine and runs the watchdog (./watchdog) for stalled runs.
  */
 import { z } from 'zod';
 import type { ServiceConfig } from '../config/types';
 import { InputError, UnknownServiceError } from '../errors';
-import type { LocationObservation, ServiceState } from '../domain/types';
-import { siteHealthChanged, updateSiteHealth } from '../probes';
-import { decideAndApply, startOrchestrator } from './apply-decision';
+import type { LocationObservation } from '../domain/types';
+import { forEachBounded, siteHealthChanged, updateSiteHealth } from '../probes';
+import { decideAndApply } from './apply-decision';
 import { PROBE_ROLES, type AppDeps } from './deps';
 import { assembleEvidence, type SiteViews } from './evidence';
-
-/** A run whose lease expired this long ago (or that nobody picked up) is resumed by the watchdog. */
-export const WATCHDOG_UNCLAIMED_MS = 60_000;
-/** Do not kick the same stalled run again within this window (the orchestrator needs time to take the lease). */
-const WATCHDOG_REKICK_MS = 60_000;
+import { createWatchdog, type Watchdog } from './watchdog';
 /** Stop starting rounds this long before the Lambda deadline. */
 const DEADLINE_MARGIN_MS = 5_000;
 const DECISION_CONCURRENCY = 16;
@@ -92,7 +88,7 @@ export async function runProbeInvocation(deps: AppDeps, options: ProbeInvocation
   // Probe specs carry their resolved timeout (the config loader fills in the policy's default).
   const longestTimeoutMs = Math.max(...services.flatMap((service) => [service.primary.probe.timeoutMs, service.secondary.probe.timeoutMs]));
   const views = await loadOwnViews(deps);
-  const kicked = new Map<string, number>();
+  const watchdog = createWatchdog(deps);
   const rounds: Array<RoundSummary & { probeNow: string[] }> = [];
 
   await deps.store.touchLocation(deps.location, startedAtEpochMs);
@@ -105,12 +101,12 @@ export async function runProbeInvocation(deps: AppDeps, options: ProbeInvocation
     if (waitMs > 0) await deps.clock.sleep(waitMs);
 
     const due = services.filter((service) => round % Math.max(1, Math.round((service.policy.probe.intervalSeconds * 1000) / tickMs)) === 0);
-    const summary = await runRound(deps, due, services, views, kicked, round);
+    const summary = await runRound(deps, due, services, views, watchdog, round);
     rounds.push(summary);
     if (summary.probeNow.length > 0 && (options.maxRounds === undefined || rounds.length < options.maxRounds)) {
       // alarm-confirmed-by-probe: confirm at once instead of waiting for the next tick.
       const confirm = services.filter((service) => summary.probeNow.includes(service.name));
-      rounds.push(await runRound(deps, confirm, services, views, kicked, round));
+      rounds.push(await runRound(deps, confirm, services, views, watchdog, round));
     }
   }
   return { rounds: rounds.map(({ probeNow: _probeNow, ...summary }) => summary) };
@@ -138,7 +134,7 @@ async function runRound(
   due: ServiceConfig[],
   all: ServiceConfig[],
   views: Map<string, SiteViews>,
-  kicked: Map<string, number>,
+  watchdog: Watchdog,
   round: number,
 ): Promise<RoundSummary & { probeNow: string[] }> {
   const atEpochMs = deps.clock.now();
@@ -170,7 +166,7 @@ async function runRound(
   let decisions = 0;
   const probeNow: string[] = [];
   if (deps.role === PROBE_ROLES.controller) {
-    const outcome = await decideAll(deps, all, views, kicked);
+    const outcome = await decideAll(deps, all, views, watchdog);
     decisions = outcome.decisions;
     probeNow.push(...outcome.probeNow);
   }
@@ -192,7 +188,7 @@ async function decideAll(
   deps: AppDeps,
   services: ServiceConfig[],
   views: Map<string, SiteViews>,
-  kicked: Map<string, number>,
+  watchdog: Watchdog,
 ): Promise<{ decisions: number; probeNow: string[] }> {
   const multiLocation = deps.config.probeLocations.length > 1;
   const [states, observations, heartbeats] = await Promise.all([
@@ -224,7 +220,7 @@ async function decideAll(
       if (applied.decision.changed) decisions++;
       if (applied.probeNow) probeNow.push(service.name);
       const startedNow = applied.decision.effects.some((effect) => effect.type === 'startRun');
-      if (!startedNow) await resumeIfStalled(deps, applied.state, kicked);
+      if (!startedNow) await watchdog.resumeIfStalled(applied.state);
     } catch (error) {
       // One service's trouble (a throttled table, a bug) must not stop the others from being watched.
       deps.logger.error('decision failed for a service', {
@@ -235,29 +231,4 @@ async function decideAll(
     }
   });
   return { decisions, probeNow };
-}
-
-/** Watchdog: a run whose owner died (lease expired) or that nobody picked up is handed to a new orchestrator. */
-async function resumeIfStalled(deps: AppDeps, state: ServiceState, kicked: Map<string, number>): Promise<void> {
-  const run = state.activeRun;
-  if (!run || run.status !== 'running') return;
-  const nowEpochMs = deps.clock.now();
-  const stalled = run.lease ? run.lease.expiresAtEpochMs <= nowEpochMs : nowEpochMs - run.startedAtEpochMs >= WATCHDOG_UNCLAIMED_MS;
-  if (!stalled) return;
-  const lastKick = kicked.get(run.id);
-  if (lastKick !== undefined && nowEpochMs - lastKick < WATCHDOG_REKICK_MS) return;
-  kicked.set(run.id, nowEpochMs);
-  deps.logger.warn('resuming a stalled run', { service: state.service, runId: run.id, lease: run.lease });
-  await startOrchestrator(deps, state.service, run.id);
-}
-
-async function forEachBounded<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      await work(item);
-    }
-  });
-  await Promise.all(workers);
 }

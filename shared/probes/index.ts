@@ -4,3 +4,4 @@ export type { ProbeResult, Prober, ProbeSpec } from './types';
 export { updateSiteHealth, siteHealthChanged } from './site-health';
 export { describeProbeError, statusCause, truncateCause, PROBE_CAUSES, MAX_CAUSE_CHARS } from './causes';
 export { MAX_BODY_BYTES, MAX_REDIRECTS, serverNameFor } from './http-probe';
+export { createSemaphore, forEachBounded, type Semaphore } from './semaphore';

@@ -34,3 +34,18 @@ export function createSemaphore(limit: number): Semaphore {
     waiting: () => queue.length,
   };
 }
+
+/** Run `work` for every item, at most `limit` at once, started in order (one semaphore per call). */
+export async function forEachBounded<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  const semaphore = createSemaphore(limit);
+  await Promise.all(
+    items.map(async (item) => {
+      const release = await semaphore.acquire();
+      try {
+        await work(item);
+      } finally {
+        release();
+      }
+    }),
+  );
+}

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAlarmEvent, servicesForAlarm } from '../../../shared/app/alarm';
 import { parseDrillInput } from '../../../shared/app/drill';
-import { CONTROL_ACTIONS } from '../../../shared/app/operator';
+import { CONTROL_ACTIONS } from '../../../shared/app/control';
 import { InputError } from '../../../shared/errors';
 import { REPO_ROOT, exampleConfig } from './fixtures';
 

@@ -1,0 +1,91 @@
+/**
+ * The `status` function's use case (and `switchback status`): per service its state and the reason
+ * sentence the state machine logged, what each probe location last saw, the active run and the last runs.
+ */
+import { z } from 'zod';
+import { roundedSeconds } from '../clock';
+import type { Run, ServiceState } from '../domain/types';
+import type { AppDeps } from './deps';
+import { findService, parseInput } from './operator-input';
+
+const RECENT_RUNS = 5;
+
+const statusInputSchema = z.strictObject({ service: z.string().min(1).optional() }).default({});
+
+export interface RunSummary {
+  id: string;
+  kind: Run['kind'];
+  trigger: Run['trigger'];
+  status: Run['status'];
+  reason: string;
+  startedAt: string;
+  durationSeconds?: number;
+  currentStep?: string;
+  /** Steps finished (succeeded, failed or skipped) of `stepsTotal`: the run's progress. */
+  stepsDone: number;
+  stepsTotal: number;
+  dnsPending?: boolean;
+  error?: string;
+}
+
+export interface ServiceStatus {
+  service: string;
+  state: ServiceState['state'];
+  since: string;
+  frozen: boolean;
+  frozenBy?: string;
+  reason?: string;
+  locations: Array<{ location: string; primary: string; secondary: string; observedAt: string }>;
+  activeRun?: RunSummary;
+  recentRuns: RunSummary[];
+}
+
+export function summarizeRun(run: Run): RunSummary {
+  const current = run.steps.find((step) => step.status === 'running') ?? run.steps.find((step) => step.status === 'pending');
+  return {
+    id: run.id,
+    kind: run.kind,
+    trigger: run.trigger,
+    status: run.status,
+    reason: run.reason,
+    startedAt: new Date(run.startedAtEpochMs).toISOString(),
+    ...(run.endedAtEpochMs !== undefined ? { durationSeconds: roundedSeconds(run.endedAtEpochMs - run.startedAtEpochMs) } : {}),
+    ...(run.status === 'running' && current ? { currentStep: `${current.id} (${current.action})` } : {}),
+    stepsDone: run.steps.filter((step) => step.status !== 'running' && step.status !== 'pending').length,
+    stepsTotal: run.steps.length,
+    ...(run.dnsPending ? { dnsPending: true } : {}),
+    ...(run.error ? { error: run.error } : {}),
+  };
+}
+
+function describeSite(site: { status: string; consecutive: number; lastCause?: string }): string {
+  return `${site.status} ×${site.consecutive}${site.lastCause && site.status === 'down' ? ` (${site.lastCause})` : ''}`;
+}
+
+export async function getStatus(deps: AppDeps, input: unknown): Promise<{ services: ServiceStatus[] }> {
+  const { service: name } = parseInput(statusInputSchema, input ?? {}, 'status');
+  const services = name ? [findService(deps, name)] : deps.config.services;
+  const [states, observations] = await Promise.all([deps.store.getStates(services.map((s) => s.name)), deps.store.listObservations()]);
+  const result: ServiceStatus[] = [];
+  for (const service of services) {
+    const state = states.get(service.name) ?? (await deps.store.ensureState(service.name, deps.clock.now()));
+    const runs = await deps.store.listRuns(service.name, RECENT_RUNS);
+    result.push({
+      service: service.name,
+      state: state.state,
+      since: new Date(state.sinceEpochMs).toISOString(),
+      frozen: state.frozen,
+      ...(state.frozenBy ? { frozenBy: state.frozenBy } : {}),
+      ...(state.lastReason ? { reason: state.lastReason } : {}),
+      locations: (observations.get(service.name) ?? []).map((observation) => ({
+        location: observation.location,
+        primary: describeSite(observation.primary),
+        secondary: describeSite(observation.secondary),
+        observedAt: new Date(observation.observedAtEpochMs).toISOString(),
+      })),
+      ...(state.activeRun ? { activeRun: summarizeRun(state.activeRun) } : {}),
+      recentRuns: runs.map(summarizeRun),
+    });
+  }
+  return { services: result };
+}
