@@ -6,6 +6,7 @@
  */
 import { createAwsClients, type CreateAwsClientsOptions } from '../shared/aws/clients';
 import { createLambdaAdapter, lambdaClientFactory, type LambdaAdapter } from '../shared/aws/lambda';
+import { describeError } from '../shared/errors';
 import { functionName, type FunctionKey } from '../serverless/naming';
 import { EXIT, type CliIo } from './io';
 import { formatStatus } from './status-table';
@@ -49,7 +50,7 @@ export async function runRemote(fn: string, payload: unknown, options: RemoteOpt
       region: options.region ?? config.controlRegion,
     });
   } catch (error) {
-    io.stderr.write(`${fn}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(`${fn}: ${describeError(error)}\n`);
     return EXIT.failed;
   }
   const human = fn === 'status' && !options.json ? formatStatus(answer, (options.now ?? Date.now)()) : undefined;

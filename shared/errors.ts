@@ -36,3 +36,13 @@ export class UnknownServiceError extends InputError {
     });
   }
 }
+
+/** The message of anything thrown (an Error's message, else its string form), for logs, texts and timelines. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The first line of a message: a stack or a multi-line AWS error stays out of step records and texts. */
+export function firstLine(text: string): string {
+  return text.split('\n')[0];
+}

@@ -4,7 +4,7 @@
  * sites on 127.0.0.1. With the virtual clock idle time is skipped, so a two-hour outage plays in
  * seconds; everything the handlers do is real I/O against real (embedded) services.
  */
-import type { AppDeps, AppEvent, ProbeRole } from '../shared/app/deps';
+import type { AppDeps, ProbeRole } from '../shared/app/deps';
 import { PROBE_ROLES, silentLogger } from '../shared/app/deps';
 import { createHandler, type UseCase } from '../shared/app/lambda-handler';
 import { createAwsAdapters } from '../shared/app/runtime';
@@ -14,6 +14,8 @@ import { createEc2Adapter } from '../shared/aws/ec2';
 import { createRoute53Adapter } from '../shared/aws/route53';
 import { roundedSeconds, systemClock, type Clock } from '../shared/clock';
 import type { ProbeSpec, ServiceConfig, SwitchbackConfig } from '../shared/config/types';
+import { describeError } from '../shared/errors';
+import type { ControllerEvent } from '../shared/events';
 import { CrashError } from '../shared/engine';
 import type { Run } from '../shared/domain/types';
 import { createProber, type Prober } from '../shared/probes';
@@ -137,10 +139,6 @@ function realScheduler(): Scheduler {
   };
 }
 
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Point each site's probe at its loopback server: host and port replaced, path and query kept. */
 export function pointProbesAtSites(config: SwitchbackConfig, sites: Map<string, Site>): SwitchbackConfig {
   const rewrite = (spec: ProbeSpec, site: Site): ProbeSpec => {
@@ -225,7 +223,11 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
     const crashes = scenario.faults.flatMap((fault) => ('crash' in fault ? [{ ...fault.crash, remaining: fault.crash.times }] : []));
     const random = seededRandom(options.seed ?? 42);
     let nextId = 0;
-    const emit = (event: AppEvent) => record(event);
+    // The controller's events become timeline entries (in Lambda they are log lines).
+    const emit = (event: ControllerEvent) => {
+      const { atEpochMs, ...rest } = event;
+      timeline.push({ t: t(atEpochMs), ...rest });
+    };
 
     const depsByLocation = new Map<string, AppDeps>();
     for (const location of config.probeLocations) {

@@ -4,7 +4,7 @@
  * pieces exposed so a benchmark can swap the store, time individual AWS calls and read counters.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PROBE_ROLES, silentLogger, type AppDeps } from '../../shared/app/deps';
+import { ignoreEvents, PROBE_ROLES, silentLogger, type AppDeps } from '../../shared/app/deps';
 import { createHandler, type UseCase } from '../../shared/app/lambda-handler';
 import { createAwsAdapters } from '../../shared/app/runtime';
 import { ALL_AWS_CLIENT_FACTORIES } from '../../shared/aws/all-client-factories';
@@ -86,6 +86,7 @@ export function createHarness(options: HarnessOptions): Harness {
     ),
     functions: { orchestrator: 'orchestrator', probe: 'probe' },
     logger: silentLogger,
+    emit: ignoreEvents,
   };
   let invocations = 0;
 

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { isConfiguredAlarm, parseAlarmArn } from '../config/alarm-routing';
 import type { ServiceConfig } from '../config/types';
 import { alarmTimeProblem } from '../domain/alarm-time';
-import { InputError } from '../errors';
+import { describeError, InputError } from '../errors';
 import { decideAndApply } from './apply-decision';
 import type { AppDeps } from './deps';
 import { loadStoredEvidence } from './evidence';
@@ -155,9 +155,8 @@ export async function handleAlarmEvent(
   try {
     notices = parseAlarmEvent(event);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    deps.logger.error(`rejected alarm event: ${message}`);
-    deps.emit?.({ kind: 'error', atEpochMs: deps.clock.now(), message: `rejected alarm event: ${message}` });
+    const message = describeError(error);
+    deps.emit({ kind: 'error', atEpochMs: deps.clock.now(), message: `rejected alarm event: ${message}` });
     return { ok: false, results: [], error: message };
   }
   const results: AlarmOutcome['results'] = [];
@@ -174,8 +173,7 @@ async function handleNotice(
   const nowEpochMs = deps.clock.now();
   const base = { alarm: notice.name, state: notice.state };
   const ignore = (reason: string, services: string[] = []) => {
-    deps.logger.info(`alarm ignored: ${reason}`, { alarm: notice.name, state: notice.state });
-    deps.emit?.({ kind: 'alarm', atEpochMs: nowEpochMs, alarm: notice.name, state: notice.state, outcome: 'ignored', reason });
+    deps.emit({ kind: 'alarm', atEpochMs: nowEpochMs, alarm: notice.name, state: notice.state, outcome: 'ignored', reason });
     return { ...base, outcome: 'ignored' as const, reason, services };
   };
   const services = servicesForAlarm(deps.config.services, notice, ownAccount);
@@ -193,7 +191,7 @@ async function handleNotice(
   const dedupKey = `${notice.arn ?? notice.name}#${notice.state}#${notice.atEpochMs}`;
   const holdSeconds = Math.max(1, Math.ceil((deadlineEpochMs - nowEpochMs) / 1000));
   if (!(await deps.store.claimDedup(dedupKey, nowEpochMs, holdSeconds))) {
-    deps.emit?.({ kind: 'alarm', atEpochMs: nowEpochMs, alarm: notice.name, state: notice.state, outcome: 'duplicate' });
+    deps.emit({ kind: 'alarm', atEpochMs: nowEpochMs, alarm: notice.name, state: notice.state, outcome: 'duplicate' });
     return { ...base, outcome: 'duplicate', reason: 'duplicate delivery of an alarm already handled', services: names };
   }
   let applied: Awaited<ReturnType<typeof applyNotice>>;
@@ -236,7 +234,7 @@ async function applyNotice(
     reasons.push(`${service.name}: ${applied.decision.reason}`);
     if (applied.probeNow) confirm.push(service.name);
   }
-  deps.emit?.({
+  deps.emit({
     kind: 'alarm',
     atEpochMs: nowEpochMs,
     alarm: notice.name,
@@ -250,7 +248,7 @@ async function applyNotice(
 
 /** alarm-confirmed-by-probe: ask the probe function for one round now instead of at the next tick. */
 async function requestConfirmingRound(deps: AppDeps, services: string[]): Promise<void> {
-  deps.emit?.({ kind: 'invoke', atEpochMs: deps.clock.now(), function: deps.functions.probe, services });
+  deps.emit({ kind: 'invoke', atEpochMs: deps.clock.now(), function: deps.functions.probe, services });
   try {
     await deps.aws.lambda.invokeAsync(deps.functions.probe, { source: 'switchback.alarm', services, rounds: 1 });
   } catch (error) {

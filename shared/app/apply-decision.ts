@@ -6,6 +6,7 @@
 import { decide, type Decision, type DecisionInput } from '../domain/state-machine';
 import type { ServiceState } from '../domain/types';
 import type { ServiceConfig } from '../config/types';
+import { describeError } from '../errors';
 import { VersionConflictError } from '../store/errors';
 import type { AppDeps } from './deps';
 import { notifyOnCall } from './notify';
@@ -63,10 +64,9 @@ async function recordDecision(
 ): Promise<void> {
   const atEpochMs = deps.clock.now();
   const moved = before.state !== after.state;
-  deps.logger.info(decision.reason, { service: service.name, from: before.state, to: after.state, diagnosis: decision.diagnosis?.kind });
   if (moved)
-    deps.emit?.({ kind: 'transition', atEpochMs, service: service.name, from: before.state, to: after.state, reason: decision.reason });
-  else deps.emit?.({ kind: 'decision', atEpochMs, service: service.name, state: after.state, reason: decision.reason });
+    deps.emit({ kind: 'transition', atEpochMs, service: service.name, from: before.state, to: after.state, reason: decision.reason });
+  else deps.emit({ kind: 'decision', atEpochMs, service: service.name, state: after.state, reason: decision.reason });
   try {
     await deps.store.appendEvent(service.name, {
       atEpochMs,
@@ -99,7 +99,7 @@ async function carryOutEffects(deps: AppDeps, service: ServiceConfig, decision: 
 
 /** Hand a run to the orchestrator (async invoke). If the invoke fails, the probe watchdog picks the run up. */
 export async function startOrchestrator(deps: AppDeps, service: string, runId: string): Promise<void> {
-  deps.emit?.({ kind: 'invoke', atEpochMs: deps.clock.now(), service, function: deps.functions.orchestrator, runId });
+  deps.emit({ kind: 'invoke', atEpochMs: deps.clock.now(), service, function: deps.functions.orchestrator, runId });
   try {
     await deps.aws.lambda.invokeAsync(deps.functions.orchestrator, { service, runId });
   } catch (error) {
@@ -121,7 +121,7 @@ async function runFailbackCheck(deps: AppDeps, service: ServiceConfig): Promise<
   } catch (error) {
     return {
       ready: false,
-      reason: `failback check ${check.functionName} failed: ${error instanceof Error ? error.message : String(error)}`,
+      reason: `failback check ${check.functionName} failed: ${describeError(error)}`,
     };
   }
 }

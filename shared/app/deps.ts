@@ -11,12 +11,12 @@ import type { SnsAdapter } from '../aws/sns';
 import type { Clock } from '../clock';
 import type { SwitchbackConfig } from '../config/types';
 import type { Prober } from '../probes';
-import type { EngineFaults, EngineLogger, SimEvent } from '../engine/types';
+import type { EngineFaults, EngineLogger } from '../engine/types';
+import type { EventSink } from '../events';
 import type { Store } from '../store';
 
-/** The engine's logger and timeline event serve every use case. */
+/** The engine's logger serves every use case. */
 export type Logger = EngineLogger;
-export type AppEvent = SimEvent;
 
 /** Adapters over the AWS SDK. `ec2` is a getter so functions that never run EC2 steps never load the EC2 client. */
 export interface AwsAdapters {
@@ -48,10 +48,18 @@ export interface AppDeps {
   prober: Prober;
   aws: AwsAdapters;
   functions: FunctionNames;
+  /** Diagnostics that are not controller events (a rejected input, a retried write). */
   logger: Logger;
-  emit?(event: AppEvent): void;
+  /**
+   * The one channel for controller events (rounds, decisions, transitions, steps, texts, invocations,
+   * alarms, errors): a structured log line in Lambda (./event-log), a timeline entry in the simulator.
+   */
+  emit: EventSink;
   /** Test and simulator hooks into the runbook engine (e.g. a crash right after a step starts). */
   faults?: EngineFaults;
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** For callers that do not watch the controller's events (benchmarks, some tests). */
+export const ignoreEvents: EventSink = () => {};

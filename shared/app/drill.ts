@@ -11,7 +11,7 @@ import { roundedSeconds } from '../clock';
 import { toRecordType, recordMatches } from '../aws/route53';
 import { findAction } from '../actions';
 import type { ServiceConfig } from '../config/types';
-import { InputError } from '../errors';
+import { describeError, InputError } from '../errors';
 import { alertMessage } from '../domain/messages';
 import type { Run } from '../domain/types';
 import { decideAndApply } from './apply-decision';
@@ -105,7 +105,7 @@ async function check(name: string, run: () => Promise<{ ok: boolean; detail: str
   try {
     return { check: name, ...(await run()) };
   } catch (error) {
-    return { check: name, ok: false, detail: error instanceof Error ? error.message : String(error) };
+    return { check: name, ok: false, detail: describeError(error) };
   }
 }
 

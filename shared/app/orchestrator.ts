@@ -13,7 +13,7 @@ export async function continueRun(deps: AppDeps, request: { service: string; run
   });
   deps.logger.info(`orchestrator: ${outcome.reason}`, { service: request.service, status: outcome.status, runId: outcome.run?.id });
   if (outcome.status === 'handoff') {
-    deps.emit?.({
+    deps.emit({
       kind: 'invoke',
       atEpochMs: deps.clock.now(),
       service: request.service,

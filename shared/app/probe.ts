@@ -180,7 +180,7 @@ async function runRound(
     observationWrites,
     decisions,
   };
-  deps.emit?.({ kind: 'probe', location: deps.location, ...summary });
+  deps.emit({ kind: 'probe', location: deps.location, ...summary });
   return { ...summary, probeNow };
 }
 
@@ -223,11 +223,7 @@ async function decideAll(
       if (!startedNow) await watchdog.resumeIfStalled(applied.state);
     } catch (error) {
       // One service's trouble (a throttled table, a bug) must not stop the others from being watched.
-      deps.logger.error('decision failed for a service', {
-        service: service.name,
-        error: error instanceof Error ? error.message : String(error),
-      });
-      deps.emit?.({ kind: 'error', atEpochMs: deps.clock.now(), service: service.name, message: `decision failed: ${String(error)}` });
+      deps.emit({ kind: 'error', atEpochMs: deps.clock.now(), service: service.name, message: `decision failed: ${String(error)}` });
     }
   });
   return { decisions, probeNow };

@@ -22,6 +22,7 @@ import { SwitchbackError } from '../errors';
 import { createProber } from '../probes';
 import { createStore } from '../store';
 import { PROBE_ROLES, type AppDeps, type AwsAdapters, type ProbeRole } from './deps';
+import { logEvents } from './event-log';
 
 /** Environment the functions get from serverless.yml (fixed names, no CloudFormation references). */
 export const ENV = {
@@ -112,7 +113,12 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
   const role = (env[ENV.role] ?? PROBE_ROLES.controller) as ProbeRole;
   if (role !== PROBE_ROLES.controller && role !== PROBE_ROLES.probeOnly)
     throw new SwitchbackError(`${ENV.role} must be controller or probe-only, not "${role}"`);
-  const logger = options.logger;
+  const logger: AppDeps['logger'] = {
+    debug: (message, extra) => options.logger.debug(message, extra ?? {}),
+    info: (message, extra) => options.logger.info(message, extra ?? {}),
+    warn: (message, extra) => options.logger.warn(message, extra ?? {}),
+    error: (message, extra) => options.logger.error(message, extra ?? {}),
+  };
   return {
     config,
     store: createStore({ client: dynamo, tableName: requireEnv(ENV.table, env) }),
@@ -124,11 +130,7 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
     prober: createProber({ maxConcurrency: 256 }),
     aws: createAwsAdapters(clients, ec2 ? () => ec2.adapter(clients) : undefined, route53 ? () => route53.adapter(clients) : undefined),
     functions: { orchestrator: requireEnv(ENV.orchestrator, env), probe: env[ENV.probe] ?? 'probe' },
-    logger: {
-      debug: (message, extra) => logger.debug(message, extra ?? {}),
-      info: (message, extra) => logger.info(message, extra ?? {}),
-      warn: (message, extra) => logger.warn(message, extra ?? {}),
-      error: (message, extra) => logger.error(message, extra ?? {}),
-    },
+    logger,
+    emit: logEvents(logger, config),
   };
 }

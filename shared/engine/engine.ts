@@ -22,14 +22,15 @@ import { runMessage } from '../domain/messages';
 import { resolveStepRefs } from '../domain/plan';
 import { finishRun } from '../domain/state-machine';
 import type { NotifyStage, PlanStep, Run, RunStatus, StepRecord } from '../domain/types';
-import { UnknownServiceError } from '../errors';
+import { describeError, firstLine, UnknownServiceError } from '../errors';
 import { LeaseLostError } from '../store';
 import { findAction } from '../actions';
 import type { ActionContext, ActionResult } from '../actions/context';
 import { CrashError, HandoffSignal, StepParamsError } from './errors';
 import { RunJournal } from './journal';
 import { publishToOnCall, type PublishOutcome } from './notifications';
-import { ENGINE_OUTCOMES, type EngineDeps, type EngineOutcome, type ExecuteRunOptions, type SimEvent } from './types';
+import type { SmsEvent, StepEvent, TransitionEvent } from '../events';
+import { ENGINE_OUTCOMES, type EngineDeps, type EngineOutcome, type ExecuteRunOptions } from './types';
 
 export const DEFAULT_LEASE_TTL_MS = 60_000;
 export const DEFAULT_HANDOFF_MARGIN_MS = 20_000;
@@ -65,11 +66,6 @@ function isControlSignal(error: unknown): boolean {
   return error instanceof LeaseLostError || error instanceof CrashError || error instanceof HandoffSignal;
 }
 
-function describeError(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n')[0];
-}
-
 function withStep(run: Run, index: number, change: (record: StepRecord) => StepRecord): Run {
   return { ...run, steps: run.steps.map((record, i) => (i === index ? change(record) : record)) };
 }
@@ -79,6 +75,10 @@ function pendingMarker(atEpochMs: number) {
 }
 
 type StepEnd = { failed: false } | { failed: true; error: string };
+
+/** What the engine emits, before it stamps the time and the service on it. */
+type EngineEvent = Unstamped<StepEvent> | Unstamped<SmsEvent> | Unstamped<TransitionEvent>;
+type Unstamped<E> = Omit<E, 'atEpochMs' | 'service'>;
 
 class RunExecution {
   private readonly handoffMarginMs: number;
@@ -215,7 +215,6 @@ class RunExecution {
       attempts: started.steps[index].attempts,
       runId: started.id,
     });
-    this.log('info', `step ${step.id} started: ${step.description}`, { step: step.id, attempt: started.steps[index].attempts });
     this.deps.faults?.afterStepStart?.(step, started);
 
     try {
@@ -239,7 +238,7 @@ class RunExecution {
       const attempts = priorAttempts + (getRetryOutcome(error)?.attempts ?? 1);
       // Cut short by the run deadline rather than its own budget: say so first (it is what people must read).
       const cutByRun = this.runDeadlineEpochMs < budgetEndsAtEpochMs && this.deps.clock.now() >= this.runDeadlineEpochMs;
-      const message = cutByRun ? `${this.runLimitNote()}: ${describeError(error)}` : describeError(error);
+      const message = cutByRun ? `${this.runLimitNote()}: ${firstLine(describeError(error))}` : firstLine(describeError(error));
       const ended = await this.journal.write((run, nowEpochMs) =>
         withStep(run, index, (record) => ({ ...record, status: 'failed', attempts, endedAtEpochMs: nowEpochMs, error: message })),
       );
@@ -254,7 +253,6 @@ class RunExecution {
         error: message,
         runId: ended.id,
       });
-      this.log('warn', `step ${step.id} failed: ${message}`, { step: step.id, attempts, onFailure: step.onFailure });
       return { failed: true, error: message };
     }
   }
@@ -282,11 +280,10 @@ class RunExecution {
       ...(result.note && { note: result.note }),
       runId: ended.id,
     });
-    this.log('info', `step ${step.id} succeeded${result.note ? `: ${result.note}` : ''}`, { step: step.id, attempts, durationMs });
   }
 
   private onRetry(step: PlanStep, info: RetryInfo): void {
-    const error = describeError(info.error);
+    const error = firstLine(describeError(info.error));
     this.emit({
       kind: 'step',
       phase: 'retrying',
@@ -297,11 +294,6 @@ class RunExecution {
       error,
       runId: this.run.id,
     });
-    this.log(
-      'warn',
-      `step ${step.id} attempt ${info.attempt} ${info.kind === 'throttle' ? 'throttled' : 'failed'}; retrying in ${info.delayMs} ms`,
-      { step: step.id, error },
-    );
   }
 
   private actionContext(run: Run, step: PlanStep, deadlineEpochMs: number, attempt: number): ActionContext {
@@ -363,7 +355,7 @@ class RunExecution {
       try {
         await this.publishAndRecord(stage, text, atEpochMs);
       } catch (error) {
-        this.log('warn', `could not record the outcome of the ${stage} text: ${describeError(error)}`);
+        this.log('warn', `could not record the outcome of the ${stage} text: ${firstLine(describeError(error))}`);
       }
     });
     this.textsInFlight.add(sending);
@@ -388,14 +380,13 @@ class RunExecution {
     return outcome.ok ? { atEpochMs, ok: true } : { atEpochMs, ok: false, error: outcome.error ?? 'not sent' };
   }
 
-  private async publish(text: string, meta: Record<string, unknown>): Promise<PublishOutcome> {
+  private async publish(text: string, meta: { stage: NotifyStage } | { step: string }): Promise<PublishOutcome> {
     const outcome = await publishToOnCall(
       {
         config: this.deps.config,
         sns: this.deps.aws.sns,
         clock: this.deps.clock,
         random: () => this.deps.random(),
-        logger: this.deps.logger,
       },
       this.service.name,
       text,
@@ -447,7 +438,6 @@ class RunExecution {
     });
     const atEpochMs = this.deps.clock.now();
     this.emit({ kind: 'transition', from, to: closed.state, reason, runId: archived.id });
-    this.log('info', reason, { from, to: closed.state });
     try {
       await this.deps.store.appendEvent(this.service.name, {
         atEpochMs,
@@ -457,7 +447,7 @@ class RunExecution {
       });
     } catch (error) {
       // The audit trail must never undo a finished run.
-      this.log('warn', `could not append the audit event: ${describeError(error)}`);
+      this.log('warn', `could not append the audit event: ${firstLine(describeError(error))}`);
     }
     return { status: ENGINE_OUTCOMES.finished, run: archived, reason };
   }
@@ -473,8 +463,8 @@ class RunExecution {
     return { status: ENGINE_OUTCOMES.handoff, run, reason };
   }
 
-  private emit(event: Omit<SimEvent, 'atEpochMs' | 'service'>): void {
-    this.deps.emit?.({ ...event, atEpochMs: this.deps.clock.now(), service: this.service.name } as SimEvent);
+  private emit(event: EngineEvent): void {
+    this.deps.emit({ ...event, atEpochMs: this.deps.clock.now(), service: this.service.name });
   }
 
   private log(level: 'info' | 'warn', message: string, extra: Record<string, unknown> = {}): void {

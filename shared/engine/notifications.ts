@@ -4,14 +4,15 @@
  * most two tries (a brief retry on throttling / 5xx; an opted-out number is not retried), no retry
  * that would start after `PUBLISH_BUDGET_MS` (each try is bounded by the SNS client's request
  * timeout). Failures are collected and returned, never thrown: a notification problem must never
- * block or fail a run. Numbers are masked in logs.
+ * block or fail a run. Numbers are masked in errors; the caller emits the outcome as an `sms` event
+ * (whose Lambda log line names the recipients, masked).
  */
 import type { SnsAdapter } from '../aws/sns';
 import { maskPhoneNumber } from '../aws/sns';
 import { withRetry } from '../aws/retry';
 import { runConcurrently, type Clock } from '../clock';
 import type { SwitchbackConfig } from '../config/types';
-import type { EngineLogger } from './types';
+import { describeError } from '../errors';
 
 /** One recipient's whole budget: no retry starts after it. */
 export const PUBLISH_BUDGET_MS = 4_000;
@@ -32,11 +33,6 @@ export interface PublishDeps {
   sns: SnsAdapter;
   clock: Clock;
   random(): number;
-  logger: EngineLogger;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export async function publishToOnCall(deps: PublishDeps, service: string, text: string): Promise<PublishOutcome> {
@@ -46,7 +42,7 @@ export async function publishToOnCall(deps: PublishDeps, service: string, text: 
       withRetry(() => deps.sns.sendSms(phoneNumber, text), PUBLISH_RETRY, retryDeps),
     ).then(
       () => undefined,
-      (error: unknown) => `${maskPhoneNumber(phoneNumber)}: ${describe(error)}`,
+      (error: unknown) => `${maskPhoneNumber(phoneNumber)}: ${describeError(error)}`,
     ),
   );
   const topicArn = deps.config.notify.topicArn;
@@ -56,19 +52,13 @@ export async function publishToOnCall(deps: PublishDeps, service: string, text: 
         withRetry(() => deps.sns.publishToTopic(topicArn, text, `switchback ${service}`), PUBLISH_RETRY, retryDeps),
       ).then(
         () => undefined,
-        (error: unknown) => `topic ${topicArn}: ${describe(error)}`,
+        (error: unknown) => `topic ${topicArn}: ${describeError(error)}`,
       ),
     );
   }
   const results = await Promise.all(attempts);
   const errors = results.filter((result): result is string => result !== undefined);
   const delivered = results.length - errors.length;
-  const recipients = { numbers: deps.config.notify.sms.map(maskPhoneNumber), ...(topicArn && { topicArn }) };
-  if (errors.length === 0) {
-    deps.logger.info('notified on-call', { service, text, ...recipients });
-    return { ok: true, delivered };
-  }
-  const error = errors.join('; ');
-  deps.logger.warn('notification failed; carrying on', { service, text, error, ...recipients });
-  return { ok: false, delivered, error };
+  if (errors.length === 0) return { ok: true, delivered };
+  return { ok: false, delivered, error: errors.join('; ') };
 }

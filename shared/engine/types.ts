@@ -1,5 +1,6 @@
 /**
- * What the runbook engine needs (`EngineDeps`) and what it reports (`EngineOutcome`, `SimEvent`).
+ * What the runbook engine needs (`EngineDeps`) and what it reports (`EngineOutcome`; its steps,
+ * texts and transitions go out as `ControllerEvent`s through `emit`).
  */
 import type { CloudWatchAdapter } from '../aws/cloudwatch';
 import type { Ec2Adapter } from '../aws/ec2';
@@ -8,6 +9,7 @@ import type { Route53Adapter } from '../aws/route53';
 import type { SnsAdapter } from '../aws/sns';
 import type { Clock } from '../clock';
 import type { SwitchbackConfig } from '../config/types';
+import type { EventSink } from '../events';
 import type { PlanStep, Run } from '../domain/types';
 import type { Prober } from '../probes/types';
 import type { Store } from '../store';
@@ -28,14 +30,6 @@ export interface EngineAws {
   lambda: LambdaAdapter;
 }
 
-/** One line of the simulator's timeline (Lambda deployments log the same sentences). */
-export interface SimEvent {
-  kind: 'step' | 'sms' | 'dns' | 'transition' | 'error' | 'invoke' | 'decision' | 'probe' | 'alarm';
-  atEpochMs: number;
-  service?: string;
-  [key: string]: unknown;
-}
-
 export interface EngineFaults {
   /** Called right after a step is journalled as running; throwing a CrashError simulates the Lambda dying there. */
   afterStepStart?(step: PlanStep, run: Run): void;
@@ -50,7 +44,8 @@ export interface EngineDeps {
   aws: EngineAws;
   prober: Pick<Prober, 'probe'>;
   logger: EngineLogger;
-  emit?(event: SimEvent): void;
+  /** Steps, texts and the closing transition, each emitted once (logged in Lambda, a timeline entry in the simulator). */
+  emit: EventSink;
   faults?: EngineFaults;
   /** How long a lease lasts without renewal (default 60 000). */
   leaseTtlMs?: number;

@@ -3,6 +3,7 @@
  * stored in observations, compared between rounds (a new cause is a write) and texted, so the
  * same failure must always read the same way: no ports, no addresses, no stack traces.
  */
+import { describeError } from '../errors';
 
 /** The causes a probe reports; anything else is `error: <code or message>`. */
 export const PROBE_CAUSES = {
@@ -61,7 +62,7 @@ export function describeProbeError(error: unknown): string {
     if (known) return known;
   }
   if (codes.length > 0) return truncateCause(`error: ${codes[0]}`);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = describeError(error);
   return truncateCause(`error: ${message || (error instanceof Error ? error.name : 'unknown')}`);
 }
 

@@ -3,6 +3,7 @@
  * run whose DNS switch already succeeded lands where traffic is (SECONDARY after a failover, PRIMARY
  * after a failback), with a reason that says what failed.
  */
+import { firstLine } from '../../errors';
 import { StateMachineError } from '../errors';
 import { SERVICE_STATES, type Run, type ServiceState, type ServiceStateName } from '../types';
 import { omit, withinLastDay } from './outcomes';
@@ -75,6 +76,6 @@ function describeFailure(run: Run): string {
 }
 
 function shorten(text: string): string {
-  const line = text.split('\n')[0];
+  const line = firstLine(text);
   return line.length > 120 ? `${line.slice(0, 117)}...` : line;
 }

@@ -4,7 +4,7 @@
  * answered "duplicate delivery". Real store on dynalite, real SDK clients on the embedded world.
  */
 import { alarm } from '../../../functions/alarm';
-import { PROBE_ROLES, silentLogger, type AppDeps } from '../../../shared/app/deps';
+import { ignoreEvents, PROBE_ROLES, silentLogger, type AppDeps } from '../../../shared/app/deps';
 import { createHandler } from '../../../shared/app/lambda-handler';
 import { createAwsAdapters } from '../../../shared/app/runtime';
 import { ALL_AWS_CLIENT_FACTORIES } from '../../../shared/aws/all-client-factories';
@@ -98,6 +98,7 @@ describe('alarm deliveries are never lost', () => {
       ),
       functions: { orchestrator: 'orchestrator', probe: 'probe' },
       logger: silentLogger,
+      emit: ignoreEvents,
     };
     const handler = createHandler(() => deps, alarm);
     const context = { awsRequestId: 'a-1', functionName: 'alarm', getRemainingTimeInMillis: () => 30_000 };

@@ -16,7 +16,8 @@ import { loadConfigFile, parseConfig } from '../../../shared/config/load';
 import type { ProbeSpec, SwitchbackConfig } from '../../../shared/config/types';
 import { newRun } from '../../../shared/domain/plan';
 import type { Run, RunKind, RunTrigger, ServiceState } from '../../../shared/domain/types';
-import { executeRun, type EngineAws, type EngineDeps, type EngineOutcome, type SimEvent } from '../../../shared/engine';
+import { executeRun, type EngineAws, type EngineDeps, type EngineOutcome } from '../../../shared/engine';
+import type { ControllerEvent } from '../../../shared/events';
 import type { ProbeResult } from '../../../shared/probes/types';
 import type { EmbeddedDynamo } from '../../../sim/dynamo';
 import { createWorld, type World } from '../../../sim/world';
@@ -130,7 +131,7 @@ export interface EngineKit {
   world: World;
   store: Store;
   prober: FakeProber;
-  events: SimEvent[];
+  events: ControllerEvent[];
   /** AWS adapter calls per owner (`route53.upsertRecord` …). */
   callsBy(owner: string): string[];
   deps(owner: string, overrides?: Partial<EngineDeps>): EngineDeps;
@@ -186,7 +187,7 @@ export async function createEngineKit(dynamo: EmbeddedDynamo, options: KitOption
   await dynamo.createTable(tableName);
   const store = createStore({ client: dynamo.client, tableName, now: () => clock.now() });
   const prober = new FakeProber(clock);
-  const events: SimEvent[] = [];
+  const events: ControllerEvent[] = [];
   const callsByOwner = new Map<string, string[]>();
   const service = config.services[0];
 

@@ -107,7 +107,12 @@ describe('example config: failover then failback', () => {
     ]);
     const timeline = kit.events
       .filter((event) => event.kind !== 'step' || event.phase !== 'started')
-      .map((event) => `${event.kind}:${String(event.phase ?? event.to ?? event.stage ?? '')}:${String(event.step ?? '')}`);
+      .map((event) => {
+        if (event.kind === 'step') return `step:${event.phase}:${event.step}`;
+        if (event.kind === 'transition') return `transition:${event.to}:`;
+        if (event.kind === 'sms') return `sms:${event.stage ?? ''}:${event.step ?? ''}`;
+        return `${event.kind}::`;
+      });
     expect(timeline).toEqual([
       'sms:started:',
       'step:succeeded:ec2.start#1',

@@ -6,6 +6,7 @@
 import { parseConfig } from '../../../shared/config/load';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
 import { PENDING_NOTIFICATION_ERROR } from '../../../shared/engine';
+import type { SmsEvent, StepEvent } from '../../../shared/events';
 import { FLAG_METRIC } from '../../../shared/aws/cloudwatch';
 import { createEngineKit, launchConfig, loadExampleConfig, PHONE, SERVICE } from './engine-kit';
 
@@ -28,7 +29,7 @@ describe('retries', () => {
     expect(switchStep).toMatchObject({ status: 'succeeded', attempts: 3 });
     expect(kit.world.apiCalls()['route53.ChangeResourceRecordSets']).toBe(3);
     expect(kit.dnsAnswer()).toEqual(['198.51.100.20']);
-    const retries = kit.events.filter((event) => event.kind === 'step' && event.phase === 'retrying');
+    const retries = kit.events.filter((event): event is StepEvent => event.kind === 'step' && event.phase === 'retrying');
     expect(retries.map((event) => [event.step, event.attempts])).toEqual([
       ['route53.switch#1', 1],
       ['route53.switch#1', 2],
@@ -184,7 +185,7 @@ describe('notifications that cannot be sent', () => {
     });
     expect(succeeded).toMatchObject({ ok: false });
     expect(JSON.stringify(outcome.run)).not.toContain(PHONE);
-    const sms = kit.events.filter((event) => event.kind === 'sms');
+    const sms = kit.events.filter((event): event is SmsEvent => event.kind === 'sms');
     expect(sms.map((event) => [event.stage, event.ok])).toEqual([
       ['started', false],
       ['succeeded', false],
