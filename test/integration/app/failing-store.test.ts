@@ -1,0 +1,167 @@
+/**
+ * The app layer when the store fails: a probe round, a decision being applied. A state write that
+ * fails must leave nothing half-done (no event saying it happened, no orchestrator started), must not
+ * stop the other work of the round, and the next attempt must act exactly once.
+ */
+import { decideAndApply } from '../../../shared/app/apply-decision';
+import { PROBE_ROLES, silentLogger, type AppDeps } from '../../../shared/app/deps';
+import { runProbeInvocation } from '../../../shared/app/probe';
+import { createAwsAdapters } from '../../../shared/app/runtime';
+import { ALL_AWS_CLIENT_FACTORIES } from '../../../shared/aws/all-client-factories';
+import { createAwsClients } from '../../../shared/aws/clients';
+import { createEc2Adapter } from '../../../shared/aws/ec2';
+import { createRoute53Adapter } from '../../../shared/aws/route53';
+import { parseConfig } from '../../../shared/config/load';
+import type { Evidence } from '../../../shared/domain/types';
+import type { ControllerEvent } from '../../../shared/events';
+import { createStore, VersionConflictError, type Store } from '../../../shared/store';
+import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
+import { createWorld } from '../../../sim/world';
+import { ManualClock, T0 } from '../engine/engine-kit';
+
+const config = parseConfig({
+  controlRegion: 'us-west-2',
+  notify: { sms: ['+15555550100'] },
+  defaults: { probe: { intervalSeconds: 10, failureThreshold: 1 } },
+  services: [
+    {
+      name: 'web',
+      dns: { hostedZoneId: 'Z0123456789ABC', recordName: 'app.example.com', type: 'A' },
+      primary: { region: 'us-east-1', target: ['203.0.113.10'], probe: { type: 'http', url: 'http://203.0.113.10/health' } },
+      secondary: { region: 'us-west-2', target: ['198.51.100.20'], probe: { type: 'http', url: 'http://198.51.100.20/health' } },
+    },
+  ],
+});
+const web = config.services[0];
+const SERVICE_DOWN_REASON = 'failing over: primary failed 1/1 probes from 1/1 locations; secondary healthy';
+
+/** The store, except that `saveState` throws `errors` in turn before it works again. */
+function failingSaves(store: Store, errors: Error[]): Store {
+  return {
+    ...store,
+    async saveState(...args) {
+      const error = errors.shift();
+      if (error) throw error;
+      return store.saveState(...args);
+    },
+  };
+}
+
+const throttled = () => Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException' });
+
+function primaryDownEvidence(atEpochMs: number): Evidence {
+  return {
+    alarmFiring: false,
+    locations: [
+      {
+        location: 'us-west-2',
+        fresh: true,
+        observedAtEpochMs: atEpochMs,
+        primary: { status: 'down', consecutive: 1, sinceEpochMs: atEpochMs, lastCause: 'timeout' },
+        secondary: { status: 'up', consecutive: 5, sinceEpochMs: atEpochMs - 60_000 },
+      },
+    ],
+  };
+}
+
+describe('the app layer with a store that fails', () => {
+  let dynamo: EmbeddedDynamo;
+  let table = 0;
+  beforeAll(async () => {
+    dynamo = await startEmbeddedDynamo();
+  });
+  afterAll(() => dynamo.close());
+
+  async function kit(saveErrors: Error[]) {
+    const tableName = `failing-store-${++table}`;
+    await dynamo.createTable(tableName);
+    const clock = new ManualClock(T0);
+    const world = createWorld({ now: () => clock.now(), onAsyncInvoke: () => undefined });
+    world.seed(config);
+    const clients = createAwsClients({ defaultRegion: config.controlRegion, factories: ALL_AWS_CLIENT_FACTORIES, ...world.awsOptions() });
+    const store = createStore({ client: dynamo.client, tableName, now: () => clock.now() });
+    const events: ControllerEvent[] = [];
+    const invoked: unknown[] = [];
+    let nextId = 0;
+    const aws = createAwsAdapters(
+      clients,
+      () => createEc2Adapter(clients),
+      () => createRoute53Adapter(clients),
+    );
+    const deps: AppDeps = {
+      config,
+      store: failingSaves(store, saveErrors),
+      clock,
+      random: () => 0.5,
+      newId: () => `r${++nextId}`,
+      location: config.controlRegion,
+      role: PROBE_ROLES.controller,
+      prober: {
+        // The primary is down, the secondary answers.
+        probe: async (spec) => ({ ok: spec.type === 'http' && spec.url.includes('198.51'), latencyMs: 1, checkedAtEpochMs: clock.now() }),
+        probeAll: async (specs) =>
+          specs.map((spec) => ({ ok: spec.type === 'http' && spec.url.includes('198.51'), latencyMs: 1, checkedAtEpochMs: clock.now() })),
+        close: async () => {},
+      },
+      aws: {
+        ...aws,
+        lambda: {
+          ...aws.lambda,
+          invokeAsync: async (name: string, payload: unknown) => {
+            invoked.push([name, payload]);
+            return { statusCode: 202 };
+          },
+        },
+      },
+      functions: { orchestrator: 'orchestrator', probe: 'probe' },
+      logger: silentLogger,
+      emit: (event) => events.push(event),
+    };
+    return { deps, store, clock, events, invoked };
+  }
+
+  test('apply-decision: a failed state write emits nothing and starts nothing; the retry acts exactly once', async () => {
+    const { deps, store, clock, events, invoked } = await kit([throttled()]);
+    const input = { kind: 'observe', evidence: primaryDownEvidence(clock.now()) } as const;
+
+    await expect(decideAndApply(deps, web, input)).rejects.toThrow(/throughput/);
+    expect(events).toEqual([]);
+    expect(invoked).toEqual([]);
+    expect((await store.getState('web'))?.state ?? 'PRIMARY').toBe('PRIMARY');
+
+    clock.advance(1_000);
+    const applied = await decideAndApply(deps, web, { kind: 'observe', evidence: primaryDownEvidence(clock.now()) });
+    expect(applied.state.state).toBe('FAILING_OVER');
+    expect(events.filter((event) => event.kind === 'transition')).toEqual([
+      { kind: 'transition', atEpochMs: clock.now(), service: 'web', from: 'PRIMARY', to: 'FAILING_OVER', reason: SERVICE_DOWN_REASON },
+    ]);
+    expect(invoked).toEqual([['orchestrator', { service: 'web', runId: applied.state.activeRun?.id }]]);
+  });
+
+  test('apply-decision: a version conflict decides again on what was written and acts once', async () => {
+    const { deps, events, invoked, clock } = await kit([new VersionConflictError('web', 0, 1)]);
+    const applied = await decideAndApply(deps, web, { kind: 'observe', evidence: primaryDownEvidence(clock.now()) });
+    expect(applied.state.state).toBe('FAILING_OVER');
+    expect(events.filter((event) => event.kind === 'transition')).toHaveLength(1);
+    expect(invoked).toHaveLength(1);
+  });
+
+  test('probe round: a failed decision is one error event, the round completes, and the next round fails over', async () => {
+    const { deps, store, events, invoked } = await kit([throttled()]);
+    const first = await runProbeInvocation(deps, { windowMs: 0, deadlineEpochMs: T0 + 60_000, maxRounds: 1 });
+    expect(first.rounds).toHaveLength(1);
+    expect(first.rounds[0]).toMatchObject({ primaryDown: ['web'], secondaryDown: [], decisions: 0, observationWrites: 1 });
+    const errors = events.filter((event) => event.kind === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ service: 'web', message: expect.stringMatching(/^decision failed: .*throughput/) });
+    expect(invoked).toEqual([]);
+    // The observation was written even though the decision failed: the next round continues the streak.
+    expect((await store.listObservations()).get('web')).toHaveLength(1);
+
+    const second = await runProbeInvocation(deps, { windowMs: 0, deadlineEpochMs: T0 + 120_000, maxRounds: 1 });
+    expect(second.rounds[0]).toMatchObject({ decisions: 1 });
+    expect((await store.getState('web'))?.state).toBe('FAILING_OVER');
+    expect(events.filter((event) => event.kind === 'error')).toHaveLength(1);
+    expect(invoked).toHaveLength(1);
+  });
+});
