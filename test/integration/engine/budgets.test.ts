@@ -3,11 +3,11 @@
  * later invocation continues with what remains; a run as a whole ends by `runTimeoutSeconds`, so a
  * service never stays in FAILING_* forever.
  */
-import { parseConfig } from '../../../shared/config/load';
+import { buildConfig, SECONDARY_URL } from '../../support/config-builder';
 import type { SwitchbackConfig } from '../../../shared/config/types';
 import type { EngineOutcome } from '../../../shared/engine';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
-import { createEngineKit, PHONE, type EngineKit } from './engine-kit';
+import { createEngineKit, type EngineKit } from './engine-kit';
 
 let dynamo: EmbeddedDynamo;
 beforeAll(async () => {
@@ -17,28 +17,13 @@ afterAll(async () => {
   await dynamo.close();
 });
 
-const SECONDARY_URL = 'http://198.51.100.20/health';
-
 function waitConfig(options: { waitSeconds?: number; inSyncTimeoutSeconds?: number; runTimeoutSeconds?: number } = {}): SwitchbackConfig {
-  return parseConfig({
-    controlRegion: 'us-west-2',
-    notify: { sms: [PHONE] },
+  return buildConfig({
     ...(options.runTimeoutSeconds !== undefined && { defaults: { runTimeoutSeconds: options.runTimeoutSeconds } }),
     services: [
       {
-        name: 'web',
-        dns: {
-          hostedZoneId: 'Z0123456789ABC',
-          recordName: 'app.example.com',
-          type: 'A',
-          ttl: 30,
-          inSyncTimeoutSeconds: options.inSyncTimeoutSeconds ?? 300,
-        },
-        primary: { region: 'us-east-1', target: ['203.0.113.10'], probe: { type: 'http', url: 'http://203.0.113.10/health' } },
+        dns: { inSyncTimeoutSeconds: options.inSyncTimeoutSeconds ?? 300 },
         secondary: {
-          region: 'us-west-2',
-          target: ['198.51.100.20'],
-          probe: { type: 'http', url: SECONDARY_URL },
           prepare: options.waitSeconds ? [{ 'http.waitHealthy': { timeoutSeconds: options.waitSeconds, intervalSeconds: 5 } }] : [],
         },
       },

@@ -12,7 +12,8 @@ import { createLambdaAdapter } from '../../../shared/aws/lambda';
 import { createRoute53Adapter } from '../../../shared/aws/route53';
 import { createSnsAdapter } from '../../../shared/aws/sns';
 import type { Clock } from '../../../shared/clock';
-import { loadConfigFile, parseConfig } from '../../../shared/config/load';
+import { loadConfigFile } from '../../../shared/config/load';
+import { buildConfig, PHONE } from '../../support/config-builder';
 import type { ProbeSpec, SwitchbackConfig } from '../../../shared/config/types';
 import { newRun } from '../../../shared/domain/plan';
 import type { Run, RunKind, RunTrigger, ServiceState } from '../../../shared/domain/types';
@@ -26,7 +27,7 @@ import { createStore, type Store } from '../../../shared/store';
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 export const EXAMPLE_CONFIG_FILE = join(__dirname, '../../../switchback.example.yml');
 export const SERVICE = 'web';
-export const PHONE = '+15555550100';
+export { PHONE };
 
 /** Time that only moves when someone sleeps (or the test advances it). */
 export class ManualClock implements Clock {
@@ -71,24 +72,13 @@ export class FakeProber {
 
 /** A richer service: launch from an AMI, attach its data volume, move the EIP, check health, then DNS. */
 export function launchConfig(overrides: { inSyncTimeoutSeconds?: number } = {}): SwitchbackConfig {
-  return parseConfig({
-    controlRegion: 'us-west-2',
-    notify: { sms: [PHONE, '+15555550111'] },
+  return buildConfig({
+    sms: [PHONE, '+15555550111'],
     services: [
       {
         name: SERVICE,
-        dns: {
-          hostedZoneId: 'Z0123456789ABC',
-          recordName: 'app.example.com',
-          type: 'A',
-          ttl: 30,
-          inSyncTimeoutSeconds: overrides.inSyncTimeoutSeconds ?? 300,
-        },
-        primary: { region: 'us-east-1', target: ['203.0.113.10'], probe: { type: 'http', url: 'http://203.0.113.10/health' } },
+        dns: { inSyncTimeoutSeconds: overrides.inSyncTimeoutSeconds ?? 300 },
         secondary: {
-          region: 'us-west-2',
-          target: ['198.51.100.20'],
-          probe: { type: 'http', url: 'http://198.51.100.20/health' },
           prepare: [
             {
               id: 'launch',

@@ -3,7 +3,7 @@
  * PENDING, SMS that cannot be sent, an operator abort, the invocation deadline, user hooks, and
  * the data-plane DNS strategy.
  */
-import { parseConfig } from '../../../shared/config/load';
+import { buildConfig } from '../../support/config-builder';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
 import { PENDING_NOTIFICATION_ERROR } from '../../../shared/engine';
 import type { SmsEvent, StepEvent } from '../../../shared/events';
@@ -68,18 +68,11 @@ describe('a step that fails', () => {
   });
 
   it('a lambda.invoke hook: its answer feeds later steps; its error fails the step with its message', async () => {
-    const config = parseConfig({
-      controlRegion: 'us-west-2',
-      notify: { sms: [PHONE] },
+    const config = buildConfig({
       services: [
         {
           name: SERVICE,
-          dns: { hostedZoneId: 'Z0123456789ABC', recordName: 'app.example.com', type: 'A', ttl: 30 },
-          primary: { region: 'us-east-1', target: ['203.0.113.10'], probe: { type: 'http', url: 'http://203.0.113.10/health' } },
           secondary: {
-            region: 'us-west-2',
-            target: ['198.51.100.20'],
-            probe: { type: 'http', url: 'http://198.51.100.20/health' },
             prepare: [
               { id: 'promote', timeoutSeconds: 300, 'lambda.invoke': { functionName: 'promote-replica', payload: { cluster: 'db-1' } } },
               { notify: { message: 'promoted ${steps.promote.writer}' } },

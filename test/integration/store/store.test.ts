@@ -5,28 +5,12 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildPlan, newRun } from '../../../shared/domain/plan';
 import type { LocationObservation, Run, ServiceState } from '../../../shared/domain/types';
-import { parseConfig } from '../../../shared/config/load';
+import { buildConfig } from '../../support/config-builder';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
 import { createStore, RunAlreadyActiveError, VersionConflictError, type Store } from '../../../shared/store';
 
 const T0 = Date.UTC(2026, 0, 1);
-const config = parseConfig({
-  controlRegion: 'us-west-2',
-  notify: { sms: ['+15555550100'] },
-  services: [
-    {
-      name: 'web',
-      dns: { hostedZoneId: 'Z0123456789ABC', recordName: 'app.example.com', type: 'A', ttl: 30 },
-      primary: { region: 'us-east-1', target: ['203.0.113.10'], probe: { type: 'http', url: 'http://203.0.113.10/health' } },
-      secondary: {
-        region: 'us-west-2',
-        target: ['198.51.100.20'],
-        probe: { type: 'http', url: 'http://198.51.100.20/health' },
-        prepare: [{ 'ec2.start': { instanceIds: ['i-0abc1234def567890'] } }],
-      },
-    },
-  ],
-});
+const config = buildConfig({ services: [{ secondary: { prepare: [{ 'ec2.start': { instanceIds: ['i-0abc1234def567890'] } }] } }] });
 const service = config.services[0];
 
 let dynamo: EmbeddedDynamo;

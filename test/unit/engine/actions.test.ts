@@ -6,7 +6,7 @@ import type { CloudWatchAdapter, PutFlagMetricInput } from '../../../shared/aws/
 import type { Ec2Adapter } from '../../../shared/aws/ec2';
 import type { LambdaAdapter } from '../../../shared/aws/lambda';
 import type { DnsRecord, Route53Adapter, UpsertRecordInput } from '../../../shared/aws/route53';
-import { parseConfig } from '../../../shared/config/load';
+import { buildConfig } from '../../support/config-builder';
 import { buildPlan, newRun } from '../../../shared/domain/plan';
 import type { PlanStep, Run } from '../../../shared/domain/types';
 import { clientTokenFor, findAction, userMessage, type ActionContext, type ActionName } from '../../../shared/actions';
@@ -15,18 +15,11 @@ import { StepParamsError, StepTimeoutError } from '../../../shared/engine/errors
 import { gsm7Length, isGsm7 } from '../../../shared/domain/messages';
 
 const T0 = Date.UTC(2026, 0, 1);
-const config = parseConfig({
-  controlRegion: 'us-west-2',
-  notify: { sms: ['+15555550100'] },
+const config = buildConfig({
   services: [
     {
-      name: 'web',
-      dns: { hostedZoneId: 'Z0123456789ABC', recordName: 'app.example.com', type: 'A', ttl: 30, setIdentifier: 'blue' },
-      primary: { region: 'us-east-1', target: ['203.0.113.10'], probe: { type: 'http', url: 'http://203.0.113.10/health' } },
+      dns: { setIdentifier: 'blue' },
       secondary: {
-        region: 'us-west-2',
-        target: ['198.51.100.20'],
-        probe: { type: 'http', url: 'http://198.51.100.20/health' },
         prepare: [
           {
             id: 'launch',

@@ -2,25 +2,14 @@
  * The run journal over an in-memory store: lease taking, re-applying a change on top of someone
  * else's write, and stopping (LeaseLostError) once the run is no longer ours.
  */
-import { parseConfig } from '../../../shared/config/load';
+import { buildConfig } from '../../support/config-builder';
 import { newRun } from '../../../shared/domain/plan';
 import type { Run, ServiceState } from '../../../shared/domain/types';
 import { RunJournal } from '../../../shared/engine/journal';
 import { LeaseLostError, VersionConflictError, type Store } from '../../../shared/store';
 
 const T0 = Date.UTC(2026, 0, 1);
-const config = parseConfig({
-  controlRegion: 'us-west-2',
-  notify: { sms: ['+15555550100'] },
-  services: [
-    {
-      name: 'web',
-      dns: { hostedZoneId: 'Z0123456789ABC', recordName: 'app.example.com', type: 'A' },
-      primary: { region: 'us-east-1', target: ['203.0.113.10'], probe: { type: 'http', url: 'http://203.0.113.10/health' } },
-      secondary: { region: 'us-west-2', target: ['198.51.100.20'], probe: { type: 'http', url: 'http://198.51.100.20/health' } },
-    },
-  ],
-});
+const config = buildConfig({ services: [{ dns: { ttl: undefined } }] });
 
 /** Just enough of a Store: one versioned STATE item per service, conditional on version. */
 class MemoryStore {
