@@ -3,10 +3,20 @@
  * engine stops early to stay clear of the Lambda deadline, hand the run to a fresh invocation.
  */
 import { executeRun } from '../engine';
+import { UnknownServiceError } from '../errors';
 import type { AppDeps } from './deps';
 import type { InvocationContext } from './lambda-handler';
 
 export async function continueRun(deps: AppDeps, request: { service: string; runId?: string }, invocation: InvocationContext) {
+  if (!deps.config.services.some((service) => service.name === request.service)) {
+    // Answer, do not throw: Lambda retries a failed async invoke, and no retry can make this service exist.
+    const reason = new UnknownServiceError(
+      request.service,
+      deps.config.services.map((service) => service.name),
+    ).message;
+    deps.logger.error(`orchestrator: ${reason}`, { service: request.service });
+    return { status: 'rejected' as const, reason };
+  }
   const outcome = await executeRun(request.service, toEngineDeps(deps), {
     owner: `${invocation.functionName}:${invocation.requestId}`,
     deadlineEpochMs: invocation.deadlineEpochMs,
