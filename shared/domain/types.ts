@@ -120,7 +120,12 @@ export interface ServiceState {
   sinceEpochMs: number;
   frozen: boolean;
   frozenBy?: string;
-  lastTransition?: { from: ServiceStateName; to: ServiceStateName; atEpochMs: number; reason: string };
+  lastTransition?: { from: ServiceStateName; to: ServiceStateName; atEpochMs: number; reason: string; trigger?: RunTrigger };
+  /**
+   * The last transition of a real (non-drill) run: the cooldown counts from here, so a drill never
+   * delays a real failover. Absent on items written before it existed: then `lastTransition` counts.
+   */
+  cooldownSinceEpochMs?: number;
   /** Start times of automatic failovers in the last 24 h (for the cap). */
   failoverHistoryEpochMs: number[];
   activeRun?: Run;

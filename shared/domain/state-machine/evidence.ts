@@ -53,9 +53,12 @@ export function considerFailover(s: EvidenceSituation): Outcome {
   return { ...started, state: { ...started.state, failoverHistoryEpochMs: [...recent, s.ctx.nowEpochMs] } };
 }
 
+/** Seconds of cooldown left after the last real transition (drills never start one). */
 function cooldownLeft(state: ServiceState, policy: ServicePolicy, nowEpochMs: number): number {
-  if (!state.lastTransition) return 0;
-  const endsAt = state.lastTransition.atEpochMs + policy.guard.cooldownSeconds * 1000;
+  const last = state.lastTransition;
+  const since = state.cooldownSinceEpochMs ?? (last && last.trigger !== 'drill' ? last.atEpochMs : undefined);
+  if (since === undefined) return 0;
+  const endsAt = since + policy.guard.cooldownSeconds * 1000;
   return endsAt > nowEpochMs ? Math.ceil((endsAt - nowEpochMs) / 1000) : 0;
 }
 

@@ -53,7 +53,8 @@ export function finishRun(state: ServiceState, run: Run, nowEpochMs: number): { 
     failoverHistoryEpochMs: withinLastDay(state.failoverHistoryEpochMs, nowEpochMs),
     state: to,
     sinceEpochMs: nowEpochMs,
-    lastTransition: { from: state.state, to, atEpochMs: nowEpochMs, reason },
+    lastTransition: { from: state.state, to, atEpochMs: nowEpochMs, reason, trigger: run.trigger },
+    ...(run.trigger !== 'drill' && { cooldownSinceEpochMs: nowEpochMs }),
     lastReason: reason,
     ...(drill && !state.incident
       ? {

@@ -40,7 +40,13 @@ describe('finishRun', () => {
     const result = endRun(before, startedAt + MINUTE, outcome);
     expect(result.reason).toBe(reason);
     expect(result.state).toMatchObject({ state: to, sinceEpochMs: startedAt + MINUTE, lastReason: reason });
-    expect(result.state.lastTransition).toEqual({ from: before.state, to, atEpochMs: startedAt + MINUTE, reason });
+    expect(result.state.lastTransition).toEqual({
+      from: before.state,
+      to,
+      atEpochMs: startedAt + MINUTE,
+      reason,
+      trigger: before.activeRun?.trigger,
+    });
     expect(result.state.activeRun).toBeUndefined();
     expect(result.state.primaryHealthySinceEpochMs).toBeUndefined();
     expect(result.state.failbackApproved).toBeUndefined();
