@@ -42,15 +42,19 @@ export const probe: UseCase<ProbeAnswer> = async (deps, event, invocation) => {
   };
 };
 
-/** CloudWatch embedded metric: the heartbeat alarm fires when no probe round completes for 3 minutes. */
-export function heartbeatMetricLine(location: string, rounds: number, atEpochMs: number): string {
+/**
+ * CloudWatch embedded metric: the heartbeat alarm fires when no probe round completes for 3 minutes.
+ * Dimensions Stage and Location: a `dev` prober must never keep `prod`'s heartbeat green.
+ */
+export function heartbeatMetricLine(stage: string, location: string, rounds: number, atEpochMs: number): string {
   return JSON.stringify({
     _aws: {
       Timestamp: atEpochMs,
       CloudWatchMetrics: [
-        { Namespace: 'switchback', Dimensions: [['Location']], Metrics: [{ Name: 'ProbeRoundsCompleted', Unit: 'Count' }] },
+        { Namespace: 'switchback', Dimensions: [['Stage', 'Location']], Metrics: [{ Name: 'ProbeRoundsCompleted', Unit: 'Count' }] },
       ],
     },
+    Stage: stage,
     Location: location,
     ProbeRoundsCompleted: rounds,
   });
@@ -58,6 +62,6 @@ export function heartbeatMetricLine(location: string, rounds: number, atEpochMs:
 
 export const handler = lambdaHandler('probe', async (deps, event, invocation) => {
   const result = await probe(deps, event, invocation);
-  if (result.heartbeat) console.log(heartbeatMetricLine(deps.location, result.rounds, deps.clock.now()));
+  if (result.heartbeat) console.log(heartbeatMetricLine(deps.aws.cloudWatch.stage, deps.location, result.rounds, deps.clock.now()));
   return result;
 });

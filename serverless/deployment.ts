@@ -14,6 +14,7 @@ import {
   configuredAlarms,
   controlBusArnTemplate,
 } from '../shared/config/alarm-routing';
+import { FLAG_ALARM } from '../shared/aws/flag';
 import { TABLE_DEFINITION, TTL_ATTRIBUTE } from '../shared/store/table';
 import { buildFunctionPolicies, type PolicyStatement } from './iam';
 import {
@@ -283,14 +284,16 @@ function recordTarget(service: ServiceConfig, side: 'primary' | 'secondary'): Re
 }
 
 /**
- * Route 53 answers the PRIMARY record while its health check is healthy, i.e. while the flag alarm is
- * not in ALARM. The engine switches by publishing FailoverActive=1 (PutMetricData in the control
- * region): the alarm fires, the health check turns unhealthy, resolvers get the SECONDARY record.
- * FailoverActive=0 switches back. No Route 53 API call at incident time.
+ * Route 53 answers the PRIMARY record while its health check is healthy, i.e. while the flag alarm's
+ * data says "primary". The engine switches by publishing FailoverActive=1 (PutMetricData in the
+ * control region) and the probe republishes it every round while the service holds it: the alarm
+ * fires at the next minute, the health checkers follow, resolvers get the SECONDARY record once the
+ * TTL runs out. FailoverActive=0 switches back. No Route 53 API call at incident time. Why Minimum,
+ * LastKnownStatus and republishing: shared/aws/flag.ts and the README.
  */
-export function flagResources(service: ServiceConfig, config: SwitchbackConfig): Record<string, unknown> {
+export function flagResources(service: ServiceConfig, config: SwitchbackConfig, stage: string): Record<string, unknown> {
   const ids = flagLogicalIds(service);
-  const alarmName = flagAlarmName(service.name);
+  const alarmName = flagAlarmName(stage, service.name);
   const setIdentifier = service.dns.setIdentifier ?? service.name;
   const record = (side: 'primary' | 'secondary') => ({
     Type: 'AWS::Route53::RecordSet',
@@ -309,20 +312,24 @@ export function flagResources(service: ServiceConfig, config: SwitchbackConfig):
       Type: 'AWS::CloudWatch::Alarm',
       Properties: {
         AlarmName: alarmName,
-        AlarmDescription: `switchback: in ALARM while ${service.name} traffic belongs on the secondary (the PRIMARY record's health check follows it)`,
+        AlarmDescription: `switchback ${stage}: in ALARM while ${service.name} traffic belongs on the secondary (the PRIMARY record's health check follows its data)`,
         Namespace: METRICS.namespace,
         MetricName: METRICS.failoverFlag.name,
-        Dimensions: [{ Name: METRICS.failoverFlag.dimension, Value: service.name }],
-        Statistic: 'Maximum',
+        Dimensions: [
+          { Name: METRICS.stageDimension, Value: stage },
+          { Name: METRICS.failoverFlag.dimension, Value: service.name },
+        ],
+        // Minimum: a failback's 0 wins over the failover's 1s of the same minute.
+        Statistic: FLAG_ALARM.statistic,
         // Route 53 health checks accept standard-resolution alarms only (period ≥ 60 s).
-        Period: 60,
-        EvaluationPeriods: 1,
-        DatapointsToAlarm: 1,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        // A latch: the flag is published once per switch, so a minute without data keeps the last
-        // decision (notBreaching would send traffic back to a dead primary a minute after failover).
-        TreatMissingData: 'ignore',
+        Period: FLAG_ALARM.periodSeconds,
+        EvaluationPeriods: FLAG_ALARM.evaluationPeriods,
+        DatapointsToAlarm: FLAG_ALARM.datapointsToAlarm,
+        Threshold: FLAG_ALARM.threshold,
+        ComparisonOperator: FLAG_ALARM.comparisonOperator,
+        // The alarm's own state keeps the last decision between datapoints (what status and the
+        // drill read); Route 53 follows the data, where LastKnownStatus does the same.
+        TreatMissingData: FLAG_ALARM.treatMissingData,
       },
     },
     [ids.healthCheck]: {
@@ -332,8 +339,9 @@ export function flagResources(service: ServiceConfig, config: SwitchbackConfig):
         HealthCheckConfig: {
           Type: 'CLOUDWATCH_METRIC',
           AlarmIdentifier: { Name: alarmName, Region: config.controlRegion },
-          // Before the first flag is ever published the alarm has no data: traffic stays on the primary.
-          InsufficientDataHealthStatus: 'Healthy',
+          // No fresh datapoint keeps the last decision (a new health check starts Healthy: the primary).
+          // Healthy here would send traffic back to a dead primary whenever a round is missed.
+          InsufficientDataHealthStatus: FLAG_ALARM.insufficientDataHealthStatus,
           Inverted: false,
         },
         HealthCheckTags: [{ Key: 'Name', Value: alarmName }],
@@ -407,7 +415,10 @@ function controllerResources(config: SwitchbackConfig, context: DeploymentContex
         AlarmDescription: `switchback ${context.stage}: the probe function in ${config.controlRegion} has not completed a round for 3 minutes: failures are not being detected`,
         Namespace: METRICS.namespace,
         MetricName: METRICS.probeRounds.name,
-        Dimensions: [{ Name: METRICS.probeRounds.dimension, Value: config.controlRegion }],
+        Dimensions: [
+          { Name: METRICS.stageDimension, Value: context.stage },
+          { Name: METRICS.probeRounds.dimension, Value: config.controlRegion },
+        ],
         Statistic: 'Sum',
         Period: 60,
         EvaluationPeriods: 3,
@@ -447,7 +458,7 @@ function controllerResources(config: SwitchbackConfig, context: DeploymentContex
       );
     seen.set(stem, service.name);
     if (service.dns.strategy !== 'health-check-flag') continue;
-    Object.assign(resources, flagResources(service, config));
+    Object.assign(resources, flagResources(service, config, context.stage));
     outputs[`${stem}FailoverFlagHealthCheckId`] = {
       Description: `Route 53 health check behind ${service.dns.recordName} (PRIMARY)`,
       Value: { Ref: flagLogicalIds(service).healthCheck },

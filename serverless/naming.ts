@@ -17,12 +17,14 @@ export type FunctionKey = (typeof FUNCTION_KEYS)[number];
 export const DEPLOY_ROLES = { controller: 'controller', probeOnly: 'probe-only', alarmForwarder: 'alarm-forwarder' } as const;
 export type DeployRole = (typeof DEPLOY_ROLES)[keyof typeof DEPLOY_ROLES];
 
-/** Custom metrics switchback publishes (namespace `switchback`). */
+/** Custom metrics switchback publishes (namespace `switchback`); every one carries `Stage=<stage>`. */
 export const METRICS = {
   namespace: 'switchback',
-  /** EMF from every probe invocation, dimension Location=<region>; the heartbeat alarm watches it. */
+  /** Dimension on every metric: one stage's heartbeat or flag never answers for another's. */
+  stageDimension: 'Stage',
+  /** EMF from every probe invocation, dimensions Stage, Location=<region>; the heartbeat alarm watches it. */
   probeRounds: { name: 'ProbeRoundsCompleted', dimension: 'Location' },
-  /** PutMetricData by the engine for `dns.strategy: health-check-flag`, dimension Service=<name>; 1 = on the secondary. */
+  /** PutMetricData for `dns.strategy: health-check-flag`, dimensions Stage, Service=<name>; 1 = on the secondary. */
   failoverFlag: { name: 'FailoverActive', dimension: 'Service' },
 } as const;
 

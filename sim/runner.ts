@@ -31,7 +31,7 @@ import { seededRandom } from './random';
 import type { Scenario, ScenarioEvent } from './scenario';
 import { startSite, type Site } from './sites';
 import { VirtualClock } from './virtual-clock';
-import { createWorld, type World } from './world';
+import { createWorld, SIM_STAGE, type World } from './world';
 
 /** The world's account (createWorld's default). */
 const SIMULATED_ACCOUNT = '123456789012';
@@ -211,6 +211,7 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
       now: () => scheduler.now(),
       sleep: (ms: number) => scheduler.sleep(ms),
       route53ChangeDelayMs: scenario.world.route53ChangeSeconds * 1000,
+      route53HealthCheckerIntervalMs: scenario.world.route53HealthCheckerSeconds * 1000,
       ec2TransitionDelayMs: scenario.world.ec2TransitionSeconds * 1000,
       onAsyncInvoke: (name: string, payload: unknown) => scheduler.start(`async ${name}`, () => invoke(name, payload, 'async')),
     });
@@ -252,6 +253,7 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
           clients,
           () => createEc2Adapter(clients),
           () => createRoute53Adapter(clients),
+          { stage: SIM_STAGE },
         ),
         functions: { orchestrator: 'orchestrator', probe: 'probe' },
         logger: silentLogger,

@@ -106,10 +106,18 @@ export const scenarioSchema = z.strictObject({
   clock: z.enum(['virtual', 'real']).default('virtual'),
   duration,
   probeLocations: z.array(z.string()).min(1).optional(),
-  /** World timings: how long Route 53 changes take to reach INSYNC and EC2 instances to change state. */
+  /**
+   * World timings: how long Route 53 changes take to reach INSYNC (AWS: "generally within 60
+   * seconds"), how often Route 53 health checkers re-read an alarm, and how long EC2 instances take
+   * to change state.
+   */
   world: z
-    .strictObject({ route53ChangeSeconds: z.number().min(0).default(10), ec2TransitionSeconds: z.number().min(0).default(15) })
-    .default({ route53ChangeSeconds: 10, ec2TransitionSeconds: 15 }),
+    .strictObject({
+      route53ChangeSeconds: z.number().min(0).default(60),
+      route53HealthCheckerSeconds: z.number().min(1).default(30),
+      ec2TransitionSeconds: z.number().min(0).default(15),
+    })
+    .default({ route53ChangeSeconds: 60, route53HealthCheckerSeconds: 30, ec2TransitionSeconds: 15 }),
   /** Lambda timeouts of the simulated functions (seconds), e.g. a short orchestrator to watch it hand a run on. */
   timeouts: z
     .strictObject({ probe: z.number().min(10).max(900).optional(), orchestrator: z.number().min(30).max(900).optional() })

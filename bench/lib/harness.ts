@@ -15,7 +15,7 @@ import type { Clock } from '../../shared/clock';
 import type { SwitchbackConfig } from '../../shared/config/types';
 import { createProber, type Prober } from '../../shared/probes';
 import { createStore, type Store } from '../../shared/store';
-import { createWorld, type World } from '../../sim/world';
+import { createWorld, SIM_STAGE, type World } from '../../sim/world';
 import { orchestrator } from '../../functions/orchestrator';
 import { probe } from '../../functions/probe';
 
@@ -83,6 +83,7 @@ export function createHarness(options: HarnessOptions): Harness {
       clients,
       () => createEc2Adapter(clients),
       () => createRoute53Adapter(clients),
+      { stage: SIM_STAGE },
     ),
     functions: { orchestrator: 'orchestrator', probe: 'probe' },
     logger: silentLogger,

@@ -7,7 +7,6 @@
  * the same way if it does not.
  */
 import { z } from 'zod';
-import { flagAlarmName } from '../aws/flag';
 import { DEFAULT_CHANGE_POLL_MS } from '../aws/route53-records';
 import { StepParamsError } from '../engine/errors';
 import type { ActionContext, ActionResult } from './context';
@@ -69,7 +68,7 @@ function firstStartOf(ctx: ActionContext): number {
 
 /** health-check-flag: poll the flag alarm until it reflects the flag (ALARM = answer the secondary). */
 async function waitForFlagAlarm(ctx: ActionContext, wanted: 'ALARM' | 'OK', timeoutSeconds: number): Promise<ActionResult> {
-  const alarm = flagAlarmName(ctx.service.name);
+  const alarm = ctx.aws.cloudWatch.flagAlarmName(ctx.service.name);
   const startedAtEpochMs = firstStartOf(ctx);
   const deadlineEpochMs = Math.min(ctx.deadlineEpochMs, startedAtEpochMs + timeoutSeconds * 1000);
   let polls = 0;

@@ -6,7 +6,6 @@
  * fails back, and `report` turns the two archived runs into measured step times and the RTO.
  */
 import { z } from 'zod';
-import { flagAlarmName } from '../aws/flag';
 import { roundedSeconds } from '../clock';
 import { toRecordType, recordMatches } from '../aws/route53';
 import { findAction } from '../actions';
@@ -135,7 +134,7 @@ export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: b
   } else {
     checks.push(
       await check('dns flag alarm', async () => {
-        const name = flagAlarmName(service.name);
+        const name = deps.aws.cloudWatch.flagAlarmName(service.name);
         const [alarm] = await deps.aws.cloudWatch.describeAlarmStates([name]);
         if (!alarm || alarm.state === 'NOT_FOUND') return { ok: false, detail: `alarm ${name} not found: deploy creates it` };
         return {

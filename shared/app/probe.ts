@@ -3,12 +3,15 @@
  * `intervalSeconds` for a one-minute window: sub-minute detection without sub-minute schedules.
  * Each round probes primary and secondary of every due service concurrently, writes this location's
  * observation only when it changed (steady state writes nothing), and — in the control region —
- * hands the evidence of all locations to the state machine and runs the watchdog (./watchdog) for stalled runs.
+ * hands the evidence of all locations to the state machine, runs the watchdog (./watchdog) for stalled
+ * runs, and republishes the DNS flag of every `health-check-flag` service that must hold one (one
+ * PutMetricData per round; see shared/domain/flag.ts for why every round).
  */
 import { z } from 'zod';
 import type { ServiceConfig } from '../config/types';
+import { flagToHold } from '../domain/flag';
 import { InputError, UnknownServiceError } from '../errors';
-import type { LocationObservation } from '../domain/types';
+import type { LocationObservation, ServiceState } from '../domain/types';
 import { forEachBounded, siteHealthChanged, updateSiteHealth } from '../probes';
 import { decideAndApply } from './apply-decision';
 import { PROBE_ROLES, type AppDeps } from './deps';
@@ -204,6 +207,7 @@ async function decideAll(
   ]);
   let decisions = 0;
   const probeNow: string[] = [];
+  const held = new Map<string, ServiceState>();
   await forEachBounded(services, DECISION_CONCURRENCY, async (service) => {
     const nowEpochMs = deps.clock.now();
     const state = states.get(service.name) ?? (await deps.store.ensureState(service.name, nowEpochMs));
@@ -217,6 +221,7 @@ async function decideAll(
     });
     try {
       const applied = await decideAndApply(deps, service, { kind: 'observe', evidence }, { state });
+      if (service.dns.strategy === 'health-check-flag') held.set(service.name, applied.state);
       if (applied.decision.changed) decisions++;
       if (applied.probeNow) probeNow.push(service.name);
       const startedNow = applied.decision.effects.some((effect) => effect.type === 'startRun');
@@ -226,5 +231,26 @@ async function decideAll(
       deps.emit({ kind: 'error', atEpochMs: deps.clock.now(), service: service.name, message: `decision failed: ${String(error)}` });
     }
   });
+  await holdFlags(deps, services, held);
   return { decisions, probeNow };
+}
+
+/**
+ * Republish the flag of every health-check-flag service that holds one, in one call. A failure is
+ * logged and left to the next round: `LastKnownStatus` keeps the last decision across the gap.
+ */
+async function holdFlags(deps: AppDeps, services: ServiceConfig[], states: Map<string, ServiceState>): Promise<void> {
+  const flags = services.flatMap((service) => {
+    const state = states.get(service.name);
+    const value = state ? flagToHold(state).value : undefined;
+    return value === undefined ? [] : [{ service: service.name, value }];
+  });
+  if (flags.length === 0) return;
+  try {
+    await deps.aws.cloudWatch.putFlagMetrics(flags, deps.clock.now(), deps.config.controlRegion);
+  } catch (error) {
+    const message = `could not republish the DNS flag of ${flags.map((flag) => flag.service).join(', ')}: ${error instanceof Error ? error.message : String(error)}`;
+    deps.logger.warn(message);
+    deps.emit({ kind: 'error', atEpochMs: deps.clock.now(), message });
+  }
 }

@@ -56,6 +56,7 @@ export function createAwsAdapters(
   clients: AwsClients,
   ec2: (() => Ec2Adapter) | undefined,
   route53: (() => Route53Adapter) | undefined,
+  deployment: { stage: string },
 ): AwsAdapters {
   let ec2Adapter: Ec2Adapter | undefined;
   let route53Adapter: Route53Adapter | undefined;
@@ -66,7 +67,7 @@ export function createAwsAdapters(
       return route53Adapter;
     },
     sns: createSnsAdapter(clients),
-    cloudWatch: createCloudWatchAdapter(clients),
+    cloudWatch: createCloudWatchAdapter(clients, { stage: deployment.stage }),
     lambda: createLambdaAdapter(clients),
     ec2: () => {
       if (!ec2) throw new SwitchbackError('this function was built without the EC2 client; EC2 steps run in the orchestrator');
@@ -128,7 +129,9 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
     location: env[ENV.location] ?? env.AWS_REGION ?? config.controlRegion,
     role,
     prober: createProber({ maxConcurrency: 256 }),
-    aws: createAwsAdapters(clients, ec2 ? () => ec2.adapter(clients) : undefined, route53 ? () => route53.adapter(clients) : undefined),
+    aws: createAwsAdapters(clients, ec2 ? () => ec2.adapter(clients) : undefined, route53 ? () => route53.adapter(clients) : undefined, {
+      stage: requireEnv(ENV.stage, env),
+    }),
     functions: { orchestrator: requireEnv(ENV.orchestrator, env), probe: env[ENV.probe] ?? 'probe' },
     logger,
     emit: logEvents(logger, config),

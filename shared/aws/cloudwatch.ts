@@ -3,21 +3,27 @@
  * traffic with PutMetricData in the control region, no Route 53 API call at incident time) and
  * read alarm states (drill checks, alarm-confirmed triggers).
  *
- * Flag contract with the alarm `serverless.yml` creates: namespace `switchback`, metric
- * `FailoverActive`, dimension `Service=<name>`; value 1 = traffic belongs on the secondary,
- * 0 = on the primary. Published at 1-second storage resolution so the alarm can use a 10 s period.
+ * Flag contract with the alarm `serverless.yml` creates (see ./flag.ts): namespace `switchback`,
+ * metric `FailoverActive`, dimensions `Stage=<stage>` and `Service=<name>`; value 1 = traffic
+ * belongs on the secondary, 0 = on the primary. Standard resolution: Route 53 health checks cannot
+ * follow high-resolution alarms. The adapter is built for one stage: every flag it publishes and
+ * every flag alarm it names is that stage's.
  */
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricDataCommand, type CloudWatchClientConfig } from '@aws-sdk/client-cloudwatch';
 import type { AwsClientFactory, AwsClients } from './clients';
+import { SwitchbackError } from '../errors';
 import { callAws } from './errors';
+import { FLAG_METRIC, flagAlarmName, flagDimensions } from './flag';
+
+export { FLAG_METRIC } from './flag';
 
 export const cloudWatchClientFactory: AwsClientFactory<CloudWatchClient> = (config) =>
   new CloudWatchClient(config as CloudWatchClientConfig);
 
-export const FLAG_METRIC = { namespace: 'switchback', metricName: 'FailoverActive', dimensionName: 'Service' } as const;
-
 /** DescribeAlarms accepts at most 100 names per call. */
 const ALARM_NAMES_PER_CALL = 100;
+/** PutMetricData accepts at most 1,000 datums per call. */
+const DATUMS_PER_CALL = 1000;
 
 export interface PutFlagMetricInput {
   /** Default `switchback`. */
@@ -44,8 +50,20 @@ export interface AlarmState {
   updatedAtEpochMs?: number;
 }
 
+export interface HeldFlag {
+  service: string;
+  /** 1 = traffic belongs on the secondary, 0 = on the primary. */
+  value: number;
+}
+
 export interface CloudWatchAdapter {
+  /** The stage whose flags this adapter publishes and names. */
+  readonly stage: string;
+  /** This stage's flag alarm for a service. */
+  flagAlarmName(service: string): string;
   putFlagMetric(input: PutFlagMetricInput): Promise<void>;
+  /** Republish the flags services hold, in as few calls as PutMetricData allows (one per 1,000 services). */
+  putFlagMetrics(flags: HeldFlag[], atEpochMs: number, region?: string): Promise<void>;
   /** Names or ARNs; an ARN selects its own region, plain names use `region` (default: the control region). */
   describeAlarmStates(alarms: string[], region?: string): Promise<AlarmState[]>;
 }
@@ -59,28 +77,53 @@ export function parseAlarmReference(alarm: string): { name: string; region?: str
 /** Grouping key for alarms queried with the client's default region. */
 const DEFAULT_REGION_KEY = '';
 
-export function createCloudWatchAdapter(clients: Pick<AwsClients, 'cloudWatch'>): CloudWatchAdapter {
+export interface CloudWatchAdapterOptions {
+  /** The deployment stage (`SWITCHBACK_STAGE`): part of every flag name and dimension. */
+  stage: string;
+}
+
+export function createCloudWatchAdapter(clients: Pick<AwsClients, 'cloudWatch'>, options: CloudWatchAdapterOptions): CloudWatchAdapter {
+  const { stage } = options;
+  if (!stage) throw new SwitchbackError('createCloudWatchAdapter: a stage is required (flag names and dimensions carry it)');
+
+  function flagDatum(service: string, value: number, atEpochMs: number, metricName: string) {
+    return {
+      MetricName: metricName,
+      Dimensions: Object.entries(flagDimensions(stage, service)).map(([Name, Value]) => ({ Name, Value })),
+      Timestamp: new Date(atEpochMs),
+      Value: value,
+      Unit: 'None' as const,
+      // Standard resolution: Route 53 health checks cannot follow high-resolution alarms.
+      StorageResolution: 60,
+    };
+  }
+
   async function putFlagMetric(input: PutFlagMetricInput): Promise<void> {
     const namespace = input.namespace ?? FLAG_METRIC.namespace;
     const metricName = input.metricName ?? FLAG_METRIC.metricName;
-    await callAws('cloudwatch:PutMetricData', `${namespace}/${metricName} Service=${input.service}`, () =>
+    await callAws('cloudwatch:PutMetricData', `${namespace}/${metricName} Stage=${stage} Service=${input.service}`, () =>
       clients.cloudWatch(input.region).send(
         new PutMetricDataCommand({
           Namespace: namespace,
-          MetricData: [
-            {
-              MetricName: metricName,
-              Dimensions: [{ Name: FLAG_METRIC.dimensionName, Value: input.service }],
-              Timestamp: new Date(input.atEpochMs),
-              Value: input.value,
-              Unit: 'None',
-              // Standard resolution: Route 53 health checks cannot follow high-resolution alarms.
-              StorageResolution: 60,
-            },
-          ],
+          MetricData: [flagDatum(input.service, input.value, input.atEpochMs, metricName)],
         }),
       ),
     );
+  }
+
+  async function putFlagMetrics(flags: HeldFlag[], atEpochMs: number, region?: string): Promise<void> {
+    for (let start = 0; start < flags.length; start += DATUMS_PER_CALL) {
+      const chunk = flags.slice(start, start + DATUMS_PER_CALL);
+      const what = `${FLAG_METRIC.namespace}/${FLAG_METRIC.metricName} Stage=${stage} for ${chunk.map((flag) => flag.service).join(', ')}`;
+      await callAws('cloudwatch:PutMetricData', what, () =>
+        clients.cloudWatch(region).send(
+          new PutMetricDataCommand({
+            Namespace: FLAG_METRIC.namespace,
+            MetricData: chunk.map((flag) => flagDatum(flag.service, flag.value, atEpochMs, FLAG_METRIC.metricName)),
+          }),
+        ),
+      );
+    }
   }
 
   async function describeAlarmStates(alarms: string[], region?: string): Promise<AlarmState[]> {
@@ -133,5 +176,11 @@ export function createCloudWatchAdapter(clients: Pick<AwsClients, 'cloudWatch'>)
     });
   }
 
-  return { putFlagMetric, describeAlarmStates };
+  return {
+    stage,
+    flagAlarmName: (service) => flagAlarmName(stage, service),
+    putFlagMetric,
+    putFlagMetrics,
+    describeAlarmStates,
+  };
 }

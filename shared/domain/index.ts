@@ -5,3 +5,4 @@ export * from './diagnose';
 export * from './state-machine';
 export * from './plan';
 export * from './messages';
+export * from './flag';

@@ -1,12 +1,24 @@
 /**
  * CloudWatch in memory, per region: metric datapoints and alarms.
  *
- * Metric alarms are evaluated when someone looks (DescribeAlarms, a Route 53 health check, a test),
- * never on timers: each datapoint not yet seen, in arrival order and up to `now()`, moves the alarm
- * to ALARM if it breaches the threshold and to OK if not; the transition is stamped with the
- * datapoint's timestamp, as a continuously running evaluator would have done. When no datapoint
- * arrived for `period × evaluationPeriods`, `treatMissingData` applies (`ignore` keeps the state).
- * Alarms without a metric (the site alarms of a config) change only through `setAlarmState`.
+ * Metric alarms evaluate on period boundaries, as standard-resolution alarms do
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-evaluation.html): at each
+ * boundary T (a multiple of the period since the epoch) the alarm aggregates, per period of its
+ * evaluation range [T − N·period, T), the datapoints that had arrived by T with its statistic
+ * (Minimum, Maximum, Sum, Average, SampleCount), compares each with the threshold, and goes to
+ * ALARM when at least `datapointsToAlarm` (M of N) breach, else OK. A datapoint changes nothing
+ * until the boundary after it. Periods without data follow `treatMissingData`
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html):
+ * `breaching` / `notBreaching` count them as such; `missing` / `ignore` leave them out, and when the
+ * whole range is empty `missing` goes to INSUFFICIENT_DATA while `ignore` keeps the state.
+ *
+ * Evaluation is lazy (when someone looks: DescribeAlarms, a Route 53 health checker, a test) but
+ * replays every boundary since the last look in order, stamping each transition with its boundary,
+ * as a continuously running evaluator would have. `dataAt(T)` gives what the data said at one
+ * boundary, whatever the state: Route 53 health checks follow that, not the state.
+ * Alarms without a metric (the site alarms of a config) change only through `setAlarmState`; a
+ * state set by hand on a metric alarm lasts until the next boundary re-evaluates the data (as in AWS).
+ * Every state change goes through `transition()`.
  */
 import type {
   DescribeAlarmsInput,
@@ -34,6 +46,8 @@ export interface AlarmMetric {
   periodSeconds?: number;
   /** Default 1. */
   evaluationPeriods?: number;
+  /** M of "M out of N" (default: evaluationPeriods). */
+  datapointsToAlarm?: number;
   threshold: number;
   /** Default GreaterThanOrEqualToThreshold. */
   comparisonOperator?: ComparisonOperator;
@@ -106,11 +120,24 @@ interface AlarmModel {
   reason: string;
   updatedAtEpochMs: number;
   configuredAtEpochMs: number;
-  /** Index of the next datapoint of the series to evaluate. */
-  cursor: number;
-  /** Timestamp of the newest datapoint evaluated. */
-  latestEpochMs?: number;
+  /** The last period boundary evaluated. */
+  evaluatedThroughEpochMs: number;
 }
+
+/** What an alarm's data said at one evaluation boundary (what Route 53 health checks follow). */
+export type AlarmDataStatus =
+  | { kind: 'data'; breaching: boolean; atEpochMs: number }
+  | { kind: 'insufficient'; atEpochMs: number }
+  /** An alarm the world models without a metric: only its state exists. */
+  | { kind: 'state'; state: AlarmStateValue };
+
+const STATISTICS: Record<string, (values: number[]) => number> = {
+  Minimum: (values) => Math.min(...values),
+  Maximum: (values) => Math.max(...values),
+  Sum: (values) => values.reduce((sum, value) => sum + value, 0),
+  Average: (values) => values.reduce((sum, value) => sum + value, 0) / values.length,
+  SampleCount: (values) => values.length,
+};
 
 const STATES: ReadonlySet<string> = new Set(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
 const OPERATORS: Record<ComparisonOperator, { test(value: number, threshold: number): boolean; phrase: string }> = {
@@ -152,6 +179,8 @@ export function createCloudWatchModel(ctx: WorldContext): {
   model: ServiceModel;
   world: CloudWatchWorld;
   alarmState(region: string, name: string): AlarmStateValue | undefined;
+  /** What the alarm's data said at the last boundary at or before `atEpochMs` (undefined: no such alarm). */
+  alarmData(region: string, name: string, atEpochMs: number): AlarmDataStatus | undefined;
 } {
   const series = new Map<string, Series>();
   const alarms = new Map<string, AlarmModel>();
@@ -167,34 +196,96 @@ export function createCloudWatchModel(ctx: WorldContext): {
     alarm.updatedAtEpochMs = atEpochMs;
   }
 
+  function seriesOf(region: string, metric: NonNullable<AlarmModel['metric']>): Datapoint[] {
+    return series.get(seriesKey(region, metric.namespace, metric.metricName, metric.dimensions))?.points ?? [];
+  }
+
+  /** The datapoints of one period that had arrived by `byEpochMs` (points are kept sorted by time). */
+  function valuesIn(points: Datapoint[], fromEpochMs: number, toEpochMs: number, byEpochMs: number): number[] {
+    let low = 0;
+    let high = points.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (points[mid].atEpochMs < fromEpochMs) low = mid + 1;
+      else high = mid;
+    }
+    const values: number[] = [];
+    for (let i = low; i < points.length && points[i].atEpochMs < toEpochMs; i++)
+      if (points[i].receivedAtEpochMs <= byEpochMs) values.push(points[i].value);
+    return values;
+  }
+
+  interface Evaluation {
+    /** Periods of the range that had data, newest first, aggregated. */
+    values: number[];
+    breaching: number;
+    /** Missing periods counted as breaching / not breaching by treatMissingData. */
+    substituted: number;
+  }
+
+  function evaluateRange(region: string, metric: NonNullable<AlarmModel['metric']>, boundaryEpochMs: number): Evaluation {
+    const periodMs = metric.periodSeconds * 1000;
+    const points = seriesOf(region, metric);
+    const operator = OPERATORS[metric.comparisonOperator];
+    const aggregate = STATISTICS[metric.statistic];
+    const result: Evaluation = { values: [], breaching: 0, substituted: 0 };
+    for (let k = 1; k <= metric.evaluationPeriods; k++) {
+      const values = valuesIn(points, boundaryEpochMs - k * periodMs, boundaryEpochMs - (k - 1) * periodMs, boundaryEpochMs);
+      if (values.length > 0) {
+        const value = aggregate(values);
+        result.values.push(value);
+        if (operator.test(value, metric.threshold)) result.breaching += 1;
+      } else if (metric.treatMissingData === 'breaching') {
+        result.breaching += 1;
+        result.substituted += 1;
+      } else if (metric.treatMissingData === 'notBreaching') {
+        result.substituted += 1;
+      }
+    }
+    return result;
+  }
+
+  function evaluateBoundary(alarm: AlarmModel, metric: NonNullable<AlarmModel['metric']>, boundaryEpochMs: number): void {
+    const { values, breaching, substituted } = evaluateRange(alarm.region, metric, boundaryEpochMs);
+    const operator = OPERATORS[metric.comparisonOperator];
+    if (values.length === 0 && substituted === 0) {
+      if (metric.treatMissingData === 'missing') {
+        transition(
+          alarm,
+          'INSUFFICIENT_DATA',
+          `Insufficient Data: no datapoints in the last ${metric.evaluationPeriods} period(s) of ${metric.periodSeconds} seconds (treatMissingData: missing).`,
+          boundaryEpochMs,
+        );
+      }
+      return;
+    }
+    const state: AlarmStateValue = breaching >= metric.datapointsToAlarm ? 'ALARM' : 'OK';
+    const shown = values.map((value) => String(value)).join(', ');
+    const reason = `Threshold Crossed: ${values.length} datapoint(s) [${shown}] of ${metric.statistic} over ${metric.periodSeconds} seconds; ${breaching} of ${metric.evaluationPeriods} ${breaching === 1 ? 'was' : 'were'} ${operator.phrase} the threshold (${metric.threshold}), ${metric.datapointsToAlarm} needed to alarm.`;
+    transition(alarm, state, reason, boundaryEpochMs);
+  }
+
+  /** Replay every period boundary since the last look, in order. */
   function evaluate(alarm: AlarmModel): void {
     const metric = alarm.metric;
     if (!metric) return;
-    const now = ctx.now();
-    const points = series.get(seriesKey(alarm.region, metric.namespace, metric.metricName, metric.dimensions))?.points ?? [];
-    const operator = OPERATORS[metric.comparisonOperator];
-    while (alarm.cursor < points.length && points[alarm.cursor].atEpochMs <= now) {
-      const point = points[alarm.cursor];
-      alarm.cursor += 1;
-      // A late datapoint for an older period does not override a newer one.
-      if (alarm.latestEpochMs !== undefined && point.atEpochMs < alarm.latestEpochMs) continue;
-      alarm.latestEpochMs = point.atEpochMs;
-      const breaching = operator.test(point.value, metric.threshold);
-      const reason = `Threshold Crossed: 1 datapoint [${point.value} (${new Date(point.atEpochMs).toISOString()})] was ${breaching ? '' : 'not '}${operator.phrase} the threshold (${metric.threshold}).`;
-      transition(alarm, breaching ? 'ALARM' : 'OK', reason, Math.max(point.atEpochMs, alarm.configuredAtEpochMs));
+    const periodMs = metric.periodSeconds * 1000;
+    const lastBoundary = Math.floor(ctx.now() / periodMs) * periodMs;
+    for (let boundary = alarm.evaluatedThroughEpochMs + periodMs; boundary <= lastBoundary; boundary += periodMs) {
+      evaluateBoundary(alarm, metric, boundary);
+      alarm.evaluatedThroughEpochMs = boundary;
     }
-    const windowMs = metric.periodSeconds * metric.evaluationPeriods * 1000;
-    const lastDataEpochMs = Math.max(alarm.latestEpochMs ?? alarm.configuredAtEpochMs, alarm.configuredAtEpochMs);
-    if (metric.treatMissingData !== 'ignore' && now - lastDataEpochMs >= windowMs) {
-      const state: AlarmStateValue =
-        metric.treatMissingData === 'breaching' ? 'ALARM' : metric.treatMissingData === 'notBreaching' ? 'OK' : 'INSUFFICIENT_DATA';
-      transition(
-        alarm,
-        state,
-        `no datapoints for ${windowMs / 1000} seconds (treatMissingData: ${metric.treatMissingData})`,
-        lastDataEpochMs + windowMs,
-      );
-    }
+  }
+
+  /** What the data said at the last evaluation boundary at or before `atEpochMs` (state aside). */
+  function dataAt(alarm: AlarmModel, atEpochMs: number): AlarmDataStatus {
+    const metric = alarm.metric;
+    if (!metric) return { kind: 'state', state: alarm.state };
+    const periodMs = metric.periodSeconds * 1000;
+    const boundary = Math.floor(atEpochMs / periodMs) * periodMs;
+    const { values, breaching, substituted } = evaluateRange(alarm.region, metric, boundary);
+    if (values.length === 0 && substituted === 0) return { kind: 'insufficient', atEpochMs: boundary };
+    return { kind: 'data', breaching: breaching >= metric.datapointsToAlarm, atEpochMs: boundary };
   }
 
   function view(alarm: AlarmModel): AlarmView {
@@ -219,9 +310,14 @@ export function createCloudWatchModel(ctx: WorldContext): {
     if (!TREAT_MISSING.has(treatMissingData))
       problems.push(`treatMissingData ${treatMissingData} is not one of missing, ignore, breaching, notBreaching`);
     if (!Number.isFinite(metric.threshold)) problems.push('threshold must be a number');
+    if (metric.statistic !== undefined && !(metric.statistic in STATISTICS))
+      problems.push(`statistic ${metric.statistic} is not one of ${Object.keys(STATISTICS).join(', ')}`);
     const periodSeconds = metric.periodSeconds ?? 60;
     const evaluationPeriods = metric.evaluationPeriods ?? 1;
+    const datapointsToAlarm = metric.datapointsToAlarm ?? evaluationPeriods;
     if (!(periodSeconds > 0) || !(evaluationPeriods >= 1)) problems.push('periodSeconds must be > 0 and evaluationPeriods ≥ 1');
+    if (!(datapointsToAlarm >= 1 && datapointsToAlarm <= evaluationPeriods))
+      problems.push('datapointsToAlarm must be between 1 and evaluationPeriods');
     if (problems.length > 0) throw new SwitchbackError(`invalid alarm metric: ${problems.join('; ')}`, { context: { metric } });
     return {
       namespace: metric.namespace,
@@ -230,6 +326,7 @@ export function createCloudWatchModel(ctx: WorldContext): {
       statistic: metric.statistic ?? 'Maximum',
       periodSeconds,
       evaluationPeriods,
+      datapointsToAlarm,
       threshold: metric.threshold,
       comparisonOperator: operator,
       treatMissingData,
@@ -245,11 +342,11 @@ export function createCloudWatchModel(ctx: WorldContext): {
     const key = alarmKey(spec.region, spec.name);
     const existing = alarms.get(key);
     if (existing) {
+      // An update keeps the alarm's state; the new definition applies from the next boundary.
       evaluate(existing);
       existing.metric = metric;
       existing.configuredAtEpochMs = now;
-      if (metric)
-        existing.cursor = series.get(seriesKey(spec.region, metric.namespace, metric.metricName, metric.dimensions))?.points.length ?? 0;
+      if (metric) existing.evaluatedThroughEpochMs = Math.floor(now / (metric.periodSeconds * 1000)) * metric.periodSeconds * 1000;
       if (spec.state) transition(existing, spec.state, spec.reason ?? 'set when the alarm was updated', now);
       return existing;
     }
@@ -263,13 +360,9 @@ export function createCloudWatchModel(ctx: WorldContext): {
         ((spec.state ?? defaultState) === 'INSUFFICIENT_DATA' ? 'Unchecked: Initial alarm creation' : 'created by the embedded world'),
       updatedAtEpochMs: now,
       configuredAtEpochMs: now,
-      cursor: 0,
+      // The first evaluation is at the next boundary (its range may hold datapoints published before).
+      evaluatedThroughEpochMs: metric ? Math.floor(now / (metric.periodSeconds * 1000)) * metric.periodSeconds * 1000 : now,
     };
-    if (metric) {
-      // Datapoints published before the alarm existed count: the newest one decides.
-      const points = series.get(seriesKey(spec.region, metric.namespace, metric.metricName, metric.dimensions))?.points ?? [];
-      alarm.cursor = Math.max(0, points.length - 1);
-    }
     alarms.set(key, alarm);
     return alarm;
   }
@@ -321,6 +414,8 @@ export function createCloudWatchModel(ctx: WorldContext): {
       const values: number[] = [];
       if (datum.Value !== undefined) values.push(datum.Value);
       for (const value of datum.Values ?? []) values.push(value);
+      // A statistic set: its minimum and maximum bound every statistic the model computes.
+      if (datum.StatisticValues?.Minimum !== undefined) values.push(datum.StatisticValues.Minimum);
       if (datum.StatisticValues?.Maximum !== undefined) values.push(datum.StatisticValues.Maximum);
       if (values.length === 0) throw fail('MissingParameter', `${where}: one of Value, Values or StatisticValues is required.`);
       if (values.some((value) => !Number.isFinite(value)))
@@ -334,7 +429,12 @@ export function createCloudWatchModel(ctx: WorldContext): {
     });
     for (const { key, entry, points } of accepted) {
       const existing = series.get(key) ?? { ...entry, points: [] };
-      existing.points.push(...points);
+      // Sorted by timestamp (stable: equal timestamps keep arrival order), for range queries.
+      for (const point of points) {
+        let at = existing.points.length;
+        while (at > 0 && existing.points[at - 1].atEpochMs > point.atEpochMs) at--;
+        existing.points.splice(at, 0, point);
+      }
       series.set(key, existing);
     }
     return {};
@@ -377,6 +477,7 @@ export function createCloudWatchModel(ctx: WorldContext): {
           Statistic: alarm.metric.statistic,
           Period: alarm.metric.periodSeconds,
           EvaluationPeriods: alarm.metric.evaluationPeriods,
+          DatapointsToAlarm: alarm.metric.datapointsToAlarm,
           Threshold: alarm.metric.threshold,
           ComparisonOperator: alarm.metric.comparisonOperator,
           TreatMissingData: alarm.metric.treatMissingData,
@@ -397,6 +498,11 @@ export function createCloudWatchModel(ctx: WorldContext): {
       throw fail('InvalidParameterValue', `ComparisonOperator ${input.ComparisonOperator} is not supported.`);
     if (input.TreatMissingData !== undefined && !TREAT_MISSING.has(input.TreatMissingData))
       throw fail('InvalidParameterValue', `TreatMissingData ${input.TreatMissingData} is invalid.`);
+    if (input.Statistic !== undefined && !(input.Statistic in STATISTICS))
+      throw fail(
+        'InvalidParameterValue',
+        `The embedded world models the statistics ${Object.keys(STATISTICS).join(', ')}, not ${input.Statistic}.`,
+      );
     putAlarm(
       {
         name: input.AlarmName,
@@ -408,6 +514,7 @@ export function createCloudWatchModel(ctx: WorldContext): {
           statistic: input.Statistic ?? 'Maximum',
           periodSeconds: input.Period ?? 60,
           evaluationPeriods: input.EvaluationPeriods,
+          ...(input.DatapointsToAlarm !== undefined && { datapointsToAlarm: input.DatapointsToAlarm }),
           threshold: input.Threshold ?? 0,
           comparisonOperator: input.ComparisonOperator as ComparisonOperator,
           treatMissingData: (input.TreatMissingData as TreatMissingData | undefined) ?? 'missing',
@@ -488,6 +595,12 @@ export function createCloudWatchModel(ctx: WorldContext): {
       if (!alarm) return undefined;
       evaluate(alarm);
       return alarm.state;
+    },
+    alarmData(region, name, atEpochMs) {
+      const alarm = alarms.get(alarmKey(region, name));
+      if (!alarm) return undefined;
+      evaluate(alarm);
+      return dataAt(alarm, atEpochMs);
     },
   };
 }

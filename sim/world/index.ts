@@ -3,7 +3,8 @@
  */
 export { createWorld, WORLD_CREDENTIALS, WORLD_ENDPOINT } from './world';
 export type { AwsWorldOptions, CallLogEntry, World, WorldFaults, WorldOptions } from './world';
-export { FLAG_ALARM, failoverSetIdentifier, flagAlarmName, flagHealthCheckReference } from '../../shared/aws/flag';
+export { FLAG_ALARM, failoverSetIdentifier, flagAlarmName, flagDimensions, flagHealthCheckReference } from '../../shared/aws/flag';
+export { SIM_STAGE } from './seed';
 export { createAwsError } from './aws-error';
 export { InvalidFaultError, STUCK_APIS } from './faults';
 export type { FaultSpec } from './faults';

@@ -2,6 +2,22 @@
  * Route 53 in memory: hosted zones, record sets, changes that go PENDING → INSYNC after a delay,
  * health checks, and what a resolver would answer.
  *
+ * Changes "generally propagate to all Route 53 name servers within 60 seconds"
+ * (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-editing.html):
+ * the world's default `changeDelayMs` is 60 s.
+ *
+ * CLOUDWATCH_METRIC health checks follow the alarm's data stream, not its state: health checkers
+ * poll every `healthCheckerIntervalMs` (Route 53 does not document the interval for alarm health
+ * checks; 30 s, its standard endpoint interval, is the default, polled half an interval after the
+ * alarm's boundaries:
+ * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html)
+ * and read what the alarm's data said at its last evaluation boundary. Data that breaches →
+ * Unhealthy, data that does not → Healthy, no data in the alarm's range → `InsufficientDataHealthStatus`
+ * (`LastKnownStatus`: the status of the last poll that had data; a health check with none is
+ * Healthy: https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html).
+ * Failover records answer from these statuses. An alarm the world models without a metric is
+ * followed by its state.
+ *
  * Two views of every zone, as in the real service:
  * - the control plane (`records`): what ListResourceRecordSets shows, updated by an accepted
  *   ChangeResourceRecordSets at once;
@@ -25,6 +41,7 @@ import type {
 } from '@aws-sdk/client-route-53';
 import { normalizeDnsName } from '../../shared/aws/route53';
 import { SwitchbackError } from '../../shared/errors';
+import type { AlarmDataStatus } from './cloudwatch';
 import type { WorldContext } from './context';
 import { type CallContext, type ServiceModel, stableStringify, unsupportedOperation } from './model';
 
@@ -77,8 +94,10 @@ export interface Route53World {
 
 export interface Route53ModelDeps {
   changeDelayMs: number;
-  /** The state of a CloudWatch alarm, for CLOUDWATCH_METRIC health checks (undefined: no such alarm). */
-  alarmState(region: string, name: string): string | undefined;
+  /** How often health checkers re-read a CLOUDWATCH_METRIC health check's alarm data. */
+  healthCheckerIntervalMs: number;
+  /** What a CloudWatch alarm's data said at its last boundary at or before `atEpochMs` (undefined: no such alarm). */
+  alarmData(region: string, name: string, atEpochMs: number): AlarmDataStatus | undefined;
 }
 
 type ChangeAction = 'CREATE' | 'DELETE' | 'UPSERT';
@@ -108,7 +127,12 @@ interface HealthCheckModel {
   callerReference: string;
   config: HealthCheckConfig;
   override?: HealthStatus;
+  /** CLOUDWATCH_METRIC: the last health-checker poll replayed, its status, and the last status that had data. */
+  polledAtEpochMs?: number;
+  polledStatus?: HealthStatus;
   lastKnown?: HealthStatus;
+  /** Why the last poll decided what it did (GetHealthCheckStatus). */
+  polledReason?: string;
 }
 
 const RECORD_TYPES = new Set([
@@ -283,6 +307,46 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
   // -------------------------------------------------------------------------------------------
   // Health checks
 
+  /** One health-checker poll of a CLOUDWATCH_METRIC health check at `atEpochMs`. */
+  function pollAlarm(check: HealthCheckModel, atEpochMs: number): void {
+    const config = check.config;
+    const alarm = config.AlarmIdentifier;
+    const data = alarm?.Region && alarm.Name ? deps.alarmData(alarm.Region, alarm.Name, atEpochMs) : undefined;
+    let status: HealthStatus;
+    let reason: string;
+    const fromData = (healthy: boolean, why: string) => {
+      status = healthy ? 'Healthy' : 'Unhealthy';
+      check.lastKnown = status;
+      reason = `${healthy ? 'Success' : 'Failure'}: ${why}`;
+    };
+    if (data?.kind === 'data')
+      fromData(!data.breaching, `alarm ${alarm?.Name} data ${data.breaching ? 'breaches' : 'is within'} its threshold`);
+    else if (data?.kind === 'state' && (data.state === 'ALARM' || data.state === 'OK'))
+      fromData(data.state === 'OK', `alarm ${alarm?.Name} is ${data.state}`);
+    else {
+      const setting = config.InsufficientDataHealthStatus ?? 'Healthy';
+      status = setting === 'Unhealthy' ? 'Unhealthy' : setting === 'LastKnownStatus' ? (check.lastKnown ?? 'Healthy') : 'Healthy';
+      reason = `${status === 'Healthy' ? 'Success' : 'Failure'}: alarm ${alarm?.Name ?? ''} ${data ? 'has insufficient data' : 'is missing'} (InsufficientDataHealthStatus: ${setting})`;
+    }
+    check.polledStatus = status!;
+    check.polledReason = reason!;
+    check.polledAtEpochMs = atEpochMs;
+  }
+
+  /**
+   * Replay every health-checker poll up to now, in order (LastKnownStatus depends on the sequence).
+   * Polls fall half an interval after the interval's multiples (:15 and :45 at 30 s), so a minute's
+   * alarm evaluation reaches the health check 15 s later: the health checker's delay.
+   */
+  function pollsUpToNow(check: HealthCheckModel): HealthStatus {
+    const intervalMs = deps.healthCheckerIntervalMs;
+    const offsetMs = intervalMs / 2;
+    const lastPoll = Math.floor((ctx.now() - offsetMs) / intervalMs) * intervalMs + offsetMs;
+    let next = check.polledAtEpochMs === undefined ? lastPoll : check.polledAtEpochMs + intervalMs;
+    for (; next <= lastPoll; next += intervalMs) pollAlarm(check, next);
+    return check.polledStatus ?? 'Healthy';
+  }
+
   function evaluateHealth(check: HealthCheckModel): HealthStatus {
     if (check.override) return check.override;
     const config = check.config;
@@ -290,14 +354,7 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
     if (config.Disabled) {
       status = 'Healthy';
     } else if (config.Type === 'CLOUDWATCH_METRIC') {
-      const alarm = config.AlarmIdentifier;
-      const state = alarm?.Region && alarm.Name ? deps.alarmState(alarm.Region, alarm.Name) : undefined;
-      if (state === 'ALARM') status = 'Unhealthy';
-      else if (state === 'OK') status = 'Healthy';
-      else if (config.InsufficientDataHealthStatus === 'Unhealthy') status = 'Unhealthy';
-      else if (config.InsufficientDataHealthStatus === 'LastKnownStatus') status = check.lastKnown ?? 'Healthy';
-      else status = 'Healthy';
-      if (state === 'ALARM' || state === 'OK') check.lastKnown = status;
+      status = pollsUpToNow(check);
     } else if (config.Type === 'CALCULATED') {
       const children = (config.ChildHealthChecks ?? [])
         .map((id) => healthChecks.get(id))
@@ -752,8 +809,8 @@ export function createRoute53Model(ctx: WorldContext, deps: Route53ModelDeps): {
           const check = requireHealthCheck((input as GetHealthCheckStatusRequest).HealthCheckId);
           const status = evaluateHealth(check);
           const reason =
-            check.config.Type === 'CLOUDWATCH_METRIC'
-              ? `${status === 'Healthy' ? 'Success' : 'Failure'}: alarm ${check.config.AlarmIdentifier?.Name} is ${deps.alarmState(check.config.AlarmIdentifier?.Region ?? '', check.config.AlarmIdentifier?.Name ?? '') ?? 'missing'}`
+            check.config.Type === 'CLOUDWATCH_METRIC' && !check.override
+              ? (check.polledReason ?? 'Success: no poll yet')
               : `${status === 'Healthy' ? 'Success: HTTP Status Code 200, OK' : 'Failure: Connection timed out'}`;
           return {
             HealthCheckObservations: CHECKER_REGIONS.map((region, index) => ({

@@ -5,7 +5,8 @@
  *
  * - Route 53: the hosted zone; for `record-swap` the record pointing at the primary target (already
  *   INSYNC); for `health-check-flag` PRIMARY/SECONDARY failover records, the PRIMARY one guarded by
- *   a CLOUDWATCH_METRIC health check that follows the flag alarm (`flagAlarmName`).
+ *   a CLOUDWATCH_METRIC health check that follows the stage's flag alarm (`flagAlarmName`), as
+ *   `serverless.yml` creates them (FLAG_ALARM).
  * - CloudWatch: the flag alarm in the control region (OK), every alarm a site names (OK; a plain
  *   name lives in the site's region, an ARN in its own).
  * - EC2: instances named by `ec2.*` steps (secondary side stopped, primary side running), the
@@ -14,13 +15,19 @@
  */
 import type { CloudWatchRegion, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { isIP } from 'node:net';
-import { FLAG_METRIC } from '../../shared/aws/cloudwatch';
 import { toRecordType } from '../../shared/aws/route53';
 import type { ServiceConfig, SiteConfig, SiteRole, SwitchbackConfig } from '../../shared/config/types';
 import { SwitchbackError } from '../../shared/errors';
 import type { CloudWatchWorld } from './cloudwatch';
 import type { Ec2World } from './ec2';
-import { FLAG_ALARM, failoverSetIdentifier, flagAlarmName, flagHealthCheckReference } from '../../shared/aws/flag';
+import {
+  FLAG_ALARM,
+  FLAG_METRIC,
+  failoverSetIdentifier,
+  flagAlarmName,
+  flagDimensions,
+  flagHealthCheckReference,
+} from '../../shared/aws/flag';
 import { normalizeDnsName } from '../../shared/aws/route53';
 import type { Route53World } from './route53';
 import type { SnsWorld } from './sns';
@@ -31,6 +38,9 @@ export interface SeedTargets {
   sns: SnsWorld;
   cloudWatch: CloudWatchWorld;
 }
+
+/** The stage the simulator deploys as: flag names and dimensions carry it, as in a real deployment. */
+export const SIM_STAGE = 'sim';
 
 /** Weight given to a seeded record-swap record that has a SetIdentifier (a weighted set of one). */
 const SEEDED_WEIGHT = 100;
@@ -99,7 +109,7 @@ function putIfAbsent(route53: Route53World, hostedZoneId: string, record: Resour
   if (!recordExists(route53, hostedZoneId, record)) route53.putRecord(hostedZoneId, record);
 }
 
-function seedDns(targets: SeedTargets, config: SwitchbackConfig, service: ServiceConfig): void {
+function seedDns(targets: SeedTargets, config: SwitchbackConfig, service: ServiceConfig, stage: string): void {
   const { route53, cloudWatch } = targets;
   const { dns } = service;
   ensureZone(route53, dns.hostedZoneId, dns.recordName);
@@ -112,7 +122,7 @@ function seedDns(targets: SeedTargets, config: SwitchbackConfig, service: Servic
     );
     return;
   }
-  const alarmName = flagAlarmName(service.name);
+  const alarmName = flagAlarmName(stage, service.name);
   if (!cloudWatch.alarm(alarmName, config.controlRegion)) {
     cloudWatch.putAlarm({
       name: alarmName,
@@ -121,20 +131,21 @@ function seedDns(targets: SeedTargets, config: SwitchbackConfig, service: Servic
       metric: {
         namespace: FLAG_METRIC.namespace,
         metricName: FLAG_METRIC.metricName,
-        dimensions: { [FLAG_METRIC.dimensionName]: service.name },
+        dimensions: flagDimensions(stage, service.name),
         statistic: FLAG_ALARM.statistic,
         periodSeconds: FLAG_ALARM.periodSeconds,
         evaluationPeriods: FLAG_ALARM.evaluationPeriods,
+        datapointsToAlarm: FLAG_ALARM.datapointsToAlarm,
         threshold: FLAG_ALARM.threshold,
         comparisonOperator: FLAG_ALARM.comparisonOperator,
         treatMissingData: FLAG_ALARM.treatMissingData,
       },
     });
   }
-  const healthCheckId = route53.createHealthCheck(flagHealthCheckReference(service.name), {
+  const healthCheckId = route53.createHealthCheck(flagHealthCheckReference(stage, service.name), {
     Type: 'CLOUDWATCH_METRIC',
     AlarmIdentifier: { Region: config.controlRegion as CloudWatchRegion, Name: alarmName },
-    InsufficientDataHealthStatus: 'LastKnownStatus',
+    InsufficientDataHealthStatus: FLAG_ALARM.insufficientDataHealthStatus,
   });
   putIfAbsent(route53, dns.hostedZoneId, {
     ...recordFor(service, service.primary),
@@ -190,10 +201,10 @@ function seedSite(targets: SeedTargets, service: ServiceConfig, role: SiteRole):
   }
 }
 
-/** Create everything the config refers to that does not exist yet. */
-export function seedWorld(targets: SeedTargets, config: SwitchbackConfig): void {
+/** Create everything the config refers to that does not exist yet, as stage `stage` (default `sim`) would. */
+export function seedWorld(targets: SeedTargets, config: SwitchbackConfig, stage = SIM_STAGE): void {
   for (const service of config.services) {
-    seedDns(targets, config, service);
+    seedDns(targets, config, service, stage);
     // The standby first: an instance named on both sides keeps the standby's state (stopped).
     seedSite(targets, service, 'secondary');
     seedSite(targets, service, 'primary');

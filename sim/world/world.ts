@@ -32,8 +32,10 @@ export interface WorldOptions {
   now(): number;
   /** Used for fault latency (e.g. the virtual clock's sleep); default: a real timer. */
   sleep?(ms: number): Promise<void>;
-  /** PENDING → INSYNC (default 10 000). */
+  /** PENDING → INSYNC (default 60 000: "generally within 60 seconds"). */
   route53ChangeDelayMs?: number;
+  /** How often Route 53 health checkers re-read a CLOUDWATCH_METRIC health check's alarm (default 30 000). */
+  route53HealthCheckerIntervalMs?: number;
   /** pending → running, stopping → stopped, shutting-down → terminated (default 15 000). */
   ec2TransitionDelayMs?: number;
   /** attaching → attached, detaching → detached (default 2 000). */
@@ -79,8 +81,11 @@ export interface World {
   attach(service: AwsServiceName, region: string, client: unknown): void;
   /** `createAwsClients({ defaultRegion, factories, ...world.awsOptions() })`. */
   awsOptions(): AwsWorldOptions;
-  /** Create what a config refers to (zone, records, health check, alarms, instances, volumes, EIPs, topic). Idempotent. */
-  seed(config: SwitchbackConfig): void;
+  /**
+   * Create what a config refers to (zone, records, health check, alarms, instances, volumes, EIPs,
+   * topic) as deployment stage `stage` would (default `sim`, the simulator's). Idempotent.
+   */
+  seed(config: SwitchbackConfig, stage?: string): void;
   route53: Route53World;
   ec2: Ec2World;
   sns: SnsWorld;
@@ -91,6 +96,11 @@ export interface World {
   apiCalls(): Record<string, number>;
   callLog(): CallLogEntry[];
 }
+
+/** Route 53 changes "generally propagate to all Route 53 name servers within 60 seconds" (see ./route53.ts). */
+export const DEFAULT_ROUTE53_CHANGE_DELAY_MS = 60_000;
+/** Route 53 health checkers re-read an alarm health check this often (see ./route53.ts). */
+export const DEFAULT_HEALTH_CHECKER_INTERVAL_MS = 30_000;
 
 /** Where an un-attached world client would send requests: `.invalid` never resolves (RFC 2606). */
 export const WORLD_ENDPOINT = 'http://world.invalid';
@@ -106,6 +116,7 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
   'now',
   'sleep',
   'route53ChangeDelayMs',
+  'route53HealthCheckerIntervalMs',
   'ec2TransitionDelayMs',
   'ec2VolumeDelayMs',
   'accountId',
@@ -117,6 +128,9 @@ function validateOptions(options: WorldOptions): void {
   for (const key of Object.keys(options ?? {}))
     if (!OPTION_KEYS.has(key)) problems.push(`unknown option "${key}" (known: ${[...OPTION_KEYS].join(', ')})`);
   if (typeof options?.now !== 'function') problems.push('now must be a function returning epoch ms');
+  const interval = options?.route53HealthCheckerIntervalMs;
+  if (interval !== undefined && !(Number.isFinite(interval) && interval >= 1000))
+    problems.push('route53HealthCheckerIntervalMs must be ≥ 1000');
   for (const key of ['route53ChangeDelayMs', 'ec2TransitionDelayMs', 'ec2VolumeDelayMs'] as const) {
     const value = options?.[key];
     if (value !== undefined && !(Number.isFinite(value) && value >= 0)) problems.push(`${key} must be ≥ 0`);
@@ -129,7 +143,11 @@ export function createWorld(options: WorldOptions): World {
   validateOptions(options);
   const ctx = createWorldContext({ now: () => options.now(), accountId: options.accountId ?? '123456789012' });
   const cloudWatch = createCloudWatchModel(ctx);
-  const route53 = createRoute53Model(ctx, { changeDelayMs: options.route53ChangeDelayMs ?? 10_000, alarmState: cloudWatch.alarmState });
+  const route53 = createRoute53Model(ctx, {
+    changeDelayMs: options.route53ChangeDelayMs ?? DEFAULT_ROUTE53_CHANGE_DELAY_MS,
+    healthCheckerIntervalMs: options.route53HealthCheckerIntervalMs ?? DEFAULT_HEALTH_CHECKER_INTERVAL_MS,
+    alarmData: cloudWatch.alarmData,
+  });
   const ec2 = createEc2Model(ctx, {
     transitionDelayMs: options.ec2TransitionDelayMs ?? 15_000,
     volumeDelayMs: options.ec2VolumeDelayMs ?? 2_000,
@@ -227,7 +245,8 @@ export function createWorld(options: WorldOptions): World {
     clientConfig,
     attach,
     awsOptions: () => ({ clientConfig, onClientCreated: attach }),
-    seed: (config) => seedWorld({ route53: route53.world, ec2: ec2.world, sns: sns.world, cloudWatch: cloudWatch.world }, config),
+    seed: (config, stage) =>
+      seedWorld({ route53: route53.world, ec2: ec2.world, sns: sns.world, cloudWatch: cloudWatch.world }, config, stage),
     route53: route53.world,
     ec2: ec2.world,
     sns: sns.world,

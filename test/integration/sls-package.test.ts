@@ -1,8 +1,9 @@
 /**
- * `sls package` (osls + serverless-esbuild) offline, with dummy credentials, on three configurations at
- * once: the example, a full one (health-check-flag DNS, AMI launch, hooks, probe locations) and a
- * probe location of the full one. Asserts on the generated CloudFormation and the zip artifacts, and
- * that a broken switchback.yml or a wrong region stops packaging with a clear message.
+ * `sls package` (osls + serverless-esbuild) offline, with dummy credentials, on four configurations at
+ * once: the example, a full one (health-check-flag DNS, AMI launch, hooks, probe locations), the full
+ * one as a second stage, and a probe location of the full one. Asserts on the generated
+ * CloudFormation and the zip artifacts, that two stages share no name, and that a broken
+ * switchback.yml or a wrong region stops packaging with a clear message.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -60,11 +61,12 @@ async function packageStack(
   name: string,
   configText: string,
   extraArgs: string[] = [],
+  stage = 'test',
 ): Promise<{ dir: string; template: Template; config: string; run: SlsRun }> {
   const dir = join(work, name);
   mkdirSync(dir);
   const config = writeConfig(name, configText);
-  const run = await runSls(name, ['package', '--stage', 'test', '--package', dir, ...extraArgs], config);
+  const run = await runSls(name, ['package', '--stage', stage, '--package', dir, ...extraArgs], config);
   if (run.code !== 0) throw new Error(`sls package (${name}) exited ${run.code}:\n${run.output}`);
   const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
   return { dir, template, config: configText, run };
@@ -89,6 +91,7 @@ const functionLogicalId = (key: FunctionKey) => `${key[0].toUpperCase()}${key.sl
 
 let example: Awaited<ReturnType<typeof packageStack>>;
 let full: Awaited<ReturnType<typeof packageStack>>;
+let fullProd: Awaited<ReturnType<typeof packageStack>>;
 let probeLocation: Awaited<ReturnType<typeof packageStack>>;
 let forwarder: Awaited<ReturnType<typeof packageStack>>;
 let broken: SlsRun;
@@ -118,9 +121,10 @@ beforeAll(async () => {
   example = await packageStack('example', EXAMPLE_CONFIG_TEXT, ['--param', 'allowExampleConfig=true']);
   exampleRun = example.run;
   full = await packageStack('full', FULL_CONFIG_TEXT);
+  fullProd = await packageStack('full-prod', FULL_CONFIG_TEXT, [], 'prod');
   probeLocation = await packageStack('probe-location', FULL_CONFIG_TEXT, ['--region', 'eu-west-1', '--param', 'role=probe-only']);
   forwarder = await packageStack('alarm-forwarder', FULL_CONFIG_TEXT, ['--region', 'us-east-1', '--param', 'role=alarm-forwarder']);
-}, 600_000); // five packagings: generous, because a loaded machine makes esbuild slow
+}, 900_000); // seven packagings (three refusals, five stacks): generous, because a loaded machine makes esbuild slow
 
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });
@@ -220,7 +224,10 @@ describe('sls package: the example configuration', () => {
       AlarmName: 'switchback-test-heartbeat',
       Namespace: 'switchback',
       MetricName: 'ProbeRoundsCompleted',
-      Dimensions: [{ Name: 'Location', Value: 'us-west-2' }],
+      Dimensions: [
+        { Name: 'Stage', Value: 'test' },
+        { Name: 'Location', Value: 'us-west-2' },
+      ],
       Statistic: 'Sum',
       Period: 60,
       EvaluationPeriods: 3,
@@ -331,11 +338,14 @@ describe('sls package: health-check-flag DNS, hooks and probe locations', () => 
   it('generates the flag alarm, the CLOUDWATCH_METRIC health check and PRIMARY/SECONDARY records', () => {
     const resources = full.template.Resources;
     expect(resources.WebFailoverFlagAlarm.Properties).toMatchObject({
-      AlarmName: 'switchback-web-failover-flag',
+      AlarmName: 'switchback-test-web-failover-flag',
       Namespace: 'switchback',
       MetricName: 'FailoverActive',
-      Dimensions: [{ Name: 'Service', Value: 'web' }],
-      Statistic: 'Maximum',
+      Dimensions: [
+        { Name: 'Stage', Value: 'test' },
+        { Name: 'Service', Value: 'web' },
+      ],
+      Statistic: 'Minimum',
       Period: 60,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
@@ -343,8 +353,8 @@ describe('sls package: health-check-flag DNS, hooks and probe locations', () => 
     });
     expect(resources.WebFailoverFlagHealthCheck.Properties.HealthCheckConfig).toEqual({
       Type: 'CLOUDWATCH_METRIC',
-      AlarmIdentifier: { Name: 'switchback-web-failover-flag', Region: 'us-west-2' },
-      InsufficientDataHealthStatus: 'Healthy',
+      AlarmIdentifier: { Name: 'switchback-test-web-failover-flag', Region: 'us-west-2' },
+      InsufficientDataHealthStatus: 'LastKnownStatus',
       Inverted: false,
     });
     expect(resources.WebPrimaryRecord.Properties).toEqual({
@@ -448,6 +458,69 @@ describe('sls package: health-check-flag DNS, hooks and probe locations', () => 
     );
     expect(JSON.stringify(statements)).toContain('dynamodb:us-west-2:${AWS::AccountId}:table/switchback-test');
     expect(readdirSync(probeLocation.dir).filter((file) => file.endsWith('.zip'))).toEqual(['probe.zip']);
+  });
+});
+
+/**
+ * Every name a stack gives an AWS resource, and every metric an alarm watches (namespace, metric and
+ * dimensions): two stages in one account and region must share none. The failover records are left
+ * out on purpose: their name, zone and set identifiers are the DNS record switchback.yml names, which
+ * only one stage can own (Route 53 refuses a second PRIMARY record, so deploying one config twice
+ * fails instead of sharing it: README "Stages").
+ */
+function stageScopedNames(template: Template): Map<string, string> {
+  const names = new Map<string, string>();
+  const NAME_KEYS = new Set([
+    'AlarmName',
+    'TopicName',
+    'FunctionName',
+    'TableName',
+    'LogGroupName',
+    'RoleName',
+    'ManagedPolicyName',
+    'Name',
+  ]);
+  const visit = (value: unknown, where: string): void => {
+    if (Array.isArray(value)) return value.forEach((item, index) => visit(item, `${where}[${index}]`));
+    if (!value || typeof value !== 'object') return;
+    const record = value as Record<string, unknown>;
+    if (record.Key === 'Name' && typeof record.Value === 'string') names.set(record.Value, `${where}.Tag`);
+    for (const [key, item] of Object.entries(record)) {
+      // A dimension's Name ({ Name, Value }) is its key, not a resource name: metrics are compared whole below.
+      const dimensionKey = key === 'Name' && 'Value' in record;
+      if (NAME_KEYS.has(key) && typeof item === 'string' && !dimensionKey) names.set(item, `${where}.${key}`);
+      else visit(item, `${where}.${key}`);
+    }
+  };
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    if (resource.Type === 'AWS::Route53::RecordSet') continue;
+    visit(resource.Properties, id);
+    if (resource.Type === 'AWS::CloudWatch::Alarm') {
+      const { Namespace, MetricName, Dimensions } = resource.Properties;
+      names.set(`metric ${Namespace}/${MetricName} ${JSON.stringify(Dimensions)}`, `${id} metric`);
+    }
+  }
+  return names;
+}
+
+describe('sls package: stages', () => {
+  it('gives two stages of one configuration no name in common: alarms, metrics, topics, functions, table', () => {
+    const test = stageScopedNames(full.template);
+    const prod = stageScopedNames(fullProd.template);
+    expect([...test.keys()]).toEqual(
+      expect.arrayContaining([
+        'switchback-test-web-failover-flag',
+        'switchback-test-heartbeat',
+        'switchback-test-alerts',
+        'switchback-test-alarms',
+        'switchback-test-probe',
+        'switchback-test',
+      ]),
+    );
+    expect([...prod.keys()]).toContain('switchback-prod-web-failover-flag');
+    expect(prod.size).toBe(test.size);
+    const shared = [...test.keys()].filter((name) => prod.has(name)).map((name) => `${name} (${test.get(name)})`);
+    expect(shared).toEqual([]);
   });
 });
 

@@ -21,7 +21,7 @@ import { executeRun, type EngineAws, type EngineDeps, type EngineOutcome } from 
 import type { ControllerEvent } from '../../../shared/events';
 import type { ProbeResult } from '../../../shared/probes/types';
 import type { EmbeddedDynamo } from '../../../sim/dynamo';
-import { createWorld, type World } from '../../../sim/world';
+import { createWorld, SIM_STAGE, type World } from '../../../sim/world';
 import { createStore, type Store } from '../../../shared/store';
 
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -190,7 +190,7 @@ export async function createEngineKit(dynamo: EmbeddedDynamo, options: KitOption
         route53: createRoute53Adapter(clients),
         ec2: () => createEc2Adapter(clients),
         sns: createSnsAdapter(clients),
-        cloudWatch: createCloudWatchAdapter(clients),
+        cloudWatch: createCloudWatchAdapter(clients, { stage: SIM_STAGE }),
         lambda: createLambdaAdapter(clients),
       },
       calls,

@@ -5,7 +5,7 @@ import { awsError, recordingClients } from './aws-test-kit';
 
 const cloudWatchMock = mockClient(CloudWatchClient);
 const clients = recordingClients({ cloudWatch: new CloudWatchClient({ region: 'us-east-1' }) });
-const adapter = createCloudWatchAdapter(clients);
+const adapter = createCloudWatchAdapter(clients, { stage: 'prod' });
 
 beforeEach(() => {
   cloudWatchMock.reset();
@@ -13,7 +13,7 @@ beforeEach(() => {
 });
 
 describe('putFlagMetric', () => {
-  it('publishes the flag with the Service dimension at the given time, high resolution', async () => {
+  it("publishes the flag with the adapter's Stage and the Service dimension at the given time, standard resolution", async () => {
     cloudWatchMock.on(PutMetricDataCommand).resolves({});
     await adapter.putFlagMetric({ namespace: 'switchback', service: 'web', value: 1, atEpochMs: 1_700_000_000_000 });
     expect(cloudWatchMock.commandCalls(PutMetricDataCommand)[0].args[0].input).toEqual({
@@ -21,7 +21,10 @@ describe('putFlagMetric', () => {
       MetricData: [
         {
           MetricName: 'FailoverActive',
-          Dimensions: [{ Name: 'Service', Value: 'web' }],
+          Dimensions: [
+            { Name: 'Stage', Value: 'prod' },
+            { Name: 'Service', Value: 'web' },
+          ],
           Timestamp: new Date(1_700_000_000_000),
           Value: 1,
           Unit: 'None',
@@ -29,13 +32,38 @@ describe('putFlagMetric', () => {
         },
       ],
     });
-    expect(FLAG_METRIC).toEqual({ namespace: 'switchback', metricName: 'FailoverActive', dimensionName: 'Service' });
+    expect(FLAG_METRIC).toEqual({
+      namespace: 'switchback',
+      metricName: 'FailoverActive',
+      stageDimensionName: 'Stage',
+      dimensionName: 'Service',
+    });
+    expect(adapter.flagAlarmName('web')).toBe('switchback-prod-web-failover-flag');
+  });
+
+  it('republishes many held flags in one call per 1,000 services', async () => {
+    cloudWatchMock.on(PutMetricDataCommand).resolves({});
+    const flags = Array.from({ length: 1001 }, (_, i) => ({ service: `svc-${i}`, value: i % 2 }));
+    await adapter.putFlagMetrics(flags, 1_700_000_000_000, 'us-west-2');
+    const calls = cloudWatchMock.commandCalls(PutMetricDataCommand).map((call) => call.args[0].input.MetricData ?? []);
+    expect(calls.map((data) => data.length)).toEqual([1000, 1]);
+    expect(calls[1][0]).toMatchObject({
+      Dimensions: [
+        { Name: 'Stage', Value: 'prod' },
+        { Name: 'Service', Value: 'svc-1000' },
+      ],
+      Value: 0,
+    });
+    expect(clients.regions).toEqual([
+      ['cloudWatch', 'us-west-2'],
+      ['cloudWatch', 'us-west-2'],
+    ]);
   });
 
   it('maps errors naming the metric', async () => {
     cloudWatchMock.on(PutMetricDataCommand).rejects(awsError('Throttling', { message: 'Rate exceeded' }));
     await expect(adapter.putFlagMetric({ service: 'web', value: 0, atEpochMs: 0 })).rejects.toThrow(
-      'cloudwatch:PutMetricData on switchback/FailoverActive Service=web throttled (Throttling): Rate exceeded',
+      'cloudwatch:PutMetricData on switchback/FailoverActive Stage=prod Service=web throttled (Throttling): Rate exceeded',
     );
   });
 });

@@ -96,7 +96,10 @@ function harness(
     checkPermission: async () => ({ allowed: true, detail: '' }),
   } as unknown as Ec2Adapter;
   const cloudWatch: CloudWatchAdapter = {
+    stage: 'test',
+    flagAlarmName: (name) => `switchback-test-${name}-failover-flag`,
     putFlagMetric: async (input: PutFlagMetricInput) => void calls.push(['putFlagMetric', input]),
+    putFlagMetrics: async (flags, atEpochMs) => void calls.push(['putFlagMetrics', flags, atEpochMs]),
     describeAlarmStates: async () => [],
   };
   const lambda: LambdaAdapter = {

@@ -131,7 +131,7 @@ describe('flagResources', () => {
       )
       .replace('target: ["198.51.100.20"]', 'target: { alias: { dnsName: d111111abcdef8.cloudfront.net, hostedZoneId: Z2FDTNDATAQYW2 } }');
     const config = configFrom(text);
-    const resources = flagResources(config.services[0], config) as Record<string, { Properties: Record<string, unknown> }>;
+    const resources = flagResources(config.services[0], config, 'prod') as Record<string, { Properties: Record<string, unknown> }>;
     expect(resources.WebPrimaryRecord.Properties).toEqual({
       HostedZoneId: 'Z0123456789ABC',
       Name: 'app.example.com',
@@ -153,7 +153,7 @@ describe('flagResources', () => {
         .replace('target: ["203.0.113.10"]', 'target: primary.example.net')
         .replace('target: ["198.51.100.20"]', 'target: secondary.example.net'),
     );
-    const cnameResources = flagResources(cname.services[0], cname) as Record<string, { Properties: Record<string, unknown> }>;
+    const cnameResources = flagResources(cname.services[0], cname, 'prod') as Record<string, { Properties: Record<string, unknown> }>;
     expect(cnameResources.WebSecondaryRecord.Properties).toMatchObject({
       Type: 'CNAME',
       TTL: '45',
@@ -162,9 +162,33 @@ describe('flagResources', () => {
     });
   });
 
+  it('names the alarm and its metric after the stage; Minimum makes a failback win its minute; no data keeps the last status', () => {
+    const config = fullConfig();
+    const resources = flagResources(config.services[0], config, 'prod') as Record<string, { Properties: Record<string, any> }>;
+    expect(resources.WebFailoverFlagAlarm.Properties).toMatchObject({
+      AlarmName: 'switchback-prod-web-failover-flag',
+      Dimensions: [
+        { Name: 'Stage', Value: 'prod' },
+        { Name: 'Service', Value: 'web' },
+      ],
+      Statistic: 'Minimum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(resources.WebFailoverFlagHealthCheck.Properties.HealthCheckConfig).toEqual({
+      Type: 'CLOUDWATCH_METRIC',
+      AlarmIdentifier: { Name: 'switchback-prod-web-failover-flag', Region: 'us-west-2' },
+      InsufficientDataHealthStatus: 'LastKnownStatus',
+      Inverted: false,
+    });
+  });
+
   it('creates the health check after its alarm', () => {
     const config = fullConfig();
-    const resources = flagResources(config.services[0], config) as Record<string, { DependsOn?: string }>;
+    const resources = flagResources(config.services[0], config, 'prod') as Record<string, { DependsOn?: string }>;
     expect(resources.WebFailoverFlagHealthCheck.DependsOn).toBe('WebFailoverFlagAlarm');
   });
 });

@@ -213,17 +213,20 @@ describe('least-privilege IAM from the full configuration', () => {
 
   it('switches health-check-flag DNS by metric only, and reads the alarm and health check it drives', () => {
     const orchestrator = grantsOf(policies.orchestrator);
-    expect(orchestrator).toContainEqual({
+    const publish = {
       action: 'cloudwatch:PutMetricData',
       resource: '*',
       condition: { StringEquals: { 'cloudwatch:namespace': 'switchback' } },
-    });
+    };
+    expect(orchestrator).toContainEqual(publish);
+    // The controller's probe republishes the held flag every round.
+    expect(grantsOf(policies.probe)).toContainEqual(publish);
     expect(orchestrator).toContainEqual({
       action: 'route53:GetHealthCheckStatus',
       resource: JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:route53:::healthcheck/${WebFailoverFlagHealthCheck}' }),
     });
     const alarm = JSON.stringify({
-      'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-west-2:${AWS::AccountId}:alarm:switchback-web-failover-flag',
+      'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-west-2:${AWS::AccountId}:alarm:switchback-prod-web-failover-flag',
     });
     expect(orchestrator).toContainEqual({ action: 'cloudwatch:DescribeAlarms', resource: alarm });
     expect(grantsOf(policies.drill)).toContainEqual({ action: 'cloudwatch:DescribeAlarms', resource: alarm });
@@ -312,8 +315,11 @@ describe('toStatements', () => {
 describe('contracts with the adapters', () => {
   it('uses the run tag the EC2 adapter writes and the flag metric the CloudWatch adapter publishes', () => {
     expect(RUN_TAG_KEY).toBe(ADAPTER_RUN_TAG_KEY);
-    expect({ namespace: METRICS.namespace, metricName: METRICS.failoverFlag.name, dimensionName: METRICS.failoverFlag.dimension }).toEqual(
-      FLAG_METRIC,
-    );
+    expect({
+      namespace: METRICS.namespace,
+      metricName: METRICS.failoverFlag.name,
+      stageDimensionName: METRICS.stageDimension,
+      dimensionName: METRICS.failoverFlag.dimension,
+    }).toEqual(FLAG_METRIC);
   });
 });

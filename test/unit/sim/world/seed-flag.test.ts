@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetHealthCheckStatusCommand } from '@aws-sdk/client-route-53';
 import { parseDocument } from 'yaml';
 import { createCloudWatchAdapter } from '../../../../shared/aws/cloudwatch';
@@ -7,7 +8,7 @@ import { createEc2Adapter } from '../../../../shared/aws/ec2';
 import { createRoute53Adapter } from '../../../../shared/aws/route53';
 import { loadConfigFile, parseConfig } from '../../../../shared/config/load';
 import { flagAlarmName } from '../../../../sim/world';
-import { createTestWorld } from './world-test-kit';
+import { START_EPOCH_MS, createTestWorld } from './world-test-kit';
 
 const EXAMPLE = join(__dirname, '../../../../switchback.example.yml');
 const STANDBY = 'i-0abc1234def567890';
@@ -108,22 +109,38 @@ describe('seed', () => {
 });
 
 describe('health-check-flag strategy', () => {
-  it('switches traffic with PutMetricData alone: flag 1 → alarm ALARM → health check Unhealthy → SECONDARY answered', async () => {
-    const { world, clients, clock } = createTestWorld();
-    const config = exampleWith((service) => {
+  const MINUTE = 60_000;
+  const PRIMARY = ['203.0.113.10'];
+  const SECONDARY = ['198.51.100.20'];
+  const flagConfig = () =>
+    exampleWith((service) => {
       service.dns.strategy = 'health-check-flag';
     });
+
+  it('switches with PutMetricData alone: the minute ends → alarm ALARM → health checkers 15 s later → SECONDARY answered', async () => {
+    const { world, clients, clock } = createTestWorld();
+    const config = flagConfig();
     world.seed(config);
     world.seed(config);
 
-    const alarmName = flagAlarmName('web');
-    expect(alarmName).toBe('switchback-web-failover-flag');
+    const alarmName = flagAlarmName('sim', 'web');
+    expect(alarmName).toBe('switchback-sim-web-failover-flag');
     const [healthCheck] = world.route53.healthChecks();
     expect(world.route53.healthChecks()).toHaveLength(1);
     expect(healthCheck).toMatchObject({
-      callerReference: 'switchback-web-failover-flag',
-      config: { Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Region: 'us-west-2', Name: alarmName } },
+      callerReference: 'switchback-sim-web-failover-flag',
+      config: {
+        Type: 'CLOUDWATCH_METRIC',
+        AlarmIdentifier: { Region: 'us-west-2', Name: alarmName },
+        InsufficientDataHealthStatus: 'LastKnownStatus',
+      },
       status: 'Healthy',
+    });
+    expect(world.cloudWatch.alarm(alarmName)?.metric).toMatchObject({
+      statistic: 'Minimum',
+      periodSeconds: 60,
+      dimensions: { Stage: 'sim', Service: 'web' },
+      treatMissingData: 'ignore',
     });
     expect(
       world.route53.records('Z0123456789ABC').map((set) => [set.SetIdentifier, set.Failover, set.HealthCheckId, set.ResourceRecords]),
@@ -131,47 +148,156 @@ describe('health-check-flag strategy', () => {
       ['web-primary', 'PRIMARY', healthCheck.id, [{ Value: '203.0.113.10' }]],
       ['web-secondary', 'SECONDARY', undefined, [{ Value: '198.51.100.20' }]],
     ]);
-    expect(world.route53.resolve('app.example.com', 'A')).toEqual(['203.0.113.10']);
+    expect(world.route53.resolve('app.example.com', 'A')).toEqual(PRIMARY);
 
-    const cloudWatch = createCloudWatchAdapter(clients);
+    const cloudWatch = createCloudWatchAdapter(clients, { stage: 'sim' });
     expect(await cloudWatch.describeAlarmStates([alarmName])).toEqual([expect.objectContaining({ state: 'OK' })]);
 
     clock.advance(5_000);
-    const flaggedAt = clock.now();
-    await cloudWatch.putFlagMetric({ service: 'web', value: 1, atEpochMs: flaggedAt });
+    await cloudWatch.putFlagMetric({ service: 'web', value: 1, atEpochMs: clock.now() });
+    // Nothing moves inside the minute.
+    clock.advance(MINUTE - 5_001);
+    expect(world.cloudWatch.alarm(alarmName)?.state).toBe('OK');
+    expect(world.route53.resolve('app.example.com', 'A')).toEqual(PRIMARY);
+    // The boundary evaluates the minute: ALARM, stamped with the boundary.
+    clock.advance(1);
+    const boundary = START_EPOCH_MS + MINUTE;
     expect(await cloudWatch.describeAlarmStates([alarmName])).toEqual([
-      expect.objectContaining({ state: 'ALARM', updatedAtEpochMs: flaggedAt }),
+      expect.objectContaining({ state: 'ALARM', updatedAtEpochMs: boundary }),
     ]);
+    // The health checkers see it at their next poll, 15 s later.
+    clock.advance(14_999);
+    expect(world.route53.resolve('app.example.com', 'A')).toEqual(PRIMARY);
+    clock.advance(1);
     expect(world.route53.healthCheckStatus(healthCheck.id)).toBe('Unhealthy');
     const status = await clients.route53().send(new GetHealthCheckStatusCommand({ HealthCheckId: healthCheck.id }));
-    expect(status.HealthCheckObservations?.[0].StatusReport?.Status).toBe(`Failure: alarm ${alarmName} is ALARM`);
-    expect(world.route53.resolve('app.example.com', 'A')).toEqual(['198.51.100.20']);
-
-    // The flag is published once: the alarm keeps its state while no new datapoint arrives.
-    clock.advance(3_600_000);
-    expect(await cloudWatch.describeAlarmStates([alarmName])).toEqual([
-      expect.objectContaining({ state: 'ALARM', updatedAtEpochMs: flaggedAt }),
-    ]);
-    expect(world.route53.resolve('app.example.com', 'A')).toEqual(['198.51.100.20']);
-
-    await cloudWatch.putFlagMetric({ service: 'web', value: 0, atEpochMs: clock.now() });
-    expect(world.route53.resolve('app.example.com', 'A')).toEqual(['203.0.113.10']);
+    expect(status.HealthCheckObservations?.[0].StatusReport?.Status).toBe(`Failure: alarm ${alarmName} data breaches its threshold`);
+    expect(world.route53.resolve('app.example.com', 'A')).toEqual(SECONDARY);
     expect(Object.keys(world.apiCalls()).filter((api) => api.startsWith('route53.ChangeResourceRecordSets'))).toEqual([]);
     expect(
       world.cloudWatch
-        .datapoints({ namespace: 'switchback', metricName: 'FailoverActive', dimensions: { Service: 'web' } })
+        .datapoints({ namespace: 'switchback', metricName: 'FailoverActive', dimensions: { Stage: 'sim', Service: 'web' } })
         .map((point) => point.value),
-    ).toEqual([1, 0]);
+    ).toEqual([1]);
   });
 
-  it('follows an alarm state set by hand too', () => {
-    const { world } = createTestWorld();
-    world.seed(
-      exampleWith((service) => {
-        service.dns.strategy = 'health-check-flag';
+  it('honours a failback published in the same minute as the failover: the 0 wins the minute (Minimum)', async () => {
+    const { world, clients, clock } = createTestWorld();
+    world.seed(flagConfig());
+    const cloudWatch = createCloudWatchAdapter(clients, { stage: 'sim' });
+    const answers = new Set<string>();
+    await cloudWatch.putFlagMetric({ service: 'web', value: 1, atEpochMs: clock.now() + 10_000 });
+    await cloudWatch.putFlagMetric({ service: 'web', value: 1, atEpochMs: clock.now() + 20_000 });
+    await cloudWatch.putFlagMetric({ service: 'web', value: 0, atEpochMs: clock.now() + 40_000 });
+    for (let second = 0; second < 5 * 60; second++) {
+      clock.advance(1_000);
+      answers.add(JSON.stringify(world.route53.resolve('app.example.com', 'A')));
+    }
+    expect([...answers]).toEqual([JSON.stringify(PRIMARY)]);
+    expect(world.cloudWatch.alarm(flagAlarmName('sim', 'web'))?.state).toBe('OK');
+  });
+
+  it('a failback in the minute after the failover goes home at the end of that minute', async () => {
+    const { world, clients, clock } = createTestWorld();
+    world.seed(flagConfig());
+    const cloudWatch = createCloudWatchAdapter(clients, { stage: 'sim' });
+    for (const at of [10_000, 20_000, 30_000, 40_000, 50_000, MINUTE + 10_000])
+      await cloudWatch.putFlagMetric({ service: 'web', value: 1, atEpochMs: START_EPOCH_MS + at });
+    await cloudWatch.putFlagMetric({ service: 'web', value: 0, atEpochMs: START_EPOCH_MS + MINUTE + 15_000 });
+    clock.advance(MINUTE + 15_000);
+    expect(world.route53.resolve('app.example.com', 'A')).toEqual(SECONDARY);
+    clock.advance(MINUTE);
+    expect(world.route53.resolve('app.example.com', 'A')).toEqual(PRIMARY);
+  });
+
+  /** The template before this release: Maximum, ignore, InsufficientDataHealthStatus Healthy, one publish. */
+  function seedOldTemplate(world: ReturnType<typeof createTestWorld>['world']) {
+    world.route53.createHostedZone({ id: 'ZOLD', name: 'old.example.com' });
+    world.cloudWatch.putAlarm({
+      name: 'switchback-web-failover-flag',
+      region: 'us-west-2',
+      state: 'OK',
+      metric: {
+        namespace: 'switchback',
+        metricName: 'FailoverActive',
+        dimensions: { Service: 'web' },
+        statistic: 'Maximum',
+        threshold: 1,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        treatMissingData: 'ignore',
+      },
+    });
+    const id = world.route53.createHealthCheck('old', {
+      Type: 'CLOUDWATCH_METRIC',
+      AlarmIdentifier: { Region: 'us-west-2', Name: 'switchback-web-failover-flag' },
+      InsufficientDataHealthStatus: 'Healthy',
+    });
+    const record = { Name: 'app.old.example.com', Type: 'A' as const, TTL: 30 };
+    world.route53.putRecord('ZOLD', {
+      ...record,
+      SetIdentifier: 'p',
+      Failover: 'PRIMARY',
+      HealthCheckId: id,
+      ResourceRecords: [{ Value: PRIMARY[0] }],
+    });
+    world.route53.putRecord('ZOLD', { ...record, SetIdentifier: 's', Failover: 'SECONDARY', ResourceRecords: [{ Value: SECONDARY[0] }] });
+  }
+
+  it('holds SECONDARY for an hour when the flag is republished every round; the old single publish flips back at the next minute', async () => {
+    const { world, clients, clock } = createTestWorld();
+    world.seed(flagConfig());
+    seedOldTemplate(world);
+    const cloudWatch = createCloudWatchAdapter(clients, { stage: 'sim' });
+    const client = clients.cloudWatch('us-west-2');
+    // Both switch at once; only the new one is republished every 10 s round.
+    await cloudWatch.putFlagMetric({ service: 'web', value: 1, atEpochMs: clock.now() });
+    await client.send(
+      new PutMetricDataCommand({
+        Namespace: 'switchback',
+        MetricData: [
+          { MetricName: 'FailoverActive', Dimensions: [{ Name: 'Service', Value: 'web' }], Value: 1, Timestamp: new Date(clock.now()) },
+        ],
       }),
     );
-    world.cloudWatch.setAlarmState(flagAlarmName('web'), 'ALARM');
-    expect(world.route53.resolve('app.example.com')).toEqual(['198.51.100.20']);
+    const held: string[] = [];
+    const old: string[] = [];
+    for (let second = 1; second <= 3600; second++) {
+      clock.advance(1_000);
+      if (second % 10 === 0) await cloudWatch.putFlagMetrics([{ service: 'web', value: 1 }], clock.now(), 'us-west-2');
+      // The switch itself: the minute's boundary (60 s) + the health checkers' poll (15 s).
+      if (second >= 75) held.push(JSON.stringify(world.route53.resolve('app.example.com', 'A')));
+      // The next minute's boundary finds no data; its poll is at 135 s.
+      if (second >= 135) old.push(JSON.stringify(world.route53.resolve('app.old.example.com', 'A')));
+    }
+    expect(new Set(held)).toEqual(new Set([JSON.stringify(SECONDARY)]));
+    // The old template: the minute after the publish has no data → InsufficientDataHealthStatus Healthy → the dead primary.
+    expect(old[0]).toBe(JSON.stringify(PRIMARY));
+    expect(new Set(old)).toEqual(new Set([JSON.stringify(PRIMARY)]));
+    // ...while the old alarm itself still says ALARM (ignore): status would have reported success.
+    expect(world.cloudWatch.alarm('switchback-web-failover-flag')?.state).toBe('ALARM');
+  });
+
+  it('keeps the last decision through a gap in the data (LastKnownStatus), and a health check with none starts Healthy', async () => {
+    const { world, clients, clock } = createTestWorld();
+    world.seed(flagConfig());
+    const cloudWatch = createCloudWatchAdapter(clients, { stage: 'sim' });
+    await cloudWatch.putFlagMetric({ service: 'web', value: 1, atEpochMs: clock.now() + 1_000 });
+    clock.advance(MINUTE + 15_000);
+    expect(world.route53.resolve('app.example.com', 'A')).toEqual(SECONDARY);
+    // Ten minutes without a datapoint (the control region's Lambda down): still the secondary.
+    clock.advance(10 * MINUTE);
+    expect(world.route53.resolve('app.example.com', 'A')).toEqual(SECONDARY);
+    // A health check created now (a redeploy replacing it) has no last status: Healthy → the primary,
+    // until the data says otherwise again.
+    const fresh = world.route53.createHealthCheck('replaced', {
+      Type: 'CLOUDWATCH_METRIC',
+      AlarmIdentifier: { Region: 'us-west-2', Name: flagAlarmName('sim', 'web') },
+      InsufficientDataHealthStatus: 'LastKnownStatus',
+    });
+    clock.advance(30_000);
+    expect(world.route53.healthCheckStatus(fresh)).toBe('Healthy');
+    await cloudWatch.putFlagMetric({ service: 'web', value: 1, atEpochMs: clock.now() });
+    clock.advance(MINUTE + 30_000);
+    expect(world.route53.healthCheckStatus(fresh)).toBe('Unhealthy');
   });
 });

@@ -5,7 +5,8 @@ import { createCloudWatchAdapter } from '../../../../shared/aws/cloudwatch';
 import { classifyAwsError } from '../../../../shared/aws/errors';
 import { createLambdaAdapter } from '../../../../shared/aws/lambda';
 import { createSnsAdapter } from '../../../../shared/aws/sns';
-import { createTestWorld, rejectionOf } from './world-test-kit';
+import type { AlarmMetric } from '../../../../sim/world';
+import { START_EPOCH_MS, createTestWorld, rejectionOf } from './world-test-kit';
 
 const TOPIC = 'arn:aws:sns:us-west-2:123456789012:oncall';
 
@@ -141,7 +142,7 @@ describe('CloudWatch', () => {
     world.cloudWatch.putAlarm({ name: 'web-5xx-high', region: 'us-east-1' });
     clock.advance(60_000);
     world.cloudWatch.setAlarmState('web-5xx-high', 'ALARM');
-    const cloudWatch = createCloudWatchAdapter(clients);
+    const cloudWatch = createCloudWatchAdapter(clients, { stage: 'sim' });
     expect(
       await cloudWatch.describeAlarmStates(['arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-5xx-high', 'web-5xx-high', 'nope']),
     ).toEqual([
@@ -151,7 +152,7 @@ describe('CloudWatch', () => {
     ]);
   });
 
-  it('evaluates a metric alarm from PutMetricData on read, stamped with the datapoint time', async () => {
+  it('evaluates a metric alarm at the next period boundary, stamped with that boundary, never on arrival', async () => {
     const { world, clients, clock } = createTestWorld();
     const client = clients.cloudWatch();
     await client.send(
@@ -186,12 +187,21 @@ describe('CloudWatch', () => {
         MetricData: [{ MetricName: 'LatencyMs', Dimensions: [{ Name: 'Service', Value: 'api' }], Value: 10 }],
       }),
     );
-    const alarm = await describe();
-    expect(alarm).toMatchObject({ StateValue: 'ALARM', StateUpdatedTimestamp: new Date(at), Threshold: 500, Namespace: 'app' });
-    expect(alarm?.StateReason).toMatch(/1 datapoint \[900 .*\] was greater than the threshold \(500\)/);
-
-    clock.advance(61_000);
+    // Standard resolution: nothing happens until the minute is over.
     expect((await describe())?.StateValue).toBe('INSUFFICIENT_DATA');
+    clock.advance(57_999);
+    expect((await describe())?.StateValue).toBe('INSUFFICIENT_DATA');
+    clock.advance(1);
+    const boundary = START_EPOCH_MS + 60_000;
+    const alarm = await describe();
+    expect(alarm).toMatchObject({ StateValue: 'ALARM', StateUpdatedTimestamp: new Date(boundary), Threshold: 500, Namespace: 'app' });
+    expect(alarm?.StateReason).toMatch(
+      /1 datapoint\(s\) \[900\] of Maximum over 60 seconds; 1 of 1 was greater than the threshold \(500\)/,
+    );
+
+    // The next minute has no data: missing → INSUFFICIENT_DATA at that boundary.
+    clock.advance(60_000);
+    expect(await describe()).toMatchObject({ StateValue: 'INSUFFICIENT_DATA', StateUpdatedTimestamp: new Date(boundary + 60_000) });
     expect(world.cloudWatch.datapoints({ namespace: 'app', dimensions: { Service: 'web' } })).toEqual([
       expect.objectContaining({ value: 900, atEpochMs: at, metricName: 'LatencyMs' }),
     ]);
@@ -201,5 +211,95 @@ describe('CloudWatch', () => {
     );
     expect(reserved.name).toBe('InvalidParameterValueException');
     expect(classifyAwsError(reserved)).toBe('fatal');
+  });
+
+  describe('alarm evaluation (statistic, M of N, missing data)', () => {
+    const MINUTE = 60_000;
+    function alarmOn(world: ReturnType<typeof createTestWorld>['world'], metric: Partial<AlarmMetric>) {
+      return world.cloudWatch.putAlarm({
+        name: 'a',
+        region: 'us-west-2',
+        state: 'OK',
+        metric: { namespace: 'app', metricName: 'm', threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold', ...metric },
+      });
+    }
+    async function put(clients: ReturnType<typeof createTestWorld>['clients'], value: number, atEpochMs: number) {
+      await clients
+        .cloudWatch('us-west-2')
+        .send(
+          new PutMetricDataCommand({ Namespace: 'app', MetricData: [{ MetricName: 'm', Value: value, Timestamp: new Date(atEpochMs) }] }),
+        );
+    }
+
+    it('aggregates a period with its statistic: Minimum lets one 0 win the minute, Maximum lets one 1 win it', async () => {
+      for (const [statistic, expected] of [
+        ['Minimum', 'OK'],
+        ['Maximum', 'ALARM'],
+        ['Average', 'OK'],
+        ['Sum', 'ALARM'],
+        ['SampleCount', 'ALARM'],
+      ] as const) {
+        const { world, clients, clock } = createTestWorld();
+        alarmOn(world, { statistic });
+        await put(clients, 1, START_EPOCH_MS + 10_000);
+        await put(clients, 1, START_EPOCH_MS + 20_000);
+        await put(clients, 0, START_EPOCH_MS + 50_000);
+        clock.advance(MINUTE);
+        expect({ statistic, state: world.cloudWatch.alarm('a')?.state }).toEqual({ statistic, state: expected });
+      }
+    });
+
+    it('needs M of N breaching periods, and counts missing periods as treatMissingData says', async () => {
+      const cases = [
+        // 2 of 3 with data [1, -, 1]: missing leaves the gap out, breaching fills it, notBreaching too.
+        { treatMissingData: 'missing', datapointsToAlarm: 2, expected: 'ALARM' },
+        { treatMissingData: 'notBreaching', datapointsToAlarm: 3, expected: 'OK' },
+        { treatMissingData: 'breaching', datapointsToAlarm: 3, expected: 'ALARM' },
+        { treatMissingData: 'ignore', datapointsToAlarm: 3, expected: 'OK' },
+      ] as const;
+      for (const { treatMissingData, datapointsToAlarm, expected } of cases) {
+        const { world, clients, clock } = createTestWorld();
+        alarmOn(world, { statistic: 'Maximum', evaluationPeriods: 3, datapointsToAlarm, treatMissingData });
+        await put(clients, 1, START_EPOCH_MS + 5_000);
+        await put(clients, 1, START_EPOCH_MS + 2 * MINUTE + 5_000);
+        clock.advance(3 * MINUTE);
+        expect({ treatMissingData, state: world.cloudWatch.alarm('a')?.state }).toEqual({ treatMissingData, state: expected });
+      }
+    });
+
+    it('keeps its state through an empty range with ignore, and goes INSUFFICIENT_DATA with missing', async () => {
+      for (const [treatMissingData, expected] of [
+        ['ignore', 'ALARM'],
+        ['missing', 'INSUFFICIENT_DATA'],
+        ['notBreaching', 'OK'],
+      ] as const) {
+        const { world, clients, clock } = createTestWorld();
+        alarmOn(world, { statistic: 'Maximum', treatMissingData });
+        await put(clients, 1, START_EPOCH_MS + 5_000);
+        clock.advance(MINUTE);
+        expect(world.cloudWatch.alarm('a')?.state).toBe('ALARM');
+        clock.advance(10 * MINUTE);
+        expect({ treatMissingData, state: world.cloudWatch.alarm('a')?.state }).toEqual({ treatMissingData, state: expected });
+      }
+    });
+
+    it('does not count a datapoint that arrived after the boundary that evaluated its period', async () => {
+      const { world, clients, clock } = createTestWorld();
+      alarmOn(world, { statistic: 'Maximum', treatMissingData: 'ignore' });
+      clock.advance(MINUTE + 5_000);
+      await put(clients, 1, START_EPOCH_MS + 30_000); // for the first minute, 35 s late
+      clock.advance(2 * MINUTE);
+      expect(world.cloudWatch.alarm('a')?.state).toBe('OK');
+    });
+
+    it('returns to what the data says at the next boundary after a state set by hand', async () => {
+      const { world, clients, clock } = createTestWorld();
+      alarmOn(world, { statistic: 'Maximum' });
+      await put(clients, 0, START_EPOCH_MS + 5_000);
+      world.cloudWatch.setAlarmState('a', 'ALARM');
+      expect(world.cloudWatch.alarm('a')?.state).toBe('ALARM');
+      clock.advance(MINUTE);
+      expect(world.cloudWatch.alarm('a')?.state).toBe('OK');
+    });
   });
 });
