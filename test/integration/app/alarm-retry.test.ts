@@ -14,7 +14,7 @@ import { createRoute53Adapter } from '../../../shared/aws/route53';
 import { buildConfig } from '../../support/config-builder';
 import { createStore, type Store } from '../../../shared/store';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
-import { createWorld } from '../../../sim/world';
+import { createWorld, SIM_STAGE } from '../../../sim/world';
 import { ManualClock, T0 } from '../engine/engine-kit';
 
 const config = buildConfig({
@@ -81,6 +81,7 @@ describe('alarm deliveries are never lost', () => {
         clients,
         () => createEc2Adapter(clients),
         () => createRoute53Adapter(clients),
+        { stage: SIM_STAGE },
       ),
       functions: { orchestrator: 'orchestrator', probe: 'probe' },
       logger: silentLogger,
