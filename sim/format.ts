@@ -135,6 +135,16 @@ export function formatSummary(result: SimulationResult): string {
   lines.push(
     `  SMS sent: ${result.summary.sms.length}; AWS API calls: ${Object.values(result.summary.apiCalls).reduce((a, b) => a + b, 0)}`,
   );
+  const undelivered = result.summary.sms.filter((message) => message.notDelivered);
+  if (undelivered.length > 0) {
+    lines.push(
+      `  SMS NOT DELIVERED: ${undelivered.length}`,
+      ...undelivered.map(
+        (message) =>
+          `    ${message.t}s to ${message.notDelivered} of ${message.recipients}: ${message.text} (${message.notDeliveredReasons?.join('; ')})`,
+      ),
+    );
+  }
   if (result.summary.errors.length)
     lines.push(`  errors: ${result.summary.errors.length}`, ...result.summary.errors.map((error) => `    ${error}`));
   return lines.join('\n');

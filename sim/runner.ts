@@ -76,7 +76,11 @@ export interface SimulationResult {
     durationSeconds: number;
     realSeconds: number;
     services: Record<string, ServiceSummary>;
-    sms: Array<{ t: number; text: string; recipients: number }>;
+    /**
+     * Every text published (SNS accepted it). `notDelivered` counts the recipients it never reached
+     * (an opted-out number, the monthly SMS spend limit), with the reasons.
+     */
+    sms: Array<{ t: number; text: string; recipients: number; notDelivered?: number; notDeliveredReasons?: string[] }>;
     runs: Array<{
       service: string;
       kind: string;
@@ -212,6 +216,10 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
       sleep: (ms: number) => scheduler.sleep(ms),
       route53ChangeDelayMs: scenario.world.route53ChangeSeconds * 1000,
       route53HealthCheckerIntervalMs: scenario.world.route53HealthCheckerSeconds * 1000,
+      sms: {
+        ...(scenario.world.smsMonthlySpendLimitUsd !== undefined && { monthlySpendLimitUsd: scenario.world.smsMonthlySpendLimitUsd }),
+        ...(scenario.world.smsSpentUsd !== undefined && { spentUsd: scenario.world.smsSpentUsd }),
+      },
       ec2TransitionDelayMs: scenario.world.ec2TransitionSeconds * 1000,
       onAsyncInvoke: (name: string, payload: unknown) => scheduler.start(`async ${name}`, () => invoke(name, payload, 'async')),
     });
@@ -533,9 +541,14 @@ async function summarize(
   const sms: SimulationResult['summary']['sms'] = [];
   for (const message of world.sns.published()) {
     const entry = { t: t(message.atEpochMs), text: message.message };
-    const same = sms.find((candidate) => candidate.t === entry.t && candidate.text === entry.text);
+    let same = sms.find((candidate) => candidate.t === entry.t && candidate.text === entry.text);
     if (same) same.recipients += 1;
-    else sms.push({ ...entry, recipients: 1 });
+    else sms.push((same = { ...entry, recipients: 1 }));
+    if (!message.delivered) {
+      same.notDelivered = (same.notDelivered ?? 0) + 1;
+      const reason = message.notDeliveredReason ?? 'not delivered';
+      same.notDeliveredReasons = [...new Set([...(same.notDeliveredReasons ?? []), reason])];
+    }
   }
   return {
     timeline,

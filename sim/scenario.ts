@@ -116,6 +116,9 @@ export const scenarioSchema = z.strictObject({
       route53ChangeSeconds: z.number().min(0).default(60),
       route53HealthCheckerSeconds: z.number().min(1).default(30),
       ec2TransitionSeconds: z.number().min(0).default(15),
+      /** SNS MonthlySpendLimit (USD) and what was already spent this month when the scenario starts. */
+      smsMonthlySpendLimitUsd: z.number().min(0).optional(),
+      smsSpentUsd: z.number().min(0).optional(),
     })
     .default({ route53ChangeSeconds: 60, route53HealthCheckerSeconds: 30, ec2TransitionSeconds: 15 }),
   /** Lambda timeouts of the simulated functions (seconds), e.g. a short orchestrator to watch it hand a run on. */

@@ -6,6 +6,18 @@
  * parameters and the resources it names are validated (NotFound, IncorrectInstanceState,
  * VolumeInUse …), then a DryRun stops with DryRunOperation, and only then does anything change.
  * Transitions complete when `now()` passes their due time, evaluated whenever the model is read.
+ *
+ * Availability Zones: every region has zones `<region>a`, `<region>b`, `<region>c`. A subnet lives in
+ * one zone (`addSubnet`; RunInstances into an unknown subnet fails with InvalidSubnetID.NotFound), an
+ * instance launched into a subnet lives in its zone (without one: the default subnet's, `<region>a`),
+ * a seeded instance or volume in the zone it is given or one derived from its id. AttachVolume needs
+ * the volume and the instance in one zone and fails with InvalidVolume.ZoneMismatch otherwise
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
+ *
+ * Eventual consistency: for `notFoundAfterLaunchMs` after RunInstances a new instance is "not found"
+ * by every call that names it (InvalidInstanceID.NotFound) and missing from unfiltered listings,
+ * although RunInstances returned its id
+ * (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html).
  */
 import type {
   AssociateAddressRequest,
@@ -65,6 +77,10 @@ export interface AddressView {
 export interface AddInstanceInput {
   region: string;
   instanceId?: string;
+  /** Default: one of the region's zones, derived from the instance id (or the subnet's zone). */
+  availabilityZone?: string;
+  /** Must be a subnet added with `addSubnet`; the instance takes its zone. */
+  subnetId?: string;
   state?: InstanceStateName;
   imageId?: string;
   instanceType?: string;
@@ -80,13 +96,21 @@ export interface Ec2World {
   /** Put an instance in a state at once (a scenario's "someone stopped it"). */
   setInstanceState(instanceId: string, state: InstanceStateName): void;
   addImage(region: string, imageId: string): void;
-  /** Create a volume (available, or attached to an existing instance); a no-op if the id exists. */
+  /**
+   * Create a volume (available, or attached to an existing instance); a no-op if the id exists.
+   * Zone: the one given, else the instance's it is attached to, else one derived from the id.
+   */
   addVolume(input: {
     region: string;
     volumeId?: string;
     sizeGiB?: number;
+    availabilityZone?: string;
     attachedTo?: { instanceId: string; device: string };
   }): VolumeView;
+  /** Create a subnet in a zone (default: one derived from its id); a no-op if it exists. Returns its zone. */
+  addSubnet(input: { region: string; subnetId: string; availabilityZone?: string }): string;
+  /** The zones of a region (`<region>a`, `b`, `c`). */
+  availabilityZones(region: string): string[];
   volumes(region?: string): VolumeView[];
   /** Allocate an Elastic IP (optionally associated); a no-op if the allocation id exists. */
   addAddress(input: { region: string; allocationId?: string; publicIp?: string; instanceId?: string }): AddressView;
@@ -105,6 +129,8 @@ interface InstanceModel {
   instanceId: string;
   region: string;
   availabilityZone: string;
+  /** Calls naming the instance find it from then on (eventual consistency after RunInstances). */
+  visibleAtEpochMs: number;
   reservationId: string;
   state: InstanceStateName;
   transition?: Transition<InstanceStateName>;
@@ -150,6 +176,8 @@ interface RegionModel {
   images: Set<string>;
   volumes: Map<string, VolumeModel>;
   addresses: Map<string, AddressModel>;
+  /** Subnet id → its zone. */
+  subnets: Map<string, string>;
   clientTokens: Map<string, { fingerprint: string; reservationId: string; instanceIds: string[] }>;
 }
 
@@ -165,6 +193,8 @@ const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const VOLUME_ID = /^vol-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const ALLOCATION_ID = /^eipalloc-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const IMAGE_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const ZONE_LETTERS = ['a', 'b', 'c'] as const;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 const DEVICE = /^\/dev\/[a-z0-9]+$/;
 const MAX_INSTANCES_PER_CALL = 20;
@@ -179,9 +209,15 @@ function normalizeAction(action: string): string {
   return action.replace(/^ec2:/, '');
 }
 
+/** A zone of the region derived from an id: resources the world creates without one spread over a, b and c. */
+export function zoneFromId(region: string, id: string): string {
+  const sum = [...id].reduce((total, char) => (total * 31 + char.charCodeAt(0)) >>> 0, 0);
+  return `${region}${ZONE_LETTERS[sum % ZONE_LETTERS.length]}`;
+}
+
 export function createEc2Model(
   ctx: WorldContext,
-  options: { transitionDelayMs: number; volumeDelayMs: number },
+  options: { transitionDelayMs: number; volumeDelayMs: number; notFoundAfterLaunchMs: number },
 ): { model: ServiceModel; world: Ec2World } {
   const regions = new Map<string, RegionModel>();
   const denied = new Set<string>();
@@ -193,7 +229,15 @@ export function createEc2Model(
   function regionModel(name: string): RegionModel {
     let region = regions.get(name);
     if (!region) {
-      region = { name, instances: new Map(), images: new Set(), volumes: new Map(), addresses: new Map(), clientTokens: new Map() };
+      region = {
+        name,
+        instances: new Map(),
+        images: new Set(),
+        volumes: new Map(),
+        addresses: new Map(),
+        subnets: new Map(),
+        clientTokens: new Map(),
+      };
       regions.set(name, region);
     }
     return region;
@@ -249,9 +293,23 @@ export function createEc2Model(
     return ids as string[];
   }
 
+  /** The instances the API can see now: a just-launched one is not found for a few seconds. */
+  function visible(instance: InstanceModel | undefined): instance is InstanceModel {
+    return instance !== undefined && instance.visibleAtEpochMs <= ctx.now();
+  }
+
+  function zoneOf(region: RegionModel, zone: string | undefined, fallbackId: string): string {
+    if (zone === undefined) return zoneFromId(region.name, fallbackId);
+    if (!ZONE_LETTERS.some((letter) => zone === `${region.name}${letter}`))
+      throw new SwitchbackError(
+        `world.ec2: ${zone} is not a zone of ${region.name} (${ZONE_LETTERS.map((l) => region.name + l).join(', ')})`,
+      );
+    return zone;
+  }
+
   function requireInstances(region: RegionModel, ids: unknown, parameter = 'InstanceIds'): InstanceModel[] {
     const instanceIds = checkIds(ids, INSTANCE_ID, 'InvalidInstanceID.Malformed', parameter);
-    const missing = instanceIds.filter((id) => !region.instances.has(id));
+    const missing = instanceIds.filter((id) => !visible(region.instances.get(id)));
     if (missing.length === 1) throw fail('InvalidInstanceID.NotFound', `The instance ID '${missing[0]}' does not exist`);
     if (missing.length > 1) throw fail('InvalidInstanceID.NotFound', `The instance IDs '${missing.join(', ')}' do not exist`);
     return [...new Set(instanceIds)].map((id) => settleInstance(region.instances.get(id) as InstanceModel));
@@ -462,7 +520,7 @@ export function createEc2Model(
     }
     let instances = input.InstanceIds?.length
       ? requireInstances(region, input.InstanceIds)
-      : [...region.instances.values()].map(settleInstance);
+      : [...region.instances.values()].filter(visible).map(settleInstance);
     const simple: Record<string, (instance: InstanceModel) => string[]> = {
       'instance-state-name': (i) => [i.state],
       'instance-state-code': (i) => [String(STATE_CODES[i.state])],
@@ -532,8 +590,10 @@ export function createEc2Model(
     }
     const instanceType = input.InstanceType ?? 'm1.small';
     if (!INSTANCE_TYPE.test(instanceType)) throw fail('InvalidParameterValue', `Invalid value '${instanceType}' for InstanceType.`);
-    if (input.SubnetId !== undefined && !/^subnet-[0-9a-f]{8,17}$/.test(input.SubnetId))
+    if (input.SubnetId !== undefined && !region.subnets.has(input.SubnetId))
       throw fail('InvalidSubnetID.NotFound', `The subnet ID '${input.SubnetId}' does not exist`);
+    // Without a subnet the default subnet's zone (the world takes <region>a).
+    const availabilityZone = input.SubnetId !== undefined ? (region.subnets.get(input.SubnetId) as string) : `${region.name}a`;
     const clientToken = input.ClientToken;
     if (clientToken !== undefined && (clientToken.length === 0 || clientToken.length > MAX_CLIENT_TOKEN_CHARS)) {
       throw fail(
@@ -572,7 +632,8 @@ export function createEc2Model(
       const instance: InstanceModel = {
         instanceId: `i-0${ctx.nextHex('instance', 16)}`,
         region: region.name,
-        availabilityZone: `${region.name}a`,
+        availabilityZone,
+        visibleAtEpochMs: ctx.now() + options.notFoundAfterLaunchMs,
         reservationId,
         state: 'pending',
         transition: { to: 'running', dueEpochMs: due(call.stuck, options.transitionDelayMs) },
@@ -864,11 +925,18 @@ export function createEc2Model(
       const existing = region.instances.get(instanceId);
       if (existing) return instanceView(region, existing);
       const imageId = input.imageId ?? 'ami-0123456789abcdef0';
+      if (input.subnetId !== undefined && !region.subnets.has(input.subnetId))
+        throw new SwitchbackError(`world.ec2.addInstance: no subnet ${input.subnetId} in ${region.name} (addSubnet first)`);
+      const subnetZone = input.subnetId !== undefined ? region.subnets.get(input.subnetId) : undefined;
+      if (subnetZone && input.availabilityZone && subnetZone !== input.availabilityZone)
+        throw new SwitchbackError(`world.ec2.addInstance: subnet ${input.subnetId} is in ${subnetZone}, not ${input.availabilityZone}`);
       region.images.add(imageId);
       const instance: InstanceModel = {
         instanceId,
         region: region.name,
-        availabilityZone: `${region.name}a`,
+        availabilityZone: subnetZone ?? zoneOf(region, input.availabilityZone, instanceId),
+        visibleAtEpochMs: ctx.now(),
+        ...(input.subnetId !== undefined && { subnetId: input.subnetId }),
         reservationId: `r-0${ctx.nextHex('reservation', 16)}`,
         state: input.state ?? 'running',
         imageId,
@@ -899,9 +967,14 @@ export function createEc2Model(
       if (!VOLUME_ID.test(volumeId)) throw new SwitchbackError(`world.ec2.addVolume: "${volumeId}" is not a volume id`);
       const existing = region.volumes.get(volumeId);
       if (existing) return volumeView(region, existing);
+      const attachedZone = input.attachedTo ? region.instances.get(input.attachedTo.instanceId)?.availabilityZone : undefined;
+      if (attachedZone && input.availabilityZone && attachedZone !== input.availabilityZone)
+        throw new SwitchbackError(
+          `world.ec2.addVolume: ${input.attachedTo?.instanceId} is in ${attachedZone}, not ${input.availabilityZone}`,
+        );
       const volume: VolumeModel = {
         volumeId,
-        availabilityZone: `${region.name}a`,
+        availabilityZone: attachedZone ?? zoneOf(region, input.availabilityZone, volumeId),
         sizeGiB: input.sizeGiB ?? 100,
         createTimeEpochMs: ctx.now(),
         attachments: [],
@@ -921,6 +994,16 @@ export function createEc2Model(
     },
     volumes: (regionName) =>
       pickRegions(regionName).flatMap((region) => [...region.volumes.values()].map((volume) => volumeView(region, volume))),
+    addSubnet(input) {
+      const region = regionModel(input.region);
+      if (!SUBNET_ID.test(input.subnetId)) throw new SwitchbackError(`world.ec2.addSubnet: "${input.subnetId}" is not a subnet id`);
+      const existing = region.subnets.get(input.subnetId);
+      if (existing) return existing;
+      const zone = zoneOf(region, input.availabilityZone, input.subnetId);
+      region.subnets.set(input.subnetId, zone);
+      return zone;
+    },
+    availabilityZones: (regionName) => ZONE_LETTERS.map((letter) => `${regionName}${letter}`),
     addAddress(input) {
       const region = regionModel(input.region);
       const allocationId = input.allocationId ?? `eipalloc-0${ctx.nextHex('allocation', 16)}`;

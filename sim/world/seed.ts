@@ -10,7 +10,11 @@
  * - CloudWatch: the flag alarm in the control region (OK), every alarm a site names (OK; a plain
  *   name lives in the site's region, an ARN in its own).
  * - EC2: instances named by `ec2.*` steps (secondary side stopped, primary side running), the
- *   volumes, Elastic IPs (public IP = the site's first IPv4 target) and AMIs they name.
+ *   volumes, Elastic IPs (public IP = the site's first IPv4 target), AMIs and subnets they name.
+ *   Zones as an operator who set this up correctly would have them: a subnet's zone derives from
+ *   its id, an instance's from its id, and a volume to attach lives in the zone of the instance it
+ *   is attached to (a literal instance, or the subnet of the launch step it refers to; a launch
+ *   without a subnet lands in the default subnet's zone, `<region>a`).
  * - SNS: the notify topic.
  */
 import type { CloudWatchRegion, ResourceRecordSet } from '@aws-sdk/client-route-53';
@@ -170,7 +174,17 @@ function seedSite(targets: SeedTargets, service: ServiceConfig, role: SiteRole):
       ec2.addInstance({ region, instanceId, state, tags: { Name: `${service.name}-${role}` } });
     }
   };
-  for (const step of [...site.prepare, ...site.cleanup]) {
+  const steps = [...site.prepare, ...site.cleanup];
+  /** Where the instance a step names will be: a literal instance's zone, or the zone its launch step's subnet gives it. */
+  const zoneForInstance = (region: string, instanceId: unknown): string | undefined => {
+    if (isLiteral(instanceId)) return ec2.instance(instanceId)?.availabilityZone;
+    const ref = typeof instanceId === 'string' ? /^\$\{steps\.([^.}]+)\.instanceIds?\}$/.exec(instanceId) : null;
+    const launch = ref && steps.find((candidate) => candidate.id === ref[1] && candidate.action === 'ec2.launchFromAmi');
+    if (!launch) return undefined;
+    const subnetId = launch.params.subnetId;
+    return isLiteral(subnetId) ? ec2.addSubnet({ region, subnetId }) : `${region}a`;
+  };
+  for (const step of steps) {
     const params = step.params;
     const region = typeof params.region === 'string' ? params.region : site.region;
     switch (step.action) {
@@ -178,10 +192,12 @@ function seedSite(targets: SeedTargets, service: ServiceConfig, role: SiteRole):
       case 'ec2.stop':
         for (const id of (params.instanceIds as unknown[]) ?? []) instance(region, id);
         break;
-      case 'ec2.attachVolume':
+      case 'ec2.attachVolume': {
         instance(region, params.instanceId);
-        if (isLiteral(params.volumeId)) ec2.addVolume({ region, volumeId: params.volumeId });
+        const availabilityZone = zoneForInstance(region, params.instanceId);
+        if (isLiteral(params.volumeId)) ec2.addVolume({ region, volumeId: params.volumeId, ...(availabilityZone && { availabilityZone }) });
         break;
+      }
       case 'ec2.associateAddress':
         instance(region, params.instanceId);
         if (isLiteral(params.allocationId)) {
@@ -191,6 +207,7 @@ function seedSite(targets: SeedTargets, service: ServiceConfig, role: SiteRole):
         break;
       case 'ec2.launchFromAmi':
         if (isLiteral(params.imageId)) ec2.addImage(region, params.imageId);
+        if (isLiteral(params.subnetId)) ec2.addSubnet({ region, subnetId: params.subnetId });
         break;
       default:
         break;

@@ -2,8 +2,15 @@
  * SNS in memory: Publish to a phone number (SMS) or a topic, captured with its message attributes
  * so tests and the simulator can read every text that would have been sent. Topics are regional
  * and must exist; numbers that opted out are accepted but not delivered (as SNS does).
+ *
+ * The monthly SMS spend limit (`MonthlySpendLimit`, GetSMSAttributes / SetSMSAttributes): each SMS
+ * costs `smsPriceUsd`; once a text would take the month's spend past the limit, Publish still
+ * succeeds and the text is not delivered: "When Amazon SNS determines that sending an SMS message
+ * would incur a cost that exceeds this limit, it stops sending SMS messages within minutes"
+ * (https://docs.aws.amazon.com/sns/latest/api/API_SetSMSAttributes.html). The world stops at once.
+ * The spend resets at the start of each calendar month (UTC).
  */
-import type { PublishInput } from '@aws-sdk/client-sns';
+import type { GetSMSAttributesInput, PublishInput, SetSMSAttributesInput } from '@aws-sdk/client-sns';
 import { SwitchbackError } from '../../shared/errors';
 import type { WorldContext } from './context';
 import { type ServiceModel, unsupportedOperation } from './model';
@@ -18,25 +25,59 @@ export interface PublishedMessage {
   message: string;
   /** String values of the message attributes (`AWS.SNS.SMS.SMSType` → `Transactional`). */
   attributes: Record<string, string>;
-  /** False when the number opted out of SMS. */
+  /** False when the number opted out of SMS or the month's SMS spend limit was reached. */
   delivered: boolean;
+  /** Why it was not delivered. */
+  notDeliveredReason?: string;
+}
+
+export interface SmsSpendOptions {
+  /** USD per month (MonthlySpendLimit). */
+  monthlySpendLimitUsd: number;
+  /** What one SMS costs (USD); a model constant, prices vary by country. */
+  smsPriceUsd: number;
+  /** Already spent this month when the world starts (USD). */
+  spentUsd: number;
 }
 
 export interface SnsWorld {
   published(): PublishedMessage[];
   createTopic(topicArn: string): void;
   optOut(phoneNumber: string): void;
+  /** This month's SMS spend and limit (USD). */
+  smsSpend(): { spentUsd: number; monthlySpendLimitUsd: number };
+  setMonthlySpendLimitUsd(usd: number): void;
 }
+
+/** World defaults: a 1 USD monthly limit and a US transactional SMS price (a model constant). */
+export const DEFAULT_SMS_SPEND: SmsSpendOptions = { monthlySpendLimitUsd: 1, smsPriceUsd: 0.00645, spentUsd: 0 };
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256})$/;
 const MAX_SMS_CHARS = 1600;
 const MAX_MESSAGE_BYTES = 256 * 1024;
 
-export function createSnsModel(ctx: WorldContext): { model: ServiceModel; world: SnsWorld } {
+export function createSnsModel(ctx: WorldContext, spend: SmsSpendOptions = DEFAULT_SMS_SPEND): { model: ServiceModel; world: SnsWorld } {
   const topics = new Set<string>();
   const optedOut = new Set<string>();
   const published: PublishedMessage[] = [];
+  let monthlySpendLimitUsd = spend.monthlySpendLimitUsd;
+  let spentUsd = spend.spentUsd;
+  const monthOf = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 7);
+  let month = monthOf(ctx.now());
+
+  /** Charge one SMS if the limit allows; the reason it was not sent otherwise. */
+  function chargeSms(): string | undefined {
+    const now = monthOf(ctx.now());
+    if (now !== month) {
+      month = now;
+      spentUsd = 0;
+    }
+    if (spentUsd + spend.smsPriceUsd > monthlySpendLimitUsd + 1e-9)
+      return `monthly SMS spend limit reached (MonthlySpendLimit ${monthlySpendLimitUsd} USD, ${spentUsd.toFixed(3)} USD spent this month)`;
+    spentUsd += spend.smsPriceUsd;
+    return undefined;
+  }
 
   const fail = (code: string, message: string) => ctx.error('sns', code, message);
 
@@ -56,7 +97,7 @@ export function createSnsModel(ctx: WorldContext): { model: ServiceModel; world:
       attributes[name] = value.StringValue ?? (value.BinaryValue ? Buffer.from(value.BinaryValue).toString('base64') : '');
     }
 
-    let delivered = true;
+    let notDeliveredReason: string | undefined;
     if (input.PhoneNumber !== undefined) {
       if (!E164.test(input.PhoneNumber))
         throw fail('InvalidParameter', 'Invalid parameter: PhoneNumber Reason: input incorrectly formatted');
@@ -68,7 +109,7 @@ export function createSnsModel(ctx: WorldContext): { model: ServiceModel; world:
       if (type !== undefined && type !== 'Transactional' && type !== 'Promotional') {
         throw fail('ParameterValueInvalid', `The value ${type} of the attribute AWS.SNS.SMS.SMSType is invalid.`);
       }
-      delivered = !optedOut.has(input.PhoneNumber);
+      notDeliveredReason = optedOut.has(input.PhoneNumber) ? 'the number opted out of SMS' : chargeSms();
     } else {
       const topicArn = input.TopicArn as string;
       const match = TOPIC_ARN.exec(topicArn);
@@ -97,9 +138,29 @@ export function createSnsModel(ctx: WorldContext): { model: ServiceModel; world:
       ...(input.Subject !== undefined && { subject: input.Subject }),
       message: input.Message,
       attributes,
-      delivered,
+      delivered: notDeliveredReason === undefined,
+      ...(notDeliveredReason !== undefined && { notDeliveredReason }),
     });
     return { MessageId: messageId };
+  }
+
+  function getSmsAttributes(input: GetSMSAttributesInput) {
+    const attributes: Record<string, string> = { MonthlySpendLimit: String(monthlySpendLimitUsd), DefaultSMSType: 'Promotional' };
+    const wanted = input.attributes;
+    return {
+      attributes: wanted?.length ? Object.fromEntries(Object.entries(attributes).filter(([name]) => wanted.includes(name))) : attributes,
+    };
+  }
+
+  function setSmsAttributes(input: SetSMSAttributesInput) {
+    const limit = input.attributes?.MonthlySpendLimit;
+    if (limit !== undefined) {
+      const usd = Number(limit);
+      if (!Number.isInteger(usd) || usd < 0)
+        throw fail('InvalidParameter', 'Invalid parameter: MonthlySpendLimit must be a whole number of USD');
+      monthlySpendLimitUsd = usd;
+    }
+    return {};
   }
 
   const world: SnsWorld = {
@@ -111,11 +172,18 @@ export function createSnsModel(ctx: WorldContext): { model: ServiceModel; world:
     optOut(phoneNumber) {
       optedOut.add(phoneNumber);
     },
+    smsSpend: () => ({ spentUsd, monthlySpendLimitUsd }),
+    setMonthlySpendLimitUsd(usd) {
+      if (!(Number.isFinite(usd) && usd >= 0)) throw new SwitchbackError(`world.sns.setMonthlySpendLimitUsd: ${usd} must be ≥ 0`);
+      monthlySpendLimitUsd = usd;
+    },
   };
 
   const model: ServiceModel = {
     handle(operation, input, call) {
       if (operation === 'Publish') return publish(input as PublishInput, call.region);
+      if (operation === 'GetSMSAttributes') return getSmsAttributes(input as GetSMSAttributesInput);
+      if (operation === 'SetSMSAttributes') return setSmsAttributes(input as SetSMSAttributesInput);
       throw unsupportedOperation(ctx, 'sns', operation);
     },
   };

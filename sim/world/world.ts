@@ -25,7 +25,7 @@ import { createLambdaModel, type LambdaWorld } from './lambda';
 import type { ServiceModel } from './model';
 import { createRoute53Model, type Route53World } from './route53';
 import { seedWorld } from './seed';
-import { createSnsModel, type SnsWorld } from './sns';
+import { DEFAULT_SMS_SPEND, createSnsModel, type SmsSpendOptions, type SnsWorld } from './sns';
 
 export interface WorldOptions {
   /** Epoch ms; the only clock the world reads. */
@@ -40,6 +40,10 @@ export interface WorldOptions {
   ec2TransitionDelayMs?: number;
   /** attaching → attached, detaching → detached (default 2 000). */
   ec2VolumeDelayMs?: number;
+  /** A launched instance is "not found" by id this long after RunInstances (default 5 000: eventual consistency). */
+  ec2NotFoundAfterLaunchMs?: number;
+  /** The SMS monthly spend limit, price and spend so far (default 1 USD, 0.00645 USD per SMS, 0 spent). */
+  sms?: Partial<SmsSpendOptions>;
   /** Default 123456789012. */
   accountId?: string;
   /** Lambda Event invocations go here (the simulator spawns a task); otherwise the handler runs un-awaited. */
@@ -99,6 +103,8 @@ export interface World {
 
 /** Route 53 changes "generally propagate to all Route 53 name servers within 60 seconds" (see ./route53.ts). */
 export const DEFAULT_ROUTE53_CHANGE_DELAY_MS = 60_000;
+/** EC2 eventual consistency: "a few seconds" before a new instance id is known to every call (see ./ec2.ts). */
+export const DEFAULT_NOT_FOUND_AFTER_LAUNCH_MS = 5_000;
 /** Route 53 health checkers re-read an alarm health check this often (see ./route53.ts). */
 export const DEFAULT_HEALTH_CHECKER_INTERVAL_MS = 30_000;
 
@@ -119,6 +125,8 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
   'route53HealthCheckerIntervalMs',
   'ec2TransitionDelayMs',
   'ec2VolumeDelayMs',
+  'ec2NotFoundAfterLaunchMs',
+  'sms',
   'accountId',
   'onAsyncInvoke',
 ]);
@@ -131,7 +139,7 @@ function validateOptions(options: WorldOptions): void {
   const interval = options?.route53HealthCheckerIntervalMs;
   if (interval !== undefined && !(Number.isFinite(interval) && interval >= 1000))
     problems.push('route53HealthCheckerIntervalMs must be ≥ 1000');
-  for (const key of ['route53ChangeDelayMs', 'ec2TransitionDelayMs', 'ec2VolumeDelayMs'] as const) {
+  for (const key of ['route53ChangeDelayMs', 'ec2TransitionDelayMs', 'ec2VolumeDelayMs', 'ec2NotFoundAfterLaunchMs'] as const) {
     const value = options?.[key];
     if (value !== undefined && !(Number.isFinite(value) && value >= 0)) problems.push(`${key} must be ≥ 0`);
   }
@@ -151,8 +159,9 @@ export function createWorld(options: WorldOptions): World {
   const ec2 = createEc2Model(ctx, {
     transitionDelayMs: options.ec2TransitionDelayMs ?? 15_000,
     volumeDelayMs: options.ec2VolumeDelayMs ?? 2_000,
+    notFoundAfterLaunchMs: options.ec2NotFoundAfterLaunchMs ?? DEFAULT_NOT_FOUND_AFTER_LAUNCH_MS,
   });
-  const sns = createSnsModel(ctx);
+  const sns = createSnsModel(ctx, { ...DEFAULT_SMS_SPEND, ...options.sms });
   const lambda = createLambdaModel(ctx, { onAsyncInvoke: options.onAsyncInvoke });
   const faults = createFaultRegistry();
   const models: Record<AwsServiceName, ServiceModel> = {

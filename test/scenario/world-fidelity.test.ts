@@ -63,3 +63,20 @@ describe('health-check-flag under the faithful alarm and health-check model', ()
     expect(result.summary.errors).toEqual([]);
   });
 });
+
+describe('SNS monthly SMS spend limit', () => {
+  test('past the limit Publish still succeeds and nothing is delivered: the run is unaffected, the summary says what did not arrive', async () => {
+    const result = await runSuite('sms-spend-limit');
+    expect(result.summary.services.web).toMatchObject({ finalState: 'SECONDARY', failovers: 1 });
+    expect(result.summary.runs[0]).toMatchObject({ status: 'succeeded', notificationFailures: [] });
+    expect(result.summary.sms.map((message) => message.text)).toEqual([
+      expect.stringContaining('web: failing over'),
+      expect.stringContaining('web: now on SECONDARY'),
+    ]);
+    for (const message of result.summary.sms) {
+      expect(message).toMatchObject({ recipients: 1, notDelivered: 1 });
+      expect(message.notDeliveredReasons).toEqual([expect.stringMatching(/^monthly SMS spend limit reached \(MonthlySpendLimit 1 USD/)]);
+    }
+    expect(result.summary.errors).toEqual([]);
+  });
+});

@@ -113,6 +113,8 @@ export interface KitOptions {
   ec2TransitionDelayMs?: number;
   leaseTtlMs?: number;
   handoffMarginMs?: number;
+  /** Shape the world before the config is seeded (seeding never replaces what exists). */
+  prepareWorld?(world: World): void;
 }
 
 export interface EngineKit {
@@ -172,6 +174,7 @@ export async function createEngineKit(dynamo: EmbeddedDynamo, options: KitOption
     route53ChangeDelayMs: options.route53ChangeDelayMs ?? 10_000,
     ec2TransitionDelayMs: options.ec2TransitionDelayMs ?? 15_000,
   });
+  options.prepareWorld?.(world);
   world.seed(config);
   const tableName = `engine-${++tableCount}`;
   await dynamo.createTable(tableName);

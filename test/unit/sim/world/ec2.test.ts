@@ -17,10 +17,96 @@ const OTHER = 'i-0fedcba9876543210';
 
 function setup() {
   const kit = createTestWorld();
-  kit.world.ec2.addInstance({ region: REGION, instanceId: STANDBY, state: 'stopped', tags: { Name: 'web-standby', role: 'standby' } });
-  kit.world.ec2.addInstance({ region: REGION, instanceId: OTHER, state: 'running', tags: { Name: 'db' } });
+  kit.world.ec2.addInstance({
+    region: REGION,
+    instanceId: STANDBY,
+    availabilityZone: 'us-west-2a',
+    state: 'stopped',
+    tags: { Name: 'web-standby', role: 'standby' },
+  });
+  kit.world.ec2.addInstance({ region: REGION, instanceId: OTHER, availabilityZone: 'us-west-2a', state: 'running', tags: { Name: 'db' } });
   return { ...kit, adapter: createEc2Adapter(kit.clients) };
 }
+
+describe('EC2 Availability Zones and eventual consistency', () => {
+  it('AttachVolume across zones fails as in AWS: InvalidVolume.ZoneMismatch, fatal (not retried)', async () => {
+    const { world, clients, adapter, clock } = setup();
+    world.ec2.addVolume({ region: REGION, volumeId: 'vol-0abc1234', availabilityZone: 'us-west-2b' });
+    const error = await rejectionOf(
+      clients.ec2(REGION).send(new AttachVolumeCommand({ VolumeId: 'vol-0abc1234', InstanceId: STANDBY, Device: '/dev/sdf' })),
+    );
+    expect(error.name).toBe('InvalidVolume.ZoneMismatch');
+    expect(error.message).toBe(`The volume 'vol-0abc1234' is not in the same availability zone as instance '${STANDBY}'`);
+    expect(classifyAwsError(error)).toBe('fatal');
+    const poll = { deadlineEpochMs: clock.now() + 60_000, sleep: clock.sleep, now: clock.now, pollMs: 1_000 };
+    const viaAdapter = await rejectionOf(
+      adapter.attachVolume(REGION, { volumeId: 'vol-0abc1234', instanceId: STANDBY, device: '/dev/sdf', force: true }, poll),
+    );
+    expect(viaAdapter.code).toBe('InvalidVolume.ZoneMismatch');
+    expect(world.ec2.volumes(REGION)[0]).toMatchObject({ availabilityZone: 'us-west-2b', state: 'available' });
+  });
+
+  it("launches into the subnet's zone; an unknown subnet is InvalidSubnetID.NotFound; seeded resources spread over zones", async () => {
+    const { world, clients } = setup();
+    world.ec2.addImage(REGION, 'ami-0abc1234');
+    expect(world.ec2.availabilityZones(REGION)).toEqual(['us-west-2a', 'us-west-2b', 'us-west-2c']);
+    expect(world.ec2.addSubnet({ region: REGION, subnetId: 'subnet-0abc1234', availabilityZone: 'us-west-2c' })).toBe('us-west-2c');
+    const launched = await clients.ec2(REGION).send(
+      new RunInstancesCommand({
+        ImageId: 'ami-0abc1234',
+        InstanceType: 't3.small',
+        MinCount: 1,
+        MaxCount: 1,
+        SubnetId: 'subnet-0abc1234',
+      }),
+    );
+    expect(launched.Instances?.[0]).toMatchObject({ Placement: { AvailabilityZone: 'us-west-2c' }, SubnetId: 'subnet-0abc1234' });
+    const unknown = await rejectionOf(
+      clients.ec2(REGION).send(
+        new RunInstancesCommand({
+          ImageId: 'ami-0abc1234',
+          InstanceType: 't3.small',
+          MinCount: 1,
+          MaxCount: 1,
+          SubnetId: 'subnet-0fff0000',
+        }),
+      ),
+    );
+    expect(unknown.name).toBe('InvalidSubnetID.NotFound');
+    const zones = new Set(
+      ['i-0000000000000001a', 'i-0000000000000002b', 'i-0000000000000003c', 'i-0000000000000004d'].map(
+        (instanceId) => world.ec2.addInstance({ region: REGION, instanceId }).availabilityZone,
+      ),
+    );
+    expect(zones.size).toBeGreaterThan(1);
+  });
+
+  it('a just-launched instance is "not found" by id for a few seconds, and the adapter waits through it', async () => {
+    const { world, clients, adapter, clock } = setup();
+    world.ec2.addImage(REGION, 'ami-0abc1234');
+    const instanceId = await adapter.runInstance(REGION, {
+      imageId: 'ami-0abc1234',
+      instanceType: 't3.small',
+      clientToken: 'token-1',
+      runId: 'run-1',
+    });
+    const early = await rejectionOf(clients.ec2(REGION).send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })));
+    expect(early.name).toBe('InvalidInstanceID.NotFound');
+    const listed = await clients.ec2(REGION).send(new DescribeInstancesCommand({}));
+    expect(listed.Reservations?.flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId)).not.toContain(instanceId);
+    // The world itself knows it (it exists), the API does not yet.
+    expect(world.ec2.instance(instanceId)?.state).toBe('pending');
+    const waited = await adapter.waitForState(REGION, [instanceId], 'running', {
+      deadlineEpochMs: clock.now() + 60_000,
+      sleep: clock.sleep,
+      now: clock.now,
+    });
+    expect(waited.reached).toBe(true);
+    expect(
+      world.callLog().filter((call) => call.api === 'ec2.DescribeInstances' && call.error === 'InvalidInstanceID.NotFound').length,
+    ).toBeGreaterThan(0);
+  });
+});
 
 describe('EC2 through the real SDK client', () => {
   it('starts a stopped instance: pending at once, running after the transition delay (adapter waitForState)', async () => {

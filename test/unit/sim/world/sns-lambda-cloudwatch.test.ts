@@ -1,6 +1,6 @@
 import { DescribeAlarmsCommand, PutMetricAlarmCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { PublishCommand } from '@aws-sdk/client-sns';
+import { GetSMSAttributesCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { createCloudWatchAdapter } from '../../../../shared/aws/cloudwatch';
 import { classifyAwsError } from '../../../../shared/aws/errors';
 import { createLambdaAdapter } from '../../../../shared/aws/lambda';
@@ -54,6 +54,30 @@ describe('SNS', () => {
     // The adapter publishes a topic in the topic's own region.
     await createSnsAdapter(clients).publishToTopic('arn:aws:sns:us-east-1:123456789012:far', 'hello');
     expect(world.sns.published()).toHaveLength(1);
+  });
+
+  it('stops delivering SMS past the MonthlySpendLimit while Publish succeeds, and starts again next month', async () => {
+    const { world, clients, clock } = createTestWorld({ sms: { monthlySpendLimitUsd: 1, smsPriceUsd: 0.4, spentUsd: 0 } });
+    const sns = createSnsAdapter(clients);
+    const attributes = await clients.sns().send(new GetSMSAttributesCommand({ attributes: ['MonthlySpendLimit'] }));
+    expect(attributes.attributes).toEqual({ MonthlySpendLimit: '1' });
+    for (let i = 0; i < 3; i++) await sns.sendSms('+15555550100', `text ${i}`);
+    expect(world.sns.published().map((message) => [message.message, message.delivered])).toEqual([
+      ['text 0', true],
+      ['text 1', true],
+      ['text 2', false],
+    ]);
+    expect(world.sns.published()[2].notDeliveredReason).toMatch(
+      /^monthly SMS spend limit reached \(MonthlySpendLimit 1 USD, 0\.800 USD spent/,
+    );
+    // Topics are not SMS: not charged, always delivered.
+    world.sns.createTopic(TOPIC);
+    await sns.publishToTopic(TOPIC, 'topic text', 'subject');
+    expect(world.sns.published()[3].delivered).toBe(true);
+    // A new calendar month (UTC) starts from zero.
+    clock.advance(31 * 24 * 3600 * 1000);
+    await sns.sendSms('+15555550100', 'next month');
+    expect(world.sns.published()[4].delivered).toBe(true);
   });
 
   it('records an opted-out number as not delivered', async () => {
