@@ -182,7 +182,7 @@ export function createSnsModel(ctx: WorldContext, spend: SmsSpendOptions = DEFAU
   const model: ServiceModel = {
     handle(operation, input, call) {
       if (operation === 'Publish') return publish(input as PublishInput, call.region);
-      if (operation === 'GetSMSAttributes') return getSmsAttributes(input as GetSMSAttributesInput);
+      if (operation === 'GetSMSAttributes') return getSmsAttributes(input);
       if (operation === 'SetSMSAttributes') return setSmsAttributes(input as SetSMSAttributesInput);
       throw unsupportedOperation(ctx, 'sns', operation);
     },
