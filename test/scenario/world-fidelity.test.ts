@@ -45,7 +45,7 @@ describe('health-check-flag under the faithful alarm and health-check model', ()
     expect(result.summary.apiCalls['cloudWatch.PutMetricData']).toBeGreaterThanOrEqual(2 + roundsBetween.length);
     expect(Object.keys(result.summary.apiCalls).filter((api) => api.startsWith('route53.'))).toEqual([]);
     expect(result.summary.errors).toEqual([]);
-  });
+  }, 300_000); // an hour of virtual time: generous for a loaded machine
 
   test("a drill holding 0 s goes home at the end of the failback's minute: the failback's 0 wins over the failover's 1s", async () => {
     const result = await runSuite('flag-drill-short-hold');

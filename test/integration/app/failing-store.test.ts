@@ -16,7 +16,7 @@ import type { Evidence } from '../../../shared/domain/types';
 import type { ControllerEvent } from '../../../shared/events';
 import { createStore, VersionConflictError, type Store } from '../../../shared/store';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
-import { createWorld } from '../../../sim/world';
+import { createWorld, SIM_STAGE } from '../../../sim/world';
 import { ManualClock, T0 } from '../engine/engine-kit';
 
 const config = parseConfig({
@@ -87,6 +87,7 @@ describe('the app layer with a store that fails', () => {
       clients,
       () => createEc2Adapter(clients),
       () => createRoute53Adapter(clients),
+      { stage: SIM_STAGE },
     );
     const deps: AppDeps = {
       config,
