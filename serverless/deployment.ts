@@ -396,7 +396,7 @@ function controllerResources(config: SwitchbackConfig, context: DeploymentContex
         AlarmDescription: `switchback ${context.stage}: an alarm delivery failed every retry and is in the dead-letter queue ${alarmDeadLetterQueueName(context.stage)}: look at it and at the alarm function's logs`,
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['AlarmDeadLetterQueue', 'QueueName'] } }],
+        Dimensions: [{ Name: 'QueueName', Value: alarmDeadLetterQueueName(context.stage) }],
         Statistic: 'Maximum',
         Period: 60,
         EvaluationPeriods: 1,
