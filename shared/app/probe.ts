@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { ServiceConfig } from '../config/types';
 import { flagToHold } from '../domain/flag';
 import { InputError, UnknownServiceError } from '../errors';
+import type { ProbeRoundEvent } from '../events';
 import type { LocationObservation, ServiceState } from '../domain/types';
 import { forEachBounded, siteHealthChanged, updateSiteHealth } from '../probes';
 import { decideAndApply } from './apply-decision';
@@ -69,16 +70,8 @@ export interface ProbeInvocationOptions {
   maxRounds?: number;
 }
 
-export interface RoundSummary {
-  round: number;
-  atEpochMs: number;
-  durationMs: number;
-  probed: number;
-  primaryDown: string[];
-  secondaryDown: string[];
-  observationWrites: number;
-  decisions: number;
-}
+/** What one round did: the probe-round event without its kind and location. */
+export type RoundSummary = Omit<ProbeRoundEvent, 'kind' | 'location'>;
 
 export interface ProbeInvocationResult {
   rounds: RoundSummary[];
