@@ -7,11 +7,8 @@
 import type { AppDeps, ProbeRole } from '../shared/app/deps';
 import { PROBE_ROLES, silentLogger } from '../shared/app/deps';
 import { createHandler, type UseCase } from '../shared/app/lambda-handler';
-import { createAwsAdapters } from '../shared/app/runtime';
 import { createAwsClients } from '../shared/aws/clients';
 import { ALL_AWS_CLIENT_FACTORIES } from '../shared/aws/all-client-factories';
-import { createEc2Adapter } from '../shared/aws/ec2';
-import { createRoute53Adapter } from '../shared/aws/route53';
 import { roundedSeconds, systemClock, type Clock } from '../shared/clock';
 import type { ProbeSpec, ServiceConfig, SwitchbackConfig } from '../shared/config/types';
 import { describeError } from '../shared/errors';
@@ -31,7 +28,7 @@ import { seededRandom } from './random';
 import type { Scenario, ScenarioEvent } from './scenario';
 import { startSite, type Site } from './sites';
 import { VirtualClock } from './virtual-clock';
-import { createWorld, SIM_STAGE, type World } from './world';
+import { createSimAwsAdapters, createWorld, type World } from './world';
 
 /** The world's account (createWorld's default). */
 const SIMULATED_ACCOUNT = '123456789012';
@@ -257,12 +254,7 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
           (spec) => reachable.get(location) !== false && !cutSites.get(location)?.has(specSites.get(spec) ?? ''),
           () => scheduler.now(),
         ),
-        aws: createAwsAdapters(
-          clients,
-          () => createEc2Adapter(clients),
-          () => createRoute53Adapter(clients),
-          { stage: SIM_STAGE },
-        ),
+        aws: createSimAwsAdapters(clients),
         functions: { orchestrator: 'orchestrator', probe: 'probe' },
         logger: silentLogger,
         emit,

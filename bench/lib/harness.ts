@@ -6,16 +6,13 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ignoreEvents, PROBE_ROLES, silentLogger, type AppDeps } from '../../shared/app/deps';
 import { createHandler, type UseCase } from '../../shared/app/lambda-handler';
-import { createAwsAdapters } from '../../shared/app/runtime';
 import { ALL_AWS_CLIENT_FACTORIES } from '../../shared/aws/all-client-factories';
 import { createAwsClients, type AwsServiceName } from '../../shared/aws/clients';
-import { createEc2Adapter } from '../../shared/aws/ec2';
-import { createRoute53Adapter } from '../../shared/aws/route53';
 import type { Clock } from '../../shared/clock';
 import type { SwitchbackConfig } from '../../shared/config/types';
 import { createProber, type Prober } from '../../shared/probes';
 import { createStore, type Store } from '../../shared/store';
-import { createWorld, SIM_STAGE, type World } from '../../sim/world';
+import { createSimAwsAdapters, createWorld, type World } from '../../sim/world';
 import { orchestrator } from '../../functions/orchestrator';
 import { probe } from '../../functions/probe';
 
@@ -79,12 +76,7 @@ export function createHarness(options: HarnessOptions): Harness {
     location: config.controlRegion,
     role: PROBE_ROLES.controller,
     prober,
-    aws: createAwsAdapters(
-      clients,
-      () => createEc2Adapter(clients),
-      () => createRoute53Adapter(clients),
-      { stage: SIM_STAGE },
-    ),
+    aws: createSimAwsAdapters(clients),
     functions: { orchestrator: 'orchestrator', probe: 'probe' },
     logger: silentLogger,
     emit: ignoreEvents,

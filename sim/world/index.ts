@@ -23,3 +23,4 @@ export type {
 } from './cloudwatch';
 export { PayloadBytes } from './lambda';
 export type { InvocationRecord, LambdaHandler, LambdaWorld } from './lambda';
+export { createSimAwsAdapters } from './adapters';

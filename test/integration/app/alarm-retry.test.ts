@@ -6,15 +6,12 @@
 import { alarm } from '../../../functions/alarm';
 import { ignoreEvents, PROBE_ROLES, silentLogger, type AppDeps } from '../../../shared/app/deps';
 import { createHandler } from '../../../shared/app/lambda-handler';
-import { createAwsAdapters } from '../../../shared/app/runtime';
 import { ALL_AWS_CLIENT_FACTORIES } from '../../../shared/aws/all-client-factories';
 import { createAwsClients } from '../../../shared/aws/clients';
-import { createEc2Adapter } from '../../../shared/aws/ec2';
-import { createRoute53Adapter } from '../../../shared/aws/route53';
 import { buildConfig } from '../../support/config-builder';
 import { createStore, type Store } from '../../../shared/store';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
-import { createWorld, SIM_STAGE } from '../../../sim/world';
+import { createSimAwsAdapters, createWorld } from '../../../sim/world';
 import { ManualClock, T0 } from '../engine/engine-kit';
 
 const config = buildConfig({
@@ -77,12 +74,7 @@ describe('alarm deliveries are never lost', () => {
         probeAll: async (specs) => specs.map(() => ({ ok: true, latencyMs: 1, checkedAtEpochMs: clock.now() })),
         close: async () => {},
       },
-      aws: createAwsAdapters(
-        clients,
-        () => createEc2Adapter(clients),
-        () => createRoute53Adapter(clients),
-        { stage: SIM_STAGE },
-      ),
+      aws: createSimAwsAdapters(clients),
       functions: { orchestrator: 'orchestrator', probe: 'probe' },
       logger: silentLogger,
       emit: ignoreEvents,

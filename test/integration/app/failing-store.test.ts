@@ -6,17 +6,14 @@
 import { decideAndApply } from '../../../shared/app/apply-decision';
 import { PROBE_ROLES, silentLogger, type AppDeps } from '../../../shared/app/deps';
 import { runProbeInvocation } from '../../../shared/app/probe';
-import { createAwsAdapters } from '../../../shared/app/runtime';
 import { ALL_AWS_CLIENT_FACTORIES } from '../../../shared/aws/all-client-factories';
 import { createAwsClients } from '../../../shared/aws/clients';
-import { createEc2Adapter } from '../../../shared/aws/ec2';
-import { createRoute53Adapter } from '../../../shared/aws/route53';
 import { parseConfig } from '../../../shared/config/load';
 import type { Evidence } from '../../../shared/domain/types';
 import type { ControllerEvent } from '../../../shared/events';
 import { createStore, VersionConflictError, type Store } from '../../../shared/store';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
-import { createWorld, SIM_STAGE } from '../../../sim/world';
+import { createSimAwsAdapters, createWorld } from '../../../sim/world';
 import { ManualClock, T0 } from '../engine/engine-kit';
 
 const config = parseConfig({
@@ -83,12 +80,7 @@ describe('the app layer with a store that fails', () => {
     const events: ControllerEvent[] = [];
     const invoked: unknown[] = [];
     let nextId = 0;
-    const aws = createAwsAdapters(
-      clients,
-      () => createEc2Adapter(clients),
-      () => createRoute53Adapter(clients),
-      { stage: SIM_STAGE },
-    );
+    const aws = createSimAwsAdapters(clients);
     const deps: AppDeps = {
       config,
       store: failingSaves(store, saveErrors),

@@ -1,0 +1,20 @@
+/**
+ * The AWS adapters a simulated function gets: every adapter, EC2 and Route 53 included, built on
+ * clients that talk to the embedded world, for the simulator's stage. One wiring for the runner, the
+ * benchmarks and the app-level tests.
+ */
+import type { AwsAdapters } from '../../shared/app/deps';
+import { createAwsAdapters } from '../../shared/app/runtime';
+import type { AwsClients } from '../../shared/aws/clients';
+import { createEc2Adapter } from '../../shared/aws/ec2';
+import { createRoute53Adapter } from '../../shared/aws/route53';
+import { SIM_STAGE } from './seed';
+
+export function createSimAwsAdapters(clients: AwsClients): AwsAdapters {
+  return createAwsAdapters(
+    clients,
+    () => createEc2Adapter(clients),
+    () => createRoute53Adapter(clients),
+    { stage: SIM_STAGE },
+  );
+}
