@@ -61,6 +61,10 @@ module.exports = tseslint.config(
               group: boundaryPatterns,
               message: 'functions/ and shared/ are what Lambda loads: they must not import sim/, cli/, bench/ or test/.',
             },
+            {
+              group: ['@cloud-copilot/*'],
+              message: 'IAM policy evaluation is simulator-only (sim/world/iam.ts): keep it out of the Lambda bundles.',
+            },
           ],
         },
       ],

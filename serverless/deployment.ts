@@ -264,7 +264,7 @@ function roleResources(key: FunctionKey, statements: PolicyStatement[], context:
 // ---------------------------------------------------------------------------------------------
 // Data-plane DNS switch (dns.strategy: health-check-flag)
 
-function flagLogicalIds(service: ServiceConfig) {
+export function flagLogicalIds(service: ServiceConfig) {
   const stem = logicalStem(service.name);
   return {
     alarm: `${stem}FailoverFlagAlarm`,

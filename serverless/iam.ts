@@ -136,18 +136,32 @@ function flagServices(config: SwitchbackConfig): ServiceConfig[] {
   return config.services.filter((service) => service.dns.strategy === 'health-check-flag');
 }
 
-/** The record a record-swap service UPSERTs, and nothing else in its zone. */
+/**
+ * The records record-swap services UPSERT, and nothing else in their zones. One statement per zone
+ * and record type, listing every name of that type: the same records of the same type as one
+ * statement per service (the type is fixed per statement), except that one change batch may now
+ * hold several of them (switchback sends one record per batch). A 200-service config stays one
+ * statement instead of 200 (managed-policy size, and IAM evaluation time in the simulator).
+ */
 function recordSwapGrants(config: SwitchbackConfig): Grant[] {
   const grants: Grant[] = [];
+  const namesByZoneAndType = new Map<string, { zoneId: string; type: string; names: string[] }>();
   for (const service of recordSwapServices(config)) {
-    const zone = sub(`arn:\${AWS::Partition}:route53:::hostedzone/${literal(service.dns.hostedZoneId)}`);
+    const type = service.dns.type === 'alias' ? 'A' : service.dns.type;
+    const id = `${service.dns.hostedZoneId} ${type}`;
+    const entry = namesByZoneAndType.get(id) ?? { zoneId: service.dns.hostedZoneId, type, names: [] };
+    const name = normalizeRecordName(service.dns.recordName);
+    if (!entry.names.includes(name)) entry.names.push(name);
+    namesByZoneAndType.set(id, entry);
+  }
+  for (const { zoneId, type, names } of namesByZoneAndType.values()) {
     grants.push({
       action: 'route53:ChangeResourceRecordSets',
-      resource: zone,
+      resource: sub(`arn:\${AWS::Partition}:route53:::hostedzone/${literal(zoneId)}`),
       condition: {
         'ForAllValues:StringEquals': {
-          'route53:ChangeResourceRecordSetsNormalizedRecordNames': [normalizeRecordName(service.dns.recordName)],
-          'route53:ChangeResourceRecordSetsRecordTypes': [service.dns.type === 'alias' ? 'A' : service.dns.type],
+          'route53:ChangeResourceRecordSetsNormalizedRecordNames': names,
+          'route53:ChangeResourceRecordSetsRecordTypes': [type],
           'route53:ChangeResourceRecordSetsActions': ['UPSERT'],
         },
       },

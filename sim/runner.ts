@@ -28,13 +28,18 @@ import { seededRandom } from './random';
 import type { Scenario, ScenarioEvent } from './scenario';
 import { startSite, type Site } from './sites';
 import { VirtualClock } from './virtual-clock';
-import { createSimAwsAdapters, createWorld, type World } from './world';
+import { createSimAwsAdapters, createWorld, SIM_STAGE, type CallerIdentity, type World } from './world';
+import { installSimulatedRoles, type SimulatedRole } from './iam-roles';
+import { FUNCTION_KEYS, functionName, tableName, type FunctionKey } from '../serverless/naming';
 
 /** The world's account (createWorld's default). */
 const SIMULATED_ACCOUNT = '123456789012';
 /** Scenarios start here (virtual clock), so timelines are reproducible. */
 export const SIMULATION_START_EPOCH_MS = Date.UTC(2026, 0, 1, 0, 0, 0);
-const TABLE_NAME = 'switchback-sim';
+/** The stage the simulated deployment is (names of functions, table and roles follow it). */
+/** The deployment stage the simulator plays (the world is seeded with its names). */
+export const SIMULATION_STAGE = SIM_STAGE;
+const TABLE_NAME = tableName(SIMULATION_STAGE);
 const PROBE_PERIOD_MS = 60_000;
 const DNS_POLL_MS = 1_000;
 const FUNCTION_TIMEOUT_MS: Record<string, number> = {
@@ -45,7 +50,25 @@ const FUNCTION_TIMEOUT_MS: Record<string, number> = {
   control: 30_000,
   drill: 300_000,
 };
-const USE_CASES: Record<string, UseCase<unknown>> = { probe, alarm, orchestrator, status, control, drill };
+const USE_CASES: Record<FunctionKey, UseCase<unknown>> = { probe, alarm, orchestrator, status, control, drill };
+/** `switchback-sim-orchestrator` → `orchestrator`: the names functions invoke each other by. */
+const KEY_BY_FUNCTION_NAME = new Map<string, FunctionKey>(FUNCTION_KEYS.map((key) => [functionName(SIMULATION_STAGE, key), key]));
+
+function isFunctionKey(name: string): name is FunctionKey {
+  return (FUNCTION_KEYS as readonly string[]).includes(name);
+}
+
+export interface RunScenarioOptions {
+  seed?: number;
+  /**
+   * Every function runs with the IAM policy `sls package` generates for it, and the world denies
+   * what it does not allow (default true). Turn off only in a test about something else that needs
+   * a config the generator cannot grant.
+   */
+  enforceIam?: boolean;
+  /** Change the generated roles before the scenario starts (a test removing one grant). */
+  adjustRoles?(roles: SimulatedRole[], world: World): void;
+}
 
 export interface TimelineEntry {
   /** Seconds since the scenario started. */
@@ -103,6 +126,8 @@ export interface SimulationResult {
     };
     invocations: Record<string, number>;
     errors: string[];
+    /** Calls the world's IAM denied (the function's generated policy does not allow them), in order. */
+    accessDenied: Array<{ t: number; api: string; action: string; resource: string; role: string; dryRun: boolean }>;
   };
 }
 
@@ -185,7 +210,7 @@ function siteOfSpec(config: SwitchbackConfig): Map<ProbeSpec, string> {
   return sites;
 }
 
-export async function runScenario(scenario: Scenario, options: { seed?: number } = {}): Promise<SimulationResult> {
+export async function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): Promise<SimulationResult> {
   const realStartedAt = Date.now();
   const scheduler = scenario.clock === 'real' ? realScheduler() : virtualScheduler();
   const startEpochMs = scheduler.now();
@@ -221,6 +246,15 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
       onAsyncInvoke: (name: string, payload: unknown) => scheduler.start(`async ${name}`, () => invoke(name, payload, 'async')),
     });
     world.seed(scenario.config);
+    const enforceIam = options.enforceIam ?? true;
+    const roles = enforceIam ? installSimulatedRoles(scenario.config, world, { stage: SIMULATION_STAGE, accountId: world.accountId }) : [];
+    options.adjustRoles?.(roles, world);
+    const callerOf = (location: string, key: FunctionKey): CallerIdentity | undefined =>
+      roles.find((role) => role.location === location && role.key === key) ??
+      (enforceIam
+        ? // A function this location does not deploy: a role with nothing attached.
+          { roleArn: `arn:aws:iam::${world.accountId}:role/${functionName(SIMULATION_STAGE, key)}-${location}`, sessionName: key }
+        : undefined);
 
     const reachable = new Map(config.probeLocations.map((location) => [location, true]));
     /** Sites a location cannot reach (a partial partition); a fully partitioned location is `reachable: false`. */
@@ -235,13 +269,25 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
       timeline.push({ t: t(atEpochMs), ...rest });
     };
 
-    const depsByLocation = new Map<string, AppDeps>();
-    for (const location of config.probeLocations) {
-      const clients = createAwsClients({ defaultRegion: config.controlRegion, factories: ALL_AWS_CLIENT_FACTORIES, ...world.awsOptions() });
+    const proberByLocation = new Map<string, Prober>();
+    for (const location of new Set([config.controlRegion, ...config.probeLocations])) {
       const prober = createProber({ maxConcurrency: 256, now: () => scheduler.now() });
       probers.push(prober);
+      proberByLocation.set(location, prober);
+    }
+    // One set of clients per function and location: each runs with its own role.
+    const depsByFunction = new Map<string, AppDeps>();
+    function depsFor(location: string, key: FunctionKey): AppDeps {
+      const cached = depsByFunction.get(`${location}|${key}`);
+      if (cached) return cached;
+      const clients = createAwsClients({
+        defaultRegion: config.controlRegion,
+        factories: ALL_AWS_CLIENT_FACTORIES,
+        ...world.awsOptions(callerOf(location, key)),
+      });
+      const prober = proberByLocation.get(location) as Prober;
       const role: ProbeRole = location === config.controlRegion ? PROBE_ROLES.controller : PROBE_ROLES.probeOnly;
-      depsByLocation.set(location, {
+      const deps: AppDeps = {
         config,
         store,
         clock: scheduler,
@@ -255,7 +301,7 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
           () => scheduler.now(),
         ),
         aws: createSimAwsAdapters(clients),
-        functions: { orchestrator: 'orchestrator', probe: 'probe' },
+        functions: { orchestrator: functionName(SIMULATION_STAGE, 'orchestrator'), probe: functionName(SIMULATION_STAGE, 'probe') },
         logger: silentLogger,
         emit,
         faults: {
@@ -269,7 +315,9 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
             throw new CrashError(`simulated crash after starting ${step.id}`);
           },
         },
-      });
+      };
+      depsByFunction.set(`${location}|${key}`, deps);
+      return deps;
     }
     const invocations: Record<string, number> = {};
     const timeoutMs = (name: string) => {
@@ -277,24 +325,27 @@ export async function runScenario(scenario: Scenario, options: { seed?: number }
       return configured !== undefined ? configured * 1000 : (FUNCTION_TIMEOUT_MS[name] ?? 30_000);
     };
 
-    async function invoke(name: string, payload: unknown, how: string, location = config.controlRegion): Promise<unknown> {
+    /** Run a function by its key (`orchestrator`) or deployed name (`switchback-sim-orchestrator`). */
+    async function invoke(nameOrKey: string, payload: unknown, how: string, location = config.controlRegion): Promise<unknown> {
+      const name = isFunctionKey(nameOrKey) ? nameOrKey : KEY_BY_FUNCTION_NAME.get(nameOrKey);
+      if (!name) throw new Error(`no function named ${nameOrKey}`);
       const useCase = USE_CASES[name];
-      if (!useCase) throw new Error(`no function named ${name}`);
       invocations[name] = (invocations[name] ?? 0) + 1;
-      const deps = depsByLocation.get(location) as AppDeps;
+      const deps = depsFor(location, name);
       const startedAt = scheduler.now();
       const handler = createHandler(() => deps, useCase);
       return handler(payload, {
         awsRequestId: `${name}-${invocations[name]}`,
-        functionName: name,
-        invokedFunctionArn: `arn:aws:lambda:${location}:${SIMULATED_ACCOUNT}:function:${name}`,
+        functionName: functionName(SIMULATION_STAGE, name),
+        invokedFunctionArn: `arn:aws:lambda:${location}:${SIMULATED_ACCOUNT}:function:${functionName(SIMULATION_STAGE, name)}`,
         getRemainingTimeInMillis: () => startedAt + timeoutMs(name) - scheduler.now(),
       }).catch((error: unknown) => {
         record({ kind: 'error', message: `${name} (${how}) failed: ${describeError(error)}` });
         throw error;
       });
     }
-    for (const name of Object.keys(USE_CASES)) world.lambda.register(name, (payload: unknown) => invoke(name, payload, 'sync'));
+    for (const key of FUNCTION_KEYS)
+      world.lambda.register(functionName(SIMULATION_STAGE, key), (payload: unknown) => invoke(key, payload, 'sync'));
 
     // The schedule: every probe location runs its probe function once a minute.
     const endEpochMs = startEpochMs + scenario.duration;
@@ -572,6 +623,14 @@ async function summarize(
       },
       invocations: {},
       errors: timeline.filter((entry) => entry.kind === 'error').map((entry) => `${entry.t}s ${String(entry.message)}`),
+      accessDenied: world.iam.denials().map((denial) => ({
+        t: t(denial.atEpochMs),
+        api: denial.api,
+        action: denial.action,
+        resource: denial.resource,
+        role: denial.principal.replace(/^.*:role\//, ''),
+        dryRun: denial.dryRun,
+      })),
     },
   };
 }

@@ -20,9 +20,13 @@ export const ec2AssociateAddress = defineAction({
   defaults: { timeoutSeconds: 120, retry: EC2_RETRY },
   place: inSiteRegion,
   describe: (p) => `associate ${p.allocationId} with ${p.instanceId}${inRegion(p.region)}`,
+  // AssociateAddress is authorized on the elastic-ip, the instance AND the instance's network
+  // interface, whose id no config names (the ENI of a launched instance does not exist yet):
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
   grants: (p, { region }) => [
     { action: 'ec2:AssociateAddress', resource: ec2Arn(region, `elastic-ip/${p.allocationId}`) },
     instanceGrant('ec2:AssociateAddress', region, p.instanceId),
+    { action: 'ec2:AssociateAddress', resource: ec2Arn(region, 'network-interface/*') },
   ],
   namedInstanceIds: (p) => (isStepRef(p.instanceId) ? [] : [p.instanceId]),
   dryRunCheck: (p, context) =>

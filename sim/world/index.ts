@@ -2,7 +2,9 @@
  * The embedded AWS world (see ./world.ts): `createWorld(options)` and the types of its surface.
  */
 export { createWorld, WORLD_CREDENTIALS, WORLD_ENDPOINT } from './world';
-export type { AwsWorldOptions, CallLogEntry, World, WorldFaults, WorldOptions } from './world';
+export type { AwsWorldOptions, CallerIdentity, CallLogEntry, World, WorldFaults, WorldOptions } from './world';
+export { assumedRoleArn, decodeAuthorizationMessage } from './iam';
+export type { AuthorizationRequest, DenialRecord, IamWorld, PolicyDocument } from './iam';
 export { FLAG_ALARM, failoverSetIdentifier, flagAlarmName, flagDimensions, flagHealthCheckReference } from '../../shared/aws/flag';
 export { SIM_STAGE } from './seed';
 export { createAwsError } from './aws-error';

@@ -17,10 +17,12 @@ import { getAwsErrorCode } from '../../shared/aws/errors';
 import type { SwitchbackConfig } from '../../shared/config/types';
 import { SwitchbackError } from '../../shared/errors';
 import { defaultMessageFor } from './aws-error';
+import { type AuthorizationLookup, authorizationRequests } from './authorization';
 import { type CloudWatchWorld, createCloudWatchModel } from './cloudwatch';
 import { createWorldContext } from './context';
 import { createEc2Model, type Ec2World } from './ec2';
 import { createFaultRegistry, type FaultSpec } from './faults';
+import { assumedRoleArn, createIamModel, deniedErrorCode, deniedMessage, type IamWorld } from './iam';
 import { createLambdaModel, type LambdaWorld } from './lambda';
 import type { ServiceModel } from './model';
 import { createRoute53Model, type Route53World } from './route53';
@@ -73,18 +75,35 @@ export interface WorldFaults {
   list(): Array<FaultSpec & { fired: number }>;
 }
 
+/**
+ * Who makes the calls of a client: the role a simulated function runs with. The world evaluates
+ * every call of such a client against the role's policies (`world.iam.putRolePolicy`); a client
+ * attached without a principal is the operator's and is not checked.
+ */
+export interface CallerIdentity {
+  /** `arn:aws:iam::<account>:role/<name>` */
+  roleArn: string;
+  /** The session name in error messages (a Lambda function's name). */
+  sessionName: string;
+}
+
 export interface AwsWorldOptions {
   clientConfig: (service: AwsServiceName, region: string) => Record<string, unknown>;
   onClientCreated: (service: AwsServiceName, region: string, client: unknown) => void;
 }
 
 export interface World {
+  /** The account every ARN in the world belongs to. */
+  accountId: string;
   /** Dummy credentials + unroutable endpoint: pass as createAwsClients' `clientConfig`. */
   clientConfig(service: AwsServiceName, region: string): Record<string, unknown>;
-  /** Plug the models into a real SDK client (createAwsClients' `onClientCreated`). Idempotent per client. */
-  attach(service: AwsServiceName, region: string, client: unknown): void;
-  /** `createAwsClients({ defaultRegion, factories, ...world.awsOptions() })`. */
-  awsOptions(): AwsWorldOptions;
+  /**
+   * Plug the models into a real SDK client (createAwsClients' `onClientCreated`). Idempotent per
+   * client. With a caller, every call is authorized against the caller's IAM policies first.
+   */
+  attach(service: AwsServiceName, region: string, client: unknown, caller?: CallerIdentity): void;
+  /** `createAwsClients({ defaultRegion, factories, ...world.awsOptions(caller) })`. */
+  awsOptions(caller?: CallerIdentity): AwsWorldOptions;
   /**
    * Create what a config refers to (zone, records, health check, alarms, instances, volumes, EIPs,
    * topic) as deployment stage `stage` would (default `sim`, the simulator's). Idempotent.
@@ -95,6 +114,7 @@ export interface World {
   sns: SnsWorld;
   cloudWatch: CloudWatchWorld;
   lambda: LambdaWorld;
+  iam: IamWorld;
   faults: WorldFaults;
   /** Calls per `<service>.<Operation>`. */
   apiCalls(): Record<string, number>;
@@ -164,6 +184,19 @@ export function createWorld(options: WorldOptions): World {
   const sns = createSnsModel(ctx, { ...DEFAULT_SMS_SPEND, ...options.sms });
   const lambda = createLambdaModel(ctx, { onAsyncInvoke: options.onAsyncInvoke });
   const faults = createFaultRegistry();
+  const iam = createIamModel({ accountId: ctx.accountId });
+  const lookup: AuthorizationLookup = {
+    accountId: ctx.accountId,
+    instance(region, instanceId) {
+      const found = ec2.world.instance(instanceId);
+      return found && found.region === region ? found : undefined;
+    },
+    volume(region, volumeId) {
+      const found = ec2.world.volumes(region).find((volume) => volume.volumeId === volumeId);
+      return found && { availabilityZone: found.availabilityZone, attachedTo: found.attachments.map((a) => a.instanceId) };
+    },
+    instanceProfileRole: (nameOrArn) => iam.world.instanceProfileRole(nameOrArn),
+  };
   const models: Record<AwsServiceName, ServiceModel> = {
     route53: route53.model,
     ec2: ec2.model,
@@ -178,11 +211,38 @@ export function createWorld(options: WorldOptions): World {
   const sleep = (ms: number): Promise<void> =>
     options.sleep ? options.sleep(ms) : new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
+  /** IAM before the service acts: every request of the call must be allowed (a DryRun too: denied is UnauthorizedOperation). */
+  async function authorize(
+    service: AwsServiceName,
+    region: string,
+    operation: string,
+    input: Record<string, unknown>,
+    caller: CallerIdentity,
+  ) {
+    const requests = authorizationRequests(service, operation, input, region, lookup);
+    if (!requests) return; // malformed before IAM is consulted: the model answers (MissingParameter …)
+    for (const request of requests) {
+      const decision = await iam.evaluate(caller.roleArn, request);
+      if (decision.result === 'allowed') continue;
+      iam.recordDenial({
+        atEpochMs: ctx.now(),
+        principal: caller.roleArn,
+        action: request.action,
+        resource: request.resource,
+        api: `${service}.${operation}`,
+        dryRun: input.DryRun === true,
+      });
+      const code = deniedErrorCode(service);
+      throw ctx.error(service, code, deniedMessage(service, assumedRoleArn(caller.roleArn, caller.sessionName), decision));
+    }
+  }
+
   async function dispatch(
     service: AwsServiceName,
     region: string,
     operation: string,
     input: Record<string, unknown>,
+    caller: CallerIdentity | undefined,
   ): Promise<Record<string, unknown>> {
     const api = `${service}.${operation}`;
     const atEpochMs = ctx.now();
@@ -201,6 +261,7 @@ export function createWorld(options: WorldOptions): World {
       if (fault) entry.injected = true;
       if (fault?.latencyMs) await sleep(fault.latencyMs);
       if (fault?.error) throw ctx.error(service, fault.error, fault.message ?? defaultMessageFor(fault.error));
+      if (caller) await authorize(service, region, operation, input, caller);
       const output = (await models[service].handle(operation, input, { region, stuck: fault?.stuck ?? false })) as Record<string, unknown>;
       entry.ok = true;
       return output ?? {};
@@ -212,7 +273,7 @@ export function createWorld(options: WorldOptions): World {
     }
   }
 
-  function attach(service: AwsServiceName, region: string, client: unknown): void {
+  function attach(service: AwsServiceName, region: string, client: unknown, caller?: CallerIdentity): void {
     if (!(AWS_SERVICES as readonly string[]).includes(service))
       throw new SwitchbackError(`world.attach: unknown service "${service}" (one of ${AWS_SERVICES.join(', ')})`);
     const stack = (client as { middlewareStack?: MiddlewareStackLike } | undefined)?.middlewareStack;
@@ -228,7 +289,7 @@ export function createWorld(options: WorldOptions): World {
         if (!commandName) throw new SwitchbackError(`world: a ${service} command arrived without a command name`);
         const operation = commandName.replace(/Command$/, '');
         const input = (args.input ?? {}) as Record<string, unknown>;
-        const output = await dispatch(service, region, operation, input);
+        const output = await dispatch(service, region, operation, input, caller);
         const status = typeof output.StatusCode === 'number' ? output.StatusCode : 200;
         return {
           output: {
@@ -251,9 +312,13 @@ export function createWorld(options: WorldOptions): World {
   }
 
   return {
+    accountId: ctx.accountId,
     clientConfig,
     attach,
-    awsOptions: () => ({ clientConfig, onClientCreated: attach }),
+    awsOptions: (caller) => ({
+      clientConfig,
+      onClientCreated: (service, region, client) => attach(service, region, client, caller),
+    }),
     seed: (config, stage) =>
       seedWorld({ route53: route53.world, ec2: ec2.world, sns: sns.world, cloudWatch: cloudWatch.world }, config, stage),
     route53: route53.world,
@@ -261,6 +326,7 @@ export function createWorld(options: WorldOptions): World {
     sns: sns.world,
     cloudWatch: cloudWatch.world,
     lambda: lambda.world,
+    iam: iam.world,
     faults: { add: (spec) => faults.add(spec), clear: () => faults.clear(), list: () => faults.list() },
     apiCalls: () => ({ ...counts }),
     callLog: () => log.map((entry) => ({ ...entry })),

@@ -10,8 +10,16 @@ export function suiteScenario(name: string): Scenario {
   return loadScenarioFile(join(SCENARIOS, 'suite', `${name}.yml`));
 }
 
-export function runSuite(name: string): Promise<SimulationResult> {
-  return runScenario(suiteScenario(name));
+/**
+ * Run a suite scenario with IAM enforced (every function holds only its generated policy). A call
+ * the world's IAM denied fails the test here, whatever else the test asserts: the suite must pass
+ * with the permissions `sls package` deploys.
+ */
+export async function runSuite(name: string): Promise<SimulationResult> {
+  const result = await runScenario(suiteScenario(name));
+  if (result.summary.accessDenied.length > 0)
+    throw new Error(`${name}: IAM denied ${JSON.stringify(result.summary.accessDenied, null, 1)}`);
+  return result;
 }
 
 /** A suite scenario with changes (e.g. other faults), parsed like a file. */

@@ -82,9 +82,14 @@ describe('least-privilege IAM from the example configuration', () => {
           action: 'ec2:AssociateAddress',
           resource: JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:ec2:us-west-2:${AWS::AccountId}:elastic-ip/eipalloc-0abc1234' }),
         },
+        // AssociateAddress is also authorized on the instance's network interface, which no config names.
+        {
+          action: 'ec2:AssociateAddress',
+          resource: JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:ec2:us-west-2:${AWS::AccountId}:network-interface/*' }),
+        },
       ]),
     );
-    expect(ec2).toHaveLength(4);
+    expect(ec2).toHaveLength(5);
     expect(actionsOf(policies.probe).filter((action) => action.startsWith('ec2:'))).toEqual([]);
   });
 
@@ -243,6 +248,26 @@ describe('least-privilege IAM from the full configuration', () => {
           for (const action of statement.Action) expect(Object.keys(WILDCARD_RESOURCE_ACTIONS)).toContain(action);
       }
     }
+  });
+});
+
+describe('record-swap grants', () => {
+  it('one statement per zone and record type lists every record name of that type (200 services stay one statement)', () => {
+    const base = exampleConfig();
+    const service = base.services[0];
+    const services = Array.from({ length: 200 }, (_, index) => ({
+      ...service,
+      name: `svc-${index}`,
+      dns: { ...service.dns, strategy: 'record-swap' as const, recordName: `Svc-${index}.Example.com.`, type: 'A' as const },
+    }));
+    const policies = buildFunctionPolicies({ ...base, services }, controller);
+    const changes = (policies.orchestrator ?? []).filter((statement) => statement.Action.includes('route53:ChangeResourceRecordSets'));
+    expect(changes).toHaveLength(1);
+    const condition = changes[0].Condition?.['ForAllValues:StringEquals'];
+    expect(condition?.['route53:ChangeResourceRecordSetsNormalizedRecordNames']).toHaveLength(200);
+    expect(condition?.['route53:ChangeResourceRecordSetsNormalizedRecordNames']).toContain('svc-7.example.com');
+    expect(condition?.['route53:ChangeResourceRecordSetsRecordTypes']).toEqual(['A']);
+    expect(condition?.['route53:ChangeResourceRecordSetsActions']).toEqual(['UPSERT']);
   });
 });
 
