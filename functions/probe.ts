@@ -1,6 +1,7 @@
 /** `probe`: scheduled every minute; rounds every intervalSeconds for that minute; watchdog for stalled runs. */
 import { lambdaHandler, type UseCase } from '../shared/app/lambda-handler';
 import { parseProbeRequest, runProbeInvocation, type ProbeRequest } from '../shared/app/probe';
+import { describeError } from '../shared/errors';
 
 /** The schedule's period: one invocation covers one minute of rounds. */
 const WINDOW_MS = 60_000;
@@ -23,7 +24,7 @@ export const probe: UseCase<ProbeAnswer> = async (deps, event, invocation) => {
       deps.config.services.map((service) => service.name),
     );
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     deps.logger.error(`refused probe request: ${message}`);
     return { ok: false, rounds: 0, primaryDown: [], scheduled: false, heartbeat: false, error: message };
   }

@@ -9,13 +9,8 @@ export const SERVICE_NAME = 'switchback';
 export const FUNCTION_KEYS = ['probe', 'alarm', 'orchestrator', 'drill', 'status', 'control'] as const;
 export type FunctionKey = (typeof FUNCTION_KEYS)[number];
 
-/**
- * What one `sls deploy` puts in its region: the controller (controlRegion), a probe location
- * (probe-only; it also holds the alarm forwarder when its region needs one), or only the alarm
- * forwarder (a region that holds configured alarms and is not a probe location).
- */
-export const DEPLOY_ROLES = { controller: 'controller', probeOnly: 'probe-only', alarmForwarder: 'alarm-forwarder' } as const;
-export type DeployRole = (typeof DEPLOY_ROLES)[keyof typeof DEPLOY_ROLES];
+/** What one `sls deploy` puts in its region (the probe function reads its role from the same list). */
+export { DEPLOY_ROLES, type DeployRole } from '../shared/app/deps';
 
 /** Custom metrics switchback publishes (namespace `switchback`); every one carries `Stage=<stage>`. */
 export const METRICS = {

@@ -5,7 +5,7 @@
  * seconds; everything the handlers do is real I/O against real (embedded) services.
  */
 import type { AppDeps, ProbeRole } from '../shared/app/deps';
-import { PROBE_ROLES, silentLogger } from '../shared/app/deps';
+import { DEPLOY_ROLES, silentLogger } from '../shared/app/deps';
 import { createHandler, type UseCase } from '../shared/app/lambda-handler';
 import { createAwsClients } from '../shared/aws/clients';
 import { ALL_AWS_CLIENT_FACTORIES } from '../shared/aws/all-client-factories';
@@ -286,7 +286,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         ...world.awsOptions(callerOf(location, key)),
       });
       const prober = proberByLocation.get(location) as Prober;
-      const role: ProbeRole = location === config.controlRegion ? PROBE_ROLES.controller : PROBE_ROLES.probeOnly;
+      const role: ProbeRole = location === config.controlRegion ? DEPLOY_ROLES.controller : DEPLOY_ROLES.probeOnly;
       const deps: AppDeps = {
         config,
         store,

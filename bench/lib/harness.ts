@@ -4,7 +4,7 @@
  * pieces exposed so a benchmark can swap the store, time individual AWS calls and read counters.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ignoreEvents, PROBE_ROLES, silentLogger, type AppDeps } from '../../shared/app/deps';
+import { ignoreEvents, DEPLOY_ROLES, silentLogger, type AppDeps } from '../../shared/app/deps';
 import { createHandler, type UseCase } from '../../shared/app/lambda-handler';
 import { ALL_AWS_CLIENT_FACTORIES } from '../../shared/aws/all-client-factories';
 import { createAwsClients, type AwsServiceName } from '../../shared/aws/clients';
@@ -74,7 +74,7 @@ export function createHarness(options: HarnessOptions): Harness {
     random: Math.random,
     newId: () => `r${String(++nextId).padStart(5, '0')}`,
     location: config.controlRegion,
-    role: PROBE_ROLES.controller,
+    role: DEPLOY_ROLES.controller,
     prober,
     aws: createSimAwsAdapters(clients),
     functions: { orchestrator: 'orchestrator', probe: 'probe' },

@@ -12,6 +12,7 @@ import { StepParamsError } from '../engine/errors';
 import type { ActionContext, ActionResult } from './context';
 import { defineAction } from './define-action';
 import { ROUTE53_RETRY } from './route53-switch';
+import { describeError } from '../errors';
 
 /** The step's budget is the INSYNC wait plus this margin for the calls around it. */
 const MARGIN_SECONDS = 30;
@@ -80,7 +81,7 @@ async function waitForFlagAlarm(ctx: ActionContext, wanted: 'ALARM' | 'OK', time
       last = state?.state ?? 'NOT_FOUND';
     } catch (error) {
       // Best effort: the switch itself is already published; a failed look is retried until the deadline.
-      last = `unreadable (${error instanceof Error ? error.message : String(error)})`;
+      last = `unreadable (${describeError(error)})`;
     }
     const seconds = Math.round((ctx.clock.now() - startedAtEpochMs) / 1000);
     if (last === wanted) {

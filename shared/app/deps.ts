@@ -27,8 +27,15 @@ export interface AwsAdapters {
   lambda: LambdaAdapter;
 }
 
-export const PROBE_ROLES = { controller: 'controller', probeOnly: 'probe-only' } as const;
-export type ProbeRole = (typeof PROBE_ROLES)[keyof typeof PROBE_ROLES];
+/**
+ * What one `sls deploy` puts in its region: the controller (controlRegion), a probe location
+ * (probe-only; it also holds the alarm forwarder when its region needs one), or only the alarm
+ * forwarder (a region that holds configured alarms and is not a probe location).
+ */
+export const DEPLOY_ROLES = { controller: 'controller', probeOnly: 'probe-only', alarmForwarder: 'alarm-forwarder' } as const;
+export type DeployRole = (typeof DEPLOY_ROLES)[keyof typeof DEPLOY_ROLES];
+/** The roles a probe function runs in (an alarm-forwarder stack has none). */
+export type ProbeRole = Exclude<DeployRole, typeof DEPLOY_ROLES.alarmForwarder>;
 
 export interface FunctionNames {
   orchestrator: string;

@@ -18,8 +18,8 @@ import { loadStoredEvidence } from './evidence';
 import type { AppDeps } from './deps';
 import { notifyOnCall } from './notify';
 import { describeZodError, findService } from './operator-input';
+import { E164_PHONE_NUMBER } from '../phone';
 
-const E164 = /^\+[1-9]\d{6,14}$/;
 const DEFAULT_HOLD_SECONDS = 300;
 
 const drillInputSchema = z.strictObject({
@@ -174,7 +174,7 @@ export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: b
       return { ok: result.ok, detail: result.ok ? `answered in ${Math.round(result.latencyMs)} ms` : `not healthy: ${result.cause}` };
     }),
   );
-  const invalid = deps.config.notify.sms.filter((number) => !E164.test(number));
+  const invalid = deps.config.notify.sms.filter((number) => !E164_PHONE_NUMBER.test(number));
   checks.push({
     check: 'on-call numbers',
     ok: invalid.length === 0 && (deps.config.notify.sms.length > 0 || deps.config.notify.topicArn !== undefined),

@@ -10,12 +10,12 @@
 import { z } from 'zod';
 import type { ServiceConfig } from '../config/types';
 import { flagToHold } from '../domain/flag';
-import { InputError, UnknownServiceError } from '../errors';
+import { describeError, InputError, UnknownServiceError } from '../errors';
 import type { ProbeRoundEvent } from '../events';
 import type { LocationObservation, ServiceState } from '../domain/types';
 import { forEachBounded, siteHealthChanged, updateSiteHealth } from '../probes';
 import { decideAndApply } from './apply-decision';
-import { PROBE_ROLES, type AppDeps } from './deps';
+import { DEPLOY_ROLES, type AppDeps } from './deps';
 import { assembleEvidence, type SiteViews } from './evidence';
 import { createWatchdog, type Watchdog } from './watchdog';
 /** Stop starting rounds this long before the Lambda deadline. */
@@ -161,7 +161,7 @@ async function runRound(
 
   let decisions = 0;
   const probeNow: string[] = [];
-  if (deps.role === PROBE_ROLES.controller) {
+  if (deps.role === DEPLOY_ROLES.controller) {
     const outcome = await decideAll(deps, all, views, watchdog);
     decisions = outcome.decisions;
     probeNow.push(...outcome.probeNow);
@@ -242,7 +242,7 @@ async function holdFlags(deps: AppDeps, services: ServiceConfig[], states: Map<s
   try {
     await deps.aws.cloudWatch.putFlagMetrics(flags, deps.clock.now(), deps.config.controlRegion);
   } catch (error) {
-    const message = `could not republish the DNS flag of ${flags.map((flag) => flag.service).join(', ')}: ${error instanceof Error ? error.message : String(error)}`;
+    const message = `could not republish the DNS flag of ${flags.map((flag) => flag.service).join(', ')}: ${describeError(error)}`;
     deps.logger.warn(message);
     deps.emit({ kind: 'error', atEpochMs: deps.clock.now(), message });
   }

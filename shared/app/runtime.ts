@@ -21,7 +21,7 @@ import { PUBLISH_REQUEST_TIMEOUT_MS } from '../engine/notifications';
 import { SwitchbackError } from '../errors';
 import { createProber } from '../probes';
 import { createStore } from '../store';
-import { PROBE_ROLES, type AppDeps, type AwsAdapters, type ProbeRole } from './deps';
+import { DEPLOY_ROLES, type AppDeps, type AwsAdapters, type ProbeRole } from './deps';
 import { logEvents } from './event-log';
 
 /** Environment the functions get from serverless.yml (fixed names, no CloudFormation references). */
@@ -111,8 +111,8 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
   const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env[ENV.tableRegion] ?? config.controlRegion, maxAttempts: 3 }), {
     marshallOptions: { removeUndefinedValues: true },
   });
-  const role = (env[ENV.role] ?? PROBE_ROLES.controller) as ProbeRole;
-  if (role !== PROBE_ROLES.controller && role !== PROBE_ROLES.probeOnly)
+  const role = (env[ENV.role] ?? DEPLOY_ROLES.controller) as ProbeRole;
+  if (role !== DEPLOY_ROLES.controller && role !== DEPLOY_ROLES.probeOnly)
     throw new SwitchbackError(`${ENV.role} must be controller or probe-only, not "${role}"`);
   const logger: AppDeps['logger'] = {
     debug: (message, extra) => options.logger.debug(message, extra ?? {}),

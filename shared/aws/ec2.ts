@@ -27,8 +27,9 @@ import { AWS_ERROR_KINDS, AwsActionError, callAws, getAwsErrorCode } from './err
 
 export const ec2ClientFactory: AwsClientFactory<EC2Client> = (config) => new EC2Client(config as EC2ClientConfig);
 
-/** The tag every instance switchback launches carries; the value is the run id. */
-export const RUN_TAG_KEY = 'switchback:run';
+/** The tag every instance switchback launches carries; the value is the run id (one definition, with the IAM grants that rely on it). */
+import { RUN_TAG_KEY } from '../actions/grants';
+export { RUN_TAG_KEY };
 export const DEFAULT_EC2_POLL_MS = 3000;
 
 export type InstanceStateName = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';

@@ -9,8 +9,8 @@ import type { ParamsSchema } from '../actions/define-action';
 import { lambdaHookSchema } from '../actions/lambda-invoke';
 import { nonEmpty, positiveInt, region } from '../actions/params';
 import { DNS_STRATEGIES, DNS_TYPES, FAILBACK_MODES, FAILBACK_QUORUMS, ON_FAILURE, TRIGGER_POLICIES } from './enums';
+import { E164_PHONE_NUMBER } from '../phone';
 
-const E164 = /^\+[1-9]\d{6,14}$/;
 const HOSTNAME = /^(?=.{1,253}\.?$)([a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/i;
 
 export { DNS_STRATEGIES, DNS_TYPES, FAILBACK_MODES, FAILBACK_QUORUMS, ON_FAILURE, TRIGGER_POLICIES };
@@ -217,7 +217,11 @@ export const configSchema = z.strictObject({
   probeLocations: z.array(region).min(1).optional(),
   notify: z.strictObject({
     sms: z
-      .array(z.string().regex(E164, { error: (issue) => `${JSON.stringify(issue.input)} is not an E.164 number (like +15551234567)` }))
+      .array(
+        z
+          .string()
+          .regex(E164_PHONE_NUMBER, { error: (issue) => `${JSON.stringify(issue.input)} is not an E.164 number (like +15551234567)` }),
+      )
       .default([]),
     topicArn: z
       .string()

@@ -14,6 +14,7 @@ import type { GetSMSAttributesInput, PublishInput, SetSMSAttributesInput } from 
 import { SwitchbackError } from '../../shared/errors';
 import type { WorldContext } from './context';
 import { type ServiceModel, unsupportedOperation } from './model';
+import { E164_PHONE_NUMBER } from '../../shared/phone';
 
 export interface PublishedMessage {
   atEpochMs: number;
@@ -52,7 +53,6 @@ export interface SnsWorld {
 /** World defaults: a 1 USD monthly limit and a US transactional SMS price (a model constant). */
 export const DEFAULT_SMS_SPEND: SmsSpendOptions = { monthlySpendLimitUsd: 1, smsPriceUsd: 0.00645, spentUsd: 0 };
 
-const E164 = /^\+[1-9]\d{6,14}$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256})$/;
 const MAX_SMS_CHARS = 1600;
 const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -99,7 +99,7 @@ export function createSnsModel(ctx: WorldContext, spend: SmsSpendOptions = DEFAU
 
     let notDeliveredReason: string | undefined;
     if (input.PhoneNumber !== undefined) {
-      if (!E164.test(input.PhoneNumber))
+      if (!E164_PHONE_NUMBER.test(input.PhoneNumber))
         throw fail('InvalidParameter', 'Invalid parameter: PhoneNumber Reason: input incorrectly formatted');
       if (input.Message.length > MAX_SMS_CHARS)
         throw fail('InvalidParameter', `Invalid parameter: Message Reason: SMS messages are limited to ${MAX_SMS_CHARS} characters`);

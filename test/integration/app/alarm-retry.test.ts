@@ -4,7 +4,7 @@
  * answered "duplicate delivery". Real store on dynalite, real SDK clients on the embedded world.
  */
 import { alarm } from '../../../functions/alarm';
-import { ignoreEvents, PROBE_ROLES, silentLogger, type AppDeps } from '../../../shared/app/deps';
+import { ignoreEvents, DEPLOY_ROLES, silentLogger, type AppDeps } from '../../../shared/app/deps';
 import { createHandler } from '../../../shared/app/lambda-handler';
 import { ALL_AWS_CLIENT_FACTORIES } from '../../../shared/aws/all-client-factories';
 import { createAwsClients } from '../../../shared/aws/clients';
@@ -68,7 +68,7 @@ describe('alarm deliveries are never lost', () => {
       random: () => 0.5,
       newId: () => `r${++nextId}`,
       location: config.controlRegion,
-      role: PROBE_ROLES.controller,
+      role: DEPLOY_ROLES.controller,
       prober: {
         probe: async () => ({ ok: true, latencyMs: 1, checkedAtEpochMs: clock.now() }),
         probeAll: async (specs) => specs.map(() => ({ ok: true, latencyMs: 1, checkedAtEpochMs: clock.now() })),

@@ -4,7 +4,7 @@
  * stop the other work of the round, and the next attempt must act exactly once.
  */
 import { decideAndApply } from '../../../shared/app/apply-decision';
-import { PROBE_ROLES, silentLogger, type AppDeps } from '../../../shared/app/deps';
+import { DEPLOY_ROLES, silentLogger, type AppDeps } from '../../../shared/app/deps';
 import { runProbeInvocation } from '../../../shared/app/probe';
 import { ALL_AWS_CLIENT_FACTORIES } from '../../../shared/aws/all-client-factories';
 import { createAwsClients } from '../../../shared/aws/clients';
@@ -88,7 +88,7 @@ describe('the app layer with a store that fails', () => {
       random: () => 0.5,
       newId: () => `r${++nextId}`,
       location: config.controlRegion,
-      role: PROBE_ROLES.controller,
+      role: DEPLOY_ROLES.controller,
       prober: {
         // The primary is down, the secondary answers.
         probe: async (spec) => ({ ok: spec.type === 'http' && spec.url.includes('198.51'), latencyMs: 1, checkedAtEpochMs: clock.now() }),
