@@ -30,6 +30,9 @@ export const WILDCARD_RESOURCE_ACTIONS = {
   'ec2:DescribeAddresses': 'EC2 Describe* actions support no resource-level permissions',
   'cloudwatch:PutMetricData':
     'PutMetricData has no resource type; the grant is limited to the switchback namespace by the cloudwatch:namespace condition',
+  'sns:GetSMSAttributes': 'account-level SMS settings have no resource type (the drill reads MonthlySpendLimit)',
+  'sns:GetSMSSandboxAccountStatus': 'account-level SMS sandbox status has no resource type (the drill reads it)',
+  'cloudwatch:GetMetricStatistics': 'GetMetricStatistics has no resource type (the drill reads AWS/SNS SMSMonthToDateSpentUSD)',
   'sns:Publish':
     'an SMS published straight to a phone number has no resource ARN, so AWS requires "*"; granted only when notify.sms lists numbers (with no numbers, only notify.topicArn is granted, by ARN)',
 } as const satisfies Record<string, string>;
@@ -109,6 +112,15 @@ function notifyGrants(config: SwitchbackConfig): Grant[] {
   if (config.notify.sms.length > 0) grants.push({ action: 'sns:Publish', resource: '*' });
   if (config.notify.topicArn) grants.push({ action: 'sns:Publish', resource: config.notify.topicArn });
   return grants;
+}
+
+/** The drill's dry-run reads whether texts can go out at all: sandbox, spend limit and this month's spend. */
+function smsReadinessGrants(config: SwitchbackConfig): Grant[] {
+  if (config.notify.sms.length === 0) return [];
+  return (['sns:GetSMSAttributes', 'sns:GetSMSSandboxAccountStatus', 'cloudwatch:GetMetricStatistics'] as const).map((action) => ({
+    action,
+    resource: '*',
+  }));
 }
 
 function tableGrants(config: SwitchbackConfig, context: IamContext, actions: readonly string[]): Grant[] {
@@ -270,6 +282,7 @@ export function functionGrants(config: SwitchbackConfig, context: IamContext): P
       ...listRecordGrants(config),
       ...flagAlarmGrants(config, context),
       ...stepGrants(config, { dryRunOnly: true }),
+      ...smsReadinessGrants(config),
     ],
     status: [...logGrants(context, 'status'), ...tableGrants(config, context, TABLE_STATUS)],
     control: [...decides('control'), ...failbackChecks],

@@ -241,6 +241,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       sms: {
         ...(scenario.world.smsMonthlySpendLimitUsd !== undefined && { monthlySpendLimitUsd: scenario.world.smsMonthlySpendLimitUsd }),
         ...(scenario.world.smsSpentUsd !== undefined && { spentUsd: scenario.world.smsSpentUsd }),
+        ...(scenario.world.smsSandbox !== undefined && { inSandbox: scenario.world.smsSandbox }),
       },
       ec2TransitionDelayMs: scenario.world.ec2TransitionSeconds * 1000,
       onAsyncInvoke: (name: string, payload: unknown) => scheduler.start(`async ${name}`, () => invoke(name, payload, 'async')),

@@ -119,6 +119,8 @@ export const scenarioSchema = z.strictObject({
       /** SNS MonthlySpendLimit (USD) and what was already spent this month when the scenario starts. */
       smsMonthlySpendLimitUsd: z.number().min(0).optional(),
       smsSpentUsd: z.number().min(0).optional(),
+      /** The account is still in the SNS SMS sandbox (a new account is): only verified numbers get texts. */
+      smsSandbox: z.boolean().optional(),
     })
     .default({ route53ChangeSeconds: 60, route53HealthCheckerSeconds: 30, ec2TransitionSeconds: 15 }),
   /** Lambda timeouts of the simulated functions (seconds), e.g. a short orchestrator to watch it hand a run on. */

@@ -181,6 +181,8 @@ export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: b
     detail: `${deps.config.notify.sms.length} SMS number(s)${deps.config.notify.topicArn ? ' and a topic' : ''}${invalid.length ? `; ${invalid.length} not E.164` : ''}`,
   });
 
+  if (deps.config.notify.sms.length > 0) checks.push(await check('sms delivery', () => smsDelivery(deps)));
+
   const report: DryRunReport = { service: service.name, passed: checks.every((item) => item.ok), checks };
   deps.logger.info(`drill dry-run ${report.passed ? 'passed' : 'failed'}`, {
     service: service.name,
@@ -188,6 +190,35 @@ export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: b
   });
   if (scheduled) await textNewFailures(deps, service, checks);
   return report;
+}
+
+/** The dry-run warns once this share of the month's SMS spend limit is used. */
+export const SMS_SPEND_WARN_FRACTION = 0.8;
+
+/**
+ * Can texts go out from the control region at all? An account in the SMS sandbox texts only verified
+ * numbers (https://docs.aws.amazon.com/sns/latest/dg/sns-sms-sandbox.html); past MonthlySpendLimit SNS
+ * stops sending while Publish still succeeds (https://docs.aws.amazon.com/sns/latest/api/API_SetSMSAttributes.html).
+ * Both fail silently during an outage, so the dry-run looks for them before one.
+ */
+async function smsDelivery(deps: AppDeps): Promise<{ ok: boolean; detail: string }> {
+  const region = deps.config.controlRegion;
+  const [status, spentUsd] = await Promise.all([
+    deps.aws.sns.smsAccountStatus(region),
+    deps.aws.cloudWatch.smsMonthToDateSpendUsd(region, deps.clock.now()),
+  ]);
+  const spent = spentUsd ?? 0;
+  const usage = `${spent.toFixed(2)} of ${status.monthlySpendLimitUsd} USD monthly SMS spend limit used in ${region}`;
+  if (status.inSandbox) {
+    return {
+      ok: false,
+      detail: `the account is in the SNS SMS sandbox in ${region}: only verified numbers get texts; request production access`,
+    };
+  }
+  if (spent >= status.monthlySpendLimitUsd * SMS_SPEND_WARN_FRACTION) {
+    return { ok: false, detail: `${usage}: SNS stops sending texts at the limit; raise MonthlySpendLimit` };
+  }
+  return { ok: true, detail: `out of the SMS sandbox; ${usage}` };
 }
 
 /** Scheduled dry-runs text only when a check that passed last time fails now (no daily nagging). */

@@ -9,7 +9,13 @@
  * follow high-resolution alarms. The adapter is built for one stage: every flag it publishes and
  * every flag alarm it names is that stage's.
  */
-import { CloudWatchClient, DescribeAlarmsCommand, PutMetricDataCommand, type CloudWatchClientConfig } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetMetricStatisticsCommand,
+  PutMetricDataCommand,
+  type CloudWatchClientConfig,
+} from '@aws-sdk/client-cloudwatch';
 import type { AwsClientFactory, AwsClients } from './clients';
 import { SwitchbackError } from '../errors';
 import { callAws } from './errors';
@@ -66,6 +72,11 @@ export interface CloudWatchAdapter {
   putFlagMetrics(flags: HeldFlag[], atEpochMs: number, region?: string): Promise<void>;
   /** Names or ARNs; an ARN selects its own region, plain names use `region` (default: the control region). */
   describeAlarmStates(alarms: string[], region?: string): Promise<AlarmState[]>;
+  /**
+   * This month's SMS spend in a region (AWS/SNS SMSMonthToDateSpentUSD, Maximum over the last day);
+   * undefined when SNS has published none (no text sent this month).
+   */
+  smsMonthToDateSpendUsd(region: string, nowEpochMs: number): Promise<number | undefined>;
 }
 
 /** `arn:aws:cloudwatch:<region>:<account>:alarm:<name>` → { region, name }; a plain name → { name }. */
@@ -126,6 +137,27 @@ export function createCloudWatchAdapter(clients: Pick<AwsClients, 'cloudWatch'>,
     }
   }
 
+  async function smsMonthToDateSpendUsd(region: string, nowEpochMs: number): Promise<number | undefined> {
+    const dayMs = 24 * 3600 * 1000;
+    // Month to date: last month's total must not count after the 1st (UTC).
+    const now = new Date(nowEpochMs);
+    const monthStartEpochMs = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+    const response = await callAws('cloudwatch:GetMetricStatistics', 'AWS/SNS SMSMonthToDateSpentUSD', () =>
+      clients.cloudWatch(region).send(
+        new GetMetricStatisticsCommand({
+          Namespace: 'AWS/SNS',
+          MetricName: 'SMSMonthToDateSpentUSD',
+          StartTime: new Date(Math.max(nowEpochMs - dayMs, monthStartEpochMs)),
+          EndTime: new Date(nowEpochMs + 60_000),
+          Period: 86_400,
+          Statistics: ['Maximum'],
+        }),
+      ),
+    );
+    const values = (response.Datapoints ?? []).flatMap((point) => (point.Maximum === undefined ? [] : [point.Maximum]));
+    return values.length > 0 ? Math.max(...values) : undefined;
+  }
+
   async function describeAlarmStates(alarms: string[], region?: string): Promise<AlarmState[]> {
     const byRegion = new Map<string, Array<{ alarm: string; name: string }>>();
     for (const alarm of alarms) {
@@ -182,5 +214,6 @@ export function createCloudWatchAdapter(clients: Pick<AwsClients, 'cloudWatch'>,
     putFlagMetric,
     putFlagMetrics,
     describeAlarmStates,
+    smsMonthToDateSpendUsd,
   };
 }

@@ -3,7 +3,14 @@
  * Phone numbers never leave this module unmasked: resources in errors are masked, and AWS error
  * messages (which can quote the number) are scrubbed before they are wrapped.
  */
-import { PublishCommand, SNSClient, type MessageAttributeValue, type SNSClientConfig } from '@aws-sdk/client-sns';
+import {
+  GetSMSAttributesCommand,
+  GetSMSSandboxAccountStatusCommand,
+  PublishCommand,
+  SNSClient,
+  type MessageAttributeValue,
+  type SNSClientConfig,
+} from '@aws-sdk/client-sns';
 import type { AwsClientFactory, AwsClients } from './clients';
 import { callAws } from './errors';
 
@@ -18,9 +25,18 @@ export interface SendSmsOptions {
   region?: string;
 }
 
+/** What decides whether texts can go out from a region at all (the drill's dry-run reads it). */
+export interface SmsAccountStatus {
+  /** `MonthlySpendLimit` (GetSMSAttributes): SNS stops sending SMS once the month's spend would pass it. */
+  monthlySpendLimitUsd: number;
+  /** GetSMSSandboxAccountStatus: in the sandbox only verified numbers receive texts. */
+  inSandbox: boolean;
+}
+
 export interface SnsAdapter {
   sendSms(phoneNumber: string, text: string, options?: SendSmsOptions): Promise<{ messageId: string }>;
   publishToTopic(topicArn: string, text: string, subject?: string): Promise<{ messageId: string }>;
+  smsAccountStatus(region?: string): Promise<SmsAccountStatus>;
 }
 
 /** `+15555550100` → `+1555•••0100`: at most 4 leading and 4 trailing digits, always ≥ 3 hidden. */
@@ -90,5 +106,18 @@ export function createSnsAdapter(clients: Pick<AwsClients, 'sns'>): SnsAdapter {
     return { messageId: response.MessageId ?? '' };
   }
 
-  return { sendSms, publishToTopic };
+  async function smsAccountStatus(region?: string): Promise<SmsAccountStatus> {
+    const client = clients.sns(region);
+    const [attributes, sandbox] = await Promise.all([
+      callAws('sns:GetSMSAttributes', 'MonthlySpendLimit', () =>
+        client.send(new GetSMSAttributesCommand({ attributes: ['MonthlySpendLimit'] })),
+      ),
+      callAws('sns:GetSMSSandboxAccountStatus', 'account', () => client.send(new GetSMSSandboxAccountStatusCommand({}))),
+    ]);
+    // An account that never set it has AWS's default of 1 USD (https://docs.aws.amazon.com/sns/latest/api/API_SetSMSAttributes.html).
+    const limit = Number(attributes.attributes?.MonthlySpendLimit ?? '1');
+    return { monthlySpendLimitUsd: Number.isFinite(limit) ? limit : 1, inSandbox: sandbox.IsInSandbox === true };
+  }
+
+  return { sendSms, publishToTopic, smsAccountStatus };
 }

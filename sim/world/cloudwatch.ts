@@ -19,9 +19,15 @@
  * Alarms without a metric (the site alarms of a config) change only through `setAlarmState`; a
  * state set by hand on a metric alarm lasts until the next boundary re-evaluates the data (as in AWS).
  * Every state change goes through `transition()`.
+ *
+ * GetMetricStatistics (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html)
+ * answers from the published datapoints and from metrics AWS services publish themselves
+ * (`serviceSeries`, e.g. AWS/SNS SMSMonthToDateSpentUSD from the SNS model): per Period from
+ * StartTime (inclusive) to EndTime (exclusive), only periods with data, dimensions matched exactly.
  */
 import type {
   DescribeAlarmsInput,
+  GetMetricStatisticsInput,
   MetricDatum,
   PutMetricAlarmInput,
   PutMetricDataInput,
@@ -175,7 +181,13 @@ function toEpochMs(value: unknown, fallback: number): number | undefined {
   return undefined;
 }
 
-export function createCloudWatchModel(ctx: WorldContext): {
+/** Datapoints an AWS service publishes itself (namespace `AWS/...`), by region, namespace and metric name. */
+export type ServiceSeries = (region: string, namespace: string, metricName: string) => Array<{ atEpochMs: number; value: number }>;
+
+export function createCloudWatchModel(
+  ctx: WorldContext,
+  serviceSeries: ServiceSeries = () => [],
+): {
   model: ServiceModel;
   world: CloudWatchWorld;
   alarmState(region: string, name: string): AlarmStateValue | undefined;
@@ -570,6 +582,39 @@ export function createCloudWatchModel(ctx: WorldContext): {
     },
   };
 
+  function getMetricStatistics(input: GetMetricStatisticsInput, region: string) {
+    const { Namespace: namespace, MetricName: metricName, Period: periodSeconds } = input;
+    if (!namespace || !metricName) throw fail('MissingParameter', 'The parameters Namespace and MetricName are required.');
+    if (!periodSeconds || periodSeconds < 1 || (periodSeconds >= 60 && periodSeconds % 60 !== 0))
+      throw fail('InvalidParameterValue', 'The parameter Period must be 1, 5, 10, 30 or a multiple of 60.');
+    const statistics = input.Statistics ?? [];
+    if (statistics.length === 0 || statistics.some((name) => !(name in STATISTICS)))
+      throw fail('InvalidParameterCombination', 'At least one of the parameters Statistics and ExtendedStatistics must be specified.');
+    const startEpochMs = toEpochMs(input.StartTime, NaN);
+    const endEpochMs = toEpochMs(input.EndTime, NaN);
+    if (startEpochMs === undefined || endEpochMs === undefined || Number.isNaN(startEpochMs) || Number.isNaN(endEpochMs))
+      throw fail('MissingParameter', 'The parameters StartTime and EndTime are required.');
+    const dimensions = Object.fromEntries((input.Dimensions ?? []).map((dimension) => [dimension.Name ?? '', dimension.Value ?? '']));
+    const now = ctx.now();
+    const points = namespace.startsWith('AWS/')
+      ? serviceSeries(region, namespace, metricName).filter((point) => point.atEpochMs <= now)
+      : (series.get(seriesKey(region, namespace, metricName, dimensions))?.points ?? []).filter((point) => point.receivedAtEpochMs <= now);
+    const periodMs = periodSeconds * 1000;
+    const byPeriod = new Map<number, number[]>();
+    for (const point of points) {
+      if (point.atEpochMs < startEpochMs || point.atEpochMs >= endEpochMs) continue;
+      const periodStart = startEpochMs + Math.floor((point.atEpochMs - startEpochMs) / periodMs) * periodMs;
+      byPeriod.set(periodStart, [...(byPeriod.get(periodStart) ?? []), point.value]);
+    }
+    return {
+      Label: metricName,
+      Datapoints: [...byPeriod.entries()].map(([periodStart, values]) => ({
+        Timestamp: new Date(periodStart),
+        ...Object.fromEntries(statistics.map((name) => [name, STATISTICS[name](values)])),
+      })),
+    };
+  }
+
   const model: ServiceModel = {
     handle(operation, input, call) {
       switch (operation) {
@@ -581,6 +626,8 @@ export function createCloudWatchModel(ctx: WorldContext): {
           return putMetricAlarm(input as PutMetricAlarmInput, call.region);
         case 'SetAlarmState':
           return setAlarmStateApi(input as SetAlarmStateInput, call.region);
+        case 'GetMetricStatistics':
+          return getMetricStatistics(input as GetMetricStatisticsInput, call.region);
         default:
           throw unsupportedOperation(ctx, 'cloudWatch', operation);
       }

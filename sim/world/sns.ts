@@ -8,7 +8,18 @@
  * succeeds and the text is not delivered: "When Amazon SNS determines that sending an SMS message
  * would incur a cost that exceeds this limit, it stops sending SMS messages within minutes"
  * (https://docs.aws.amazon.com/sns/latest/api/API_SetSMSAttributes.html). The world stops at once.
- * The spend resets at the start of each calendar month (UTC).
+ * The spend resets at the start of each calendar month (UTC). SNS reports it as the CloudWatch
+ * metric AWS/SNS `SMSMonthToDateSpentUSD` ("set an alarm for this metric to know when your
+ * month-to-date charges are close to the monthly SMS spend limit"; valid statistic: Maximum;
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html): `spendHistory`
+ * is what the CloudWatch model serves for it.
+ *
+ * The SMS sandbox (`GetSMSSandboxAccountStatus`): "When your account is in the SMS sandbox, you can
+ * send SMS messages only to verified destination phone numbers"
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-sms-sandbox.html). A new account starts in it; the
+ * world's default is out of it (`inSandbox: true` models a fresh account). The docs do not say what
+ * Publish answers for an unverified number; the model takes the unkind reading (accepted, never
+ * delivered), which only a check before the outage can catch.
  */
 import type { GetSMSAttributesInput, PublishInput, SetSMSAttributesInput } from '@aws-sdk/client-sns';
 import { SwitchbackError } from '../../shared/errors';
@@ -39,6 +50,8 @@ export interface SmsSpendOptions {
   smsPriceUsd: number;
   /** Already spent this month when the world starts (USD). */
   spentUsd: number;
+  /** The account is in the SMS sandbox (default false): only verified numbers receive texts. */
+  inSandbox?: boolean;
 }
 
 export interface SnsWorld {
@@ -48,6 +61,12 @@ export interface SnsWorld {
   /** This month's SMS spend and limit (USD). */
   smsSpend(): { spentUsd: number; monthlySpendLimitUsd: number };
   setMonthlySpendLimitUsd(usd: number): void;
+  /** Put the account in or out of the SMS sandbox. */
+  setSmsSandbox(inSandbox: boolean): void;
+  /** A destination phone number verified for the sandbox. */
+  verifySandboxNumber(phoneNumber: string): void;
+  /** Month-to-date SMS spend after each change (the AWS/SNS SMSMonthToDateSpentUSD datapoints). */
+  spendHistory(): Array<{ atEpochMs: number; spentUsd: number }>;
 }
 
 /** World defaults: a 1 USD monthly limit and a US transactional SMS price (a model constant). */
@@ -63,6 +82,9 @@ export function createSnsModel(ctx: WorldContext, spend: SmsSpendOptions = DEFAU
   const published: PublishedMessage[] = [];
   let monthlySpendLimitUsd = spend.monthlySpendLimitUsd;
   let spentUsd = spend.spentUsd;
+  let inSandbox = spend.inSandbox ?? false;
+  const verified = new Set<string>();
+  const history = [{ atEpochMs: ctx.now(), spentUsd }];
   const monthOf = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 7);
   let month = monthOf(ctx.now());
 
@@ -72,10 +94,12 @@ export function createSnsModel(ctx: WorldContext, spend: SmsSpendOptions = DEFAU
     if (now !== month) {
       month = now;
       spentUsd = 0;
+      history.push({ atEpochMs: ctx.now(), spentUsd });
     }
     if (spentUsd + spend.smsPriceUsd > monthlySpendLimitUsd + 1e-9)
       return `monthly SMS spend limit reached (MonthlySpendLimit ${monthlySpendLimitUsd} USD, ${spentUsd.toFixed(3)} USD spent this month)`;
     spentUsd += spend.smsPriceUsd;
+    history.push({ atEpochMs: ctx.now(), spentUsd });
     return undefined;
   }
 
@@ -109,7 +133,11 @@ export function createSnsModel(ctx: WorldContext, spend: SmsSpendOptions = DEFAU
       if (type !== undefined && type !== 'Transactional' && type !== 'Promotional') {
         throw fail('ParameterValueInvalid', `The value ${type} of the attribute AWS.SNS.SMS.SMSType is invalid.`);
       }
-      notDeliveredReason = optedOut.has(input.PhoneNumber) ? 'the number opted out of SMS' : chargeSms();
+      notDeliveredReason = optedOut.has(input.PhoneNumber)
+        ? 'the number opted out of SMS'
+        : inSandbox && !verified.has(input.PhoneNumber)
+          ? 'the account is in the SMS sandbox and the number is not verified'
+          : chargeSms();
     } else {
       const topicArn = input.TopicArn as string;
       const match = TOPIC_ARN.exec(topicArn);
@@ -177,6 +205,13 @@ export function createSnsModel(ctx: WorldContext, spend: SmsSpendOptions = DEFAU
       if (!(Number.isFinite(usd) && usd >= 0)) throw new SwitchbackError(`world.sns.setMonthlySpendLimitUsd: ${usd} must be ≥ 0`);
       monthlySpendLimitUsd = usd;
     },
+    setSmsSandbox(value) {
+      inSandbox = value;
+    },
+    verifySandboxNumber(phoneNumber) {
+      verified.add(phoneNumber);
+    },
+    spendHistory: () => history.map((entry) => ({ ...entry })),
   };
 
   const model: ServiceModel = {
@@ -184,6 +219,7 @@ export function createSnsModel(ctx: WorldContext, spend: SmsSpendOptions = DEFAU
       if (operation === 'Publish') return publish(input as PublishInput, call.region);
       if (operation === 'GetSMSAttributes') return getSmsAttributes(input);
       if (operation === 'SetSMSAttributes') return setSmsAttributes(input as SetSMSAttributesInput);
+      if (operation === 'GetSMSSandboxAccountStatus') return { IsInSandbox: inSandbox };
       throw unsupportedOperation(ctx, 'sns', operation);
     },
   };

@@ -170,7 +170,12 @@ function validateOptions(options: WorldOptions): void {
 export function createWorld(options: WorldOptions): World {
   validateOptions(options);
   const ctx = createWorldContext({ now: () => options.now(), accountId: options.accountId ?? '123456789012' });
-  const cloudWatch = createCloudWatchModel(ctx);
+  // AWS/SNS SMSMonthToDateSpentUSD comes from the SNS model (one spend for the account; AWS keeps one per region).
+  const cloudWatch = createCloudWatchModel(ctx, (_region, namespace, metricName) =>
+    namespace === 'AWS/SNS' && metricName === 'SMSMonthToDateSpentUSD'
+      ? sns.world.spendHistory().map((entry) => ({ atEpochMs: entry.atEpochMs, value: entry.spentUsd }))
+      : [],
+  );
   const route53 = createRoute53Model(ctx, {
     changeDelayMs: options.route53ChangeDelayMs ?? DEFAULT_ROUTE53_CHANGE_DELAY_MS,
     healthCheckerIntervalMs: options.route53HealthCheckerIntervalMs ?? DEFAULT_HEALTH_CHECKER_INTERVAL_MS,

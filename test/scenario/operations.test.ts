@@ -77,7 +77,13 @@ describe('operations on the embedded world', () => {
       'permission ec2:AssociateAddress',
       'secondary healthy',
       'on-call numbers',
+      'sms delivery',
     ]);
+    expect(report.reports[0].checks.at(-1)).toEqual({
+      check: 'sms delivery',
+      ok: true,
+      detail: 'out of the SMS sandbox; 0.00 of 1 USD monthly SMS spend limit used in us-west-2',
+    });
     expect(result.summary.mutatingApiCalls).toBe(0);
     expect(result.summary.apiCalls['ec2.StartInstances']).toBe(1); // the DryRun call
   });
@@ -100,6 +106,32 @@ describe('operations on the embedded world', () => {
       ok: false,
       detail: 'not healthy: ECONNREFUSED',
     });
+  });
+
+  test.each([
+    [
+      'an account still in the SMS sandbox',
+      { smsSandbox: true },
+      'the account is in the SNS SMS sandbox in us-west-2: only verified numbers get texts; request production access',
+    ],
+    [
+      'a month whose SMS spend is near the limit',
+      { smsMonthlySpendLimitUsd: 1, smsSpentUsd: 0.85 },
+      '0.85 of 1 USD monthly SMS spend limit used in us-west-2: SNS stops sending texts at the limit; raise MonthlySpendLimit',
+    ],
+  ])('the dry-run fails the SMS check for %s (texts would silently not arrive)', async (_name, world, detail) => {
+    const result = await runScenario(
+      variant('operator-inputs', {
+        faults: [],
+        duration: '1m',
+        world: { route53ChangeSeconds: 60, route53HealthCheckerSeconds: 30, ec2TransitionSeconds: 15, ...world },
+        events: [{ at: '20s', invoke: { function: 'drill', payload: { service: 'web', mode: 'dry-run' } } }],
+      }),
+    );
+    const [drill] = invocations(result, 'drill');
+    const report = drill.result as { passed: boolean; reports: Array<{ checks: Array<{ check: string; ok: boolean; detail: string }> }> };
+    expect(report.passed).toBe(false);
+    expect(report.reports[0].checks.find((check) => check.check === 'sms delivery')).toEqual({ check: 'sms delivery', ok: false, detail });
   });
 
   test('the scheduled dry-run texts once when a passing check starts failing, not every day', async () => {

@@ -101,6 +101,7 @@ function harness(
     putFlagMetric: async (input: PutFlagMetricInput) => void calls.push(['putFlagMetric', input]),
     putFlagMetrics: async (flags, atEpochMs) => void calls.push(['putFlagMetrics', flags, atEpochMs]),
     describeAlarmStates: async () => [],
+    smsMonthToDateSpendUsd: async () => undefined,
   };
   const lambda: LambdaAdapter = {
     invokeFunction: async (name, payload, invokeOptions) => (calls.push(['invokeFunction', name, payload, invokeOptions]), { ok: true }),

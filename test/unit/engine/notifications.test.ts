@@ -20,6 +20,7 @@ function fakeSns(failures: Record<string, unknown[]> = {}) {
       fail(topicArn);
       return { messageId: 't' };
     },
+    smsAccountStatus: async () => ({ monthlySpendLimitUsd: 1, inSandbox: false }),
   };
   return { sns, calls };
 }

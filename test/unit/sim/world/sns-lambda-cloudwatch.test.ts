@@ -80,6 +80,33 @@ describe('SNS', () => {
     expect(world.sns.published()[4].delivered).toBe(true);
   });
 
+  it('reports month-to-date SMS spend as AWS/SNS SMSMonthToDateSpentUSD, and the month starts from zero', async () => {
+    const { clients, clock } = createTestWorld({ sms: { monthlySpendLimitUsd: 5, smsPriceUsd: 0.5, spentUsd: 1 } });
+    const sns = createSnsAdapter(clients);
+    const cloudWatch = createCloudWatchAdapter(clients, { stage: 'test' });
+    expect(await sns.smsAccountStatus()).toEqual({ monthlySpendLimitUsd: 5, inSandbox: false });
+    expect(await cloudWatch.smsMonthToDateSpendUsd('us-west-2', clock.now())).toBe(1);
+    await sns.sendSms('+15555550100', 'one');
+    clock.advance(60_000);
+    expect(await cloudWatch.smsMonthToDateSpendUsd('us-west-2', clock.now())).toBe(1.5);
+    clock.advance(31 * 24 * 3600 * 1000);
+    await sns.sendSms('+15555550100', 'next month');
+    expect(await cloudWatch.smsMonthToDateSpendUsd('us-west-2', clock.now())).toBe(0.5);
+  });
+
+  it('in the SMS sandbox delivers only to verified numbers, and says so in GetSMSSandboxAccountStatus', async () => {
+    const { world, clients } = createTestWorld({ sms: { inSandbox: true } });
+    const sns = createSnsAdapter(clients);
+    expect(await sns.smsAccountStatus()).toEqual({ monthlySpendLimitUsd: 1, inSandbox: true });
+    world.sns.verifySandboxNumber('+15555550100');
+    await sns.sendSms('+15555550100', 'verified');
+    await sns.sendSms('+15555550101', 'not verified');
+    expect(world.sns.published().map((message) => [message.message, message.delivered, message.notDeliveredReason])).toEqual([
+      ['verified', true, undefined],
+      ['not verified', false, 'the account is in the SMS sandbox and the number is not verified'],
+    ]);
+  });
+
   it('records an opted-out number as not delivered', async () => {
     const { world, clients } = createTestWorld();
     world.sns.optOut('+15555550199');
