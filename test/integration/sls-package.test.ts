@@ -260,6 +260,9 @@ describe('sls package: the example configuration', () => {
     }
     for (const key of ['probe', 'alarm', 'status', 'control'] as const) expect(bundles.get(key)).not.toContain('RunInstancesCommand');
     for (const key of ['orchestrator', 'drill'] as const) expect(bundles.get(key)).toContain('RunInstancesCommand');
+    // The IAM policy simulator (@cloud-copilot/iam-simulate, its result literal) is the simulator's, never a function's.
+    for (const key of FUNCTION_KEYS)
+      expect({ key, simulator: bundles.get(key)!.includes('ImplicitlyDenied') }).toEqual({ key, simulator: false });
     const probeZipBytes = readFileSync(join(example.dir, 'probe.zip')).length;
     expect(probeZipBytes).toBeLessThan(PROBE_ZIP_BUDGET_BYTES);
   });
