@@ -9,7 +9,7 @@
  *    The same runs give the busy time of a round. Warm-up first: a new service's streak counters
  *    change (and are written) until they reach their cap.
  * 2. DynamoDB per incident: the clean-failover story (primary down at 1 min, back at 6 min,
- *    failover then failback after the 300 s hold-down, scenarios/suite/web.yml config) on the
+ *    failover then failback after the 300 s hold-down, scenarios/configs/web.yml config) on the
  *    virtual clock, minus the same 20 minutes without the outage.
  * 3. A month at defaults (10 s rounds, 60 s window, probe 256 MB arm64, one probe location),
  *    priced with the on-demand list prices below (us-east-1). Lambda bills an invocation from
@@ -179,7 +179,7 @@ export async function run(): Promise<void> {
   const healthy100 = await measureHealthy(100);
 
   log('steady-state cost: clean failover and failback, 20 min on the virtual clock');
-  const suiteConfig = loadConfigFile(join(__dirname, '..', 'scenarios', 'suite', 'web.yml'));
+  const suiteConfig = loadConfigFile(join(__dirname, '..', 'scenarios', 'configs', 'web.yml'));
   const baseline = await simulate(suiteConfig, false);
   const incident = await simulate(suiteConfig, true);
   log(

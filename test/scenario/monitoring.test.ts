@@ -52,7 +52,7 @@ describe('failback liveness', () => {
   });
 
   test('detect.failbackQuorum majority: the minority is outvoted and the failback goes after the hold-down', async () => {
-    const web = parse(readFileSync(join(SCENARIOS, 'suite', 'web.yml'), 'utf8')) as { defaults: Record<string, unknown> };
+    const web = parse(readFileSync(join(SCENARIOS, 'configs', 'web.yml'), 'utf8')) as { defaults: Record<string, unknown> };
     web.defaults.detect = { failbackQuorum: 'majority' };
     const result = await runScenario(variant('minority-veto', { config: web }));
     expect(result.summary.services.web).toMatchObject({ finalState: 'PRIMARY', failovers: 1, failbacks: 1 });

@@ -13,7 +13,7 @@ const SUITE = join(SCENARIOS, 'suite');
 
 /** clean-failover on the suite's config with three numbers and a topic; `faults` as given. */
 function threeNumbers(faults: unknown[]) {
-  const config = parseDocument(readFileSync(join(SUITE, 'web.yml'), 'utf8')).toJS() as Record<string, unknown>;
+  const config = parseDocument(readFileSync(join(SUITE, '..', 'configs', 'web.yml'), 'utf8')).toJS() as Record<string, unknown>;
   config.notify = {
     sms: ['+15555550100', '+15555550111', '+15555550122'],
     topicArn: 'arn:aws:sns:us-west-2:123456789012:oncall',
