@@ -6,12 +6,18 @@
  * - health-check-flag: publish the flag metric in the control region (1 = traffic to the secondary,
  *   0 = back to the primary). The alarm on it flips the PRIMARY record's health check, so Route 53
  *   answers with the other record: no Route 53 API call at incident time.
+ * Either way, with `dns.requireHealthyTarget` (the default) the site traffic moves to must pass its
+ * probe right before the switch, whatever the runbook checked earlier (it may have died since the
+ * decision, or no step looked): a dead target fails the step unretried, so the run fails with DNS
+ * unchanged and the FAILED text says why.
  */
 import { z } from 'zod';
 import type { RecordKey, RecordTarget } from '../aws/route53';
 import { recordMatches, toRecordType } from '../aws/route53-records';
 import { DNS_STRATEGIES, DNS_TYPES } from '../config/enums';
-import type { ActionResult } from './context';
+import type { SiteRole } from '../config/types';
+import { HealthGateError } from '../engine/errors';
+import type { ActionContext, ActionResult } from './context';
 import { defineAction } from './define-action';
 import { siteRole } from './params';
 
@@ -27,6 +33,27 @@ function describeTarget(target: RecordTarget, aliasPrefix: string): string {
   if (Array.isArray(target)) return target.join(', ');
   if (typeof target === 'string') return target;
   return `${aliasPrefix}${target.alias.dnsName}`;
+}
+
+/** The health gate: how many looks the target gets right before the switch, and how far apart. */
+export const HEALTH_GATE = { looks: 3, intervalMs: 2_000 } as const;
+
+/** `dns.requireHealthyTarget`: the target must pass its probe now (one blip is forgiven: up to three looks, 2 s apart). */
+async function requireHealthyTarget(ctx: ActionContext, role: SiteRole): Promise<void> {
+  if (!ctx.service.dns.requireHealthyTarget) return;
+  const spec = ctx.service[role].probe;
+  let cause = 'probe failed';
+  for (let look = 1; look <= HEALTH_GATE.looks; look += 1) {
+    const result = await ctx.prober.probe(spec);
+    if (result.ok) return;
+    cause = result.cause ?? cause;
+    if (look < HEALTH_GATE.looks) await ctx.sleep(HEALTH_GATE.intervalMs);
+  }
+  const where = spec.type === 'tcp' ? `tcp ${spec.host}:${spec.port}` : spec.url;
+  throw new HealthGateError(
+    `the ${role} failed its health check right before the DNS switch: ${cause} (${HEALTH_GATE.looks} looks at ${where})`,
+    { context: { step: ctx.step.id, role, cause } },
+  );
 }
 
 export const route53Switch = defineAction({
@@ -59,6 +86,7 @@ export const route53Switch = defineAction({
     const strategy = p.strategy ?? ctx.service.dns.strategy;
     const role = p.site ?? (ctx.run.kind === 'failover' ? 'secondary' : 'primary');
     if (strategy === 'health-check-flag') {
+      await requireHealthyTarget(ctx, role);
       const value = role === 'secondary' ? 1 : 0;
       await ctx.aws.cloudWatch.putFlagMetric({
         service: ctx.service.name,
@@ -82,6 +110,7 @@ export const route53Switch = defineAction({
         note: `${key.recordName} already pointed at the ${role} (${describeTarget(p.target, 'alias ')}); skipped`,
       };
     }
+    await requireHealthyTarget(ctx, role);
     const { changeId } = await ctx.aws.route53.upsertRecord({
       ...key,
       ttl: p.ttl ?? ctx.service.dns.ttl,

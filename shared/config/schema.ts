@@ -194,6 +194,8 @@ const dnsSchema = z.strictObject({
   strategy: z.enum(DNS_STRATEGIES).default('record-swap'),
   /** How long to wait for the change to reach INSYNC before telling people DNS_PENDING. */
   inSyncTimeoutSeconds: positiveInt(3600).default(300),
+  /** Probe the site traffic moves to right before every DNS switch; a dead target fails the run with DNS unchanged. */
+  requireHealthyTarget: z.boolean().default(true),
 });
 
 const serviceSchema = z.strictObject({

@@ -68,6 +68,8 @@ export interface DnsConfig {
   setIdentifier?: string;
   strategy: DnsStrategy;
   inSyncTimeoutSeconds: number;
+  /** Probe the target site right before the DNS switch; a dead target fails the run (DNS unchanged). */
+  requireHealthyTarget: boolean;
 }
 
 export interface ServiceConfig {

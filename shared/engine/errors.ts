@@ -7,6 +7,9 @@ export class CrashError extends SwitchbackError {}
 /** A step ran out of its time budget (the secondary never became healthy, the instance never ran …). */
 export class StepTimeoutError extends SwitchbackError {}
 
+/** The site traffic was about to move to failed its probe right before the DNS switch (`dns.requireHealthyTarget`). */
+export class HealthGateError extends SwitchbackError {}
+
 /** A step's parameters are not what its action needs (a bug in the plan or a bad reference). */
 export class StepParamsError extends SwitchbackError {}
 

@@ -129,8 +129,12 @@ describe('example config: failover then failback', () => {
       'sms:succeeded:',
       'transition:PRIMARY:',
     ]);
-    // The failover probed the secondary; the failback has no waitHealthy in the example.
-    expect(kit.prober.calls.map((spec) => (spec.type === 'tcp' ? spec.host : spec.url))).toEqual(['http://198.51.100.20/health']);
+    // The failover's waitHealthy and its health gate probed the secondary; the failback's gate the primary.
+    expect(kit.prober.calls.map((spec) => (spec.type === 'tcp' ? spec.host : spec.url))).toEqual([
+      'http://198.51.100.20/health',
+      'http://198.51.100.20/health',
+      'http://203.0.113.10/health',
+    ]);
   });
 
   it('reports no-run when the service has no active run', async () => {
@@ -175,7 +179,8 @@ describe('example config: failover then failback', () => {
       expect(outcome.run?.status).toBe('succeeded');
       const waitHealthy = outcome.run?.steps.find((step) => step.action === 'http.waitHealthy');
       expect(waitHealthy?.note).toMatch(/^secondary healthy after 3 probes/);
-      expect(site.hits()).toBe(3);
+      // Three probes of the wait step, then one look of the health gate right before the switch.
+      expect(site.hits()).toBe(4);
     } finally {
       await prober.close();
       await site.close();

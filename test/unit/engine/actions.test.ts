@@ -253,7 +253,9 @@ describe('route53.switch', () => {
       'getRecord',
       { hostedZoneId: 'Z0123456789ABC', recordName: 'app.example.com', type: 'A', setIdentifier: 'blue' },
     ]);
-    expect(h.calls[1]).toEqual([
+    // The health gate looks at the target right before the change.
+    expect(h.calls[1]).toEqual(['probe', 'http://198.51.100.20/health']);
+    expect(h.calls[2]).toEqual([
       'upsertRecord',
       {
         hostedZoneId: 'Z0123456789ABC',
@@ -291,9 +293,25 @@ describe('route53.switch', () => {
       const step = stepOf('route53.switch', kind);
       const h = harness(step, { ...step.params, strategy: 'health-check-flag' });
       const result = await runAction('route53.switch', h);
-      expect(h.calls).toEqual([['putFlagMetric', { service: 'web', value, atEpochMs: T0, region: 'us-west-2' }]]);
+      const target = kind === 'failover' ? 'http://198.51.100.20/health' : 'http://203.0.113.10/health';
+      expect(h.calls).toEqual([
+        ['probe', target],
+        ['putFlagMetric', { service: 'web', value, atEpochMs: T0, region: 'us-west-2' }],
+      ]);
       expect(result.note).toBe(`flag set to ${value}: switched via data plane (no Route 53 API call)`);
     }
+  });
+});
+
+describe('route53.switch health gate (dns.requireHealthyTarget)', () => {
+  it('a target failing three looks 2 s apart fails the step before any change', async () => {
+    const step = stepOf('route53.switch');
+    const h = harness(step, step.params, { probes: [false] });
+    await expect(runAction('route53.switch', h)).rejects.toThrow(
+      'the secondary failed its health check right before the DNS switch: HTTP 503 (3 looks at http://198.51.100.20/health)',
+    );
+    expect(h.calls.map((call) => call[0])).toEqual(['getRecord', 'probe', 'probe', 'probe']);
+    expect(h.now() - T0).toBe(4_000);
   });
 });
 
