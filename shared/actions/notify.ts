@@ -1,7 +1,9 @@
 /**
- * `notify`: a message of the user's own, texted at this point of the runbook. It is sent at most
- * once per run: a step re-executed after a restart is not re-sent (like the stage messages), and a
- * failed send is reported on the step (which never fails the run: `neverFailsRun`).
+ * `notify`: a message of the user's own, texted at this point of the runbook. It is delivered at
+ * least once per run: the step's start (journalled before the publish) is the intent and its end the
+ * confirmation, so a run resumed after a crash in between sends it again (a crash right after the
+ * publish can make it arrive twice; never zero times). A failed send is reported on the step, which
+ * never fails the run (`neverFailsRun`).
  */
 import { z } from 'zod';
 import { gsm7Length, SMS_MAX_CHARS, toGsm7 } from '../domain/messages';
@@ -30,11 +32,6 @@ export const notify = defineAction({
   // Every function that decides already publishes to notify.sms / notify.topicArn (serverless/iam.ts).
   grants: () => [],
   async execute(ctx, p): Promise<ActionResult> {
-    const record = ctx.run.steps.find((step) => step.id === ctx.step.id);
-    // `attempts` was incremented when this execution started: more than one means an earlier execution may have sent it.
-    if (record && record.attempts > 1) {
-      return { output: { sent: false }, note: 'not re-sent after a restart (an earlier execution may have sent it)' };
-    }
     const text = userMessage(ctx.service.name, p.message, ctx.run.trigger === 'drill');
     const outcome = await ctx.publish(text);
     if (outcome.delivered === 0) {

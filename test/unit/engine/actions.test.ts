@@ -404,7 +404,7 @@ describe('lambda.invoke and notify', () => {
     expect(result.output).toEqual({ ok: true });
   });
 
-  it('notify sends once, and not again when the step is re-executed after a restart', async () => {
+  it('notify sends, and sends again when the step is re-executed after a restart (it was never confirmed)', async () => {
     const step: PlanStep = { ...stepOf('http.waitHealthy'), id: 'tell', action: 'notify', params: { message: 'warming caches — 2 min' } };
     const run = newRun({ id: 'run-1', service, kind: 'failover', trigger: 'drill', reason: 'drill', nowEpochMs: T0 });
     const withAttempts = (attempts: number): Run => ({
@@ -415,8 +415,8 @@ describe('lambda.invoke and notify', () => {
     expect((await runAction('notify', first)).output).toEqual({ sent: true, delivered: 1 });
     expect(first.published).toEqual(['[DRILL] [switchback] web: warming caches - 2 min']);
     const again = harness(step, step.params, { run: withAttempts(2) });
-    expect((await runAction('notify', again)).output).toEqual({ sent: false });
-    expect(again.published).toEqual([]);
+    expect((await runAction('notify', again)).output).toEqual({ sent: true, delivered: 1 });
+    expect(again.published).toEqual(['[DRILL] [switchback] web: warming caches - 2 min']);
   });
 
   it('userMessage folds to GSM-7 and cuts to one SMS', () => {
