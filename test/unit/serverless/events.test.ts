@@ -69,6 +69,45 @@ describe('sample events', () => {
     expect(servicesForAlarm(services, notice).map((service) => service.name)).toEqual(['web']);
   });
 
+  describe('the .now.js wrappers (for sls invoke local: fresh times, fresh delivery ids)', () => {
+    const { fresh } = require(join(EVENTS_DIR, 'fresh.js')) as { fresh(name: string, nowEpochMs?: number): any };
+    const wrapped = readdirSync(EVENTS_DIR).filter((file) => file.endsWith('.now.js'));
+
+    it('exist for every sample that carries a time', () => {
+      const timed = readdirSync(EVENTS_DIR).filter(
+        (file) =>
+          file.endsWith('.json') &&
+          file !== 'alarm-malformed.json' &&
+          /"\d{4}-\d\d-\d\dT/.test(readFileSync(join(EVENTS_DIR, file), 'utf8')),
+      );
+      expect(wrapped.map((file) => file.replace('.now.js', '.json')).sort()).toEqual(timed.sort());
+    });
+
+    it('move every time by one amount so the newest is now, inside the SNS message too', () => {
+      const nowEpochMs = Date.parse('2026-12-01T12:00:00.000Z');
+      const [original] = parseAlarmEvent(event('alarm-sns.json'));
+      const [now] = parseAlarmEvent(fresh('alarm-sns.json', nowEpochMs));
+      // StateChangeTime was 76 ms before the SNS Timestamp, the newest time in the sample.
+      expect(now.atEpochMs).toBe(nowEpochMs - 76);
+      expect({ ...now, atEpochMs: 0 }).toEqual({ ...original, atEpochMs: 0 });
+      const bridge = fresh('alarm-eventbridge.json', nowEpochMs);
+      expect(bridge.time).toBe('2026-12-01T11:59:59Z');
+      expect(bridge.detail.state.timestamp).toBe('2026-12-01T12:00:00.000+0000');
+      expect(bridge.detail.configuration.metrics[0].id).toBe('m1');
+    });
+
+    it('give each load a new event id and SNS MessageId (two invocations are two deliveries, not a duplicate)', () => {
+      const first = fresh('alarm-eventbridge.json');
+      const second = fresh('alarm-eventbridge.json');
+      expect(first.id).not.toBe(second.id);
+      expect(first.id).not.toBe(event('alarm-eventbridge.json').id);
+      expect(fresh('alarm-sns.json').Records[0].Sns.MessageId).not.toBe(event('alarm-sns.json').Records[0].Sns.MessageId);
+      for (const file of wrapped.filter((name) => name.startsWith('alarm-'))) {
+        expect(parseAlarmEvent(require(join(EVENTS_DIR, file)))[0].atEpochMs).toBeGreaterThan(Date.now() - 60_000);
+      }
+    });
+  });
+
   it('alarm-insufficient-data.json carries INSUFFICIENT_DATA', () => {
     expect(parseAlarmEvent(event('alarm-insufficient-data.json'))[0].state).toBe('INSUFFICIENT_DATA');
   });

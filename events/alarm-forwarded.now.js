@@ -1,0 +1,2 @@
+// The sample in alarm-forwarded.json as if it happened now (see ./fresh.js).
+module.exports = require('./fresh').fresh('alarm-forwarded.json');
