@@ -18,7 +18,7 @@ export async function startLocalTable(options: LocalTableOptions, io: CliIo): Pr
     [
       `DynamoDB (dynalite) on ${dynamo.endpoint} with table ${options.table}. In another shell:`,
       `  export AWS_ENDPOINT_URL_DYNAMODB=${dynamo.endpoint} AWS_REGION=us-west-2 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
-      `  npx sls invoke local -f status --path events/status.json`,
+      `  npx sls invoke local -f status --path events/status.json   # with no switchback.yml: --param allowExampleConfig=true`,
       'Ctrl-C stops it (the table lives in memory only).',
       '',
     ].join('\n'),
