@@ -1,8 +1,9 @@
 /**
  * `switchback` command line: validate and plan a config, simulate outages on the embedded world.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { Argument, Command, CommanderError } from 'commander';
+import { isLiveDrillReport, renderDrillReportHtml } from './drill-report-html';
 import { EXIT, type CliIo } from './io';
 import { startLocalTable } from './local-table';
 import { runPlan } from './plan';
@@ -128,9 +129,23 @@ export async function main(argv: string[], io: CliIo, remote: Pick<RemoteOptions
     .addArgument(new Argument('<mode>', 'dry-run checks, a live drill, or the last live drill report').choices(DRILL_MODES))
     .requiredOption('-s, --service <name>', 'service name ("*" for every service, dry-run only)')
     .option('--hold <seconds>', 'live: seconds to hold on the secondary before failing back', (value) => Number(value))
-    .action(async (mode: string, options: StageOptions & { service: string; hold?: number }) => {
+    .option('--html <file>', 'report: also draw the drill as one self-contained HTML page')
+    .action(async (mode: string, options: StageOptions & { service: string; hold?: number; html?: string }) => {
+      if (options.html !== undefined && mode !== 'report') {
+        io.stderr.write('drill: --html draws a live drill report: use it with `drill report`\n');
+        exitCode = EXIT.invalid;
+        return;
+      }
       const payload = { service: options.service, mode, ...(options.hold !== undefined ? { holdSeconds: options.hold } : {}) };
-      exitCode = await runRemote('drill', payload, remoteOptions(options), io);
+      const html = options.html;
+      const onAnswer = html
+        ? (answer: unknown) => {
+            if (!isLiveDrillReport(answer)) return;
+            writeFileSync(html, renderDrillReportHtml(answer));
+            io.stderr.write(`drill picture written to ${html}\n`);
+          }
+        : undefined;
+      exitCode = await runRemote('drill', payload, { ...remoteOptions(options), onAnswer }, io);
     });
 
   withStage(program.command('invoke').description('deployed stage: invoke any switchback function with a JSON payload'))

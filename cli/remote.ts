@@ -24,6 +24,8 @@ export interface RemoteOptions {
   json?: boolean;
   /** The clock for "3m ago" (tests pin it). */
   now?: () => number;
+  /** Sees a successful answer before it is printed (e.g. `drill report --html` draws it). */
+  onAnswer?: (answer: unknown) => void;
 }
 
 function lambdaFor(controlRegion: string, options: RemoteOptions): LambdaAdapter {
@@ -53,6 +55,7 @@ export async function runRemote(fn: string, payload: unknown, options: RemoteOpt
     io.stderr.write(`${fn}: ${describeError(error)}\n`);
     return EXIT.failed;
   }
+  options.onAnswer?.(answer);
   const human = fn === 'status' && !options.json ? formatStatus(answer, (options.now ?? Date.now)()) : undefined;
   io.stdout.write(`${human ?? JSON.stringify(answer, null, 2)}\n`);
   // Operator functions answer bad input with { ok: false, error } rather than failing.

@@ -53,9 +53,25 @@ export interface LiveDrillReport {
 export interface RunTiming {
   runId: string;
   status: Run['status'];
+  /** Why the run started (the drill's sentence). */
+  reason: string;
+  startedAtEpochMs: number;
+  endedAtEpochMs?: number;
   totalSeconds: number;
   dnsInSyncSeconds?: number;
-  steps: Array<{ id: string; action: string; status: string; attempts: number; seconds?: number }>;
+  steps: Array<{
+    id: string;
+    action: string;
+    status: string;
+    attempts: number;
+    seconds?: number;
+    startedAtEpochMs?: number;
+    endedAtEpochMs?: number;
+    note?: string;
+    error?: string;
+  }>;
+  /** Each stage texted (started, succeeded, …), when, and whether publishing worked. */
+  texts: Array<{ stage: string; atEpochMs: number; ok: boolean }>;
 }
 
 export function parseDrillInput(input: unknown): DrillInput {
@@ -255,6 +271,9 @@ function timing(run: Run): RunTiming {
   return {
     runId: run.id,
     status: run.status,
+    reason: run.reason,
+    startedAtEpochMs: run.startedAtEpochMs,
+    ...(run.endedAtEpochMs !== undefined && { endedAtEpochMs: run.endedAtEpochMs }),
     totalSeconds: roundedSeconds((run.endedAtEpochMs ?? run.startedAtEpochMs) - run.startedAtEpochMs),
     ...(dnsDone?.endedAtEpochMs !== undefined && !run.dnsPending
       ? { dnsInSyncSeconds: roundedSeconds(dnsDone.endedAtEpochMs - run.startedAtEpochMs) }
@@ -267,7 +286,14 @@ function timing(run: Run): RunTiming {
       ...(step.startedAtEpochMs !== undefined && step.endedAtEpochMs !== undefined
         ? { seconds: roundedSeconds(step.endedAtEpochMs - step.startedAtEpochMs) }
         : {}),
+      ...(step.startedAtEpochMs !== undefined && { startedAtEpochMs: step.startedAtEpochMs }),
+      ...(step.endedAtEpochMs !== undefined && { endedAtEpochMs: step.endedAtEpochMs }),
+      ...(step.note !== undefined && { note: step.note }),
+      ...(step.error !== undefined && { error: step.error }),
     })),
+    texts: Object.entries(run.notifications)
+      .flatMap(([stage, sent]) => (sent ? [{ stage, atEpochMs: sent.atEpochMs, ok: sent.ok }] : []))
+      .sort((a, b) => a.atEpochMs - b.atEpochMs),
   };
 }
 

@@ -9,6 +9,8 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { startLocalTable } from '../../../cli/local-table';
 import { main } from '../../../cli/main';
 import { createWorld } from '../../../sim/world';
+import { runScenario } from '../../../sim/runner';
+import { loadScenarioFile } from '../../../sim/scenario';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const ROOT = join(__dirname, '..', '..', '..');
@@ -240,6 +242,47 @@ describe('switchback CLI', () => {
     const machine = await cli(['status', '--json', '-c', EXAMPLE, '--stage', 'prod'], remote);
     expect(machine.code).toBe(0);
     expect(JSON.parse(machine.stdout)).toEqual(answer);
+  });
+
+  test('drill report --html draws the last live drill: state bands, a bar per step, SMS pins, the INSYNC mark', async () => {
+    // A real report: the live-drill scenario asks the drill function for it at the end.
+    const drill = await runScenario(loadScenarioFile(join(ROOT, 'scenarios', 'suite', 'live-drill.yml')));
+    const report = drill.timeline.find(
+      (entry) =>
+        entry.kind === 'invoke' &&
+        entry.function === 'drill' &&
+        entry.result !== undefined &&
+        (entry.result as { mode?: string }).mode === 'report',
+    )?.result as {
+      failover: { steps: unknown[]; texts: unknown[] };
+    };
+    expect(report.failover.texts).toEqual([
+      { stage: 'started', atEpochMs: expect.any(Number), ok: true },
+      { stage: 'succeeded', atEpochMs: expect.any(Number), ok: true },
+    ]);
+    const world = createWorld({ now: () => Date.now(), sleep: async () => undefined });
+    world.lambda.register('switchback-prod-drill', async () => report);
+    const file = join(mkdtempSync(join(tmpdir(), 'switchback-drill-')), 'drill.html');
+    const result = await cli(['drill', 'report', '-s', 'web', '--html', file, '-c', EXAMPLE, '--stage', 'prod'], {
+      awsOptions: world.awsOptions(),
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(`drill picture written to ${file}\n`);
+    const html = readFileSync(file, 'utf8');
+    const states = [...html.matchAll(/class="state-band" data-state="([A-Z_]+)"/g)].map((match) => match[1]);
+    expect(states).toEqual(['PRIMARY', 'FAILING_OVER', 'SECONDARY', 'FAILING_BACK', 'PRIMARY']);
+    const steps = [...html.matchAll(/class="step-bar" data-step="([^"]+)" data-status="([a-z]+)"/g)].map(
+      (match) => `${match[1]} ${match[2]}`,
+    );
+    expect(steps).toHaveLength(report.failover.steps.length + (report as { failback?: { steps: unknown[] } }).failback!.steps.length);
+    expect(steps.every((step) => step.endsWith(' succeeded'))).toBe(true);
+    expect(html.match(/class="sms-pin"/g)).toHaveLength(4);
+    expect(html.match(/class="dns-change"/g)).toHaveLength(2);
+
+    const refused = await cli(['drill', 'live', '-s', 'web', '--html', file, '-c', EXAMPLE, '--stage', 'prod'], {
+      awsOptions: world.awsOptions(),
+    });
+    expect(refused).toMatchObject({ code: 2, stderr: 'drill: --html draws a live drill report: use it with `drill report`\n' });
   });
 
   test('local-table: an embedded DynamoDB on a loopback port with the stage table, and how to point sls invoke local at it', async () => {
