@@ -6,6 +6,7 @@
 import type { AwsClientFactories } from './clients';
 import { cloudWatchClientFactory } from './cloudwatch';
 import { ec2ClientFactory } from './ec2';
+import { eventBridgeClientFactory } from './eventbridge';
 import { lambdaClientFactory } from './lambda';
 import { route53ClientFactory } from './route53';
 import { snsClientFactory } from './sns';
@@ -16,4 +17,5 @@ export const ALL_AWS_CLIENT_FACTORIES: Required<AwsClientFactories> = {
   sns: snsClientFactory,
   cloudWatch: cloudWatchClientFactory,
   lambda: lambdaClientFactory,
+  eventBridge: eventBridgeClientFactory,
 };

@@ -12,6 +12,7 @@
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { SNSClient } from '@aws-sdk/client-sns';
@@ -24,9 +25,11 @@ export interface AwsClients {
   sns(region?: string): SNSClient;
   cloudWatch(region?: string): CloudWatchClient;
   lambda(region?: string): LambdaClient;
+  /** EventBridge is regional: rules live on the default bus of each region. */
+  eventBridge(region: string): EventBridgeClient;
 }
 
-export const AWS_SERVICES = ['route53', 'ec2', 'sns', 'cloudWatch', 'lambda'] as const;
+export const AWS_SERVICES = ['route53', 'ec2', 'sns', 'cloudWatch', 'lambda', 'eventBridge'] as const;
 export type AwsServiceName = (typeof AWS_SERVICES)[number];
 
 /** The region Route 53's API is signed for in the `aws` partition. */
@@ -49,6 +52,7 @@ export interface AwsClientFactories {
   sns?: AwsClientFactory<SNSClient>;
   cloudWatch?: AwsClientFactory<CloudWatchClient>;
   lambda?: AwsClientFactory<LambdaClient>;
+  eventBridge?: AwsClientFactory<EventBridgeClient>;
 }
 
 export interface CreateAwsClientsOptions {
@@ -82,6 +86,7 @@ const FACTORY_MODULE: Record<AwsServiceName, string> = {
   sns: "snsClientFactory from 'shared/aws/sns'",
   cloudWatch: "cloudWatchClientFactory from 'shared/aws/cloudwatch'",
   lambda: "lambdaClientFactory from 'shared/aws/lambda'",
+  eventBridge: "eventBridgeClientFactory from 'shared/aws/eventbridge'",
 };
 
 export class MissingAwsClientError extends SwitchbackError {
@@ -131,6 +136,7 @@ export function createAwsClients(options: CreateAwsClientsOptions): AwsClients {
     sns: (region) => get<SNSClient>('sns', region ?? options.defaultRegion),
     cloudWatch: (region) => get<CloudWatchClient>('cloudWatch', region ?? options.defaultRegion),
     lambda: (region) => get<LambdaClient>('lambda', region ?? options.defaultRegion),
+    eventBridge: (region) => get<EventBridgeClient>('eventBridge', requireRegion(region, 'eventBridge')),
   };
 }
 

@@ -7,6 +7,7 @@
  * - Lambda:    https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
  * - SNS:       https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsns.html
  * - CloudWatch https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+ * - EventBridge https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html
  * - IAM:       https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
  * and, for what RunInstances asks, "Grant permission to launch instances":
  * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ExamplePolicies_EC2.html#iam-example-runinstances
@@ -343,6 +344,27 @@ function lambdaRequests(operation: string, input: Input, region: string, account
   return [{ action: 'lambda:InvokeFunction', resource: invokedFunctionArn(name, text(input.Qualifier), region, accountId), context: {} }];
 }
 
+/**
+ * EventBridge rules on the default bus are authorized on `rule/<name>`
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html,
+ * resource type rule-on-default-event-bus).
+ */
+function eventBridgeRequests(operation: string, input: Input, region: string, accountId: string): AuthorizationRequest[] | undefined {
+  const ruleName = operation === 'DescribeRule' || operation === 'PutRule' ? text(input.Name) : text(input.Rule);
+  switch (operation) {
+    case 'DescribeRule':
+    case 'ListTargetsByRule':
+    case 'PutRule':
+    case 'PutTargets':
+      if (!ruleName) return undefined;
+      return [{ action: `events:${operation}`, resource: `arn:aws:events:${region}:${accountId}:rule/${ruleName}`, context: {} }];
+    case 'ListRules':
+      return [{ action: 'events:ListRules', resource: '*', context: {} }];
+    default:
+      return unmodelled('eventBridge', operation);
+  }
+}
+
 function unmodelled(service: string, operation: string): never {
   throw new SwitchbackError(
     `world IAM: how AWS authorizes ${service}:${operation} is not modelled (add it to sim/world/authorization.ts from the Service Authorization Reference)`,
@@ -369,6 +391,8 @@ export function authorizationRequests(
         return snsRequests(operation, input);
       case 'lambda':
         return lambdaRequests(operation, input, region, lookup.accountId);
+      case 'eventBridge':
+        return eventBridgeRequests(operation, input, region, lookup.accountId);
       case 'iam':
         if (operation !== 'SimulatePrincipalPolicy') return unmodelled('iam', operation);
         return text(input.PolicySourceArn)

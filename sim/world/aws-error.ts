@@ -8,6 +8,7 @@
  */
 import * as cloudWatchSdk from '@aws-sdk/client-cloudwatch';
 import * as ec2Sdk from '@aws-sdk/client-ec2';
+import * as eventBridgeSdk from '@aws-sdk/client-eventbridge';
 import * as lambdaSdk from '@aws-sdk/client-lambda';
 import * as route53Sdk from '@aws-sdk/client-route-53';
 import * as snsSdk from '@aws-sdk/client-sns';
@@ -21,6 +22,7 @@ const BASE_EXCEPTIONS: Record<AwsServiceName, ServiceExceptionClass> = {
   sns: snsSdk.SNSServiceException as unknown as ServiceExceptionClass,
   cloudWatch: cloudWatchSdk.CloudWatchServiceException as unknown as ServiceExceptionClass,
   lambda: lambdaSdk.LambdaServiceException as unknown as ServiceExceptionClass,
+  eventBridge: eventBridgeSdk.EventBridgeServiceException as unknown as ServiceExceptionClass,
 };
 
 const SDK_MODULES: Record<AwsServiceName, Record<string, unknown>> = {
@@ -29,6 +31,7 @@ const SDK_MODULES: Record<AwsServiceName, Record<string, unknown>> = {
   sns: snsSdk,
   cloudWatch: cloudWatchSdk,
   lambda: lambdaSdk,
+  eventBridge: eventBridgeSdk,
 };
 
 /** Query-protocol services name their classes `<Code>Exception` (SNS `InvalidParameter` → `InvalidParameterException`). */

@@ -45,7 +45,7 @@ export const STUCK_APIS: ReadonlySet<string> = new Set([
   'ec2.DetachVolume',
 ]);
 
-const API_PATTERN = /^(route53|ec2|sns|cloudWatch|lambda)\.[A-Z][A-Za-z0-9]+$/;
+const API_PATTERN = /^(route53|ec2|sns|cloudWatch|lambda|eventBridge)\.[A-Z][A-Za-z0-9]+$/;
 
 export class InvalidFaultError extends SwitchbackError {}
 

@@ -220,6 +220,7 @@ const DENIED_CODE: Record<string, string> = {
   cloudWatch: 'AccessDenied',
   sns: 'AuthorizationError',
   lambda: 'AccessDeniedException',
+  eventBridge: 'AccessDeniedException',
   iam: 'AccessDenied',
 };
 

@@ -23,6 +23,7 @@ export type {
   DatapointView,
   TreatMissingData,
 } from './cloudwatch';
+export type { BusDelivery, EventBridgeWorld, RuleTargetView, RuleView } from './eventbridge';
 export { PayloadBytes } from './lambda';
 export type { InvocationRecord, LambdaHandler, LambdaWorld } from './lambda';
 export { createSimAwsAdapters } from './adapters';

@@ -21,6 +21,7 @@ import { type AuthorizationLookup, authorizationRequests } from './authorization
 import { type CloudWatchWorld, createCloudWatchModel } from './cloudwatch';
 import { createWorldContext } from './context';
 import { createEc2Model, type Ec2World } from './ec2';
+import { createEventBridgeModel, type EventBridgeWorld } from './eventbridge';
 import { createFaultRegistry, type FaultSpec } from './faults';
 import { assumedRoleArn, createIamModel, deniedErrorCode, deniedMessage, type IamWorld } from './iam';
 import { createLambdaModel, type LambdaWorld } from './lambda';
@@ -114,6 +115,8 @@ export interface World {
   sns: SnsWorld;
   cloudWatch: CloudWatchWorld;
   lambda: LambdaWorld;
+  /** Default event buses per region, rules and targets; AWS service events enter through putServiceEvent. */
+  eventBridge: EventBridgeWorld;
   iam: IamWorld;
   faults: WorldFaults;
   /** Calls per `<service>.<Operation>`. */
@@ -190,6 +193,16 @@ export function createWorld(options: WorldOptions): World {
   const lambda = createLambdaModel(ctx, { onAsyncInvoke: options.onAsyncInvoke });
   const faults = createFaultRegistry();
   const iam = createIamModel({ accountId: ctx.accountId });
+  const eventBridge = createEventBridgeModel(ctx, {
+    invokeAsync: async (region, functionArn, payload) => {
+      await lambda.model.handle(
+        'Invoke',
+        { FunctionName: functionArn, InvocationType: 'Event', Payload: JSON.stringify(payload) },
+        { region, stuck: false },
+      );
+    },
+    roleAllows: async (roleArn, action, resource) => (await iam.evaluate(roleArn, { action, resource, context: {} })).result === 'allowed',
+  });
   const lookup: AuthorizationLookup = {
     accountId: ctx.accountId,
     instance(region, instanceId) {
@@ -208,6 +221,7 @@ export function createWorld(options: WorldOptions): World {
     sns: sns.model,
     cloudWatch: cloudWatch.model,
     lambda: lambda.model,
+    eventBridge: eventBridge.model,
   };
   const counts: Record<string, number> = {};
   const log: CallLogEntry[] = [];
@@ -331,6 +345,7 @@ export function createWorld(options: WorldOptions): World {
     sns: sns.world,
     cloudWatch: cloudWatch.world,
     lambda: lambda.world,
+    eventBridge: eventBridge.world,
     iam: iam.world,
     faults: { add: (spec) => faults.add(spec), clear: () => faults.clear(), list: () => faults.list() },
     apiCalls: () => ({ ...counts }),

@@ -59,6 +59,7 @@ export function recordingClients(
     sns: pick('sns'),
     cloudWatch: pick('cloudWatch'),
     lambda: pick('lambda'),
+    eventBridge: pick('eventBridge'),
     regions,
   };
 }

@@ -1,0 +1,56 @@
+/**
+ * EventBridge adapter: read a rule on a region's default bus and its targets (the drill's check that
+ * an alarm forwarder exists and sends to the control region's bus).
+ * DescribeRule: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_DescribeRule.html
+ * ListTargetsByRule (at most 100 per page): https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_ListTargetsByRule.html
+ */
+import {
+  DescribeRuleCommand,
+  EventBridgeClient,
+  ListTargetsByRuleCommand,
+  type EventBridgeClientConfig,
+} from '@aws-sdk/client-eventbridge';
+import type { AwsClientFactory, AwsClients } from './clients';
+import { callAws, getAwsErrorCode } from './errors';
+
+export const eventBridgeClientFactory: AwsClientFactory<EventBridgeClient> = (config) =>
+  new EventBridgeClient(config as EventBridgeClientConfig);
+
+export interface RuleDescription {
+  arn: string;
+  state: string;
+  /** The pattern as JSON text (as EventBridge returns it). */
+  eventPattern?: string;
+  targets: Array<{ id: string; arn: string; roleArn?: string }>;
+}
+
+export interface EventBridgeAdapter {
+  /** A rule on the default bus of `region` with its targets; undefined when there is no such rule. */
+  describeRule(region: string, ruleName: string): Promise<RuleDescription | undefined>;
+}
+
+export function createEventBridgeAdapter(clients: Pick<AwsClients, 'eventBridge'>): EventBridgeAdapter {
+  async function describeRule(region: string, ruleName: string): Promise<RuleDescription | undefined> {
+    const client = clients.eventBridge(region);
+    const what = `rule ${ruleName} on the default bus of ${region}`;
+    let rule;
+    try {
+      rule = await callAws('events:DescribeRule', what, () => client.send(new DescribeRuleCommand({ Name: ruleName })));
+    } catch (error) {
+      if (getAwsErrorCode(error) === 'ResourceNotFoundException') return undefined;
+      throw error;
+    }
+    const targets: RuleDescription['targets'] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await callAws('events:ListTargetsByRule', what, () =>
+        client.send(new ListTargetsByRuleCommand({ Rule: ruleName, NextToken: nextToken })),
+      );
+      for (const target of page.Targets ?? [])
+        targets.push({ id: target.Id ?? '', arn: target.Arn ?? '', ...(target.RoleArn ? { roleArn: target.RoleArn } : {}) });
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return { arn: rule.Arn ?? '', state: rule.State ?? '', ...(rule.EventPattern ? { eventPattern: rule.EventPattern } : {}), targets };
+  }
+  return { describeRule };
+}
