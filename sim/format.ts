@@ -104,7 +104,7 @@ function describeEntry(entry: TimelineEntry, lastDown: Map<string, string>): str
     case 'alarm':
       // The scenario's delivery (no outcome yet), then what the alarm function did with it; duplicates say nothing new.
       if (entry.outcome === undefined)
-        return `alarm ${String(entry.alarm)} → ${String(entry.state)}${Number(entry.deliveries) > 1 ? ` (${entry.deliveries} deliveries)` : ''}`;
+        return `alarm ${String(entry.alarm)} → ${String(entry.state)}${Number(entry.deliveries) > 1 ? ` (${entry.deliveries} deliveries)` : ''}${entry.lost ? `: ${String(entry.reason)}` : ''}`;
       if (entry.outcome === 'duplicate') return undefined;
       return `alarm ${String(entry.alarm)} ${String(entry.state)}: ${String(entry.outcome)}${entry.reason ? ` - ${String(entry.reason)}` : ''}`;
     case 'invoke':

@@ -30,6 +30,7 @@ import { startSite, type Site } from './sites';
 import { VirtualClock } from './virtual-clock';
 import { createSimAwsAdapters, createWorld, SIM_STAGE, type CallerIdentity, type World } from './world';
 import { installSimulatedRoles, type SimulatedRole } from './iam-roles';
+import { deployAlarmRouting, describeAlarmRoute } from './event-routing';
 import { FUNCTION_KEYS, functionName, tableName, type FunctionKey } from '../serverless/naming';
 
 /** The world's account (createWorld's default). */
@@ -250,6 +251,13 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     const enforceIam = options.enforceIam ?? true;
     const roles = enforceIam ? installSimulatedRoles(scenario.config, world, { stage: SIMULATION_STAGE, accountId: world.accountId }) : [];
     options.adjustRoles?.(roles, world);
+    // The alarm function's rules in the control region and the forwarder stacks of the other alarm regions.
+    const missingForwarders = scenario.world.missingAlarmForwarders ?? [];
+    deployAlarmRouting(scenario.config, world, {
+      stage: SIMULATION_STAGE,
+      accountId: world.accountId,
+      missingForwarderRegions: missingForwarders,
+    });
     const callerOf = (location: string, key: FunctionKey): CallerIdentity | undefined =>
       roles.find((role) => role.location === location && role.key === key) ??
       (enforceIam
@@ -432,8 +440,34 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
           event.alarm.delivery,
           { region: event.alarm.region, account: event.alarm.account },
         );
-        record({ kind: 'alarm', alarm: event.alarm.name, state: event.alarm.state, deliveries: repeat });
-        await Promise.all(Array.from({ length: repeat }, () => invoke('alarm', structuredClone(payload), 'event')));
+        if (event.alarm.delivery === 'sns') {
+          record({ kind: 'alarm', alarm: event.alarm.name, state: event.alarm.state, deliveries: repeat });
+          await Promise.all(Array.from({ length: repeat }, () => invoke('alarm', structuredClone(payload), 'event')));
+        } else {
+          // CloudWatch puts the state change on the default bus of the alarm's own region; rules take it from there.
+          const routes = await Promise.all(
+            Array.from({ length: repeat }, async () =>
+              describeAlarmRoute(
+                await world.eventBridge.putServiceEvent(structuredClone(payload) as Record<string, unknown>),
+                world.accountId,
+              ),
+            ),
+          );
+          const { route, delivered, reason } = routes[0];
+          const region = (payload as { region: string }).region;
+          const hint = missingForwarders.includes(region)
+            ? ` (the alarm forwarder stack of ${region} is not deployed: sls deploy --region ${region} --param role=alarm-forwarder)`
+            : '';
+          record({
+            kind: 'alarm',
+            alarm: event.alarm.name,
+            state: event.alarm.state,
+            deliveries: repeat,
+            region,
+            route,
+            ...(delivered ? {} : { lost: true, reason: `never reaches the controller: ${reason}${hint}` }),
+          });
+        }
       } else if ('alarmEvent' in event) {
         for (let i = 0; i < repeat; i++) await invoke('alarm', event.alarmEvent, 'event');
       } else if ('location' in event && event.sites) {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { alarmForwarders } from '../shared/config/alarm-routing';
 import { formatPath, parseConfig } from '../shared/config/load';
 import type { SwitchbackConfig } from '../shared/config/types';
 import { ConfigError } from '../shared/errors';
@@ -88,7 +89,9 @@ const eventSchema = z.union([siteEvent, alarmEvent, rawAlarmEvent, locationEvent
 });
 
 const apiFault = z.strictObject({
-  api: z.string().regex(/^(route53|ec2|sns|cloudWatch|lambda)\.[A-Z][A-Za-z]+$/, 'must look like route53.ChangeResourceRecordSets'),
+  api: z
+    .string()
+    .regex(/^(route53|ec2|sns|cloudWatch|lambda|eventBridge)\.[A-Z][A-Za-z]+$/, 'must look like route53.ChangeResourceRecordSets'),
   error: z.string().min(1).optional(),
   times: z.union([z.number().int().min(1), z.literal('always')]).default(1),
   after: z.number().int().min(0).default(0),
@@ -121,8 +124,13 @@ export const scenarioSchema = z.strictObject({
       smsSpentUsd: z.number().min(0).optional(),
       /** The account is still in the SNS SMS sandbox (a new account is): only verified numbers get texts. */
       smsSandbox: z.boolean().optional(),
+      /**
+       * Regions whose alarm forwarder stack was never deployed: alarms there reach no rule and are
+       * lost (every region that needs a forwarder has one by default).
+       */
+      missingAlarmForwarders: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region')).default([]),
     })
-    .default({ route53ChangeSeconds: 60, route53HealthCheckerSeconds: 30, ec2TransitionSeconds: 15 }),
+    .default({ route53ChangeSeconds: 60, route53HealthCheckerSeconds: 30, ec2TransitionSeconds: 15, missingAlarmForwarders: [] }),
   /** Lambda timeouts of the simulated functions (seconds), e.g. a short orchestrator to watch it hand a run on. */
   timeouts: z
     .strictObject({ probe: z.number().min(10).max(900).optional(), orchestrator: z.number().min(30).max(900).optional() })
@@ -205,6 +213,13 @@ export function parseScenario(input: unknown, baseDir: string, file = 'scenario'
       problems.push(`events[${index}].location: "${event.location}" is not a probe location (${config.probeLocations.join(', ')})`);
     }
     if (event.at > raw.duration) problems.push(`events[${index}].at: is after the end of the scenario (duration)`);
+  });
+  const forwarderRegions = alarmForwarders(config).map((forwarder) => forwarder.region);
+  raw.world.missingAlarmForwarders.forEach((region, index) => {
+    if (!forwarderRegions.includes(region))
+      problems.push(
+        `world.missingAlarmForwarders[${index}]: ${region} needs no alarm forwarder (regions that do: ${forwarderRegions.join(', ') || 'none'})`,
+      );
   });
   for (const service of Object.keys(raw.expect?.services ?? {})) {
     if (!config.services.some((candidate) => candidate.name === service))

@@ -63,14 +63,64 @@ describe('alarm clocks', () => {
   });
 });
 
+describe('alarm forwarding', () => {
+  test('an alarm in the primary region (not the control region) fails over through the forwarder', async () => {
+    const result = await runSuite('alarm-forwarded');
+    expect(result.timeline.find((entry) => entry.kind === 'alarm' && entry.outcome === undefined)).toMatchObject({
+      t: 60,
+      region: 'us-east-1',
+      route:
+        'default bus of us-east-1 → rule switchback-sim-alarm-forwarder → default bus of us-west-2 → rule switchback-sim-alarm-rule-1 → function switchback-sim-alarm',
+    });
+    expect(result.timeline.filter((entry) => entry.kind === 'alarm' && entry.outcome !== undefined)).toEqual([
+      expect.objectContaining({ t: 60, outcome: 'acted', reason: 'web: failing over: alarm web-5xx-high in ALARM; secondary healthy' }),
+    ]);
+    expect(result.summary.services.web).toMatchObject({ finalState: 'SECONDARY', failovers: 1 });
+    expect(result.summary.runs).toEqual([expect.objectContaining({ kind: 'failover', trigger: 'auto', status: 'succeeded' })]);
+  });
+
+  test('without the forwarder stack of the alarm region the alarm never reaches the controller, and the timeline says why', async () => {
+    const result = await runSuite('alarm-no-forwarder');
+    expect(result.timeline.filter((entry) => entry.kind === 'alarm')).toEqual([
+      expect.objectContaining({
+        t: 60,
+        alarm: 'web-5xx-high',
+        state: 'ALARM',
+        region: 'us-east-1',
+        route: 'default bus of us-east-1',
+        lost: true,
+        reason:
+          'never reaches the controller: no rule on the default bus of us-east-1 matches it (the alarm forwarder stack of us-east-1 is not deployed: sls deploy --region us-east-1 --param role=alarm-forwarder)',
+      }),
+    ]);
+    expect(result.summary.invocations.alarm).toBeUndefined();
+    expect(result.summary.services.web).toMatchObject({ finalState: 'PRIMARY', failovers: 0 });
+    expect(result.summary.runs).toEqual([]);
+  });
+});
+
 describe('alarm identity', () => {
   test('a same-named alarm in the secondary region or another account changes nothing; the configured one fails over', async () => {
     const result = await runSuite('alarm-same-name-elsewhere');
-    const alarms = result.timeline.filter((entry) => entry.kind === 'alarm' && entry.outcome !== undefined);
-    expect(alarms.slice(0, 2)).toEqual([
-      expect.objectContaining({ t: 60, outcome: 'ignored', reason: 'web-5xx-high is not an alarm of any configured service' }),
-      expect.objectContaining({ t: 120, outcome: 'ignored', reason: 'web-5xx-high is not an alarm of any configured service' }),
+    // The two impostors never reach the alarm function: their events land on buses where no switchback rule matches them.
+    const delivered = result.timeline.filter((entry) => entry.kind === 'alarm' && entry.outcome === undefined);
+    expect(delivered.slice(0, 2)).toEqual([
+      expect.objectContaining({
+        t: 60,
+        region: 'eu-west-1',
+        lost: true,
+        reason: 'never reaches the controller: no rule on the default bus of eu-west-1 matches it',
+      }),
+      expect.objectContaining({
+        t: 120,
+        region: 'us-east-1',
+        lost: true,
+        reason: 'never reaches the controller: no rule on the default bus of us-east-1 in account 210987654321 matches it',
+      }),
     ]);
+    expect(delivered[2]).not.toHaveProperty('lost');
+    const handled = result.timeline.filter((entry) => entry.kind === 'alarm' && entry.outcome !== undefined);
+    expect(handled).toEqual([expect.objectContaining({ t: 240, outcome: 'acted' })]);
     expect(result.timeline.find((entry) => entry.kind === 'transition' && entry.to === 'FAILING_OVER')?.t).toBe(240);
     expect(result.summary.runs).toHaveLength(1);
   });
