@@ -1,5 +1,6 @@
 /** `drill`: dry-run checks (also daily), live failover + failback labelled [DRILL], and the drill report. */
 import { createEc2Adapter, ec2ClientFactory } from '../shared/aws/ec2';
+import { createEventBridgeAdapter, eventBridgeClientFactory } from '../shared/aws/eventbridge';
 import { createRoute53Adapter, route53ClientFactory } from '../shared/aws/route53';
 import { runDrill } from '../shared/app/drill';
 import { lambdaHandler, type UseCase } from '../shared/app/lambda-handler';
@@ -10,4 +11,5 @@ export const drill: UseCase<unknown> = (deps, event) => answerOperator(deps, () 
 export const handler = lambdaHandler('drill', drill, {
   ec2: { factory: ec2ClientFactory, adapter: createEc2Adapter },
   route53: { factory: route53ClientFactory, adapter: createRoute53Adapter },
+  eventBridge: { factory: eventBridgeClientFactory, adapter: createEventBridgeAdapter },
 });

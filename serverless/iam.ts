@@ -7,6 +7,7 @@
  */
 import { findAction } from '../shared/actions';
 import { arn, hookArn, lambdaArn, literal, sub, type CfnString, type Grant, type PolicyCondition } from '../shared/actions/grants';
+import { alarmForwarderRuleName, alarmForwarders } from '../shared/config/alarm-routing';
 import type { ServiceConfig, StepConfig, SwitchbackConfig } from '../shared/config/types';
 import { DEPLOY_ROLES, METRICS, alarmDeadLetterQueueName, flagAlarmName, functionName, type DeployRole, type FunctionKey } from './naming';
 
@@ -227,6 +228,18 @@ function flagSwitchGrants(config: SwitchbackConfig, context: IamContext): Grant[
   ];
 }
 
+/**
+ * The dry-run reads each alarm forwarder rule and its targets (DescribeRule, ListTargetsByRule),
+ * authorized on the rule (rule-on-default-event-bus:
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html).
+ */
+function forwarderCheckGrants(config: SwitchbackConfig, context: IamContext): Grant[] {
+  return alarmForwarders(config).flatMap((forwarder) => {
+    const resource = arn('events', forwarder.region, `rule/${alarmForwarderRuleName(context.stage)}`);
+    return ['events:DescribeRule', 'events:ListTargetsByRule'].map((action) => ({ action, resource }));
+  });
+}
+
 const TABLE_WRITE = ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchGetItem'] as const;
 /** `status` reads, and creates a service's first state item (ensureState) when there is none. */
 const TABLE_STATUS = ['GetItem', 'BatchGetItem', 'Query', 'PutItem'] as const;
@@ -283,6 +296,7 @@ export function functionGrants(config: SwitchbackConfig, context: IamContext): P
       ...flagAlarmGrants(config, context),
       ...stepGrants(config, { dryRunOnly: true }),
       ...smsReadinessGrants(config),
+      ...forwarderCheckGrants(config, context),
     ],
     status: [...logGrants(context, 'status'), ...tableGrants(config, context, TABLE_STATUS)],
     control: [...decides('control'), ...failbackChecks],

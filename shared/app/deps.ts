@@ -5,6 +5,7 @@
  */
 import type { CloudWatchAdapter } from '../aws/cloudwatch';
 import type { Ec2Adapter } from '../aws/ec2';
+import type { EventBridgeAdapter } from '../aws/eventbridge';
 import type { LambdaAdapter } from '../aws/lambda';
 import type { Route53Adapter } from '../aws/route53';
 import type { SnsAdapter } from '../aws/sns';
@@ -25,6 +26,8 @@ export interface AwsAdapters {
   sns: SnsAdapter;
   cloudWatch: CloudWatchAdapter;
   lambda: LambdaAdapter;
+  /** Only the drill reads EventBridge (alarm forwarders); other functions never load its client. */
+  eventBridge(): EventBridgeAdapter;
 }
 
 /**

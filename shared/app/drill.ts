@@ -1,7 +1,8 @@
 /**
  * Drills. `dry-run` changes nothing and checks everything that can be checked without acting: the
- * DNS record is there and points at the primary, the standby instances exist, EC2 permissions hold
- * (DryRun), the secondary answers now, people can be texted. Scheduled daily, it texts only when a
+ * DNS record is there and points at the primary, every alarm region outside the control region has
+ * its forwarder rule (sending to the control region's bus), the standby instances exist, EC2
+ * permissions hold (DryRun), the secondary answers now, people can be texted. Scheduled daily, it texts only when a
  * check that passed last time fails now. `live` performs a real failover labelled [DRILL], holds,
  * fails back, and `report` turns the two archived runs into measured step times and the RTO.
  */
@@ -9,6 +10,7 @@ import { z } from 'zod';
 import { roundedSeconds } from '../clock';
 import { toRecordType, recordMatches } from '../aws/route53';
 import { findAction } from '../actions';
+import { alarmForwarders, assessAlarmForwarder } from '../config/alarm-routing';
 import type { ServiceConfig } from '../config/types';
 import { describeError, InputError } from '../errors';
 import { alertMessage } from '../domain/messages';
@@ -157,6 +159,28 @@ export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: b
           ok: alarm.state !== 'ALARM',
           detail: `alarm ${name} is ${alarm.state}${alarm.state === 'ALARM' ? ' (traffic already on the secondary)' : ''}`,
         };
+      }),
+    );
+  }
+
+  // Alarms outside the control region reach the controller only through their region's forwarder rule.
+  for (const forwarder of alarmForwarders({ controlRegion: deps.config.controlRegion, services: [service] })) {
+    checks.push(
+      await check(`alarm forwarder ${forwarder.region}`, async () => {
+        const eventBridge = deps.aws.eventBridge();
+        const ruleName = eventBridge.forwarderRuleName();
+        const rule = await eventBridge.describeRule(forwarder.region, ruleName);
+        return assessAlarmForwarder(
+          {
+            region: forwarder.region,
+            ruleName,
+            stage: eventBridge.stage,
+            controlRegion: deps.config.controlRegion,
+            alarmArns: forwarder.alarmArns,
+            probeLocation: deps.config.probeLocations.includes(forwarder.region),
+          },
+          rule,
+        );
       }),
     );
   }

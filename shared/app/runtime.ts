@@ -11,6 +11,7 @@ import { type Logger } from '@aws-lambda-powertools/logger';
 import { createAwsClients, type AwsClientFactories, type AwsClients } from '../aws/clients';
 import { cloudWatchClientFactory, createCloudWatchAdapter } from '../aws/cloudwatch';
 import type { Ec2Adapter } from '../aws/ec2';
+import type { EventBridgeAdapter } from '../aws/eventbridge';
 import { createLambdaAdapter, lambdaClientFactory } from '../aws/lambda';
 import type { Route53Adapter } from '../aws/route53';
 import { createSnsAdapter, snsClientFactory } from '../aws/sns';
@@ -57,9 +58,11 @@ export function createAwsAdapters(
   ec2: (() => Ec2Adapter) | undefined,
   route53: (() => Route53Adapter) | undefined,
   deployment: { stage: string },
+  eventBridge?: () => EventBridgeAdapter,
 ): AwsAdapters {
   let ec2Adapter: Ec2Adapter | undefined;
   let route53Adapter: Route53Adapter | undefined;
+  let eventBridgeAdapter: EventBridgeAdapter | undefined;
   return {
     get route53() {
       if (!route53) throw new SwitchbackError('this function was built without the Route 53 client; DNS steps run in the orchestrator');
@@ -73,6 +76,12 @@ export function createAwsAdapters(
       if (!ec2) throw new SwitchbackError('this function was built without the EC2 client; EC2 steps run in the orchestrator');
       ec2Adapter ??= ec2();
       return ec2Adapter;
+    },
+    eventBridge: () => {
+      if (!eventBridge)
+        throw new SwitchbackError('this function was built without the EventBridge client; the drill checks alarm forwarders');
+      eventBridgeAdapter ??= eventBridge();
+      return eventBridgeAdapter;
     },
   };
 }
@@ -88,6 +97,11 @@ export interface LambdaDepsOptions {
   ec2?: { factory: NonNullable<AwsClientFactories['ec2']>; adapter: (clients: AwsClients) => Ec2Adapter };
   /** For functions that switch or check DNS: `{ factory: route53ClientFactory, adapter: createRoute53Adapter }`. */
   route53?: { factory: NonNullable<AwsClientFactories['route53']>; adapter: (clients: AwsClients) => Route53Adapter };
+  /** For the drill (alarm forwarder check): `{ factory: eventBridgeClientFactory, adapter: createEventBridgeAdapter }`. */
+  eventBridge?: {
+    factory: NonNullable<AwsClientFactories['eventBridge']>;
+    adapter: (clients: AwsClients, options: { stage: string }) => EventBridgeAdapter;
+  };
   env?: NodeJS.ProcessEnv;
   logger: Logger;
 }
@@ -101,13 +115,15 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
       ...BASE_CLIENT_FACTORIES,
       ...(options.ec2 ? { ec2: options.ec2.factory } : {}),
       ...(options.route53 ? { route53: options.route53.factory } : {}),
+      ...(options.eventBridge ? { eventBridge: options.eventBridge.factory } : {}),
     },
     requestTimeoutMs: 5_000,
     // A text must never hold anything up: one SMS try gives up after 3 s (the run journals the failure).
     requestTimeoutMsByService: { sns: PUBLISH_REQUEST_TIMEOUT_MS },
     connectionTimeoutMs: 2_000,
   });
-  const { ec2, route53 } = options;
+  const { ec2, route53, eventBridge } = options;
+  const stage = requireEnv(ENV.stage, env);
   const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env[ENV.tableRegion] ?? config.controlRegion, maxAttempts: 3 }), {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -129,9 +145,13 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
     location: env[ENV.location] ?? env.AWS_REGION ?? config.controlRegion,
     role,
     prober: createProber({ maxConcurrency: 256 }),
-    aws: createAwsAdapters(clients, ec2 ? () => ec2.adapter(clients) : undefined, route53 ? () => route53.adapter(clients) : undefined, {
-      stage: requireEnv(ENV.stage, env),
-    }),
+    aws: createAwsAdapters(
+      clients,
+      ec2 ? () => ec2.adapter(clients) : undefined,
+      route53 ? () => route53.adapter(clients) : undefined,
+      { stage },
+      eventBridge ? () => eventBridge.adapter(clients, { stage }) : undefined,
+    ),
     functions: { orchestrator: requireEnv(ENV.orchestrator, env), probe: env[ENV.probe] ?? 'probe' },
     logger,
     emit: logEvents(logger, config),

@@ -10,6 +10,8 @@ import {
   ListTargetsByRuleCommand,
   type EventBridgeClientConfig,
 } from '@aws-sdk/client-eventbridge';
+import { alarmForwarderRuleName } from '../config/alarm-routing';
+import { SwitchbackError } from '../errors';
 import type { AwsClientFactory, AwsClients } from './clients';
 import { callAws, getAwsErrorCode } from './errors';
 
@@ -25,11 +27,16 @@ export interface RuleDescription {
 }
 
 export interface EventBridgeAdapter {
+  /** The deployment stage the adapter reads rules of. */
+  readonly stage: string;
+  /** The name of this stage's alarm forwarder rule (the same in every region). */
+  forwarderRuleName(): string;
   /** A rule on the default bus of `region` with its targets; undefined when there is no such rule. */
   describeRule(region: string, ruleName: string): Promise<RuleDescription | undefined>;
 }
 
-export function createEventBridgeAdapter(clients: Pick<AwsClients, 'eventBridge'>): EventBridgeAdapter {
+export function createEventBridgeAdapter(clients: Pick<AwsClients, 'eventBridge'>, options: { stage: string }): EventBridgeAdapter {
+  if (!options.stage) throw new SwitchbackError('createEventBridgeAdapter: a stage is required (rule names carry it)');
   async function describeRule(region: string, ruleName: string): Promise<RuleDescription | undefined> {
     const client = clients.eventBridge(region);
     const what = `rule ${ruleName} on the default bus of ${region}`;
@@ -52,5 +59,5 @@ export function createEventBridgeAdapter(clients: Pick<AwsClients, 'eventBridge'
     } while (nextToken);
     return { arn: rule.Arn ?? '', state: rule.State ?? '', ...(rule.EventPattern ? { eventPattern: rule.EventPattern } : {}), targets };
   }
-  return { describeRule };
+  return { stage: options.stage, forwarderRuleName: () => alarmForwarderRuleName(options.stage), describeRule };
 }

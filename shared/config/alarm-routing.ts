@@ -114,3 +114,71 @@ export function isConfiguredAlarm(configured: AlarmRef, seen: AlarmIdentity, own
 export function describeAlarm(alarm: AlarmRef): string {
   return alarm.account ? `${alarm.name} (${alarm.region}, account ${alarm.account})` : `${alarm.name} (${alarm.region})`;
 }
+
+/** What DescribeRule and ListTargetsByRule tell about a forwarder rule (see shared/aws/eventbridge.ts). */
+export interface ObservedForwarderRule {
+  arn: string;
+  state: string;
+  eventPattern?: string;
+  targets: Array<{ id: string; arn: string; roleArn?: string }>;
+}
+
+export interface ForwarderExpectation {
+  region: string;
+  ruleName: string;
+  stage: string;
+  controlRegion: string;
+  /** ARN templates of the configured alarms in `region` (AlarmForwarder.alarmArns). */
+  alarmArns: string[];
+  /** The region is a probe location: its forwarder lives in the probe-only stack. */
+  probeLocation: boolean;
+}
+
+const RULE_ARN = /^arn:(aws[a-z-]*):events:[a-z0-9-]+:(\d{12}):rule\//;
+
+/**
+ * The drill's verdict on one region's forwarder, from what EventBridge answers: the rule exists, is
+ * enabled, sends to the control region's default bus, and matches every configured alarm of the
+ * region (a forwarder deployed before an alarm was added does not). The account and partition come
+ * from the rule's own ARN.
+ */
+export function assessAlarmForwarder(
+  expected: ForwarderExpectation,
+  rule: ObservedForwarderRule | undefined,
+): { ok: boolean; detail: string } {
+  const names = expected.alarmArns.map((template) => resolveArnTemplate(template, { accountId: '' }).replace(/^.*:alarm:/, ''));
+  const deploy = `sls deploy --stage ${expected.stage} --region ${expected.region} --param role=${expected.probeLocation ? 'probe-only' : 'alarm-forwarder'}`;
+  if (!rule)
+    return {
+      ok: false,
+      detail: `no rule ${expected.ruleName} on the default bus of ${expected.region}: state changes of ${names.join(', ')} stay in ${expected.region} and never reach the controller; deploy it: ${deploy}`,
+    };
+  const owner = RULE_ARN.exec(rule.arn);
+  if (!owner) return { ok: false, detail: `${expected.ruleName} in ${expected.region} has an unexpected ARN ${rule.arn}` };
+  const values = { partition: owner[1], accountId: owner[2] };
+  const controlBus = resolveArnTemplate(controlBusArnTemplate({ controlRegion: expected.controlRegion }), values);
+  const problems: string[] = [];
+  if (rule.state !== 'ENABLED') problems.push(`it is ${rule.state || 'not enabled'}`);
+  if (!rule.targets.some((target) => target.arn === controlBus))
+    problems.push(
+      `it sends to ${rule.targets.map((target) => target.arn).join(', ') || 'no target'}, not the control region's bus ${controlBus}`,
+    );
+  let pattern: { resources?: unknown } | undefined;
+  try {
+    pattern = rule.eventPattern ? (JSON.parse(rule.eventPattern) as { resources?: unknown }) : undefined;
+  } catch {
+    problems.push('its event pattern is not JSON');
+  }
+  const matched = Array.isArray(pattern?.resources) ? (pattern.resources as unknown[]) : undefined;
+  const unmatched = matched ? expected.alarmArns.filter((template) => !matched.includes(resolveArnTemplate(template, values))) : [];
+  if (pattern && !matched) problems.push('its event pattern does not name the alarms (resources)');
+  if (unmatched.length > 0)
+    problems.push(
+      `it does not match ${unmatched.map((template) => resolveArnTemplate(template, values).replace(/^.*:alarm:/, '')).join(', ')} (deploy the forwarder again after changing alarms: ${deploy})`,
+    );
+  if (problems.length > 0) return { ok: false, detail: `${expected.ruleName} in ${expected.region}: ${problems.join('; ')}` };
+  return {
+    ok: true,
+    detail: `${expected.ruleName} in ${expected.region} sends ${names.join(', ')} to the control region's bus ${controlBus}`,
+  };
+}

@@ -1,5 +1,5 @@
 /**
- * The AWS adapters a simulated function gets: every adapter, EC2 and Route 53 included, built on
+ * The AWS adapters a simulated function gets: every adapter, EC2, Route 53 and EventBridge included, built on
  * clients that talk to the embedded world, for the simulator's stage. One wiring for the runner, the
  * benchmarks and the app-level tests.
  */
@@ -7,6 +7,7 @@ import type { AwsAdapters } from '../../shared/app/deps';
 import { createAwsAdapters } from '../../shared/app/runtime';
 import type { AwsClients } from '../../shared/aws/clients';
 import { createEc2Adapter } from '../../shared/aws/ec2';
+import { createEventBridgeAdapter } from '../../shared/aws/eventbridge';
 import { createRoute53Adapter } from '../../shared/aws/route53';
 import { SIM_STAGE } from './seed';
 
@@ -16,5 +17,6 @@ export function createSimAwsAdapters(clients: AwsClients): AwsAdapters {
     () => createEc2Adapter(clients),
     () => createRoute53Adapter(clients),
     { stage: SIM_STAGE },
+    () => createEventBridgeAdapter(clients, { stage: SIM_STAGE }),
   );
 }

@@ -13,6 +13,13 @@ function invokeResults(result: SimulationResult, fn: string, payloads: unknown[]
   return payloads.map((payload) => answered.find((entry) => JSON.stringify(entry.payload) === JSON.stringify(payload))?.result);
 }
 
+/** The dry-run's alarm forwarder check of us-east-1, from the scenario's drill invocation. */
+function forwarderCheck(result: SimulationResult): unknown {
+  const drill = result.timeline.find((entry) => entry.kind === 'invoke' && entry.function === 'drill' && 'result' in entry);
+  const reports = (drill?.result as { reports?: Array<{ checks: Array<{ check: string }> }> } | undefined)?.reports ?? [];
+  return reports.flatMap((report) => report.checks).find((check) => check.check === 'alarm forwarder us-east-1');
+}
+
 function scenarioPayloads(name: string): unknown[] {
   return variant(name, {}).events.flatMap((event) => ('invoke' in event ? [event.invoke.payload] : []));
 }
@@ -77,6 +84,13 @@ describe('alarm forwarding', () => {
     ]);
     expect(result.summary.services.web).toMatchObject({ finalState: 'SECONDARY', failovers: 1 });
     expect(result.summary.runs).toEqual([expect.objectContaining({ kind: 'failover', trigger: 'auto', status: 'succeeded' })]);
+    // The dry-run (before the alarm) found the forwarder, with the drill's generated IAM policy.
+    expect(forwarderCheck(result)).toEqual({
+      check: 'alarm forwarder us-east-1',
+      ok: true,
+      detail:
+        "switchback-sim-alarm-forwarder in us-east-1 sends web-5xx-high to the control region's bus arn:aws:events:us-west-2:123456789012:event-bus/default",
+    });
   });
 
   test('without the forwarder stack of the alarm region the alarm never reaches the controller, and the timeline says why', async () => {
@@ -96,6 +110,13 @@ describe('alarm forwarding', () => {
     expect(result.summary.invocations.alarm).toBeUndefined();
     expect(result.summary.services.web).toMatchObject({ finalState: 'PRIMARY', failovers: 0 });
     expect(result.summary.runs).toEqual([]);
+    // The dry-run says so before an outage does.
+    expect(forwarderCheck(result)).toEqual({
+      check: 'alarm forwarder us-east-1',
+      ok: false,
+      detail:
+        'no rule switchback-sim-alarm-forwarder on the default bus of us-east-1: state changes of web-5xx-high stay in us-east-1 and never reach the controller; deploy it: sls deploy --stage sim --region us-east-1 --param role=alarm-forwarder',
+    });
   });
 });
 

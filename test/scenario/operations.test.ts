@@ -72,6 +72,7 @@ describe('operations on the embedded world', () => {
     expect(report.reports[0].checks.map((check) => check.check)).toEqual([
       'config',
       'dns record',
+      'alarm forwarder us-east-1',
       'standby instances',
       'permission ec2:StartInstances',
       'permission ec2:AssociateAddress',

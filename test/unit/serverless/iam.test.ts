@@ -100,6 +100,23 @@ describe('least-privilege IAM from the example configuration', () => {
     expect(actionsOf(policies.drill)).not.toContain('route53:ChangeResourceRecordSets');
   });
 
+  it('lets only the drill read the alarm forwarder rule, by its ARN in each alarm region', () => {
+    const rule = JSON.stringify({
+      'Fn::Sub': 'arn:${AWS::Partition}:events:us-east-1:${AWS::AccountId}:rule/switchback-prod-alarm-forwarder',
+    });
+    const events = (statements: PolicyStatement[] | undefined) =>
+      grantsOf(statements).filter((grant) => grant.action.startsWith('events:'));
+    expect(events(policies.drill)).toEqual([
+      { action: 'events:DescribeRule', resource: rule },
+      { action: 'events:ListTargetsByRule', resource: rule },
+    ]);
+    for (const key of ['probe', 'alarm', 'orchestrator', 'status', 'control'] as const) expect(events(policies[key])).toEqual([]);
+    // No alarm outside the control region, no forwarder to read.
+    const local = exampleConfig();
+    local.services[0].primary.alarms = local.services[0].primary.alarms.map((alarm) => ({ ...alarm, region: 'us-west-2' }));
+    expect(events(buildFunctionPolicies(local, controller).drill)).toEqual([]);
+  });
+
   it('gives status read access plus the first-state PutItem, and nothing else', () => {
     expect(actionsOf(policies.status)).toEqual([
       'dynamodb:BatchGetItem',
