@@ -8,11 +8,13 @@ import { SwitchbackError } from '../shared/errors';
 import {
   FORWARDER_TARGET_ID,
   alarmArnTemplate,
+  PATTERN_BUDGET_CHARS,
   alarmEventPattern,
-  alarmForwarderRuleName,
   alarmForwarders,
+  alarmPatternChunks,
   configuredAlarms,
   controlBusArnTemplate,
+  forwarderRules,
 } from '../shared/config/alarm-routing';
 import { FLAG_ALARM } from '../shared/aws/flag';
 import { TABLE_DEFINITION, TTL_ATTRIBUTE } from '../shared/store/table';
@@ -52,7 +54,7 @@ export const POLICY_BUDGET_CHARS = 5_000;
 /** IAM's default quota of managed policies per role. */
 export const MAX_POLICIES_PER_ROLE = 10;
 /** EventBridge limits the size of a pattern; alarm names are split over several rules well below it. */
-export const PATTERN_BUDGET_CHARS = 1_500;
+export { PATTERN_BUDGET_CHARS };
 
 export const DEPLOY_ROLE_VALUES: readonly DeployRole[] = Object.values(DEPLOY_ROLES);
 
@@ -137,18 +139,9 @@ export const SCHEDULED_DRILL_INPUT = { mode: 'dry-run', service: '*', scheduled:
  * pattern stays small.
  */
 export function alarmEventPatterns(config: SwitchbackConfig): Array<Record<string, unknown>> {
-  const patterns: Array<Record<string, unknown>> = [];
-  let chunk: string[] = [];
-  const pattern = (arns: string[]) => alarmEventPattern(arns.map((template) => ({ 'Fn::Sub': template })));
-  for (const arn of configuredAlarms(config).map(alarmArnTemplate)) {
-    if (chunk.length > 0 && JSON.stringify(pattern([...chunk, arn])).length > PATTERN_BUDGET_CHARS) {
-      patterns.push(pattern(chunk));
-      chunk = [];
-    }
-    chunk.push(arn);
-  }
-  if (chunk.length > 0) patterns.push(pattern(chunk));
-  return patterns;
+  return alarmPatternChunks(configuredAlarms(config).map(alarmArnTemplate)).map((arns) =>
+    alarmEventPattern(arns.map((template) => ({ 'Fn::Sub': template }))),
+  );
 }
 
 /**
@@ -471,51 +464,53 @@ function controllerResources(config: SwitchbackConfig, context: DeploymentContex
  * In a region that holds configured alarms: a rule on its default bus matching exactly those alarms'
  * state changes, whose target is the control region's default bus, through a role EventBridge
  * assumes that may only PutEvents on that bus (see shared/config/alarm-routing.ts for the sources).
+ * More alarms than one event pattern holds: more rules (`AlarmForwarderRule2` …), one role.
  */
 export function forwarderResources(config: SwitchbackConfig, context: DeploymentContext): GeneratedResources {
   const forwarder = alarmForwarders(config).find((candidate) => candidate.region === context.region);
   if (!forwarder) return { Resources: {}, Outputs: {} };
   const controlBus = { 'Fn::Sub': controlBusArnTemplate(config) };
-  return {
-    Resources: {
-      AlarmForwarderRole: {
-        Type: 'AWS::IAM::Role',
-        Properties: {
-          Description: `switchback ${context.stage}: EventBridge forwards alarm state changes from ${context.region} to ${config.controlRegion}`,
-          AssumeRolePolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-          },
-          Policies: [
-            {
-              PolicyName: 'put-events-on-the-control-bus',
-              PolicyDocument: {
-                Version: '2012-10-17',
-                Statement: [{ Sid: 'ForwardAlarms', Effect: 'Allow', Action: 'events:PutEvents', Resource: controlBus }],
-              },
+  const resources: Record<string, unknown> = {
+    AlarmForwarderRole: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        Description: `switchback ${context.stage}: EventBridge forwards alarm state changes from ${context.region} to ${config.controlRegion}`,
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        },
+        Policies: [
+          {
+            PolicyName: 'put-events-on-the-control-bus',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [{ Sid: 'ForwardAlarms', Effect: 'Allow', Action: 'events:PutEvents', Resource: controlBus }],
             },
-          ],
-        },
-      },
-      AlarmForwarderRule: {
-        Type: 'AWS::Events::Rule',
-        Properties: {
-          Name: alarmForwarderRuleName(context.stage),
-          Description: `switchback ${context.stage}: configured alarms in ${context.region} → the control region ${config.controlRegion}`,
-          EventBusName: 'default',
-          State: 'ENABLED',
-          EventPattern: alarmEventPattern(forwarder.alarmArns.map((template) => ({ 'Fn::Sub': template }))),
-          Targets: [{ Id: FORWARDER_TARGET_ID, Arn: controlBus, RoleArn: { 'Fn::GetAtt': ['AlarmForwarderRole', 'Arn'] } }],
-        },
-      },
-    },
-    Outputs: {
-      AlarmForwarderRuleArn: {
-        Description: `forwards configured alarms of ${context.region} to ${config.controlRegion}`,
-        Value: { 'Fn::GetAtt': ['AlarmForwarderRule', 'Arn'] },
+          },
+        ],
       },
     },
   };
+  const outputs: Record<string, unknown> = {};
+  forwarderRules(forwarder, context.stage).forEach((rule, index) => {
+    const logicalId = index === 0 ? 'AlarmForwarderRule' : `AlarmForwarderRule${index + 1}`;
+    resources[logicalId] = {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        Name: rule.name,
+        Description: `switchback ${context.stage}: configured alarms in ${context.region} → the control region ${config.controlRegion}`,
+        EventBusName: 'default',
+        State: 'ENABLED',
+        EventPattern: alarmEventPattern(rule.alarmArns.map((template) => ({ 'Fn::Sub': template }))),
+        Targets: [{ Id: FORWARDER_TARGET_ID, Arn: controlBus, RoleArn: { 'Fn::GetAtt': ['AlarmForwarderRole', 'Arn'] } }],
+      },
+    };
+    outputs[`${logicalId}Arn`] = {
+      Description: `forwards configured alarms of ${context.region} to ${config.controlRegion}`,
+      Value: { 'Fn::GetAtt': [logicalId, 'Arn'] },
+    };
+  });
+  return { Resources: resources, Outputs: outputs };
 }
 
 export function buildResources(config: SwitchbackConfig, context: DeploymentContext): GeneratedResources {

@@ -7,7 +7,7 @@
  */
 import { findAction } from '../shared/actions';
 import { arn, hookArn, lambdaArn, literal, sub, type CfnString, type Grant, type PolicyCondition } from '../shared/actions/grants';
-import { alarmForwarderRuleName, alarmForwarders } from '../shared/config/alarm-routing';
+import { alarmForwarders, forwarderRules } from '../shared/config/alarm-routing';
 import type { ServiceConfig, StepConfig, SwitchbackConfig } from '../shared/config/types';
 import { DEPLOY_ROLES, METRICS, alarmDeadLetterQueueName, flagAlarmName, functionName, type DeployRole, type FunctionKey } from './naming';
 
@@ -234,10 +234,12 @@ function flagSwitchGrants(config: SwitchbackConfig, context: IamContext): Grant[
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html).
  */
 function forwarderCheckGrants(config: SwitchbackConfig, context: IamContext): Grant[] {
-  return alarmForwarders(config).flatMap((forwarder) => {
-    const resource = arn('events', forwarder.region, `rule/${alarmForwarderRuleName(context.stage)}`);
-    return ['events:DescribeRule', 'events:ListTargetsByRule'].map((action) => ({ action, resource }));
-  });
+  return alarmForwarders(config).flatMap((forwarder) =>
+    forwarderRules(forwarder, context.stage).flatMap((rule) => {
+      const resource = arn('events', forwarder.region, `rule/${rule.name}`);
+      return ['events:DescribeRule', 'events:ListTargetsByRule'].map((action) => ({ action, resource }));
+    }),
+  );
 }
 
 const TABLE_WRITE = ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchGetItem'] as const;

@@ -93,24 +93,27 @@ export function deployAlarmRouting(config: SwitchbackConfig, world: World, optio
     const roleArn = forwarderRoleArn(options.accountId, options.stage, region);
     const resources = resolveDeep(forwarderResources(config, context).Resources, variablesFor(region), {
       'AlarmForwarderRole.Arn': roleArn,
-    }) as Record<string, { Properties: Record<string, unknown> }>;
+    }) as Record<string, { Type: string; Properties: Record<string, unknown> }>;
     const role = resources.AlarmForwarderRole.Properties as { Policies: Array<{ PolicyName: string; PolicyDocument: PolicyDocument }> };
     for (const policy of role.Policies) world.iam.putRolePolicy(roleArn, policy.PolicyName, policy.PolicyDocument);
-    const rule = resources.AlarmForwarderRule.Properties as {
-      Name: string;
-      Description?: string;
-      State: string;
-      EventPattern: unknown;
-      Targets: Array<{ Id: string; Arn: string; RoleArn?: string }>;
-    };
-    world.eventBridge.putRule(region, {
-      Name: rule.Name,
-      EventPattern: JSON.stringify(rule.EventPattern),
-      State: rule.State,
-      ...(rule.Description ? { Description: rule.Description } : {}),
-    });
-    world.eventBridge.putTargets(region, { Rule: rule.Name, Targets: rule.Targets });
-    rules.push(`${region}/${rule.Name}`);
+    for (const resource of Object.values(resources)) {
+      if (resource.Type !== 'AWS::Events::Rule') continue;
+      const rule = resource.Properties as {
+        Name: string;
+        Description?: string;
+        State: string;
+        EventPattern: unknown;
+        Targets: Array<{ Id: string; Arn: string; RoleArn?: string }>;
+      };
+      world.eventBridge.putRule(region, {
+        Name: rule.Name,
+        EventPattern: JSON.stringify(rule.EventPattern),
+        State: rule.State,
+        ...(rule.Description ? { Description: rule.Description } : {}),
+      });
+      world.eventBridge.putTargets(region, { Rule: rule.Name, Targets: rule.Targets });
+      rules.push(`${region}/${rule.Name}`);
+    }
   }
   return { rules, forwarderRegions: needed.filter((region) => !missing.includes(region)), missingForwarderRegions: [...missing] };
 }

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { roundedSeconds } from '../clock';
 import { toRecordType, recordMatches } from '../aws/route53';
 import { findAction } from '../actions';
-import { alarmForwarders, assessAlarmForwarder } from '../config/alarm-routing';
+import { alarmForwarders, assessAlarmForwarder, forwarderRules, type AlarmForwarder } from '../config/alarm-routing';
 import type { ServiceConfig } from '../config/types';
 import { describeError, InputError } from '../errors';
 import { alertMessage } from '../domain/messages';
@@ -163,26 +163,9 @@ export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: b
     );
   }
 
-  // Alarms outside the control region reach the controller only through their region's forwarder rule.
+  // Alarms outside the control region reach the controller only through their region's forwarder rules.
   for (const forwarder of alarmForwarders({ controlRegion: deps.config.controlRegion, services: [service] })) {
-    checks.push(
-      await check(`alarm forwarder ${forwarder.region}`, async () => {
-        const eventBridge = deps.aws.eventBridge();
-        const ruleName = eventBridge.forwarderRuleName();
-        const rule = await eventBridge.describeRule(forwarder.region, ruleName);
-        return assessAlarmForwarder(
-          {
-            region: forwarder.region,
-            ruleName,
-            stage: eventBridge.stage,
-            controlRegion: deps.config.controlRegion,
-            alarmArns: forwarder.alarmArns,
-            probeLocation: deps.config.probeLocations.includes(forwarder.region),
-          },
-          rule,
-        );
-      }),
-    );
+    checks.push(await check(`alarm forwarder ${forwarder.region}`, () => checkForwarder(deps, forwarder)));
   }
 
   // Steps the drill can check without acting (EC2 DryRun), from the step action registry.
@@ -230,6 +213,38 @@ export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: b
   });
   if (scheduled) await textNewFailures(deps, service, checks);
   return report;
+}
+
+/**
+ * A region's forwarder rules as the service's alarms need them (a region with many alarms has more
+ * than one rule: which rule holds an alarm depends on every alarm of the region, so the rules are
+ * those the whole config generates).
+ */
+async function checkForwarder(deps: AppDeps, forwarder: AlarmForwarder): Promise<{ ok: boolean; detail: string }> {
+  const eventBridge = deps.aws.eventBridge();
+  const wanted = new Set(forwarder.alarmArns);
+  const all = alarmForwarders(deps.config).find((candidate) => candidate.region === forwarder.region) ?? forwarder;
+  const verdicts: Array<{ ok: boolean; detail: string }> = [];
+  for (const rule of forwarderRules(all, eventBridge.stage)) {
+    const alarmArns = rule.alarmArns.filter((arn) => wanted.has(arn));
+    if (alarmArns.length === 0) continue;
+    const observed = await eventBridge.describeRule(forwarder.region, rule.name);
+    verdicts.push(
+      assessAlarmForwarder(
+        {
+          region: forwarder.region,
+          ruleName: rule.name,
+          stage: eventBridge.stage,
+          controlRegion: deps.config.controlRegion,
+          alarmArns,
+          probeLocation: deps.config.probeLocations.includes(forwarder.region),
+        },
+        observed,
+      ),
+    );
+  }
+  const failed = verdicts.filter((verdict) => !verdict.ok);
+  return { ok: failed.length === 0, detail: (failed.length > 0 ? failed : verdicts).map((verdict) => verdict.detail).join('; ') };
 }
 
 /** The dry-run warns once this share of the month's SMS spend limit is used. */

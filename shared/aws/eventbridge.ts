@@ -29,8 +29,8 @@ export interface RuleDescription {
 export interface EventBridgeAdapter {
   /** The deployment stage the adapter reads rules of. */
   readonly stage: string;
-  /** The name of this stage's alarm forwarder rule (the same in every region). */
-  forwarderRuleName(): string;
+  /** The name of this stage's `index`-th alarm forwarder rule of a region (the same in every region; 0: the only one, mostly). */
+  forwarderRuleName(index?: number): string;
   /** A rule on the default bus of `region` with its targets; undefined when there is no such rule. */
   describeRule(region: string, ruleName: string): Promise<RuleDescription | undefined>;
 }
@@ -59,5 +59,5 @@ export function createEventBridgeAdapter(clients: Pick<AwsClients, 'eventBridge'
     } while (nextToken);
     return { arn: rule.Arn ?? '', state: rule.State ?? '', ...(rule.EventPattern ? { eventPattern: rule.EventPattern } : {}), targets };
   }
-  return { stage: options.stage, forwarderRuleName: () => alarmForwarderRuleName(options.stage), describeRule };
+  return { stage: options.stage, forwarderRuleName: (index = 0) => alarmForwarderRuleName(options.stage, index), describeRule };
 }

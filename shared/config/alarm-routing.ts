@@ -20,9 +20,41 @@
  */
 import type { AlarmRef, SwitchbackConfig } from './types';
 
-/** The forwarding rule's name in every region that needs one (one per stage and region). */
-export function alarmForwarderRuleName(stage: string): string {
-  return `switchback-${stage}-alarm-forwarder`;
+/**
+ * The forwarding rule's name in every region that needs one (one per stage and region). A region
+ * with more alarms than one pattern holds gets more rules: `…-alarm-forwarder-2`, `-3` (`index` 1, 2).
+ */
+export function alarmForwarderRuleName(stage: string, index = 0): string {
+  return index === 0 ? `switchback-${stage}-alarm-forwarder` : `switchback-${stage}-alarm-forwarder-${index + 1}`;
+}
+
+/**
+ * EventBridge's "Event pattern size" quota is 2048 characters by default
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html). Patterns are measured
+ * as templates (`${AWS::AccountId}` and `${AWS::Partition}` are longer than what they become), with
+ * room to spare.
+ */
+export const PATTERN_BUDGET_CHARS = 1_500;
+
+/** ARN templates split so that each rule's pattern (alarmEventPattern of the chunk) stays within PATTERN_BUDGET_CHARS. */
+export function alarmPatternChunks(alarmArns: string[]): string[][] {
+  const chunks: string[][] = [];
+  let chunk: string[] = [];
+  const size = (arns: string[]) => JSON.stringify(alarmEventPattern(arns.map((template) => ({ 'Fn::Sub': template })))).length;
+  for (const arn of alarmArns) {
+    if (chunk.length > 0 && size([...chunk, arn]) > PATTERN_BUDGET_CHARS) {
+      chunks.push(chunk);
+      chunk = [];
+    }
+    chunk.push(arn);
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/** The forwarder rules of one region: their names and the alarms each matches. */
+export function forwarderRules(forwarder: AlarmForwarder, stage: string): Array<{ name: string; alarmArns: string[] }> {
+  return alarmPatternChunks(forwarder.alarmArns).map((alarmArns, index) => ({ name: alarmForwarderRuleName(stage, index), alarmArns }));
 }
 
 /** The target id of the control bus on a forwarding rule. */

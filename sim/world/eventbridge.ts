@@ -10,8 +10,10 @@
  *   rule matches the event drops it: nothing else ever sees it.
  * - A rule matches with its event pattern (./event-pattern.ts) and sends to up to five targets
  *   (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutTargets.html); a disabled
- *   rule matches nothing. EventPattern holds at most 4096 characters
- *   (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Rule.html).
+ *   rule matches nothing. An event pattern holds at most 2048 characters by default (an adjustable
+ *   quota; the API's hard limit is 4096) and a bus at most 300 rules (100 in af-south-1 and
+ *   eu-south-1) (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html,
+ *   https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Rule.html).
  * - A Lambda target is invoked asynchronously (the function runs later, on Lambda's queue, with
  *   Lambda's async retries) and must be in the rule's region.
  * - An event bus in another Region is a target through a role EventBridge assumes; the role must be
@@ -35,7 +37,11 @@ import { type ServiceModel, unsupportedOperation } from './model';
 
 export const DEFAULT_EVENT_BUS = 'default';
 const MAX_TARGETS_PER_RULE = 5;
+/** The default "Event pattern size" quota (characters). */
+export const EVENT_PATTERN_QUOTA_CHARS = 2048;
 const MAX_EVENT_PATTERN_CHARS = 4096;
+const RULES_PER_BUS_QUOTA: Record<string, number> = { 'af-south-1': 100, 'eu-south-1': 100 };
+const DEFAULT_RULES_PER_BUS = 300;
 const RULE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
 const EVENT_BUS_ARN = /^arn:aws[a-z-]*:events:([a-z0-9-]+):(\d{12}):event-bus\/(.+)$/;
 const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_-]+)$/;
@@ -134,6 +140,11 @@ export function createEventBridgeModel(
         'ValidationException',
         `1 validation error detected: Value at 'eventPattern' failed to satisfy constraint: Member must have length less than or equal to ${MAX_EVENT_PATTERN_CHARS}`,
       );
+    if (input.EventPattern.length > EVENT_PATTERN_QUOTA_CHARS)
+      throw fail(
+        'LimitExceededException',
+        `The event pattern is ${input.EventPattern.length} characters: more than the account's event pattern size quota (${EVENT_PATTERN_QUOTA_CHARS})`,
+      );
     let pattern: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(input.EventPattern);
@@ -147,6 +158,12 @@ export function createEventBridgeModel(
     if (state !== 'ENABLED' && state !== 'DISABLED') throw fail('ValidationException', `State ${String(state)} is not ENABLED or DISABLED`);
     const key = `${region}|${name}`;
     const existing = rules.get(key);
+    const quota = RULES_PER_BUS_QUOTA[region] ?? DEFAULT_RULES_PER_BUS;
+    if (!existing && [...rules.values()].filter((rule) => rule.region === region).length >= quota)
+      throw fail(
+        'LimitExceededException',
+        `The requested resource exceeds the maximum number allowed: ${quota} rules on the default bus of ${region}`,
+      );
     rules.set(key, {
       region,
       name,

@@ -5,7 +5,9 @@
  */
 import type { SimulationResult } from '../../sim/runner';
 import { runScenario } from '../../sim/runner';
-import { runSuite, transitions, variant } from './scenario-kit';
+import { join } from 'node:path';
+import { parseScenario, readScenarioDocument } from '../../sim/scenario';
+import { runSuite, SCENARIOS, transitions, variant } from './scenario-kit';
 
 /** Answers of operator invocations of `fn`, in the order of the scenario's events (the timeline records them on return). */
 function invokeResults(result: SimulationResult, fn: string, payloads: unknown[]): unknown[] {
@@ -116,6 +118,33 @@ describe('alarm forwarding', () => {
       ok: false,
       detail:
         'no rule switchback-sim-alarm-forwarder on the default bus of us-east-1: state changes of web-5xx-high stay in us-east-1 and never reach the controller; deploy it: sls deploy --stage sim --region us-east-1 --param role=alarm-forwarder',
+    });
+  });
+});
+
+describe('alarm forwarding at scale', () => {
+  test('60 alarms in one region: several forwarder rules (pattern size quota), the last alarm still fails over, the dry-run checks every rule', async () => {
+    const names = Array.from({ length: 60 }, (_, i) => `checkout-api-${String(i).padStart(2, '0')}-5xx-high`);
+    const document: Record<string, unknown> = {
+      ...(readScenarioDocument(join(SCENARIOS, 'suite', 'alarm-forwarded.yml')) as Record<string, unknown>),
+      events: [
+        { at: '30s', invoke: { function: 'drill', payload: { mode: 'dry-run', service: 'web' } } },
+        { at: '1m', alarm: { name: names[59], state: 'ALARM' } },
+      ],
+    };
+    const config = document.config as { services: Array<{ primary: Record<string, unknown> }> };
+    config.services[0].primary = { ...config.services[0].primary, alarms: names };
+    const scenario = parseScenario(document, join(SCENARIOS, 'suite'), 'alarm-forwarded (60 alarms)');
+    expect(scenario.config.services[0].primary.alarms).toHaveLength(60);
+    const result = await runScenario(scenario);
+    expect(result.summary.accessDenied).toEqual([]);
+    expect(result.timeline.find((entry) => entry.kind === 'alarm' && entry.outcome === undefined)?.route).toMatch(
+      /^default bus of us-east-1 → rule switchback-sim-alarm-forwarder-\d → default bus of us-west-2 → rule switchback-sim-alarm-rule-\d → function switchback-sim-alarm$/,
+    );
+    expect(result.summary.services.web).toMatchObject({ finalState: 'SECONDARY', failovers: 1 });
+    expect(forwarderCheck(result)).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('switchback-sim-alarm-forwarder-2 in us-east-1 sends'),
     });
   });
 });

@@ -10,6 +10,7 @@ import {
   chunkStatements,
   flagResources,
   type DeploymentContext,
+  PATTERN_BUDGET_CHARS,
 } from '../../../serverless/deployment';
 import type { PolicyStatement } from '../../../serverless/iam';
 import { EXAMPLE_CONFIG_TEXT, configFrom, exampleConfig, fullConfig } from './fixtures';
@@ -319,6 +320,29 @@ describe('alarm forwarders', () => {
     expect(role.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement)).toEqual([
       { Sid: 'ForwardAlarms', Effect: 'Allow', Action: 'events:PutEvents', Resource: bus },
     ]);
+  });
+
+  it('splits a region with more alarms than one event pattern holds over several forwarder rules, each within the quota', () => {
+    const names = Array.from({ length: 60 }, (_, i) => `checkout-api-${String(i).padStart(2, '0')}-5xx-high`);
+    const config = fullConfig();
+    config.services[0].primary.alarms = names.map((name) => ({ name, region: 'us-east-1' }));
+    const { Resources, Outputs } = buildResources(config, forwarderContext);
+    const rules = Object.entries(Resources as Record<string, any>).filter(([, resource]) => resource.Type === 'AWS::Events::Rule');
+    expect(rules.length).toBeGreaterThan(1);
+    expect(rules.map(([id]) => id).slice(0, 2)).toEqual(['AlarmForwarderRule', 'AlarmForwarderRule2']);
+    expect(rules.map(([, rule]) => rule.Properties.Name).slice(0, 2)).toEqual([
+      'switchback-prod-alarm-forwarder',
+      'switchback-prod-alarm-forwarder-2',
+    ]);
+    for (const [, rule] of rules) {
+      expect(JSON.stringify(rule.Properties.EventPattern).length).toBeLessThanOrEqual(PATTERN_BUDGET_CHARS);
+      expect(rule.Properties.Targets[0].RoleArn).toEqual({ 'Fn::GetAtt': ['AlarmForwarderRole', 'Arn'] });
+    }
+    const matched = rules.flatMap(([, rule]) =>
+      rule.Properties.EventPattern.resources.map((arn: any) => arn['Fn::Sub'].replace(/^.*:alarm:/, '')),
+    );
+    expect([...matched].sort()).toEqual([...names, 'api-errors'].sort());
+    expect(Object.keys(Outputs)).toEqual(expect.arrayContaining(['AlarmForwarderRuleArn', 'AlarmForwarderRule2Arn']));
   });
 
   it('a probe location that holds configured alarms carries the forwarder in its own stack', () => {

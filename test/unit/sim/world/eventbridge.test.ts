@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { alarmEventFor } from '../../../../sim/runner';
 import { loadScenarioFile } from '../../../../sim/scenario';
 import { alarmRuleName, deployAlarmRouting, describeAlarmRoute, forwarderRoleArn } from '../../../../sim/event-routing';
+import { EVENT_PATTERN_QUOTA_CHARS } from '../../../../sim/world/eventbridge';
 import { createTestWorld, rejectionOf } from './world-test-kit';
 
 const SUITE = join(__dirname, '..', '..', '..', '..', 'scenarios', 'suite');
@@ -104,12 +105,37 @@ describe('EventBridge world: alarm routing as deployed', () => {
     expect(world.lambda.invocations()).toEqual([]);
   });
 
+  test('a region with many alarms gets as many forwarder rules as the pattern size quota needs, and every alarm is forwarded', async () => {
+    const many = structuredClone(config);
+    const names = Array.from({ length: 60 }, (_, i) => `checkout-api-${String(i).padStart(2, '0')}-5xx-high`);
+    many.services[0].primary.alarms = names.map((name) => ({ name, region: 'us-east-1' }));
+    const kit = createTestWorld();
+    kit.world.lambda.register('switchback-sim-alarm', () => undefined);
+    const deployed = deployAlarmRouting(many, kit.world, { stage: 'sim', accountId: ACCOUNT });
+    const forwarders = deployed.rules.filter((rule) => rule.startsWith('us-east-1/'));
+    expect(forwarders.length).toBeGreaterThan(1);
+    expect(forwarders[0]).toBe('us-east-1/switchback-sim-alarm-forwarder');
+    expect(forwarders[1]).toBe('us-east-1/switchback-sim-alarm-forwarder-2');
+    for (const rule of kit.world.eventBridge.rules()) expect(rule.eventPattern.length).toBeLessThanOrEqual(EVENT_PATTERN_QUOTA_CHARS);
+    for (const name of [names[0], names[59]]) {
+      const event = alarmEventFor(many, name, 'ALARM', Date.UTC(2026, 0, 15, 12, 0, 0), 'eventbridge') as Record<string, unknown>;
+      expect(describeAlarmRoute(await kit.world.eventBridge.putServiceEvent(event), ACCOUNT).delivered).toBe(true);
+    }
+  });
+
   test('deploy refuses to leave out a region that needs no forwarder', () => {
     expect(() => setup(['eu-west-1'])).toThrow('eu-west-1 needs no alarm forwarder (regions that do: us-east-1)');
   });
 });
 
 describe('EventBridge world: API answers', () => {
+  test('at most 300 rules on a bus', async () => {
+    const { world } = setup();
+    for (let i = 0; i < 300; i++) world.eventBridge.putRule('ap-south-1', { Name: `r${i}`, EventPattern: '{"source":["aws.ec2"]}' });
+    world.eventBridge.putRule('ap-south-1', { Name: 'r0', EventPattern: '{"source":["aws.s3"]}' }); // an update is no new rule
+    expect(() => world.eventBridge.putRule('ap-south-1', { Name: 'r300', EventPattern: '{"source":["aws.ec2"]}' })).toThrow(/300 rules/);
+  });
+
   test('a rule the bus does not hold, a custom bus, an oversize pattern, a sixth target', async () => {
     const { clients } = setup();
     const events = clients.eventBridge('eu-west-1');
