@@ -61,4 +61,33 @@ describe('formatTimeline', () => {
       `00:01:24 web   step route53.switch#1 failed 4.0s after 4 attempts: ${THROTTLED}`,
     ]);
   });
+  it('says when an alarm never reaches the controller, and why', () => {
+    const reason =
+      'never reaches the controller: no rule on the default bus of us-east-1 matches it (the alarm forwarder stack of us-east-1 is not deployed: sls deploy --region us-east-1 --param role=alarm-forwarder)';
+    const text = formatTimeline(
+      timeline([
+        {
+          t: 60,
+          kind: 'alarm',
+          alarm: 'web-5xx-high',
+          state: 'ALARM',
+          deliveries: 1,
+          region: 'us-east-1',
+          route: 'default bus of us-east-1',
+          lost: true,
+          reason,
+        },
+        {
+          t: 120,
+          kind: 'alarm',
+          alarm: 'web-5xx-high',
+          state: 'OK',
+          deliveries: 1,
+          region: 'us-east-1',
+          route: 'default bus of us-east-1 → …',
+        },
+      ]),
+    );
+    expect(text.split('\n')).toEqual([`00:01:00 alarm web-5xx-high → ALARM: ${reason}`, '00:02:00 alarm web-5xx-high → OK']);
+  });
 });
