@@ -7,6 +7,7 @@
 import type { AppDeps, ProbeRole } from '../shared/app/deps';
 import { DEPLOY_ROLES, silentLogger } from '../shared/app/deps';
 import { createHandler, type UseCase } from '../shared/app/lambda-handler';
+import { DEPLOYED_CLIENT_TIMEOUTS } from '../shared/app/runtime';
 import { createAwsClients } from '../shared/aws/clients';
 import { ALL_AWS_CLIENT_FACTORIES } from '../shared/aws/all-client-factories';
 import { roundedSeconds, systemClock, type Clock } from '../shared/clock';
@@ -69,6 +70,8 @@ export interface RunScenarioOptions {
   enforceIam?: boolean;
   /** Change the generated roles before the scenario starts (a test removing one grant). */
   adjustRoles?(roles: SimulatedRole[], world: World): void;
+  /** Shape the world before the scenario starts (a test registering a user's hook function); `clock` is the scenario's. */
+  prepareWorld?(world: World, clock: Clock): void;
 }
 
 export interface TimelineEntry {
@@ -258,6 +261,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       accountId: world.accountId,
       missingForwarderRegions: missingForwarders,
     });
+    options.prepareWorld?.(world, scheduler);
     const callerOf = (location: string, key: FunctionKey): CallerIdentity | undefined =>
       roles.find((role) => role.location === location && role.key === key) ??
       (enforceIam
@@ -292,6 +296,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       const clients = createAwsClients({
         defaultRegion: config.controlRegion,
         factories: ALL_AWS_CLIENT_FACTORIES,
+        // As deployed: the world cuts a slow answer at the client's request timeout.
+        ...DEPLOYED_CLIENT_TIMEOUTS,
         ...world.awsOptions(callerOf(location, key)),
       });
       const prober = proberByLocation.get(location) as Prober;
@@ -354,7 +360,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       });
     }
     for (const key of FUNCTION_KEYS)
-      world.lambda.register(functionName(SIMULATION_STAGE, key), (payload: unknown) => invoke(key, payload, 'sync'));
+      world.lambda.register(functionName(SIMULATION_STAGE, key), (payload: unknown) => invoke(key, payload, 'sync'), {
+        timeoutSeconds: timeoutMs(key) / 1000,
+      });
 
     // The schedule: every probe location runs its probe function once a minute.
     const endEpochMs = startEpochMs + scenario.duration;

@@ -25,6 +25,11 @@ export interface ActionContext {
   step: PlanStep;
   /** When the step's time budget ends (epoch ms): polls stop here. */
   deadlineEpochMs: number;
+  /**
+   * When this invocation must be done with the step (the Lambda deadline less the hand-off margin):
+   * one blocking call (a synchronous hook) must return by then, whatever its budget says.
+   */
+  invocationDeadlineEpochMs: number;
   /** Which attempt of the step's retry policy this is (1-based). */
   attempt: number;
   aws: { route53: Route53Adapter; ec2(): Ec2Adapter; cloudWatch: CloudWatchAdapter; lambda: LambdaAdapter };

@@ -7,6 +7,7 @@ import { decide, type Decision, type DecisionInput } from '../domain/state-machi
 import type { ServiceState } from '../domain/types';
 import type { ServiceConfig } from '../config/types';
 import { describeError } from '../errors';
+import { boundText } from '../engine/bounded';
 import { VersionConflictError } from '../store/errors';
 import type { AppDeps } from './deps';
 import { notifyOnCall } from './notify';
@@ -107,21 +108,41 @@ export async function startOrchestrator(deps: AppDeps, service: string, runId: s
   }
 }
 
+/**
+ * How long a failback check may take to answer. The deployed clients give up after 5 s, so a 7 s
+ * check could never answer ready; a check with no answer in time may still be running, and is not
+ * retried within the round (the next round asks again: a check must only read).
+ */
+export const FAILBACK_CHECK_TIMEOUT_MS = 15_000;
+
 /** `failback.check`: a user Lambda that must answer `{ "ready": true }` before failing back. */
 async function runFailbackCheck(deps: AppDeps, service: ServiceConfig): Promise<{ ready: boolean; reason: string }> {
   const check = service.policy.failback.check;
   if (!check) return { ready: true, reason: 'no failback check configured' };
   try {
-    const answer = (await deps.aws.lambda.invokeFunction(check.functionName, check.payload ?? { service: service.name }, {
-      region: check.region,
+    const askedAtEpochMs = deps.clock.now();
+    const payload = {
+      ...(check.payload ?? { service: service.name }),
+      // No run exists yet: the key names this one question.
+      switchback: {
+        service: service.name,
+        runId: null,
+        step: 'failback.check',
+        attempt: 1,
+        idempotencyKey: `${service.name}/failback.check/${askedAtEpochMs}`,
+      },
+    };
+    const answer = (await deps.aws.lambda.invokeFunction(check.functionName, payload, {
+      ...(check.region && { region: check.region }),
+      timeoutMs: FAILBACK_CHECK_TIMEOUT_MS,
     })) as { ready?: unknown; reason?: unknown } | undefined;
     if (answer && answer.ready === true) return { ready: true, reason: `failback check ${check.functionName} says ready` };
-    const why = answer && typeof answer.reason === 'string' ? `: ${answer.reason}` : '';
+    const why = answer && typeof answer.reason === 'string' ? `: ${boundText(answer.reason, 200)}` : '';
     return { ready: false, reason: `failback check ${check.functionName} says not ready${why}` };
   } catch (error) {
     return {
       ready: false,
-      reason: `failback check ${check.functionName} failed: ${describeError(error)}`,
+      reason: `failback check ${check.functionName} failed: ${boundText(describeError(error), 400)}`,
     };
   }
 }

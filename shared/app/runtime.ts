@@ -86,6 +86,17 @@ export function createAwsAdapters(
   };
 }
 
+/**
+ * How long the deployed SDK clients wait for AWS: 5 s per request (a synchronous Lambda hook passes
+ * its own, from the step's remaining budget), 3 s per SMS try (a text must never hold anything up),
+ * 2 s to connect. The embedded world runs its functions with the same values.
+ */
+export const DEPLOYED_CLIENT_TIMEOUTS = {
+  requestTimeoutMs: 5_000,
+  requestTimeoutMsByService: { sns: PUBLISH_REQUEST_TIMEOUT_MS },
+  connectionTimeoutMs: 2_000,
+} as const;
+
 export const BASE_CLIENT_FACTORIES: AwsClientFactories = {
   sns: snsClientFactory,
   cloudWatch: cloudWatchClientFactory,
@@ -117,10 +128,7 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
       ...(options.route53 ? { route53: options.route53.factory } : {}),
       ...(options.eventBridge ? { eventBridge: options.eventBridge.factory } : {}),
     },
-    requestTimeoutMs: 5_000,
-    // A text must never hold anything up: one SMS try gives up after 3 s (the run journals the failure).
-    requestTimeoutMsByService: { sns: PUBLISH_REQUEST_TIMEOUT_MS },
-    connectionTimeoutMs: 2_000,
+    ...DEPLOYED_CLIENT_TIMEOUTS,
   });
   const { ec2, route53, eventBridge } = options;
   const stage = requireEnv(ENV.stage, env);

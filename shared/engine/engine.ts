@@ -26,6 +26,7 @@ import { describeError, firstLine, UnknownServiceError } from '../errors';
 import { LeaseLostError } from '../store';
 import { findAction } from '../actions';
 import type { ActionContext, ActionResult } from '../actions/context';
+import { boundOutput, boundText } from './bounded';
 import { CrashError, HandoffSignal, StepParamsError } from './errors';
 import { RunJournal } from './journal';
 import { publishToOnCall, type PublishOutcome } from './notifications';
@@ -72,6 +73,14 @@ function withStep(run: Run, index: number, change: (record: StepRecord) => StepR
 
 function pendingMarker(atEpochMs: number) {
   return { atEpochMs, ok: false, error: PENDING_NOTIFICATION_ERROR };
+}
+
+/** Output and note as the journal keeps them: about 4 KB each (see ./bounded). */
+function boundResult(result: ActionResult): ActionResult {
+  if (!result.output) return result.note === undefined ? result : { note: boundText(result.note) };
+  const { output, cutNote } = boundOutput(result.output);
+  const note = [result.note, cutNote].filter((part): part is string => part !== undefined).join('; ');
+  return { output, ...(note && { note: boundText(note) }) };
 }
 
 type StepEnd = { failed: false } | { failed: true; error: string };
@@ -238,7 +247,8 @@ class RunExecution {
       const attempts = priorAttempts + (getRetryOutcome(error)?.attempts ?? 1);
       // Cut short by the run deadline rather than its own budget: say so first (it is what people must read).
       const cutByRun = this.runDeadlineEpochMs < budgetEndsAtEpochMs && this.deps.clock.now() >= this.runDeadlineEpochMs;
-      const message = cutByRun ? `${this.runLimitNote()}: ${firstLine(describeError(error))}` : firstLine(describeError(error));
+      // Bounded: a hook may fail with 450 KB of text, and the run lives in one DynamoDB item (400 KB at most).
+      const message = boundText(cutByRun ? `${this.runLimitNote()}: ${firstLine(describeError(error))}` : firstLine(describeError(error)));
       const ended = await this.journal.write((run, nowEpochMs) =>
         withStep(run, index, (record) => ({ ...record, status: 'failed', attempts, endedAtEpochMs: nowEpochMs, error: message })),
       );
@@ -257,7 +267,8 @@ class RunExecution {
     }
   }
 
-  private async endStep(index: number, step: PlanStep, attempts: number, result: ActionResult): Promise<void> {
+  private async endStep(index: number, step: PlanStep, attempts: number, unbounded: ActionResult): Promise<void> {
+    const result = boundResult(unbounded);
     const ended = await this.journal.write((run, nowEpochMs) =>
       withStep(run, index, (record) => ({
         ...record,
@@ -304,6 +315,7 @@ class RunExecution {
       run,
       step,
       deadlineEpochMs,
+      invocationDeadlineEpochMs: this.options.deadlineEpochMs - this.handoffMarginMs,
       attempt,
       aws: {
         route53: aws.route53,

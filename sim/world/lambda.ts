@@ -3,13 +3,34 @@
  * switchback use cases). RequestResponse awaits the handler and answers like Lambda does, with
  * `FunctionError: 'Unhandled'` and an error payload when it throws; Event answers 202 at once and
  * hands the work to `onAsyncInvoke` (the simulator spawns a task) or runs it without awaiting.
+ *
+ * Timeouts, the unkind part of a synchronous Invoke:
+ * - Every function has a timeout (default 3 s, at most 900 s:
+ *   https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html). A function that runs
+ *   longer is answered as timed out (`FunctionError: Unhandled`, "Task timed out after N seconds").
+ * - The caller's SDK client waits only its request timeout; a function still running then is not
+ *   stopped: the call fails with TimeoutError while the function goes on (and does its side effects).
+ *   Retrying such a call runs the function twice ("When an error occurs, your function may be invoked
+ *   multiple times": https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html).
+ * The model runs the handler to its end and then answers; an answer past the client's timeout
+ * becomes the client's TimeoutError (the caller learns it when the handler ends, not at the
+ * timeout itself: the ordering of effects is exact, the caller's clock is late by the overrun).
  */
 import type { InvokeCommandInput } from '@aws-sdk/client-lambda';
 import { SwitchbackError } from '../../shared/errors';
 import type { WorldContext } from './context';
-import { type ServiceModel, unsupportedOperation } from './model';
+import { type CallContext, requestTimedOut, type ServiceModel, unsupportedOperation } from './model';
 
 export type LambdaHandler = (payload: unknown) => unknown;
+
+/** Lambda's default function timeout (seconds). */
+export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 3;
+const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
+
+export interface FunctionOptions {
+  /** The function's configured timeout (1–900 s, default 3). */
+  timeoutSeconds?: number;
+}
 
 export interface InvocationRecord {
   atEpochMs: number;
@@ -22,7 +43,7 @@ export interface InvocationRecord {
 }
 
 export interface LambdaWorld {
-  register(name: string, handler: LambdaHandler): void;
+  register(name: string, handler: LambdaHandler, options?: FunctionOptions): void;
   invocations(): InvocationRecord[];
 }
 
@@ -64,6 +85,7 @@ export function createLambdaModel(
   options: { onAsyncInvoke?(name: string, payload: unknown): unknown },
 ): { model: ServiceModel; world: LambdaWorld } {
   const handlers = new Map<string, LambdaHandler>();
+  const timeoutsMs = new Map<string, number>();
   const invocations: InvocationRecord[] = [];
 
   const fail = (code: string, message: string) => ctx.error('lambda', code, message);
@@ -100,7 +122,8 @@ export function createLambdaModel(
     }
   }
 
-  async function invoke(input: InvokeCommandInput, region: string) {
+  async function invoke(input: InvokeCommandInput, call: CallContext) {
+    const { region } = call;
     const invocationType = input.InvocationType ?? 'RequestResponse';
     if (invocationType !== 'RequestResponse' && invocationType !== 'Event' && invocationType !== 'DryRun') {
       throw fail('InvalidParameterValueException', `InvocationType ${String(invocationType)} is not one of RequestResponse, Event, DryRun`);
@@ -133,12 +156,18 @@ export function createLambdaModel(
       return { StatusCode: 202, Payload: PayloadBytes.fromText('') };
     }
 
-    try {
-      const result = await handler(structuredClone(payload));
-      record.outcome = { ok: true, result };
-      return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: PayloadBytes.fromText(JSON.stringify(result ?? null)) };
-    } catch (error) {
-      const described = describeError(error);
+    const timeoutMs = timeoutsMs.get(name) ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS * 1000;
+    const startedAtEpochMs = ctx.now();
+    const answer = await runSync(handler, payload, record, timeoutMs, startedAtEpochMs);
+    // The client waited for the answer (or the function's timeout), unless its own timeout came first.
+    const waitedMs = Math.min(ctx.now() - startedAtEpochMs, timeoutMs);
+    if (call.requestTimeoutMs !== undefined && waitedMs > call.requestTimeoutMs) throw requestTimedOut(call.requestTimeoutMs);
+    return answer;
+  }
+
+  async function runSync(handler: LambdaHandler, payload: unknown, record: InvocationRecord, timeoutMs: number, startedAtEpochMs: number) {
+    const timedOut = () => ctx.now() - startedAtEpochMs > timeoutMs;
+    const failed = (described: { errorType: string; errorMessage: string; trace?: string[] }) => {
       record.outcome = { ok: false, error: `${described.errorType}: ${described.errorMessage}` };
       return {
         StatusCode: 200,
@@ -146,21 +175,36 @@ export function createLambdaModel(
         FunctionError: 'Unhandled',
         Payload: PayloadBytes.fromText(JSON.stringify(described)),
       };
+    };
+    const timeoutAnswer = () =>
+      failed({ errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` });
+    try {
+      const result = await handler(structuredClone(payload));
+      if (timedOut()) return timeoutAnswer();
+      record.outcome = { ok: true, result };
+      return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: PayloadBytes.fromText(JSON.stringify(result ?? null)) };
+    } catch (error) {
+      if (timedOut()) return timeoutAnswer();
+      return failed(describeError(error));
     }
   }
 
   const world: LambdaWorld = {
-    register(name, handler) {
+    register(name, handler, functionOptions = {}) {
       if (!NAME.test(name) || name.includes(':')) throw new SwitchbackError(`world.lambda.register: "${name}" is not a function name`);
       if (typeof handler !== 'function') throw new SwitchbackError(`world.lambda.register: the handler of ${name} must be a function`);
+      const timeoutSeconds = functionOptions.timeoutSeconds ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS;
+      if (!(timeoutSeconds >= 1 && timeoutSeconds <= MAX_FUNCTION_TIMEOUT_SECONDS))
+        throw new SwitchbackError(`world.lambda.register: the timeout of ${name} must be 1–${MAX_FUNCTION_TIMEOUT_SECONDS} seconds`);
       handlers.set(name, handler);
+      timeoutsMs.set(name, timeoutSeconds * 1000);
     },
     invocations: () => invocations.map((record) => ({ ...record })),
   };
 
   const model: ServiceModel = {
     handle(operation, input, call) {
-      if (operation === 'Invoke') return invoke(input as InvokeCommandInput, call.region);
+      if (operation === 'Invoke') return invoke(input as InvokeCommandInput, call);
       throw unsupportedOperation(ctx, 'lambda', operation);
     },
   };

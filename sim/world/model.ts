@@ -6,6 +6,27 @@ export interface CallContext {
   region: string;
   /** A `stuck` fault fired for this call (see FaultSpec.stuck). */
   stuck: boolean;
+  /**
+   * When the caller's SDK client gives up on this request (its `requestTimeout`, per call or per
+   * client; undefined: it waits as long as it takes). A model whose answer takes longer (a Lambda
+   * function that runs 7 s behind a 5 s client) must fail the call with `requestTimedOut`.
+   */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * What the SDK's Node HTTP handler raises when `requestTimeout` passes with `throwOnRequestTimeout`
+ * (@smithy/node-http-handler: name TimeoutError, code ETIMEDOUT). The request may still be
+ * processed by AWS: only the client stopped waiting.
+ */
+export function requestTimedOut(timeoutMs: number): Error {
+  return Object.assign(
+    new Error(`@smithy/node-http-handler - [ERROR] a request has exceeded the configured ${timeoutMs} ms requestTimeout.`),
+    {
+      name: 'TimeoutError',
+      code: 'ETIMEDOUT',
+    },
+  );
 }
 
 export interface ServiceModel {

@@ -25,7 +25,7 @@ import { createEventBridgeModel, type EventBridgeWorld } from './eventbridge';
 import { createFaultRegistry, type FaultSpec } from './faults';
 import { assumedRoleArn, createIamModel, deniedErrorCode, deniedMessage, type IamWorld } from './iam';
 import { createLambdaModel, type LambdaWorld } from './lambda';
-import type { ServiceModel } from './model';
+import { requestTimedOut, type ServiceModel } from './model';
 import { createRoute53Model, type Route53World } from './route53';
 import { seedWorld } from './seed';
 import { DEFAULT_SMS_SPEND, createSnsModel, type SmsSpendOptions, type SnsWorld } from './sns';
@@ -262,6 +262,7 @@ export function createWorld(options: WorldOptions): World {
     operation: string,
     input: Record<string, unknown>,
     caller: CallerIdentity | undefined,
+    requestTimeoutMs: number | undefined,
   ): Promise<Record<string, unknown>> {
     const api = `${service}.${operation}`;
     const atEpochMs = ctx.now();
@@ -278,10 +279,22 @@ export function createWorld(options: WorldOptions): World {
     try {
       const fault = faults.take(api);
       if (fault) entry.injected = true;
-      if (fault?.latencyMs) await sleep(fault.latencyMs);
+      if (fault?.latencyMs) {
+        // The client stops waiting at its request timeout, as the SDK's HTTP handler does; the slow
+        // request is taken as lost on the way (not processed).
+        if (requestTimeoutMs !== undefined && fault.latencyMs > requestTimeoutMs) {
+          await sleep(requestTimeoutMs);
+          throw requestTimedOut(requestTimeoutMs);
+        }
+        await sleep(fault.latencyMs);
+      }
       if (fault?.error) throw ctx.error(service, fault.error, fault.message ?? defaultMessageFor(fault.error));
       if (caller) await authorize(service, region, operation, input, caller);
-      const output = (await models[service].handle(operation, input, { region, stuck: fault?.stuck ?? false })) as Record<string, unknown>;
+      const output = (await models[service].handle(operation, input, {
+        region,
+        stuck: fault?.stuck ?? false,
+        ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
+      })) as Record<string, unknown>;
       entry.ok = true;
       return output ?? {};
     } catch (error) {
@@ -301,6 +314,7 @@ export function createWorld(options: WorldOptions): World {
     }
     if (attached.has(client)) return;
     attached.add(client);
+    const timeouts = watchRequestTimeouts(client);
     const middleware =
       (_next: unknown, context: { commandName?: string }) =>
       async (args: { input?: unknown }): Promise<{ output: Record<string, unknown>; response: Record<string, never> }> => {
@@ -308,7 +322,7 @@ export function createWorld(options: WorldOptions): World {
         if (!commandName) throw new SwitchbackError(`world: a ${service} command arrived without a command name`);
         const operation = commandName.replace(/Command$/, '');
         const input = (args.input ?? {}) as Record<string, unknown>;
-        const output = await dispatch(service, region, operation, input, caller);
+        const output = await dispatch(service, region, operation, input, caller, await timeouts.of(input));
         const status = typeof output.StatusCode === 'number' ? output.StatusCode : 200;
         return {
           output: {
@@ -324,6 +338,35 @@ export function createWorld(options: WorldOptions): World {
         };
       };
     stack.add(middleware, { step: 'initialize', priority: 'high', name: MIDDLEWARE_NAME, tags: ['SWITCHBACK_WORLD'] });
+  }
+
+  /**
+   * The request timeout the SDK would enforce on a call: `send(command, { requestTimeout })` or the
+   * client's `requestHandler` config, only when `throwOnRequestTimeout` is set (without it the
+   * handler only logs a warning). The send options never reach the middleware stack, so `send` is
+   * wrapped to note them per command input (the middleware sees the same input object).
+   */
+  function watchRequestTimeouts(client: unknown): { of(input: object): Promise<number | undefined> } {
+    const perCall = new WeakMap<object, number>();
+    const sdk = client as {
+      send: (command: { input?: unknown }, ...rest: unknown[]) => Promise<unknown>;
+      config?: { requestHandler?: { configProvider?: Promise<{ requestTimeout?: number; throwOnRequestTimeout?: boolean }> } };
+    };
+    const send = sdk.send.bind(client);
+    sdk.send = (command, ...rest) => {
+      const options = rest[0] as { requestTimeout?: unknown } | undefined;
+      if (command?.input && typeof command.input === 'object' && typeof options?.requestTimeout === 'number')
+        perCall.set(command.input, options.requestTimeout);
+      return send(command, ...rest);
+    };
+    return {
+      async of(input) {
+        const handlerConfig = await sdk.config?.requestHandler?.configProvider;
+        if (!handlerConfig?.throwOnRequestTimeout) return undefined;
+        const timeoutMs = perCall.get(input) ?? handlerConfig.requestTimeout;
+        return timeoutMs !== undefined && timeoutMs > 0 ? timeoutMs : undefined;
+      },
+    };
   }
 
   function clientConfig(_service: AwsServiceName, region: string): Record<string, unknown> {

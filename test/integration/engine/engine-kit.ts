@@ -4,6 +4,7 @@
  * start or a 300 s DNS wait costs nothing).
  */
 import { join } from 'node:path';
+import { DEPLOYED_CLIENT_TIMEOUTS } from '../../../shared/app/runtime';
 import { ALL_AWS_CLIENT_FACTORIES } from '../../../shared/aws/all-client-factories';
 import { createAwsClients } from '../../../shared/aws/clients';
 import { createCloudWatchAdapter } from '../../../shared/aws/cloudwatch';
@@ -185,7 +186,13 @@ export async function createEngineKit(dynamo: EmbeddedDynamo, options: KitOption
   const service = config.services[0];
 
   function adaptersFor(owner: string): EngineAws {
-    const clients = createAwsClients({ defaultRegion: config.controlRegion, factories: ALL_AWS_CLIENT_FACTORIES, ...world.awsOptions() });
+    // The deployed clients' timeouts: the world cuts a slow answer at them, as the SDK would.
+    const clients = createAwsClients({
+      defaultRegion: config.controlRegion,
+      factories: ALL_AWS_CLIENT_FACTORIES,
+      ...DEPLOYED_CLIENT_TIMEOUTS,
+      ...world.awsOptions(),
+    });
     const calls = callsByOwner.get(owner) ?? [];
     callsByOwner.set(owner, calls);
     return countingAdapters(

@@ -95,7 +95,15 @@ describe('a step that fails', () => {
     const outcome = await kit.execute('orchestrator:1');
     expect(outcome.run?.status).toBe('succeeded');
     expect(payloads).toEqual([
-      { service: 'web', runId: 'failover-1', kind: 'failover', trigger: 'auto', stepId: 'promote', cluster: 'db-1' },
+      {
+        service: 'web',
+        runId: 'failover-1',
+        kind: 'failover',
+        trigger: 'auto',
+        stepId: 'promote',
+        cluster: 'db-1',
+        switchback: { service: 'web', runId: 'failover-1', step: 'promote', attempt: 1, idempotencyKey: 'failover-1/promote' },
+      },
     ]);
     expect(outcome.run?.steps[0].output).toEqual({ writer: 'db-2.us-west-2', promoted: true });
     expect(leaseLeftMs).toEqual([300_000]);

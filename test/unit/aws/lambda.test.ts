@@ -74,6 +74,41 @@ describe('invokeFunction', () => {
   });
 });
 
+describe('invokeFunction: a call that may still be running', () => {
+  it('a request timeout is fatal (never retried) and says the function may still be running', async () => {
+    lambdaMock
+      .on(InvokeCommand)
+      .rejects(
+        Object.assign(new Error('a request has exceeded the configured 30000 ms requestTimeout'), {
+          name: 'TimeoutError',
+          code: 'ETIMEDOUT',
+        }),
+      );
+    const failure = await adapter.invokeFunction('promote', {}, { timeoutMs: 30_000 }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({
+      message:
+        'lambda:Invoke on promote failed (ETIMEDOUT): no answer within 30s; the function may still be running, so it is not invoked again',
+      kind: 'fatal',
+    });
+  });
+
+  it('throttling (the function did not run) stays retryable', async () => {
+    lambdaMock.on(InvokeCommand).rejects(awsError('TooManyRequestsException', { status: 429 }));
+    const failure = await adapter.invokeFunction('promote', {}, { timeoutMs: 30_000 }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'TooManyRequestsException', kind: 'throttle' });
+  });
+
+  it('a full ARN is called in its own region unless a region is given', async () => {
+    lambdaMock.on(InvokeCommand).resolves({ StatusCode: 200, Payload: encode({ ok: true }) });
+    await adapter.invokeFunction('arn:aws:lambda:eu-west-1:123456789012:function:promote', {});
+    await adapter.invokeFunction('promote', {});
+    expect(clients.regions).toEqual([
+      ['lambda', 'eu-west-1'],
+      ['lambda', undefined],
+    ]);
+  });
+});
+
 describe('invokeAsync', () => {
   it('invokes with InvocationType Event', async () => {
     lambdaMock.on(InvokeCommand).resolves({ StatusCode: 202 });

@@ -49,6 +49,12 @@ describe('switchback.yml', () => {
     expect(web.policy.trigger).toBe('alarm-confirmed-by-probe');
   });
 
+  it('refuses a hook whose region contradicts its function ARN', () => {
+    const raw = example();
+    raw.services[0].failback = { check: { functionName: 'arn:aws:lambda:us-east-1:123456789012:function:check', region: 'eu-west-1' } };
+    expect(problemsOf(raw)).toEqual(['services[0].failback.check.region: must be the region of the function ARN (us-east-1) or left out']);
+  });
+
   it('takes a majority of probe locations as the default quorum', () => {
     const raw = example();
     raw.probeLocations = ['us-west-2', 'eu-west-1', 'ap-southeast-2'];

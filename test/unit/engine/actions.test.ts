@@ -114,6 +114,7 @@ function harness(
     run,
     step,
     deadlineEpochMs: T0 + step.timeoutMs,
+    invocationDeadlineEpochMs: T0 + 880_000,
     attempt: 1,
     aws: { route53, ec2: () => ec2, cloudWatch, lambda },
     prober: {
@@ -397,8 +398,17 @@ describe('lambda.invoke and notify', () => {
       [
         'invokeFunction',
         'promote',
-        { service: 'web', runId: 'run-1', kind: 'failover', trigger: 'auto', stepId: 'promote', cluster: 'db' },
-        { region: 'us-west-2' },
+        {
+          service: 'web',
+          runId: 'run-1',
+          kind: 'failover',
+          trigger: 'auto',
+          stepId: 'promote',
+          cluster: 'db',
+          switchback: { service: 'web', runId: 'run-1', step: 'promote', attempt: 1, idempotencyKey: 'run-1/promote' },
+        },
+        // The call waits what is left of the step's budget, not the client's 5 s default.
+        { region: 'us-west-2', timeoutMs: step.timeoutMs },
       ],
     ]);
     expect(result.output).toEqual({ ok: true });
@@ -425,5 +435,19 @@ describe('lambda.invoke and notify', () => {
     expect(gsm7Length(text)).toBe(160);
     expect(text.endsWith('...')).toBe(true);
     expect(userMessage('web', 'hello', false)).toBe('[switchback] web: hello');
+  });
+});
+
+describe('lambda.invoke budget', () => {
+  it('with less than a second of budget left the hook is not invoked (a resumed run after the budget was spent)', async () => {
+    const step: PlanStep = { ...stepOf('http.waitHealthy'), id: 'promote', action: 'lambda.invoke', params: { functionName: 'promote' } };
+    const run = newRun({ id: 'run-1', service, kind: 'failover', trigger: 'auto', reason: 'test', nowEpochMs: T0 });
+    const resumed: Run = { ...run, steps: [...run.steps, { id: 'promote', action: 'lambda.invoke', status: 'running', attempts: 2 }] };
+    const h = harness(step, step.params, { run: resumed });
+    h.ctx.deadlineEpochMs = T0 + 500;
+    await expect(runAction('lambda.invoke', h)).rejects.toThrow(
+      'no time left to invoke promote (0s of its budget left; an earlier attempt may have run it, so it is not invoked again)',
+    );
+    expect(h.calls).toEqual([]);
   });
 });

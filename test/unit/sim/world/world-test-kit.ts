@@ -38,10 +38,19 @@ export interface TestWorld {
   clock: TestClock;
 }
 
-export function createTestWorld(options: Partial<WorldOptions> = {}): TestWorld {
+/** `clientTimeouts`: the clients' request timeouts, as deployed clients have them (default: none). */
+export function createTestWorld(
+  options: Partial<WorldOptions> = {},
+  clientTimeouts: { requestTimeoutMs?: number; requestTimeoutMsByService?: Partial<Record<'lambda' | 'sns', number>> } = {},
+): TestWorld {
   const clock = createTestClock();
   const world = createWorld({ now: clock.now, sleep: clock.sleep, route53ChangeDelayMs: 10_000, ec2TransitionDelayMs: 15_000, ...options });
-  const clients = createAwsClients({ defaultRegion: 'us-west-2', factories: ALL_AWS_CLIENT_FACTORIES, ...world.awsOptions() });
+  const clients = createAwsClients({
+    defaultRegion: 'us-west-2',
+    factories: ALL_AWS_CLIENT_FACTORIES,
+    ...clientTimeouts,
+    ...world.awsOptions(),
+  });
   return { world, clients, clock };
 }
 
