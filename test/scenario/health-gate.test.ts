@@ -14,7 +14,7 @@ const SUITE = join(SCENARIOS, 'suite');
 
 /** The suite's web service without its wait step; EC2 takes 60 s to start the standby. */
 function secondaryDiesDuringStart(dns: Record<string, unknown> = {}) {
-  const config = parseDocument(readFileSync(join(SUITE, 'web.yml'), 'utf8')).toJS() as {
+  const config = parseDocument(readFileSync(join(SCENARIOS, 'configs', 'web.yml'), 'utf8')).toJS() as {
     services: { dns: Record<string, unknown>; secondary: { prepare: Record<string, unknown>[] } }[];
   };
   const web = config.services[0];

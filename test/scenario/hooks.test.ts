@@ -13,7 +13,9 @@ const SUITE = join(SCENARIOS, 'suite');
 const CHECK = 'replication-check';
 
 function outageWithFailbackCheck() {
-  const config = parseDocument(readFileSync(join(SUITE, 'web.yml'), 'utf8')).toJS() as { services: Record<string, unknown>[] };
+  const config = parseDocument(readFileSync(join(SCENARIOS, 'configs', 'web.yml'), 'utf8')).toJS() as {
+    services: Record<string, unknown>[];
+  };
   config.services[0].failback = { check: { functionName: CHECK } };
   return parseScenario(
     {

@@ -12,7 +12,7 @@ import { SCENARIOS, smsTexts } from './scenario-kit';
 const SUITE = join(SCENARIOS, 'suite');
 
 function withNotifyStep(faults: unknown[]) {
-  const config = parseDocument(readFileSync(join(SUITE, 'web.yml'), 'utf8')).toJS() as {
+  const config = parseDocument(readFileSync(join(SCENARIOS, 'configs', 'web.yml'), 'utf8')).toJS() as {
     services: { secondary: { prepare: Record<string, unknown>[] } }[];
   };
   config.services[0].secondary.prepare.unshift({ id: 'tell', notify: { message: 'warming caches, 2 min' } });
