@@ -32,6 +32,8 @@ export const probe: UseCase<ProbeAnswer> = async (deps, event, invocation) => {
   const result = await runProbeInvocation(deps, {
     windowMs: scheduled ? WINDOW_MS : 0,
     deadlineEpochMs: invocation.deadlineEpochMs,
+    // The heartbeat (ProbeRoundsCompleted) counts the schedule's rounds only: a confirming round is extra.
+    heartbeat: scheduled,
     ...(request.kind === 'confirm' ? { services: request.services, maxRounds: request.rounds } : {}),
   });
   return {
@@ -43,26 +45,4 @@ export const probe: UseCase<ProbeAnswer> = async (deps, event, invocation) => {
   };
 };
 
-/**
- * CloudWatch embedded metric: the heartbeat alarm fires when no probe round completes for 3 minutes.
- * Dimensions Stage and Location: a `dev` prober must never keep `prod`'s heartbeat green.
- */
-export function heartbeatMetricLine(stage: string, location: string, rounds: number, atEpochMs: number): string {
-  return JSON.stringify({
-    _aws: {
-      Timestamp: atEpochMs,
-      CloudWatchMetrics: [
-        { Namespace: 'switchback', Dimensions: [['Stage', 'Location']], Metrics: [{ Name: 'ProbeRoundsCompleted', Unit: 'Count' }] },
-      ],
-    },
-    Stage: stage,
-    Location: location,
-    ProbeRoundsCompleted: rounds,
-  });
-}
-
-export const handler = lambdaHandler('probe', async (deps, event, invocation) => {
-  const result = await probe(deps, event, invocation);
-  if (result.heartbeat) console.log(heartbeatMetricLine(deps.aws.cloudWatch.stage, deps.location, result.rounds, deps.clock.now()));
-  return result;
-});
+export const handler = lambdaHandler('probe', probe);

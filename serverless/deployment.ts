@@ -1,7 +1,7 @@
 /**
  * What `serverless.yml` deploys, generated from a validated `switchback.yml`: the function map
  * (a probe location deploys only `probe`), one IAM role per function, and the CloudFormation
- * resources (table, topics, heartbeat alarm, data-plane DNS flag per health-check-flag service).
+ * resources (table, topics, an alarm per self metric, data-plane DNS flag per health-check-flag service).
  */
 import type { ServiceConfig, SwitchbackConfig } from '../shared/config/types';
 import { SwitchbackError } from '../shared/errors';
@@ -17,12 +17,14 @@ import {
   forwarderRules,
 } from '../shared/config/alarm-routing';
 import { FLAG_ALARM } from '../shared/aws/flag';
+import { SELF_METRIC_NAMES, SELF_METRICS, SELF_METRICS_NAMESPACE, selfMetricDimensions, type SelfMetricName } from '../shared/self-metrics';
 import { TABLE_DEFINITION, TTL_ATTRIBUTE } from '../shared/store/table';
 import { buildFunctionPolicies, type PolicyStatement } from './iam';
 import {
   DEPLOY_ROLES,
   FUNCTION_KEYS,
   METRICS,
+  SERVICE_NAME,
   alarmDeadLetterQueueName,
   alarmTopicName,
   alertsTopicName,
@@ -353,10 +355,96 @@ export interface GeneratedResources {
   Outputs: Record<string, unknown>;
 }
 
-function controllerResources(config: SwitchbackConfig, context: DeploymentContext): GeneratedResources {
+/** `DecisionErrors` → `decision-errors` (alarm names). */
+function kebab(name: string): string {
+  return name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+}
+
+/** The self metrics a stack alarms on: all in the control region; a probe location's own heartbeat and texts. */
+export function selfMetricsAlarmedIn(role: DeployRole): readonly SelfMetricName[] {
+  return role === DEPLOY_ROLES.controller ? SELF_METRIC_NAMES : ['ProbeRoundsCompleted', 'NotificationFailures'];
+}
+
+/** The alarm a self metric gets (the heartbeat keeps its historical name). */
+export function selfMetricAlarmName(stage: string, name: SelfMetricName): string {
+  return name === 'ProbeRoundsCompleted' ? heartbeatAlarmName(stage) : `${SERVICE_NAME}-${stage}-${kebab(name)}`;
+}
+
+/**
+ * One alarm per self metric (shared/self-metrics.ts) to the alerts topic of the stack's region, on
+ * exactly the dimension set the functions emit (`service`, `Stage`, `Location=<this region>`):
+ * alarms watch metrics of their own region, and the functions' EMF lands in theirs. The heartbeat
+ * (ProbeRoundsCompleted) treats missing data as the failure and says when it is back; the others
+ * fire on counts and treat silence as fine.
+ */
+export function selfMetricAlarms(config: SwitchbackConfig, context: DeploymentContext): Record<string, unknown> {
   const notifyTopicInRegion =
-    config.notify.topicArn && config.notify.topicArn.split(':')[3] === config.controlRegion ? [config.notify.topicArn] : [];
-  const heartbeatActions = [{ Ref: 'AlertsTopic' }, ...notifyTopicInRegion];
+    config.notify.topicArn && config.notify.topicArn.split(':')[3] === context.region ? [config.notify.topicArn] : [];
+  const actions = [{ Ref: 'AlertsTopic' }, ...notifyTopicInRegion];
+  const dimensions = selfMetricDimensions(context.stage, context.region);
+  const alarms: Record<string, unknown> = {};
+  for (const name of selfMetricsAlarmedIn(context.role)) {
+    const { meaning, alarm } = SELF_METRICS[name];
+    const heartbeat = name === 'ProbeRoundsCompleted';
+    alarms[heartbeat ? 'HeartbeatAlarm' : `${name}Alarm`] = {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmName: selfMetricAlarmName(context.stage, name),
+        AlarmDescription: heartbeat
+          ? `switchback ${context.stage}: the probe function in ${context.region} has not completed a round for ${alarm.periods} minutes: failures are not being detected`
+          : `switchback ${context.stage} in ${context.region}: ${name} ${alarm.threshold}+ in ${alarm.datapoints} of ${alarm.periods} minutes: ${meaning}`,
+        Namespace: SELF_METRICS_NAMESPACE,
+        MetricName: name,
+        Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: alarm.periods,
+        DatapointsToAlarm: alarm.datapoints,
+        Threshold: alarm.threshold,
+        ComparisonOperator: alarm.comparison === 'below' ? 'LessThanThreshold' : 'GreaterThanOrEqualToThreshold',
+        // The heartbeat: no data is the failure being watched for.
+        TreatMissingData: alarm.missingData,
+        AlarmActions: actions,
+        ...(heartbeat ? { OKActions: actions } : {}),
+      },
+    };
+  }
+  return alarms;
+}
+
+/** The alerts topic of the stack's region, with every `notify.sms` number subscribed (the controller's own alarms). */
+function alertsTopic(config: SwitchbackConfig, context: DeploymentContext): Record<string, unknown> {
+  const resources: Record<string, unknown> = {
+    AlertsTopic: {
+      Type: 'AWS::SNS::Topic',
+      Properties: { TopicName: alertsTopicName(context.stage), DisplayName: 'switchback' },
+    },
+  };
+  config.notify.sms.forEach((phoneNumber, index) => {
+    resources[`AlertsSmsSubscription${index + 1}`] = {
+      Type: 'AWS::SNS::Subscription',
+      Properties: { TopicArn: { Ref: 'AlertsTopic' }, Protocol: 'sms', Endpoint: phoneNumber },
+    };
+  });
+  return resources;
+}
+
+/** A probe location: its own heartbeat and text-failure alarms and alerts topic, plus the alarm forwarder when its region needs one. */
+function probeLocationResources(config: SwitchbackConfig, context: DeploymentContext): GeneratedResources {
+  const forwarder = forwarderResources(config, context);
+  return {
+    Resources: { ...alertsTopic(config, context), ...selfMetricAlarms(config, context), ...forwarder.Resources },
+    Outputs: {
+      AlertsTopicArn: {
+        Description: `Alarms of the probe in ${context.region} (heartbeat); notify.sms numbers are subscribed`,
+        Value: { Ref: 'AlertsTopic' },
+      },
+      ...forwarder.Outputs,
+    },
+  };
+}
+
+function controllerResources(config: SwitchbackConfig, context: DeploymentContext): GeneratedResources {
   const resources: Record<string, unknown> = {
     SwitchbackTable: {
       Type: 'AWS::DynamoDB::Table',
@@ -373,10 +461,6 @@ function controllerResources(config: SwitchbackConfig, context: DeploymentContex
     AlarmTopic: {
       Type: 'AWS::SNS::Topic',
       Properties: { TopicName: alarmTopicName(context.stage), DisplayName: 'switchback alarms' },
-    },
-    AlertsTopic: {
-      Type: 'AWS::SNS::Topic',
-      Properties: { TopicName: alertsTopicName(context.stage), DisplayName: 'switchback' },
     },
     AlarmDeadLetterQueue: {
       Type: 'AWS::SQS::Queue',
@@ -401,36 +485,9 @@ function controllerResources(config: SwitchbackConfig, context: DeploymentContex
         OKActions: [{ Ref: 'AlertsTopic' }],
       },
     },
-    HeartbeatAlarm: {
-      Type: 'AWS::CloudWatch::Alarm',
-      Properties: {
-        AlarmName: heartbeatAlarmName(context.stage),
-        AlarmDescription: `switchback ${context.stage}: the probe function in ${config.controlRegion} has not completed a round for 3 minutes: failures are not being detected`,
-        Namespace: METRICS.namespace,
-        MetricName: METRICS.probeRounds.name,
-        Dimensions: [
-          { Name: METRICS.stageDimension, Value: context.stage },
-          { Name: METRICS.probeRounds.dimension, Value: config.controlRegion },
-        ],
-        Statistic: 'Sum',
-        Period: 60,
-        EvaluationPeriods: 3,
-        DatapointsToAlarm: 3,
-        Threshold: 1,
-        ComparisonOperator: 'LessThanThreshold',
-        // No data is the failure being watched for.
-        TreatMissingData: 'breaching',
-        AlarmActions: heartbeatActions,
-        OKActions: heartbeatActions,
-      },
-    },
+    ...alertsTopic(config, context),
+    ...selfMetricAlarms(config, context),
   };
-  config.notify.sms.forEach((phoneNumber, index) => {
-    resources[`AlertsSmsSubscription${index + 1}`] = {
-      Type: 'AWS::SNS::Subscription',
-      Properties: { TopicArn: { Ref: 'AlertsTopic' }, Protocol: 'sms', Endpoint: phoneNumber },
-    };
-  });
   const outputs: Record<string, unknown> = {
     SwitchbackTableName: { Description: 'switchback state table', Value: { Ref: 'SwitchbackTable' } },
     AlarmTopicArn: {
@@ -438,7 +495,7 @@ function controllerResources(config: SwitchbackConfig, context: DeploymentContex
       Value: { Ref: 'AlarmTopic' },
     },
     AlertsTopicArn: {
-      Description: "The controller's own alarms (heartbeat); notify.sms numbers are subscribed",
+      Description: "The controller's own alarms (heartbeat, self metrics); notify.sms numbers are subscribed",
       Value: { Ref: 'AlertsTopic' },
     },
   };
@@ -515,7 +572,12 @@ export function forwarderResources(config: SwitchbackConfig, context: Deployment
 
 export function buildResources(config: SwitchbackConfig, context: DeploymentContext): GeneratedResources {
   checkDeployment(config, context);
-  const base = context.role === DEPLOY_ROLES.controller ? controllerResources(config, context) : forwarderResources(config, context);
+  const base =
+    context.role === DEPLOY_ROLES.controller
+      ? controllerResources(config, context)
+      : context.role === DEPLOY_ROLES.probeOnly
+        ? probeLocationResources(config, context)
+        : forwarderResources(config, context);
   const healthCheckLogicalIds = Object.fromEntries(
     config.services
       .filter((service) => service.dns.strategy === 'health-check-flag')

@@ -12,13 +12,15 @@ export type FunctionKey = (typeof FUNCTION_KEYS)[number];
 /** What one `sls deploy` puts in its region (the probe function reads its role from the same list). */
 export { DEPLOY_ROLES, type DeployRole } from '../shared/app/deps';
 
-/** Custom metrics switchback publishes (namespace `switchback`); every one carries `Stage=<stage>`. */
+/**
+ * Custom metrics switchback publishes (namespace `switchback`); every one carries `Stage=<stage>`.
+ * Its own health metrics (the heartbeat ProbeRoundsCompleted among them: EMF through Powertools,
+ * dimensions service, Stage, Location, an alarm each) are listed in shared/self-metrics.ts.
+ */
 export const METRICS = {
   namespace: 'switchback',
   /** Dimension on every metric: one stage's heartbeat or flag never answers for another's. */
   stageDimension: 'Stage',
-  /** EMF from every probe invocation, dimensions Stage, Location=<region>; the heartbeat alarm watches it. */
-  probeRounds: { name: 'ProbeRoundsCompleted', dimension: 'Location' },
   /** PutMetricData for `dns.strategy: health-check-flag`, dimensions Stage, Service=<name>; 1 = on the secondary. */
   failoverFlag: { name: 'FailoverActive', dimension: 'Service' },
 } as const;

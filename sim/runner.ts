@@ -18,6 +18,7 @@ import { CrashError } from '../shared/engine';
 import type { Run } from '../shared/domain/types';
 import { createProber, type Prober } from '../shared/probes';
 import { createStore, type Store } from '../shared/store';
+import { countingEvents, recordingSelfMetrics, type SelfMetricName, type SelfMetrics } from '../shared/self-metrics';
 import { alarm } from '../functions/alarm';
 import { control } from '../functions/control';
 import { drill } from '../functions/drill';
@@ -129,6 +130,8 @@ export interface SimulationResult {
       addresses: Array<{ allocationId: string; instanceId?: string }>;
     };
     invocations: Record<string, number>;
+    /** switchback's own metrics per probe location (what the deployed functions publish as EMF), totals over the run. */
+    metrics: Record<string, Partial<Record<SelfMetricName, number>>>;
     errors: string[];
     /** Calls the world's IAM denied (the function's generated policy does not allow them), in order. */
     accessDenied: Array<{ t: number; api: string; action: string; resource: string; role: string; dryRun: boolean }>;
@@ -288,6 +291,19 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       probers.push(prober);
       proberByLocation.set(location, prober);
     }
+    // Every function of a location counts into that location's metrics (in AWS: one dimension set per region).
+    const metricsByLocation: SimulationResult['summary']['metrics'] = {};
+    const selfMetricsByLocation = new Map<string, SelfMetrics>();
+    const selfMetricsOf = (location: string): SelfMetrics => {
+      let metrics = selfMetricsByLocation.get(location);
+      if (!metrics) {
+        const recording = recordingSelfMetrics();
+        metricsByLocation[location] = recording.totals;
+        metrics = recording;
+        selfMetricsByLocation.set(location, metrics);
+      }
+      return metrics;
+    };
     // One set of clients per function and location: each runs with its own role.
     const depsByFunction = new Map<string, AppDeps>();
     function depsFor(location: string, key: FunctionKey): AppDeps {
@@ -318,7 +334,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         aws: createSimAwsAdapters(clients),
         functions: { orchestrator: functionName(SIMULATION_STAGE, 'orchestrator'), probe: functionName(SIMULATION_STAGE, 'probe') },
         logger: silentLogger,
-        emit,
+        emit: countingEvents(emit, selfMetricsOf(location)),
+        metrics: selfMetricsOf(location),
         faults: {
           afterStepStart(step) {
             const crash = crashes.find(
@@ -514,6 +531,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     // Let in-flight work (a run mid-step) settle into the store before reading the outcome.
     const result = await summarize(config, scenario, store, world, timeline, startEpochMs, endEpochMs, t);
     result.summary.invocations = invocations;
+    result.summary.metrics = metricsByLocation;
     result.summary.errors.push(...scheduler.failures());
     result.summary.realSeconds = roundedSeconds(Date.now() - realStartedAt);
     return result;
@@ -665,6 +683,7 @@ async function summarize(
           .map((address) => ({ allocationId: address.allocationId, ...(address.instanceId ? { instanceId: address.instanceId } : {}) })),
       },
       invocations: {},
+      metrics: {},
       errors: timeline.filter((entry) => entry.kind === 'error').map((entry) => `${entry.t}s ${String(entry.message)}`),
       accessDenied: world.iam.denials().map((denial) => ({
         t: t(denial.atEpochMs),

@@ -15,6 +15,7 @@ import { createStore, type Store } from '../../shared/store';
 import { createSimAwsAdapters, createWorld, type World } from '../../sim/world';
 import { orchestrator } from '../../functions/orchestrator';
 import { probe } from '../../functions/probe';
+import { noSelfMetrics } from '../../shared/self-metrics';
 
 /** Lambda timeouts of serverless/deployment.ts, for the deadlines the use cases see. */
 const FUNCTION_TIMEOUT_MS = { probe: 70_000, orchestrator: 900_000 } as const;
@@ -80,6 +81,7 @@ export function createHarness(options: HarnessOptions): Harness {
     functions: { orchestrator: 'orchestrator', probe: 'probe' },
     logger: silentLogger,
     emit: ignoreEvents,
+    metrics: noSelfMetrics,
   };
   let invocations = 0;
 

@@ -156,6 +156,7 @@ export async function handleAlarmEvent(
     notices = parseAlarmEvent(event);
   } catch (error) {
     const message = describeError(error);
+    deps.metrics.count('AlarmEventsRejected');
     deps.emit({ kind: 'error', atEpochMs: deps.clock.now(), message: `rejected alarm event: ${message}` });
     return { ok: false, results: [], error: message };
   }

@@ -140,6 +140,8 @@ async function runFailbackCheck(deps: AppDeps, service: ServiceConfig): Promise<
     const why = answer && typeof answer.reason === 'string' ? `: ${boundText(answer.reason, 200)}` : '';
     return { ready: false, reason: `failback check ${check.functionName} says not ready${why}` };
   } catch (error) {
+    // A hook that cannot answer holds the failback (safe) but must not stay unnoticed: HookFailures alarm.
+    deps.metrics.count('HookFailures');
     return {
       ready: false,
       reason: `failback check ${check.functionName} failed: ${boundText(describeError(error), 400)}`,

@@ -14,6 +14,7 @@ import type { SwitchbackConfig } from '../config/types';
 import type { Prober } from '../probes';
 import type { EngineFaults, EngineLogger } from '../engine/types';
 import type { EventSink } from '../events';
+import type { SelfMetrics } from '../self-metrics';
 import type { Store } from '../store';
 
 /** The engine's logger serves every use case. */
@@ -65,6 +66,12 @@ export interface AppDeps {
    * alarms, errors): a structured log line in Lambda (./event-log), a timeline entry in the simulator.
    */
   emit: EventSink;
+  /**
+   * switchback's own health metrics (../self-metrics): Powertools EMF in Lambda, in memory in the
+   * simulator. Counts that follow from an event (a failed text, a failed hook) are made where the
+   * composition root wires `emit` (`countingEvents`), not here.
+   */
+  metrics: SelfMetrics;
   /** Test and simulator hooks into the runbook engine (e.g. a crash right after a step starts). */
   faults?: EngineFaults;
 }

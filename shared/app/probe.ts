@@ -6,6 +6,9 @@
  * hands the evidence of all locations to the state machine, runs the watchdog (./watchdog) for stalled
  * runs, and republishes the DNS flag of every `health-check-flag` service that must hold one (one
  * PutMetricData per round; see shared/domain/flag.ts for why every round).
+ * A scheduled invocation counts its rounds that made every decision as `ProbeRoundsCompleted` (the
+ * heartbeat metric), each failed decision as `DecisionErrors` and, in the control region, the probe
+ * locations that do not vote as `LocationStale` (../self-metrics).
  */
 import { z } from 'zod';
 import type { ServiceConfig } from '../config/types';
@@ -16,7 +19,7 @@ import type { LocationObservation, ServiceState } from '../domain/types';
 import { forEachBounded, siteHealthChanged, updateSiteHealth } from '../probes';
 import { decideAndApply } from './apply-decision';
 import { DEPLOY_ROLES, type AppDeps } from './deps';
-import { assembleEvidence, type SiteViews } from './evidence';
+import { assembleEvidence, LOCATION_FRESH_MS, type SiteViews } from './evidence';
 import { createWatchdog, type Watchdog } from './watchdog';
 /** Stop starting rounds this long before the Lambda deadline. */
 const DEADLINE_MARGIN_MS = 5_000;
@@ -68,6 +71,8 @@ export interface ProbeInvocationOptions {
   services?: string[];
   /** Stop after this many rounds (1 for an alarm-triggered confirming round). */
   maxRounds?: number;
+  /** Count the rounds that made every decision as ProbeRoundsCompleted (the schedule's invocations only). */
+  heartbeat?: boolean;
 }
 
 /** What one round did: the probe-round event without its kind and location. */
@@ -85,7 +90,7 @@ export async function runProbeInvocation(deps: AppDeps, options: ProbeInvocation
   const longestTimeoutMs = Math.max(...services.flatMap((service) => [service.primary.probe.timeoutMs, service.secondary.probe.timeoutMs]));
   const views = await loadOwnViews(deps);
   const watchdog = createWatchdog(deps);
-  const rounds: Array<RoundSummary & { probeNow: string[] }> = [];
+  const rounds: RoundOutcome[] = [];
 
   await deps.store.touchLocation(deps.location, startedAtEpochMs);
   for (let round = 0; ; round++) {
@@ -105,8 +110,24 @@ export async function runProbeInvocation(deps: AppDeps, options: ProbeInvocation
       rounds.push(await runRound(deps, confirm, services, views, watchdog, round));
     }
   }
-  return { rounds: rounds.map(({ probeNow: _probeNow, ...summary }) => summary) };
+  if (options.heartbeat) {
+    // A round where a decision failed does not count: the heartbeat alarm then sees the controller is not watching.
+    deps.metrics.count('ProbeRoundsCompleted', rounds.filter((round) => round.decisionErrors === 0).length);
+    // The worst moment of this minute; 0 is a datapoint too (the alarm sees the locations come back).
+    if (deps.role === DEPLOY_ROLES.controller && deps.config.probeLocations.length > 1)
+      deps.metrics.count('LocationStale', Math.max(0, ...rounds.map((round) => round.staleLocations.length)));
+  }
+  return { rounds: rounds.map(({ probeNow: _probeNow, decisionErrors: _errors, staleLocations: _stale, ...summary }) => summary) };
 }
+
+/** A round's summary plus what the invocation needs from it (not part of the probe-round event). */
+type RoundOutcome = RoundSummary & {
+  probeNow: string[];
+  /** Services whose decision failed this round. */
+  decisionErrors: number;
+  /** Configured probe locations whose heartbeat is not fresh (control region, several locations). */
+  staleLocations: string[];
+};
 
 function selectServices(deps: AppDeps, names: string[] | undefined): ServiceConfig[] {
   if (!names) return deps.config.services;
@@ -132,7 +153,7 @@ async function runRound(
   views: Map<string, SiteViews>,
   watchdog: Watchdog,
   round: number,
-): Promise<RoundSummary & { probeNow: string[] }> {
+): Promise<RoundOutcome> {
   const atEpochMs = deps.clock.now();
   const specs = due.flatMap((service) => [service.primary.probe, service.secondary.probe]);
   const results = await deps.prober.probeAll(specs);
@@ -160,11 +181,15 @@ async function runRound(
   await Promise.all(writes);
 
   let decisions = 0;
+  let decisionErrors = 0;
   const probeNow: string[] = [];
+  const staleLocations: string[] = [];
   if (deps.role === DEPLOY_ROLES.controller) {
     const outcome = await decideAll(deps, all, views, watchdog);
     decisions = outcome.decisions;
+    decisionErrors = outcome.errors;
     probeNow.push(...outcome.probeNow);
+    staleLocations.push(...outcome.staleLocations);
   }
   const summary = {
     round,
@@ -177,7 +202,7 @@ async function runRound(
     decisions,
   };
   deps.emit({ kind: 'probe', location: deps.location, ...summary });
-  return { ...summary, probeNow };
+  return { ...summary, probeNow, decisionErrors, staleLocations };
 }
 
 async function decideAll(
@@ -185,7 +210,7 @@ async function decideAll(
   services: ServiceConfig[],
   views: Map<string, SiteViews>,
   watchdog: Watchdog,
-): Promise<{ decisions: number; probeNow: string[] }> {
+): Promise<{ decisions: number; probeNow: string[]; errors: number; staleLocations: string[] }> {
   const multiLocation = deps.config.probeLocations.length > 1;
   const [states, observations, heartbeats] = await Promise.all([
     // Eventually consistent: half the read cost every round. A stale state cannot do harm: every write
@@ -199,6 +224,7 @@ async function decideAll(
     multiLocation ? deps.store.listLocationHeartbeats() : Promise.resolve({} as Record<string, number>),
   ]);
   let decisions = 0;
+  let errors = 0;
   const probeNow: string[] = [];
   const held = new Map<string, ServiceState>();
   await forEachBounded(services, DECISION_CONCURRENCY, async (service) => {
@@ -220,12 +246,22 @@ async function decideAll(
       const startedNow = applied.decision.effects.some((effect) => effect.type === 'startRun');
       if (!startedNow) await watchdog.resumeIfStalled(applied.state);
     } catch (error) {
-      // One service's trouble (a throttled table, a bug) must not stop the others from being watched.
+      // One service's trouble (a throttled table, a bug) must not stop the others from being watched,
+      // but it is counted (DecisionErrors alarm) and the round does not count for the heartbeat.
+      errors++;
+      deps.metrics.count('DecisionErrors');
       deps.emit({ kind: 'error', atEpochMs: deps.clock.now(), service: service.name, message: `decision failed: ${String(error)}` });
     }
   });
   await holdFlags(deps, services, held);
-  return { decisions, probeNow };
+  const nowEpochMs = deps.clock.now();
+  const staleLocations = multiLocation
+    ? deps.config.probeLocations.filter(
+        (location) =>
+          location !== deps.location && (heartbeats[location] === undefined || nowEpochMs - heartbeats[location] > LOCATION_FRESH_MS),
+      )
+    : [];
+  return { decisions, probeNow, errors, staleLocations };
 }
 
 /**

@@ -22,6 +22,7 @@ import { PUBLISH_REQUEST_TIMEOUT_MS } from '../engine/notifications';
 import { SwitchbackError } from '../errors';
 import { createProber } from '../probes';
 import { createStore } from '../store';
+import { countingEvents, type SelfMetrics } from '../self-metrics';
 import { DEPLOY_ROLES, type AppDeps, type AwsAdapters, type ProbeRole } from './deps';
 import { logEvents } from './event-log';
 
@@ -115,6 +116,8 @@ export interface LambdaDepsOptions {
   };
   env?: NodeJS.ProcessEnv;
   logger: Logger;
+  /** The function's Powertools metrics (./lambda-handler flushes them after every invocation). */
+  metrics: SelfMetrics;
 }
 
 export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
@@ -162,6 +165,7 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
     ),
     functions: { orchestrator: requireEnv(ENV.orchestrator, env), probe: env[ENV.probe] ?? 'probe' },
     logger,
-    emit: logEvents(logger, config),
+    emit: countingEvents(logEvents(logger, config), options.metrics),
+    metrics: options.metrics,
   };
 }

@@ -142,7 +142,8 @@ export function runMessage(stage: NotifyStage, run: Run, extra: { durationSecond
   }
 }
 
-export type AlertKey = 'blocked' | 'cutoff' | 'cap' | 'cooldown' | 'drillPreempted' | 'drillCheck' | 'approveNeeded' | 'failbackHeld';
+export type AlertKey =
+  'blocked' | 'cutoff' | 'cap' | 'cooldown' | 'drillPreempted' | 'drillCheck' | 'approveNeeded' | 'failbackHeld' | 'crashLoop';
 
 const ALERT_HEAD: Record<AlertKey, string> = {
   blocked: 'failover blocked: ',
@@ -153,6 +154,7 @@ const ALERT_HEAD: Record<AlertKey, string> = {
   drillCheck: 'drill check failed: ',
   approveNeeded: 'primary healthy again; failback waits for your approve: ',
   failbackHeld: 'failback held by a minority: ',
+  crashLoop: 'run keeps crashing, a human must look: ',
 };
 
 /** One-off alerts (sent once per incident by the state machine; `drillCheck` by the scheduled dry-run). */

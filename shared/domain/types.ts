@@ -83,6 +83,11 @@ export interface Run {
   error?: string;
   /** Live drill: hold on the secondary this long, then fail back automatically. */
   drill?: { holdSeconds: number };
+  /**
+   * How often the probe's watchdog resumed this run (its orchestrator died or never started) and
+   * when last; `alerted` once people were texted that it keeps crashing (shared/app/watchdog.ts).
+   */
+  watchdog?: { resumes: number; lastAtEpochMs: number; alerted?: boolean };
 }
 
 /** What one probe location last saw of one site. Counters are capped so steady state does not rewrite them. */

@@ -224,7 +224,9 @@ describe('sls package: the example configuration', () => {
       AlarmName: 'switchback-test-heartbeat',
       Namespace: 'switchback',
       MetricName: 'ProbeRoundsCompleted',
+      // Exactly what Powertools Metrics emits: its service dimension, the stage and the location.
       Dimensions: [
+        { Name: 'service', Value: 'switchback' },
         { Name: 'Stage', Value: 'test' },
         { Name: 'Location', Value: 'us-west-2' },
       ],

@@ -59,3 +59,40 @@ describe('failback liveness', () => {
     expect(smsTexts(result).filter((text) => text.includes('failback held'))).toEqual([]);
   });
 });
+
+describe('a controller that pages when it is itself broken', () => {
+  test('a crash-looping run is resumed by the watchdog and texted once, naming the run and the step', async () => {
+    const result = await runSuite('crash-loop');
+    expect(result.timeline.filter((entry) => entry.kind === 'fault')).toHaveLength(6);
+    expect(result.summary.services.web).toMatchObject({ finalState: 'SECONDARY', failovers: 1 });
+    const crashTexts = smsTexts(result).filter((text) => text.includes('keeps crashing'));
+    expect(crashTexts).toEqual([
+      expect.stringMatching(
+        /^\[switchback\] web: run keeps crashing, a human must look: failover run \S+ resumed 3 times by the watchdog, at route53\.switch$/,
+      ),
+    ]);
+    const metrics = result.summary.metrics['us-west-2'];
+    expect(metrics.RunResumes).toBe(6);
+    // Every round made its decisions: the heartbeat kept counting (a round every 10 s for 12 minutes).
+    expect(metrics.ProbeRoundsCompleted).toBeGreaterThan(60);
+    expect(metrics.DecisionErrors ?? 0).toBe(0);
+  });
+
+  test('a run that crashes once is resumed once and texts nothing about crashing', async () => {
+    const result = await runSuite('crash-during-run');
+    expect(smsTexts(result).filter((text) => text.includes('keeps crashing'))).toEqual([]);
+    expect(result.summary.metrics['us-west-2'].RunResumes).toBe(1);
+  });
+
+  test('a malformed alarm event is counted as AlarmEventsRejected', async () => {
+    const result = await runSuite('malformed-alarm');
+    expect(result.summary.metrics['us-west-2']).toMatchObject({ AlarmEventsRejected: 2 });
+  });
+
+  test('texts that fail are counted as NotificationFailures, one per text', async () => {
+    const result = await runSuite('sms-failing');
+    const failed = result.timeline.filter((entry) => entry.kind === 'sms' && entry.ok === false).length;
+    expect(failed).toBeGreaterThan(0);
+    expect(result.summary.metrics['us-west-2'].NotificationFailures).toBe(failed);
+  });
+});

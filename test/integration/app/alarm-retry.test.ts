@@ -13,6 +13,7 @@ import { createStore, type Store } from '../../../shared/store';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
 import { createSimAwsAdapters, createWorld } from '../../../sim/world';
 import { ManualClock, T0 } from '../engine/engine-kit';
+import { noSelfMetrics } from '../../../shared/self-metrics';
 
 const config = buildConfig({
   defaults: { trigger: 'alarm' },
@@ -78,6 +79,7 @@ describe('alarm deliveries are never lost', () => {
       functions: { orchestrator: 'orchestrator', probe: 'probe' },
       logger: silentLogger,
       emit: ignoreEvents,
+      metrics: noSelfMetrics,
     };
     const handler = createHandler(() => deps, alarm);
     const context = { awsRequestId: 'a-1', functionName: 'alarm', getRemainingTimeInMillis: () => 30_000 };

@@ -15,6 +15,7 @@ import { createStore, VersionConflictError, type Store } from '../../../shared/s
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
 import { createSimAwsAdapters, createWorld } from '../../../sim/world';
 import { ManualClock, T0 } from '../engine/engine-kit';
+import { noSelfMetrics, recordingSelfMetrics } from '../../../shared/self-metrics';
 
 const config = parseConfig({
   controlRegion: 'us-west-2',
@@ -109,6 +110,7 @@ describe('the app layer with a store that fails', () => {
       functions: { orchestrator: 'orchestrator', probe: 'probe' },
       logger: silentLogger,
       emit: (event) => events.push(event),
+      metrics: noSelfMetrics,
     };
     return { deps, store, clock, events, invoked };
   }
@@ -156,5 +158,18 @@ describe('the app layer with a store that fails', () => {
     expect((await store.getState('web'))?.state).toBe('FAILING_OVER');
     expect(events.filter((event) => event.kind === 'error')).toHaveLength(1);
     expect(invoked).toHaveLength(1);
+  });
+
+  test('self metrics: a failed decision is a DecisionError and its round does not count for the heartbeat', async () => {
+    const { deps } = await kit([throttled()]);
+    const metrics = recordingSelfMetrics();
+    const counted = { ...deps, metrics };
+    await runProbeInvocation(counted, { windowMs: 0, deadlineEpochMs: T0 + 60_000, maxRounds: 1, heartbeat: true });
+    expect(metrics.totals).toEqual({ ProbeRoundsCompleted: 0, DecisionErrors: 1 });
+    await runProbeInvocation(counted, { windowMs: 0, deadlineEpochMs: T0 + 120_000, maxRounds: 1, heartbeat: true });
+    expect(metrics.totals).toEqual({ ProbeRoundsCompleted: 1, DecisionErrors: 1 });
+    // A confirming round (no heartbeat) is extra: it never keeps the heartbeat green.
+    await runProbeInvocation(counted, { windowMs: 0, deadlineEpochMs: T0 + 180_000, maxRounds: 1 });
+    expect(metrics.totals.ProbeRoundsCompleted).toBe(1);
   });
 });

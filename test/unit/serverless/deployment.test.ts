@@ -222,13 +222,21 @@ describe('buildResources', () => {
     expect(Resources.HeartbeatAlarm.Properties.AlarmActions).toEqual([{ Ref: 'AlertsTopic' }]);
   });
 
-  it('creates only the probe role at a probe location', () => {
+  it('creates the probe role at a probe location, and its own heartbeat and alerts topic (alarms watch their own region)', () => {
     const { Resources, Outputs } = buildResources(fullConfig(), { ...context, role: 'probe-only', region: 'eu-west-1' }) as {
       Resources: Resources;
       Outputs: Record<string, unknown>;
     };
-    expect(Object.keys(Resources).sort()).toEqual(['ProbeRole', 'ProbeRolePolicy1']);
-    expect(Outputs).toEqual({});
+    expect(Object.keys(Resources).sort()).toEqual([
+      'AlertsSmsSubscription1',
+      'AlertsSmsSubscription2',
+      'AlertsTopic',
+      'HeartbeatAlarm',
+      'NotificationFailuresAlarm',
+      'ProbeRole',
+      'ProbeRolePolicy1',
+    ]);
+    expect(Object.keys(Outputs)).toEqual(['AlertsTopicArn']);
   });
 
   it('refuses services whose names collide as CloudFormation ids', () => {
