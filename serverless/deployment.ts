@@ -31,6 +31,7 @@ import {
   flagAlarmName,
   functionName,
   heartbeatAlarmName,
+  locationTableName,
   logicalStem,
   roleLogicalId,
   type DeployRole,
@@ -429,11 +430,22 @@ function alertsTopic(config: SwitchbackConfig, context: DeploymentContext): Reco
   return resources;
 }
 
-/** A probe location: its own heartbeat and text-failure alarms and alerts topic, plus the alarm forwarder when its region needs one. */
+/** A probe location: its own table (its watch on the control region), heartbeat and text-failure alarms and alerts topic, plus the alarm forwarder when its region needs one. */
 function probeLocationResources(config: SwitchbackConfig, context: DeploymentContext): GeneratedResources {
   const forwarder = forwarderResources(config, context);
   return {
-    Resources: { ...alertsTopic(config, context), ...selfMetricAlarms(config, context), ...forwarder.Resources },
+    Resources: {
+      // Its watch on the control region (shared/store/control-watch.ts): one item, written a few times per
+      // control-region outage. Nothing in it outlives an outage, so it goes with the stack.
+      LocationTable: {
+        Type: 'AWS::DynamoDB::Table',
+        DeletionPolicy: 'Delete',
+        Properties: { TableName: locationTableName(context.stage), ...TABLE_DEFINITION },
+      },
+      ...alertsTopic(config, context),
+      ...selfMetricAlarms(config, context),
+      ...forwarder.Resources,
+    },
     Outputs: {
       AlertsTopicArn: {
         Description: `Alarms of the probe in ${context.region} (heartbeat); notify.sms numbers are subscribed`,

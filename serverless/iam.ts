@@ -9,7 +9,16 @@ import { findAction } from '../shared/actions';
 import { arn, hookArn, lambdaArn, literal, sub, type CfnString, type Grant, type PolicyCondition } from '../shared/actions/grants';
 import { alarmForwarders, forwarderRules } from '../shared/config/alarm-routing';
 import type { ServiceConfig, StepConfig, SwitchbackConfig } from '../shared/config/types';
-import { DEPLOY_ROLES, METRICS, alarmDeadLetterQueueName, flagAlarmName, functionName, type DeployRole, type FunctionKey } from './naming';
+import {
+  DEPLOY_ROLES,
+  METRICS,
+  alarmDeadLetterQueueName,
+  flagAlarmName,
+  functionName,
+  locationTableName,
+  type DeployRole,
+  type FunctionKey,
+} from './naming';
 
 export { hookArn, type CfnString, type PolicyCondition };
 
@@ -242,6 +251,14 @@ function forwarderCheckGrants(config: SwitchbackConfig, context: IamContext): Gr
   );
 }
 
+/** A probe-only location's own table (serverless/naming.ts `locationTableName`), in the region it deploys to. */
+function locationTableGrants(context: IamContext): Grant[] {
+  const resource = sub(
+    `arn:\${AWS::Partition}:dynamodb:\${AWS::Region}:\${AWS::AccountId}:table/${literal(locationTableName(context.stage))}`,
+  );
+  return ['dynamodb:GetItem', 'dynamodb:PutItem'].map((action) => ({ action, resource }));
+}
+
 const TABLE_WRITE = ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchGetItem'] as const;
 /** `status` reads, and creates a service's first state item (ensureState) when there is none. */
 const TABLE_STATUS = ['GetItem', 'BatchGetItem', 'Query', 'PutItem'] as const;
@@ -263,8 +280,16 @@ function needsProbeConfirmation(config: SwitchbackConfig): boolean {
 export function functionGrants(config: SwitchbackConfig, context: IamContext): Partial<Record<FunctionKey, Grant[]>> {
   if (context.role === DEPLOY_ROLES.alarmForwarder) return {};
   if (context.role === DEPLOY_ROLES.probeOnly) {
-    // Records observations and its heartbeat in the control region's table; decides nothing.
-    return { probe: [...logGrants(context, 'probe'), ...tableGrants(config, context, ['GetItem', 'PutItem', 'UpdateItem', 'Query'])] };
+    // Records observations and its heartbeat in the control region's table; decides nothing. Watches the
+    // control region from its own table (in its own region) and texts when it is dark (SNS in its region).
+    return {
+      probe: [
+        ...logGrants(context, 'probe'),
+        ...tableGrants(config, context, ['GetItem', 'PutItem', 'UpdateItem', 'Query']),
+        ...locationTableGrants(context),
+        ...notifyGrants(config),
+      ],
+    };
   }
   const decides = (key: FunctionKey): Grant[] => [
     ...logGrants(context, key),

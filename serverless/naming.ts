@@ -36,6 +36,14 @@ export function tableName(stage: string): string {
   return `${SERVICE_NAME}-${stage}`;
 }
 
+/**
+ * A probe-only location's own table, in its own region: its watch on the control region lives there
+ * because it must be written while the control region is dark (shared/store/control-watch.ts).
+ */
+export function locationTableName(stage: string): string {
+  return `${SERVICE_NAME}-${stage}-location`;
+}
+
 /** Inbound: CloudWatch alarms from other regions/accounts publish here; the `alarm` function is subscribed. */
 export function alarmTopicName(stage: string): string {
   return `${SERVICE_NAME}-${stage}-alarms`;

@@ -18,6 +18,7 @@ import { CrashError } from '../shared/engine';
 import type { Run } from '../shared/domain/types';
 import { createProber, type Prober } from '../shared/probes';
 import { createStore, type Store } from '../shared/store';
+import { createControlWatchStore, type ControlWatchStore } from '../shared/store/control-watch';
 import { countingEvents, recordingSelfMetrics, type SelfMetricName, type SelfMetrics } from '../shared/self-metrics';
 import { alarm } from '../functions/alarm';
 import { control } from '../functions/control';
@@ -33,7 +34,7 @@ import { VirtualClock } from './virtual-clock';
 import { createSimAwsAdapters, createWorld, SIM_STAGE, type CallerIdentity, type World } from './world';
 import { installSimulatedRoles, type SimulatedRole } from './iam-roles';
 import { deployAlarmRouting, describeAlarmRoute } from './event-routing';
-import { FUNCTION_KEYS, functionName, tableName, type FunctionKey } from '../serverless/naming';
+import { FUNCTION_KEYS, functionName, locationTableName, tableName, type FunctionKey } from '../serverless/naming';
 
 /** The world's account (createWorld's default). */
 const SIMULATED_ACCOUNT = '123456789012';
@@ -105,7 +106,8 @@ export interface SimulationResult {
      * Every text published (SNS accepted it). `notDelivered` counts the recipients it never reached
      * (an opted-out number, the monthly SMS spend limit), with the reasons.
      */
-    sms: Array<{ t: number; text: string; recipients: number; notDelivered?: number; notDeliveredReasons?: string[] }>;
+    /** `region`: the SNS region that took the text. */
+    sms: Array<{ t: number; text: string; recipients: number; region: string; notDelivered?: number; notDeliveredReasons?: string[] }>;
     runs: Array<{
       service: string;
       kind: string;
@@ -239,6 +241,20 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     const config = pointProbesAtSites(scenario.config, sites);
     await dynamo.createTable(TABLE_NAME);
     const store: Store = createStore({ client: dynamo.client, tableName: TABLE_NAME, now: () => scheduler.now() });
+    /** Regions in an outage (scenario `{ region, dark: true }`): their table, endpoints and functions do not answer. */
+    const darkRegions = new Set<string>();
+    /** The control region's table as the functions reach it: it fails to connect while that region is dark. */
+    const reachableStore = regionBoundStore(store, () => darkRegions.has(scenario.config.controlRegion), scenario.config.controlRegion);
+    // Each probe-only location's own table (its watch on the control region), in its own region.
+    const controlWatches = new Map<string, ControlWatchStore>();
+    for (const location of scenario.config.probeLocations.filter((candidate) => candidate !== scenario.config.controlRegion)) {
+      const name = `${locationTableName(SIMULATION_STAGE)}-${location}`;
+      await dynamo.createTable(name);
+      controlWatches.set(
+        location,
+        createControlWatchStore({ client: dynamo.client, tableName: name, controlRegion: scenario.config.controlRegion }),
+      );
+    }
 
     const world: World = createWorld({
       now: () => scheduler.now(),
@@ -318,9 +334,11 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       });
       const prober = proberByLocation.get(location) as Prober;
       const role: ProbeRole = location === config.controlRegion ? DEPLOY_ROLES.controller : DEPLOY_ROLES.probeOnly;
+      const controlWatch = controlWatches.get(location);
       const deps: AppDeps = {
         config,
-        store,
+        store: reachableStore,
+        ...(controlWatch && { controlWatch }),
         clock: scheduler,
         random,
         newId: () => `r${String(++nextId).padStart(4, '0')}`,
@@ -388,6 +406,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         for (let at = startEpochMs; at < endEpochMs; at += PROBE_PERIOD_MS) {
           const waitMs = at - scheduler.now();
           if (waitMs > 0) await scheduler.sleep(waitMs);
+          // A dark region runs nothing (its schedule does not fire).
+          if (darkRegions.has(location)) continue;
           scheduler.start(`probe ${location} @${t(at)}`, () =>
             invoke('probe', { source: 'aws.events', 'detail-type': 'Scheduled Event' }, 'schedule', location),
           );
@@ -495,6 +515,16 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         }
       } else if ('alarmEvent' in event) {
         for (let i = 0; i < repeat; i++) await invoke('alarm', event.alarmEvent, 'event');
+      } else if ('region' in event) {
+        if (event.dark) darkRegions.add(event.region);
+        else darkRegions.delete(event.region);
+        world.faults.setRegionDark(event.region, event.dark);
+        record({
+          kind: 'site',
+          region: event.region,
+          dark: event.dark,
+          message: `region ${event.region} ${event.dark ? 'dark: nothing there answers' : 'back'}`,
+        });
       } else if ('location' in event && event.sites) {
         const cut = cutSites.get(event.location) ?? new Set<string>();
         for (const site of event.sites) {
@@ -644,8 +674,8 @@ async function summarize(
   // One entry per message: the same text sent to every number (and the topic) at once counts once.
   const sms: SimulationResult['summary']['sms'] = [];
   for (const message of world.sns.published()) {
-    const entry = { t: t(message.atEpochMs), text: message.message };
-    let same = sms.find((candidate) => candidate.t === entry.t && candidate.text === entry.text);
+    const entry = { t: t(message.atEpochMs), text: message.message, region: message.region };
+    let same = sms.find((candidate) => candidate.t === entry.t && candidate.text === entry.text && candidate.region === entry.region);
     if (same) same.recipients += 1;
     else sms.push((same = { ...entry, recipients: 1 }));
     if (!message.delivered) {
@@ -709,4 +739,27 @@ function measure(service: ServiceConfig, scenario: Scenario, runs: Run[], startE
     ...(failover ? { failoverSeconds: roundedSeconds((failover.endedAtEpochMs as number) - failover.startedAtEpochMs) } : {}),
     ...(failback ? { failbackSeconds: roundedSeconds((failback.endedAtEpochMs as number) - failback.startedAtEpochMs) } : {}),
   };
+}
+
+/**
+ * The store as the functions reach it over the network: while its region is dark every call fails to
+ * connect (in AWS: the SDK's connect error or timeout), as the world's endpoints in that region do.
+ */
+function regionBoundStore(store: Store, isDark: () => boolean, region: string): Store {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (isDark())
+          return Promise.reject(
+            Object.assign(new Error(`connect ECONNREFUSED dynamodb.${region}.amazonaws.com:443 (region dark)`), {
+              code: 'ECONNREFUSED',
+              syscall: 'connect',
+            }),
+          );
+        return (value as (...callArgs: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
 }

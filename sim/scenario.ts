@@ -75,6 +75,15 @@ const locationEvent = z.strictObject({
   reachable: z.boolean(),
   sites: z.array(siteRef).min(1).optional(),
 });
+/**
+ * A regional outage: every AWS endpoint of `region` stops answering (the table there, SNS, CloudWatch,
+ * Lambda) and its functions stop running, until an event with `dark: false`. E.g. the control region.
+ */
+const regionEvent = z.strictObject({
+  ...eventBase,
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region'),
+  dark: z.boolean(),
+});
 const invokeEvent = z.strictObject({
   ...eventBase,
   invoke: z.strictObject({
@@ -83,9 +92,9 @@ const invokeEvent = z.strictObject({
   }),
 });
 
-const eventSchema = z.union([siteEvent, alarmEvent, rawAlarmEvent, locationEvent, invokeEvent], {
+const eventSchema = z.union([siteEvent, alarmEvent, rawAlarmEvent, locationEvent, regionEvent, invokeEvent], {
   error:
-    'must be one of { site, health }, { alarm: { name, state } }, { alarmEvent }, { location, reachable } or { invoke: { function, payload } }',
+    'must be one of { site, health }, { alarm: { name, state } }, { alarmEvent }, { location, reachable }, { region, dark } or { invoke: { function, payload } }',
 });
 
 const apiFault = z.strictObject({

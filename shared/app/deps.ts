@@ -16,6 +16,7 @@ import type { EngineFaults, EngineLogger } from '../engine/types';
 import type { EventSink } from '../events';
 import type { SelfMetrics } from '../self-metrics';
 import type { Store } from '../store';
+import type { ControlWatchStore } from '../store/control-watch';
 
 /** The engine's logger serves every use case. */
 export type Logger = EngineLogger;
@@ -72,6 +73,11 @@ export interface AppDeps {
    * composition root wires `emit` (`countingEvents`), not here.
    */
   metrics: SelfMetrics;
+  /**
+   * A probe-only location's watch on the control region, kept in a table in the location's own
+   * region (../store/control-watch); absent in the control region.
+   */
+  controlWatch?: ControlWatchStore;
   /** Test and simulator hooks into the runbook engine (e.g. a crash right after a step starts). */
   faults?: EngineFaults;
 }

@@ -8,7 +8,8 @@
  * PutMetricData per round; see shared/domain/flag.ts for why every round).
  * A scheduled invocation counts its rounds that made every decision as `ProbeRoundsCompleted` (the
  * heartbeat metric), each failed decision as `DecisionErrors` and, in the control region, the probe
- * locations that do not vote as `LocationStale` (../self-metrics).
+ * locations that do not vote as `LocationStale` (../self-metrics). A probe-only location first looks
+ * at the control region and texts when it has gone dark (./control-watch).
  */
 import { z } from 'zod';
 import type { ServiceConfig } from '../config/types';
@@ -20,6 +21,7 @@ import { forEachBounded, siteHealthChanged, updateSiteHealth } from '../probes';
 import { decideAndApply } from './apply-decision';
 import { DEPLOY_ROLES, type AppDeps } from './deps';
 import { assembleEvidence, LOCATION_FRESH_MS, type SiteViews } from './evidence';
+import { observeControlRegion, watchTheControlRegion } from './control-watch';
 import { createWatchdog, type Watchdog } from './watchdog';
 /** Stop starting rounds this long before the Lambda deadline. */
 const DEADLINE_MARGIN_MS = 5_000;
@@ -88,11 +90,19 @@ export async function runProbeInvocation(deps: AppDeps, options: ProbeInvocation
   const tickMs = Math.min(...services.map((service) => service.policy.probe.intervalSeconds)) * 1000;
   // Probe specs carry their resolved timeout (the config loader fills in the policy's default).
   const longestTimeoutMs = Math.max(...services.flatMap((service) => [service.primary.probe.timeoutMs, service.secondary.probe.timeoutMs]));
+  if (deps.role === DEPLOY_ROLES.probeOnly) {
+    // The look at the control region is this location's heartbeat write (and a read of the controller's).
+    const control = await observeControlRegion(deps, startedAtEpochMs);
+    await watchTheControlRegion(deps, control);
+    // Nowhere to record observations: no rounds (this location's own heartbeat alarm says so too).
+    if (!control.reachable) return countHeartbeat(deps, options, []);
+  } else {
+    await deps.store.touchLocation(deps.location, startedAtEpochMs);
+  }
   const views = await loadOwnViews(deps);
   const watchdog = createWatchdog(deps);
   const rounds: RoundOutcome[] = [];
 
-  await deps.store.touchLocation(deps.location, startedAtEpochMs);
   for (let round = 0; ; round++) {
     if (options.maxRounds !== undefined && rounds.length >= options.maxRounds) break;
     const scheduledAtEpochMs = startedAtEpochMs + round * tickMs;
@@ -110,6 +120,10 @@ export async function runProbeInvocation(deps: AppDeps, options: ProbeInvocation
       rounds.push(await runRound(deps, confirm, services, views, watchdog, round));
     }
   }
+  return countHeartbeat(deps, options, rounds);
+}
+
+function countHeartbeat(deps: AppDeps, options: ProbeInvocationOptions, rounds: RoundOutcome[]): ProbeInvocationResult {
   if (options.heartbeat) {
     // A round where a decision failed does not count: the heartbeat alarm then sees the controller is not watching.
     deps.metrics.count('ProbeRoundsCompleted', rounds.filter((round) => round.decisionErrors === 0).length);

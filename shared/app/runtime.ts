@@ -22,6 +22,7 @@ import { PUBLISH_REQUEST_TIMEOUT_MS } from '../engine/notifications';
 import { SwitchbackError } from '../errors';
 import { createProber } from '../probes';
 import { createStore } from '../store';
+import { createControlWatchStore } from '../store/control-watch';
 import { countingEvents, type SelfMetrics } from '../self-metrics';
 import { DEPLOY_ROLES, type AppDeps, type AwsAdapters, type ProbeRole } from './deps';
 import { logEvents } from './event-log';
@@ -36,7 +37,15 @@ export const ENV = {
   orchestrator: 'SWITCHBACK_ORCHESTRATOR_FUNCTION',
   probe: 'SWITCHBACK_PROBE_FUNCTION',
   configPath: 'SWITCHBACK_CONFIG_PATH',
+  /** A probe-only location's own table (its watch on the control region), in its own region. */
+  locationTable: 'SWITCHBACK_LOCATION_TABLE',
 } as const;
+
+/**
+ * DynamoDB request budget: a control region that does not answer must fail a call in seconds, not
+ * hang a probe invocation (or its watch on the control region) until Lambda kills it.
+ */
+const DYNAMO_REQUEST_HANDLER = { connectionTimeout: 2_000, requestTimeout: 5_000 } as const;
 
 function requireEnv(name: string, env: NodeJS.ProcessEnv): string {
   const value = env[name];
@@ -135,9 +144,11 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
   });
   const { ec2, route53, eventBridge } = options;
   const stage = requireEnv(ENV.stage, env);
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env[ENV.tableRegion] ?? config.controlRegion, maxAttempts: 3 }), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const documentClient = (region: string) =>
+    DynamoDBDocumentClient.from(new DynamoDBClient({ region, maxAttempts: 3, requestHandler: DYNAMO_REQUEST_HANDLER }), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+  const dynamo = documentClient(env[ENV.tableRegion] ?? config.controlRegion);
   const role = (env[ENV.role] ?? DEPLOY_ROLES.controller) as ProbeRole;
   if (role !== DEPLOY_ROLES.controller && role !== DEPLOY_ROLES.probeOnly)
     throw new SwitchbackError(`${ENV.role} must be controller or probe-only, not "${role}"`);
@@ -147,13 +158,21 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
     warn: (message, extra) => options.logger.warn(message, extra ?? {}),
     error: (message, extra) => options.logger.error(message, extra ?? {}),
   };
+  const location = env[ENV.location] ?? env.AWS_REGION ?? config.controlRegion;
   return {
     config,
     store: createStore({ client: dynamo, tableName: requireEnv(ENV.table, env) }),
+    ...(role === DEPLOY_ROLES.probeOnly && {
+      controlWatch: createControlWatchStore({
+        client: documentClient(env.AWS_REGION ?? location),
+        tableName: requireEnv(ENV.locationTable, env),
+        controlRegion: config.controlRegion,
+      }),
+    }),
     clock: systemClock,
     random: Math.random,
     newId: () => randomUUID().slice(0, 8),
-    location: env[ENV.location] ?? env.AWS_REGION ?? config.controlRegion,
+    location,
     role,
     prober: createProber({ maxConcurrency: 256 }),
     aws: createAwsAdapters(

@@ -161,3 +161,19 @@ const ALERT_HEAD: Record<AlertKey, string> = {
 export function alertMessage(service: string, key: AlertKey, detail: string, drill = false): string {
   return compose(service, drill, ALERT_HEAD[key], detail);
 }
+
+/**
+ * What a probe-only location texts when the control region goes dark and when it is back (issue 15
+ * item 4). Not about one service: the whole controller, so the prefix names no service.
+ */
+export function controlRegionMessage(
+  kind: 'unreachable' | 'back',
+  where: { controlRegion: string; location: string },
+  detail: string,
+): string {
+  const head =
+    kind === 'unreachable'
+      ? `[switchback] control region ${where.controlRegion} unreachable: automatic failover is OFF`
+      : `[switchback] control region ${where.controlRegion} reachable again: automatic failover is back ON`;
+  return truncate(toGsm7(`${head} (${detail}, seen from ${where.location})`), SMS_MAX_CHARS);
+}

@@ -74,6 +74,11 @@ export interface WorldFaults {
   add(spec: FaultSpec): void;
   clear(): void;
   list(): Array<FaultSpec & { fired: number }>;
+  /**
+   * A whole region goes dark (a regional outage): every call to an endpoint in it fails to connect,
+   * whoever makes it, until it is lit again. Route 53 is global (its API signs for us-east-1).
+   */
+  setRegionDark(region: string, dark: boolean): void;
 }
 
 /**
@@ -192,6 +197,8 @@ export function createWorld(options: WorldOptions): World {
   const sns = createSnsModel(ctx, { ...DEFAULT_SMS_SPEND, ...options.sms });
   const lambda = createLambdaModel(ctx, { onAsyncInvoke: options.onAsyncInvoke });
   const faults = createFaultRegistry();
+  /** Regions in an outage (`faults.setRegionDark`): every call to them fails to connect. */
+  const darkRegions = new Set<string>();
   const iam = createIamModel({ accountId: ctx.accountId });
   const eventBridge = createEventBridgeModel(ctx, {
     invokeAsync: async (region, functionArn, payload) => {
@@ -277,6 +284,8 @@ export function createWorld(options: WorldOptions): World {
     };
     counts[api] = (counts[api] ?? 0) + 1;
     try {
+      if (darkRegions.has(region))
+        throw ctx.error(service, 'ECONNREFUSED', `connect ECONNREFUSED ${service}.${region}.amazonaws.com:443 (region dark)`);
       const fault = faults.take(api);
       if (fault) entry.injected = true;
       if (fault?.latencyMs) {
@@ -390,7 +399,12 @@ export function createWorld(options: WorldOptions): World {
     lambda: lambda.world,
     eventBridge: eventBridge.world,
     iam: iam.world,
-    faults: { add: (spec) => faults.add(spec), clear: () => faults.clear(), list: () => faults.list() },
+    faults: {
+      add: (spec) => faults.add(spec),
+      clear: () => faults.clear(),
+      list: () => faults.list(),
+      setRegionDark: (region, dark) => (dark ? darkRegions.add(region) : darkRegions.delete(region)),
+    },
     apiCalls: () => ({ ...counts }),
     callLog: () => log.map((entry) => ({ ...entry })),
   };

@@ -171,6 +171,8 @@ describe('sls package: the example configuration', () => {
         SWITCHBACK_ORCHESTRATOR_FUNCTION: 'switchback-test-orchestrator',
         SWITCHBACK_PROBE_FUNCTION: 'switchback-test-probe',
         SWITCHBACK_CONFIG_PATH: './switchback.yml',
+        // Read by a probe-only location only (its own table); a fixed name like the others.
+        SWITCHBACK_LOCATION_TABLE: 'switchback-test-location',
         POWERTOOLS_LOG_LEVEL: 'INFO',
       });
     }
@@ -451,17 +453,30 @@ describe('sls package: health-check-flag DNS, hooks and probe locations', () => 
     const resources = probeLocation.template.Resources;
     const functions = resourcesOfType(probeLocation.template, 'AWS::Lambda::Function').map(([id]) => id);
     expect(functions).toEqual(['ProbeLambdaFunction']);
-    expect(resourcesOfType(probeLocation.template, 'AWS::DynamoDB::Table')).toEqual([]);
+    // Only its own small table (its watch on the control region); the state table is the control region's.
+    expect(resourcesOfType(probeLocation.template, 'AWS::DynamoDB::Table').map(([, table]) => table.Properties.TableName)).toEqual([
+      'switchback-test-location',
+    ]);
     expect(resources.ProbeLambdaFunction.Properties.Environment.Variables).toMatchObject({
       SWITCHBACK_ROLE: 'probe-only',
       SWITCHBACK_LOCATION: 'eu-west-1',
       SWITCHBACK_TABLE: 'switchback-test',
       SWITCHBACK_TABLE_REGION: 'us-west-2',
+      SWITCHBACK_LOCATION_TABLE: 'switchback-test-location',
     });
     const statements = policyStatements(probeLocation.template).map(({ statement }) => statement);
-    expect(statements.flatMap((statement) => asArray<string>(statement.Action)).sort()).toEqual(
-      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents'].sort(),
+    expect([...new Set(statements.flatMap((statement) => asArray<string>(statement.Action)))].sort()).toEqual(
+      [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sns:Publish',
+      ].sort(),
     );
+    expect(JSON.stringify(statements)).toContain('dynamodb:${AWS::Region}:${AWS::AccountId}:table/switchback-test-location');
     expect(JSON.stringify(statements)).toContain('dynamodb:us-west-2:${AWS::AccountId}:table/switchback-test');
     expect(readdirSync(probeLocation.dir).filter((file) => file.endsWith('.zip'))).toEqual(['probe.zip']);
   });

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { runScenario } from '../../sim/runner';
-import { runSuite, SCENARIOS, smsTexts, transitions, variant } from './scenario-kit';
+import { checkExpectations } from '../../sim/expect';
+import { runSuite, SCENARIOS, smsTexts, suiteScenario, transitions, variant } from './scenario-kit';
 
 // Several simulated minutes with three probe locations each: give a loaded machine room.
 jest.setTimeout(240_000);
@@ -94,5 +95,51 @@ describe('a controller that pages when it is itself broken', () => {
     const failed = result.timeline.filter((entry) => entry.kind === 'sms' && entry.ok === false).length;
     expect(failed).toBeGreaterThan(0);
     expect(result.summary.metrics['us-west-2'].NotificationFailures).toBe(failed);
+  });
+});
+
+describe('the control region can fail too', () => {
+  test('control region dark for ten minutes: each probe-only location texts once through SNS in its own region, and once when it is back', async () => {
+    const result = await runSuite('control-region-dark');
+    const controlTexts = result.summary.sms.filter((message) => message.text.includes('control region'));
+    expect(controlTexts.map(({ t, text, region }) => ({ t, text, region }))).toEqual([
+      {
+        t: 360,
+        region: 'eu-west-1',
+        text: '[switchback] control region us-west-2 unreachable: automatic failover is OFF (its table unreachable for 180s, seen from eu-west-1)',
+      },
+      {
+        t: 360,
+        region: 'ap-southeast-2',
+        text: '[switchback] control region us-west-2 unreachable: automatic failover is OFF (its table unreachable for 180s, seen from ap-southeast-2)',
+      },
+      {
+        t: 780,
+        region: 'eu-west-1',
+        text: '[switchback] control region us-west-2 reachable again: automatic failover is back ON (its controller is running, seen from eu-west-1)',
+      },
+      {
+        t: 780,
+        region: 'ap-southeast-2',
+        text: '[switchback] control region us-west-2 reachable again: automatic failover is back ON (its controller is running, seen from ap-southeast-2)',
+      },
+    ]);
+    // Nothing else was texted, nothing moved, and the probe locations' own SNS answered (the control region's did not).
+    expect(result.summary.sms).toHaveLength(4);
+    expect(result.summary.services.web).toMatchObject({ finalState: 'PRIMARY', failovers: 0 });
+    expect(checkExpectations(suiteScenario('control-region-dark').expect!, result)).toEqual([]);
+  });
+
+  test('a control region dark for two minutes texts nothing', async () => {
+    const result = await runScenario(
+      variant('control-region-dark', {
+        events: [
+          { at: '3m', region: 'us-west-2', dark: true },
+          { at: '5m', region: 'us-west-2', dark: false },
+        ],
+      }),
+    );
+    expect(result.summary.accessDenied).toEqual([]);
+    expect(result.summary.sms).toEqual([]);
   });
 });

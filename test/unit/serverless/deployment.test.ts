@@ -222,7 +222,7 @@ describe('buildResources', () => {
     expect(Resources.HeartbeatAlarm.Properties.AlarmActions).toEqual([{ Ref: 'AlertsTopic' }]);
   });
 
-  it('creates the probe role at a probe location, and its own heartbeat and alerts topic (alarms watch their own region)', () => {
+  it('creates the probe role at a probe location, its own table, heartbeat and alerts topic (alarms watch their own region)', () => {
     const { Resources, Outputs } = buildResources(fullConfig(), { ...context, role: 'probe-only', region: 'eu-west-1' }) as {
       Resources: Resources;
       Outputs: Record<string, unknown>;
@@ -232,11 +232,17 @@ describe('buildResources', () => {
       'AlertsSmsSubscription2',
       'AlertsTopic',
       'HeartbeatAlarm',
+      'LocationTable',
       'NotificationFailuresAlarm',
       'ProbeRole',
       'ProbeRolePolicy1',
     ]);
     expect(Object.keys(Outputs)).toEqual(['AlertsTopicArn']);
+    // Its watch on the control region lives in its own region (shared/store/control-watch.ts).
+    expect(Resources.LocationTable).toMatchObject({
+      Type: 'AWS::DynamoDB::Table',
+      Properties: { TableName: 'switchback-prod-location', BillingMode: 'PAY_PER_REQUEST' },
+    });
   });
 
   it('refuses services whose names collide as CloudFormation ids', () => {

@@ -299,7 +299,7 @@ describe('notify grants', () => {
 });
 
 describe('probe locations', () => {
-  it('let the probe write observations to the control region table and do nothing else', () => {
+  it('let the probe write observations to the control region table, keep its watch in its own table and text, nothing else', () => {
     const policies = buildFunctionPolicies(fullConfig(), { ...controller, role: 'probe-only' });
     expect(Object.keys(policies)).toEqual(['probe']);
     expect(actionsOf(policies.probe)).toEqual([
@@ -309,8 +309,28 @@ describe('probe locations', () => {
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'sns:Publish',
     ]);
-    for (const grant of grantsOf(policies.probe).filter((g) => g.action.startsWith('dynamodb:'))) expect(grant.resource).toBe(TABLE);
+    const LOCATION_TABLE = JSON.stringify({
+      'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/switchback-prod-location',
+    });
+    const tables = grantsOf(policies.probe).filter((g) => g.action.startsWith('dynamodb:'));
+    expect(tables.filter((grant) => grant.resource !== TABLE)).toEqual([
+      { action: 'dynamodb:GetItem', resource: LOCATION_TABLE },
+      { action: 'dynamodb:PutItem', resource: LOCATION_TABLE },
+    ]);
+    expect(
+      tables
+        .filter((grant) => grant.resource === TABLE)
+        .map((grant) => grant.action)
+        .sort(),
+    ).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    // Texts when the control region is dark: SMS has no resource ARN, so "*" (which covers the configured topic too).
+    expect(
+      grantsOf(policies.probe)
+        .filter((g) => g.action === 'sns:Publish')
+        .map((g) => g.resource),
+    ).toEqual(['*']);
     // Logs go to the region the probe runs in.
     expect(grantsOf(policies.probe)[0].resource).toContain('logs:${AWS::Region}');
   });
