@@ -76,14 +76,12 @@ describe('invokeFunction', () => {
 
 describe('invokeFunction: a call that may still be running', () => {
   it('a request timeout is fatal (never retried) and says the function may still be running', async () => {
-    lambdaMock
-      .on(InvokeCommand)
-      .rejects(
-        Object.assign(new Error('a request has exceeded the configured 30000 ms requestTimeout'), {
-          name: 'TimeoutError',
-          code: 'ETIMEDOUT',
-        }),
-      );
+    lambdaMock.on(InvokeCommand).rejects(
+      Object.assign(new Error('a request has exceeded the configured 30000 ms requestTimeout'), {
+        name: 'TimeoutError',
+        code: 'ETIMEDOUT',
+      }),
+    );
     const failure = await adapter.invokeFunction('promote', {}, { timeoutMs: 30_000 }).catch((error: unknown) => error);
     expect(failure).toMatchObject({
       message:
