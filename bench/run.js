@@ -22,6 +22,7 @@ const BENCHMARKS = {
   'cold-start': 120_000,
   'steady-state-cost': 90_000,
   scale: 90_000,
+  rto: 180_000,
 };
 
 function runOne(name) {
