@@ -48,5 +48,5 @@ export function ec2PermissionCheck(
 
 /** For a DryRun: a literal instance id as is; a step reference becomes a standby instance known now. */
 export function knownInstance(id: string, knownInstanceId: string | undefined): string | undefined {
-  return /^\$\{steps\./.test(id) ? knownInstanceId : id;
+  return /^\$\{(?:steps|failover)\./.test(id) ? knownInstanceId : id;
 }

@@ -17,9 +17,9 @@ export interface Grant {
 /** Tag every instance switchback launches carries (`switchback:run = <run id>`). */
 export const RUN_TAG_KEY = 'switchback:run';
 
-const STEP_REF = /^\$\{steps\.[^}]+\}$/;
+const STEP_REF = /^\$\{(?:steps|failover)\.[^}]+\}$/;
 
-/** Is this param a `${steps.<id>.<key>}` reference (a value known only at run time)? */
+/** Is this param a `${steps.<id>.<key>}` or `${failover.<id>.<key>}` reference (a value known only at run time)? */
 export function isStepRef(value: string): boolean {
   return STEP_REF.test(value);
 }

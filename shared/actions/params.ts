@@ -17,8 +17,11 @@ export const positiveInt = (max: number) =>
     .min(1, `must be between 1 and ${max}`)
     .max(max, `must be between 1 and ${max}`);
 
-/** `${steps.<id>.<key>}`: an output of an earlier step, resolved by the engine before the step runs. */
-const STEP_REF_SOURCE = '\\$\\{steps\\.[A-Za-z0-9_-]+\\.[A-Za-z]+\\}';
+/**
+ * `${steps.<id>.<key>}`: an output of an earlier step of the same run; `${failover.<id>.<key>}` (in a
+ * failback run): an output of the failover run it undoes. Resolved by the engine before the step runs.
+ */
+const STEP_REF_SOURCE = '\\$\\{(?:steps|failover)\\.[A-Za-z0-9_-]+\\.[A-Za-z]+\\}';
 
 /** An identifier matching `pattern`, or a step reference standing for one. */
 export const stepRefOr = (pattern: RegExp, example: string) =>

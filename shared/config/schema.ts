@@ -317,17 +317,10 @@ function crossCheckService(
         if (step.id && stepIds.has(step.id))
           problems.push({ path: at(side, list, i, 'id'), message: `"${step.id}" is used by another step` });
         if (step.id) stepIds.add(step.id);
-        for (const ref of JSON.stringify(step.params).matchAll(/\$\{steps\.([A-Za-z0-9_-]+)\.[A-Za-z]+\}/g)) {
-          if (!stepIds.has(ref[1]) || ref[1] === step.id) {
-            problems.push({
-              path: at(side, list, i, step.action),
-              message: `refers to step "${ref[1]}", which is not an earlier step with that id`,
-            });
-          }
-        }
       });
     }
   }
+  checkStepReferences(service, at, problems);
   const probe = { ...config.defaults.probe, ...service.probe };
   const intervalSeconds = probe.intervalSeconds ?? DEFAULT_POLICY.probe.intervalSeconds;
   const timeoutMs = probe.timeoutMs ?? DEFAULT_POLICY.probe.timeoutMs;
@@ -338,4 +331,62 @@ function crossCheckService(
   if (quorum !== undefined && quorum > locations.length) {
     problems.push({ path: at('detect', 'quorum'), message: `must be at most the number of probe locations (${locations.length})` });
   }
+}
+
+/**
+ * The lists of each run, in the order the plan runs them (see shared/domain/plan.ts): a reference can
+ * only name an earlier step of the same run, or (`${failover.…}`, failback only) a step of the
+ * failover's `secondary.prepare`. Anything else could never resolve at run time.
+ */
+const RUN_LISTS = {
+  failover: [
+    ['secondary', 'prepare'],
+    ['primary', 'cleanup'],
+  ],
+  failback: [
+    ['primary', 'prepare'],
+    ['secondary', 'cleanup'],
+  ],
+} as const;
+
+const STEP_REFERENCE = /\$\{(steps|failover)\.([A-Za-z0-9_-]+)\.([A-Za-z]+)\}/g;
+
+function checkStepReferences(
+  service: RawService,
+  at: (...path: Array<string | number>) => Array<string | number>,
+  problems: Array<{ path: Array<string | number>; message: string }>,
+): void {
+  const failoverIds = new Set((service.secondary?.prepare ?? []).flatMap((step) => (step.id ? [step.id] : [])));
+  for (const [kind, lists] of Object.entries(RUN_LISTS)) {
+    const earlier = new Set<string>();
+    for (const [side, list] of lists) {
+      (service[side]?.[list] ?? []).forEach((step, i) => {
+        for (const [ref, source, id, key] of JSON.stringify(step.params).matchAll(STEP_REFERENCE)) {
+          const message = referenceProblem(kind as keyof typeof RUN_LISTS, source, id, key, earlier, failoverIds, `${side}.${list}`);
+          if (message) problems.push({ path: at(side, list, i, step.action), message: `${ref}: ${message}` });
+        }
+        if (step.id) earlier.add(step.id);
+      });
+    }
+  }
+}
+
+function referenceProblem(
+  kind: keyof typeof RUN_LISTS,
+  source: string,
+  id: string,
+  key: string,
+  earlier: Set<string>,
+  failoverIds: Set<string>,
+  where: string,
+): string | undefined {
+  if (source === 'failover') {
+    if (kind === 'failover') return `${where} runs in the failover itself; \${failover.…} is for the failback that undoes it`;
+    if (!failoverIds.has(id)) return `refers to step "${id}", which is not a step of secondary.prepare with that id`;
+    return undefined;
+  }
+  if (earlier.has(id)) return undefined;
+  if (kind === 'failback' && failoverIds.has(id))
+    return `refers to step "${id}" of the failover run, which never runs in the failback: use \${failover.${id}.${key}}`;
+  return `refers to step "${id}", which is not an earlier step of the ${kind} run with that id`;
 }

@@ -1,15 +1,23 @@
 /**
  * Runbook plans built from config (pure). A failover runs the secondary's `prepare` steps, switches
- * DNS to the secondary and (record-swap) waits for INSYNC; a failback runs the primary's `prepare`,
- * switches DNS back, waits, then the secondary's `cleanup` (whose failures never fail the failback).
+ * DNS to the secondary, waits for INSYNC, then the primary's `cleanup`; a failback runs the primary's
+ * `prepare`, switches DNS back, waits, then the secondary's `cleanup`. Cleanup runs after traffic
+ * has left a site, and its failures never fail the run.
+ *
+ * References: `${steps.<id>.<key>}` is an output of an earlier step of the same run;
+ * `${failover.<id>.<key>}` (failback runs only) an output of the failover run it undoes, e.g. the
+ * standby that failover launched, for the secondary's cleanup to stop.
  */
 import { findAction } from '../actions';
 import type { StepAction } from '../actions/define-action';
 import type { ServiceConfig, SiteRole, StepConfig } from '../config/types';
 import { StepRefError } from './errors';
-import type { PlanAction, PlanStep, Run, RunKind, RunTrigger, StepRecord } from './types';
+import type { FailoverOutputs, PlanAction, PlanStep, Run, RunKind, RunTrigger, StepRecord } from './types';
 
 const REF = /\$\{steps\.([A-Za-z0-9_#.-]+?)\.([A-Za-z]+)\}/g;
+/** Both kinds of reference: group 1 `steps` or `failover`, 2 the step id, 3 the output key. */
+const ANY_REF = /\$\{(steps|failover)\.([A-Za-z0-9_#.-]+?)\.([A-Za-z]+)\}/g;
+const WHOLE_REF = /^\$\{(steps|failover)\.([A-Za-z0-9_#.-]+?)\.([A-Za-z]+)\}$/;
 
 function actionOf(name: PlanAction): StepAction {
   const action = findAction(name);
@@ -22,6 +30,7 @@ export function buildPlan(service: ServiceConfig, kind: RunKind): PlanStep[] {
   if (kind === 'failover') {
     builder.addConfigured(service.secondary.prepare, 'secondary', 'prepare');
     builder.addDnsSwitch('secondary');
+    builder.addConfigured(service.primary.cleanup, 'primary', 'cleanup');
   } else {
     builder.addConfigured(service.primary.prepare, 'primary', 'prepare');
     builder.addDnsSwitch('primary');
@@ -154,8 +163,16 @@ export function formatPlan(...args: [PlanStep[]] | [ServiceConfig, RunKind, Plan
  * Replace `${steps.<id>.<key>}` in step params with outputs of earlier steps. A string that is exactly
  * one reference takes the output's own type (e.g. a list of instance ids); otherwise it is interpolated.
  */
-export function resolveStepRefs<T>(params: T, steps: StepRecord[]): T {
-  const lookup = (id: string, key: string, ref: string) => {
+export function resolveStepRefs<T>(params: T, steps: StepRecord[], failover?: FailoverOutputs): T {
+  const lookup = (source: string, id: string, key: string, ref: string) => {
+    if (source === 'failover') {
+      if (!failover) throw new StepRefError(ref, 'this run does not undo a failover run (only a failback can use its outputs)');
+      const output = failover.steps[id];
+      if (!output) throw new StepRefError(ref, `the failover run ${failover.runId} has no output of a step "${id}"`);
+      const carried = output[key];
+      if (carried === undefined) throw new StepRefError(ref, `step "${id}" of the failover run ${failover.runId} has no output "${key}"`);
+      return carried;
+    }
     const step = steps.find((candidate) => candidate.id === id);
     if (!step) throw new StepRefError(ref, `no step "${id}" in this run`);
     const value = step.output?.[key];
@@ -164,10 +181,10 @@ export function resolveStepRefs<T>(params: T, steps: StepRecord[]): T {
   };
   const resolve = (value: unknown): unknown => {
     if (typeof value === 'string') {
-      const whole = /^\$\{steps\.([A-Za-z0-9_#.-]+?)\.([A-Za-z]+)\}$/.exec(value);
-      if (whole) return lookup(whole[1], whole[2], value);
-      return value.replace(REF, (ref, id: string, key: string) => {
-        const found = lookup(id, key, ref);
+      const whole = WHOLE_REF.exec(value);
+      if (whole) return lookup(whole[1], whole[2], whole[3], value);
+      return value.replace(ANY_REF, (ref, source: string, id: string, key: string) => {
+        const found = lookup(source, id, key, ref);
         return Array.isArray(found) ? found.join(',') : String(found);
       });
     }
@@ -176,6 +193,14 @@ export function resolveStepRefs<T>(params: T, steps: StepRecord[]): T {
     return value;
   };
   return resolve(params) as T;
+}
+
+/** The outputs of a failover run's steps, to carry into the failback that undoes it (undefined if none). */
+export function failoverOutputsOf(run: Run): FailoverOutputs | undefined {
+  if (run.kind !== 'failover') return undefined;
+  const steps: FailoverOutputs['steps'] = {};
+  for (const record of run.steps) if (record.output && Object.keys(record.output).length > 0) steps[record.id] = record.output;
+  return Object.keys(steps).length > 0 ? { runId: run.id, steps } : undefined;
 }
 
 /** A new run in status `running` with every planned step pending. */
@@ -187,6 +212,8 @@ export function newRun(args: {
   reason: string;
   nowEpochMs: number;
   drill?: { holdSeconds: number };
+  /** A failback: the outputs of the failover it undoes. */
+  failover?: FailoverOutputs;
 }): Run {
   const plan = buildPlan(args.service, args.kind);
   return {
@@ -201,5 +228,6 @@ export function newRun(args: {
     steps: plan.map((step) => ({ id: step.id, action: step.action, status: 'pending', attempts: 0 })),
     notifications: {},
     ...(args.drill ? { drill: { holdSeconds: args.drill.holdSeconds } } : {}),
+    ...(args.kind === 'failback' && args.failover ? { failover: args.failover } : {}),
   };
 }

@@ -88,6 +88,15 @@ export interface Run {
    * when last; `alerted` once people were texted that it keeps crashing (shared/app/watchdog.ts).
    */
   watchdog?: { resumes: number; lastAtEpochMs: number; alerted?: boolean };
+  /** A failback run: the outputs of the failover run it undoes, for `${failover.<id>.<key>}` references. */
+  failover?: FailoverOutputs;
+}
+
+/** The step outputs of the last failover run (e.g. the instance it launched), kept for the failback that undoes it. */
+export interface FailoverOutputs {
+  runId: string;
+  /** Step id → output, for the steps that had one. */
+  steps: Record<string, NonNullable<StepRecord['output']>>;
 }
 
 /** What one probe location last saw of one site. Counters are capped so steady state does not rewrite them. */
@@ -134,6 +143,8 @@ export interface ServiceState {
   /** Start times of automatic failovers in the last 24 h (for the cap). */
   failoverHistoryEpochMs: number[];
   activeRun?: Run;
+  /** Outputs of the last failover run, carried into the failback run that undoes it (`${failover.<id>.<key>}`). */
+  failoverOutputs?: FailoverOutputs;
   /** The current incident (primary seen down) and which one-off alerts it has already sent. */
   incident?: { openedAtEpochMs: number; alertsSent: string[] };
   /** Primary healthy (quorum, ≥ recoveryThreshold) continuously since then: the hold-down clock. */

@@ -228,7 +228,7 @@ class RunExecution {
 
     try {
       if (!action) throw new StepParamsError(`step ${step.id}: unknown action ${step.action}`);
-      const params = resolveStepRefs(step.params, started.steps);
+      const params = resolveStepRefs(step.params, started.steps, started.failover);
       const { value, attempts } = await withRetry(
         (attempt) => action.run(this.actionContext(started, step, deadlineEpochMs, attempt), params),
         { ...step.retry, budgetMs: remainingMs },

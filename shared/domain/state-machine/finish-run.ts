@@ -6,6 +6,7 @@
 import { firstLine } from '../../errors';
 import { StateMachineError } from '../errors';
 import { SERVICE_STATES, type Run, type ServiceState, type ServiceStateName } from '../types';
+import { failoverOutputsOf } from '../plan';
 import { omit, withinLastDay } from './outcomes';
 
 export function finishRun(state: ServiceState, run: Run, nowEpochMs: number): { state: ServiceState; reason: string } {
@@ -48,8 +49,11 @@ export function finishRun(state: ServiceState, run: Run, nowEpochMs: number): { 
     }
   }
   const base = omit(state, 'activeRun', 'primaryHealthySinceEpochMs', 'failbackApproved', 'drill');
+  // What the failover made (a launched standby …) stays known until the failback that undoes it.
+  const carried = failoverOutputsOf(run);
   const next: ServiceState = {
-    ...base,
+    ...(failover ? omit(base, 'failoverOutputs') : base),
+    ...(carried && { failoverOutputs: carried }),
     failoverHistoryEpochMs: withinLastDay(state.failoverHistoryEpochMs, nowEpochMs),
     state: to,
     sinceEpochMs: nowEpochMs,

@@ -50,6 +50,7 @@ export function startRun(s: Situation, kind: RunKind, trigger: RunTrigger, why: 
     reason: why,
     nowEpochMs: ctx.nowEpochMs,
     ...(drill ? { drill } : {}),
+    ...(kind === 'failback' && s.state.failoverOutputs ? { failover: s.state.failoverOutputs } : {}),
   });
   const to = kind === 'failover' ? SERVICE_STATES.FAILING_OVER : SERVICE_STATES.FAILING_BACK;
   const reason = `${kind === 'failover' ? 'failing over' : 'failing back'}: ${why}`;

@@ -101,7 +101,7 @@ export function launchConfig(overrides: { inSyncTimeoutSeconds?: number } = {}):
             },
             { 'http.waitHealthy': { timeoutSeconds: 120, intervalSeconds: 5 } },
           ],
-          cleanup: [{ 'ec2.stop': { instanceIds: ['${steps.launch.instanceId}'] } }],
+          cleanup: [{ 'ec2.stop': { instanceIds: ['${failover.launch.instanceId}'] } }],
         },
       },
     ],

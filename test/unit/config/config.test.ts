@@ -167,10 +167,31 @@ describe('switchback.yml', () => {
       { 'ec2.launchFromAmi': { imageId: 'ami-0abc1234', instanceType: 't3.small' }, id: 'launch' },
     ];
     expect(problemsOf(raw)).toEqual([
-      'services[0].secondary.prepare[0].ec2.associateAddress: refers to step "launch", which is not an earlier step with that id',
+      'services[0].secondary.prepare[0].ec2.associateAddress: ${steps.launch.instanceId}: refers to step "launch", which is not an earlier step of the failover run with that id',
     ]);
     raw.services[0].secondary.prepare.reverse();
     expect(parseConfig(raw).services[0].secondary.prepare[1].params.instanceId).toBe('${steps.launch.instanceId}');
+  });
+
+  it('refuses references that can never resolve in their run, and points a cleanup at ${failover.…}', () => {
+    const raw = example();
+    raw.services[0].secondary.prepare = [{ 'ec2.launchFromAmi': { imageId: 'ami-0abc1234', instanceType: 't3.small' }, id: 'launch' }];
+    // The secondary's cleanup runs in the failback: the failover's steps are not part of it.
+    raw.services[0].secondary.cleanup = [{ 'ec2.stop': { instanceIds: ['${steps.launch.instanceId}'] } }];
+    // The primary's cleanup runs in the failover itself: there is no failover run to undo yet.
+    raw.services[0].primary.cleanup = [{ 'ec2.stop': { instanceIds: ['${failover.launch.instanceId}'] } }];
+    raw.services[0].primary.prepare = [{ notify: { message: 'back on ${failover.nope.instanceId}' } }];
+    expect(problemsOf(raw)).toEqual(
+      [
+        'services[0].primary.prepare[0].notify: ${failover.nope.instanceId}: refers to step "nope", which is not a step of secondary.prepare with that id',
+        'services[0].primary.cleanup[0].ec2.stop: ${failover.launch.instanceId}: primary.cleanup runs in the failover itself; ${failover.…} is for the failback that undoes it',
+        'services[0].secondary.cleanup[0].ec2.stop: ${steps.launch.instanceId}: refers to step "launch" of the failover run, which never runs in the failback: use ${failover.launch.instanceId}',
+      ].sort(),
+    );
+    raw.services[0].secondary.cleanup = [{ 'ec2.stop': { instanceIds: ['${failover.launch.instanceId}'] } }];
+    raw.services[0].primary.cleanup = [{ notify: { message: 'standby ${steps.launch.instanceId} serves now' } }];
+    raw.services[0].primary.prepare = [];
+    expect(parseConfig(raw).services[0].secondary.cleanup[0].params.instanceIds).toEqual(['${failover.launch.instanceId}']);
   });
 
   it('refuses a step with two actions, duplicate service names and nobody to notify', () => {

@@ -224,6 +224,43 @@ describe('resolveStepRefs', () => {
   });
 });
 
+describe('cleanup and the failover outputs', () => {
+  it("failover: the primary's cleanup runs after the DNS wait and never fails the run", () => {
+    const service = serviceFrom((raw) => {
+      raw.primary.cleanup = [{ notify: { message: 'primary out of service' } }];
+    });
+    const plan = buildPlan(service, 'failover');
+    expect(plan.map((step) => `${step.id} ${step.onFailure}`).slice(-3)).toEqual([
+      'route53.switch#1 abort',
+      'route53.waitInSync#1 continue',
+      'notify#1 continue',
+    ]);
+  });
+
+  it('${failover.<id>.<key>} resolves from the outputs of the failover run being undone', () => {
+    const failover = { runId: 'r1', steps: { launch: { instanceId: 'i-0123456789abcdef0', instanceIds: ['i-1', 'i-2'] } } };
+    expect(
+      resolveStepRefs({ instanceIds: ['${failover.launch.instanceId}'], note: 'stop ${failover.launch.instanceIds}' }, [], failover),
+    ).toEqual({
+      instanceIds: ['i-0123456789abcdef0'],
+      note: 'stop i-1,i-2',
+    });
+    expect(() => resolveStepRefs({ a: '${failover.launch.instanceId}' }, [])).toThrow(
+      'step reference ${failover.launch.instanceId}: this run does not undo a failover run (only a failback can use its outputs)',
+    );
+    expect(() => resolveStepRefs({ a: '${failover.other.instanceId}' }, [], failover)).toThrow(
+      'step reference ${failover.other.instanceId}: the failover run r1 has no output of a step "other"',
+    );
+  });
+
+  it('a failback run carries the failover outputs it was started with', () => {
+    const failover = { runId: 'r1', steps: { launch: { instanceId: 'i-0123456789abcdef0' } } };
+    const base = { id: 'r2', service: web, trigger: 'auto' as const, reason: 'test', nowEpochMs: T0, failover };
+    expect(newRun({ ...base, kind: 'failback' }).failover).toEqual(failover);
+    expect(newRun({ ...base, kind: 'failover' }).failover).toBeUndefined();
+  });
+});
+
 describe('newRun', () => {
   it('starts running with the plan and one pending record per step', () => {
     const run = newRun({

@@ -39,7 +39,7 @@ services:
         - lambda.invoke: { functionName: warm-caches }
         - http.waitHealthy: { timeoutSeconds: 300 }
       cleanup:
-        - ec2.stop: { instanceIds: ["\${steps.launch.instanceId}"] }
+        - ec2.stop: { instanceIds: ["\${failover.launch.instanceId}"] }
   - name: api
     trigger: alarm-confirmed-by-probe
     dns: { hostedZoneId: Z0FEDCBA987654, recordName: Api.Example.com., type: CNAME, ttl: 60 }
