@@ -46,3 +46,9 @@ export function describeError(error: unknown): string {
 export function firstLine(text: string): string {
   return text.split('\n')[0];
 }
+
+/**
+ * Thrown by test and simulator hooks to make the engine stop dead, as if the Lambda had been killed.
+ * It passes through every layer untouched (never wrapped as an AWS error, never retried).
+ */
+export class CrashError extends SwitchbackError {}

@@ -293,6 +293,27 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     const cutSites = new Map<string, Set<string>>();
     const specSites = siteOfSpec(config);
     const crashes = scenario.faults.flatMap((fault) => ('crash' in fault ? [{ ...fault.crash, remaining: fault.crash.times }] : []));
+    /**
+     * `crash: { afterApi }`: the orchestrator dies right after the named AWS call succeeded (its
+     * effect happened in the world), before it could journal anything about it.
+     */
+    function crashAfterApi(service: string, client: unknown): void {
+      const stack = (client as { middlewareStack: { add(middleware: unknown, options: Record<string, unknown>): void } }).middlewareStack;
+      stack.add(
+        (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+          const answer = await next(args);
+          const api = `${service}.${(context.commandName ?? '').replace(/Command$/, '')}`;
+          const crash = crashes.find((candidate) => candidate.afterApi === api && candidate.remaining > 0);
+          if (crash) {
+            crash.remaining -= 1;
+            record({ kind: 'fault', fault: 'crash', api, message: `orchestrator crashed right after ${api} succeeded` });
+            throw new CrashError(`simulated crash after ${api} succeeded`);
+          }
+          return answer;
+        },
+        { step: 'initialize', priority: 'high', name: 'switchbackCrashAfterApi' },
+      );
+    }
     const random = seededRandom(options.seed ?? 42);
     let nextId = 0;
     // The controller's events become timeline entries (in Lambda they are log lines).
@@ -325,12 +346,18 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     function depsFor(location: string, key: FunctionKey): AppDeps {
       const cached = depsByFunction.get(`${location}|${key}`);
       if (cached) return cached;
+      const worldOptions = world.awsOptions(callerOf(location, key));
       const clients = createAwsClients({
         defaultRegion: config.controlRegion,
         factories: ALL_AWS_CLIENT_FACTORIES,
         // As deployed: the world cuts a slow answer at the client's request timeout.
         ...DEPLOYED_CLIENT_TIMEOUTS,
-        ...world.awsOptions(callerOf(location, key)),
+        ...worldOptions,
+        onClientCreated(service, region, client) {
+          // Added first, so it wraps the world's answer: it sees the call succeed, then "kills" the orchestrator.
+          if (key === 'orchestrator') crashAfterApi(service, client);
+          worldOptions.onClientCreated(service, region, client);
+        },
       });
       const prober = proberByLocation.get(location) as Prober;
       const role: ProbeRole = location === config.controlRegion ? DEPLOY_ROLES.controller : DEPLOY_ROLES.probeOnly;
@@ -357,7 +384,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         faults: {
           afterStepStart(step) {
             const crash = crashes.find(
-              (candidate) => (candidate.step === step.action || candidate.step === step.id) && candidate.remaining > 0,
+              (candidate) =>
+                candidate.step !== undefined && (candidate.step === step.action || candidate.step === step.id) && candidate.remaining > 0,
             );
             if (!crash) return;
             crash.remaining -= 1;

@@ -107,8 +107,22 @@ const apiFault = z.strictObject({
   latencyMs: z.number().int().min(0).optional(),
   stuck: z.boolean().optional(),
 });
+/**
+ * The orchestrator dies: right after a step is journalled as started (`step`: a step id or action),
+ * or right after one of its AWS calls succeeded (`afterApi`: `ec2.RunInstances` …), before it could
+ * journal what the call did. Exactly one of the two.
+ */
 const crashFault = z.strictObject({
-  crash: z.strictObject({ step: z.string().min(1), times: z.number().int().min(1).default(1) }),
+  crash: z
+    .strictObject({
+      step: z.string().min(1).optional(),
+      afterApi: z
+        .string()
+        .regex(/^(route53|ec2|sns|cloudWatch|lambda)\.[A-Z][A-Za-z]+$/, 'must look like ec2.RunInstances')
+        .optional(),
+      times: z.number().int().min(1).default(1),
+    })
+    .refine((crash) => (crash.step === undefined) !== (crash.afterApi === undefined), 'give exactly one of step or afterApi'),
 });
 
 export const scenarioSchema = z.strictObject({
@@ -145,7 +159,9 @@ export const scenarioSchema = z.strictObject({
     .strictObject({ probe: z.number().min(10).max(900).optional(), orchestrator: z.number().min(30).max(900).optional() })
     .default({}),
   events: z.array(eventSchema).default([]),
-  faults: z.array(z.union([apiFault, crashFault], { error: 'must be { api, error, times } or { crash: { step, times } }' })).default([]),
+  faults: z
+    .array(z.union([apiFault, crashFault], { error: 'must be { api, error, times } or { crash: { step | afterApi, times } }' }))
+    .default([]),
   /** What must happen: `switchback simulate` exits 1 and prints the differences when it does not (see ./expect). */
   expect: expectationSchema.optional(),
 });

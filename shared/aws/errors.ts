@@ -12,7 +12,7 @@
  * This module reads errors by shape only (`name`, `code`, `$fault`, `$metadata`) and imports no
  * SDK package, so it costs nothing to load in the small `probe` and `alarm` bundles.
  */
-import { SwitchbackError } from '../errors';
+import { CrashError, SwitchbackError } from '../errors';
 
 export const AWS_ERROR_KINDS = { throttle: 'throttle', transient: 'transient', fatal: 'fatal' } as const;
 export type AwsErrorKind = (typeof AWS_ERROR_KINDS)[keyof typeof AWS_ERROR_KINDS];
@@ -207,6 +207,8 @@ export async function callAws<T>(action: string, resource: string, call: () => P
   try {
     return await call();
   } catch (error) {
+    // A simulated crash is the process dying, not a failed call.
+    if (error instanceof CrashError) throw error;
     throw toAwsActionError(error, action, resource);
   }
 }

@@ -10,6 +10,7 @@
  */
 import { InvokeCommand, LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
 import type { AwsClientFactory, AwsClients } from './clients';
+import { CrashError } from '../errors';
 import { regionOfFunctionArn } from './lambda-arn';
 import { AWS_ERROR_KINDS, AwsActionError, callAws, getAwsErrorCode, toAwsActionError } from './errors';
 
@@ -69,6 +70,7 @@ export function createLambdaAdapter(clients: Pick<AwsClients, 'lambda'>): Lambda
     try {
       response = await clients.lambda(region).send(command, timeoutMs !== undefined ? { requestTimeout: timeoutMs } : {});
     } catch (error) {
+      if (error instanceof CrashError) throw error;
       const code = getAwsErrorCode(error);
       if (MAYBE_RUNNING_CODES.has(code)) {
         const waited = timeoutMs !== undefined ? ` within ${Math.round(timeoutMs / 1000)}s` : '';

@@ -1,8 +1,8 @@
 /** Errors of the runbook engine. */
 import { SwitchbackError } from '../errors';
 
-/** Thrown by test and simulator hooks to make the engine stop dead, as if the Lambda had been killed. */
-export class CrashError extends SwitchbackError {}
+/** Thrown by test and simulator hooks to make the engine stop dead (defined with the shared errors: adapters let it through). */
+export { CrashError } from '../errors';
 
 /** A step ran out of its time budget (the secondary never became healthy, the instance never ran …). */
 export class StepTimeoutError extends SwitchbackError {}
