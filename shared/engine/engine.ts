@@ -95,6 +95,8 @@ class RunExecution {
   private readonly textsInFlight = new Set<Promise<void>>();
   /** Set once this execution lost the run or "died": texts still in flight record nothing. */
   private stopped = false;
+  /** When this invocation took the run: a fresh one would have `deadline - this` to work with. */
+  private readonly executionStartedAtEpochMs: number;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -103,6 +105,7 @@ class RunExecution {
     private readonly options: ExecuteRunOptions,
   ) {
     this.handoffMarginMs = deps.handoffMarginMs ?? DEFAULT_HANDOFF_MARGIN_MS;
+    this.executionStartedAtEpochMs = deps.clock.now();
   }
 
   private get run(): Run {
@@ -181,6 +184,7 @@ class RunExecution {
         return undefined;
       }
       if (this.deps.clock.now() + this.handoffMarginMs > this.options.deadlineEpochMs) return this.handoff();
+      if (this.betterInAFreshInvocation(index)) return this.handoff();
       const end = await this.executeStep(index);
       if (end.failed && step.onFailure === 'abort') {
         await this.endRun('failed', `${step.id} (${step.action}): ${end.error}`);
@@ -189,6 +193,22 @@ class RunExecution {
     }
     await this.endRun('succeeded');
     return undefined;
+  }
+
+  /**
+   * A step that blocks in one call (a synchronous hook) cannot hand off midway: if what is left of
+   * this invocation cannot cover its budget while a fresh invocation could give it more, hand the
+   * run on before calling (a hook cut short by our own deadline may still run and is not called again).
+   */
+  private betterInAFreshInvocation(index: number): boolean {
+    const step = this.run.plan[index];
+    if (!findAction(step.action)?.holdsLeaseForTimeout) return false;
+    const nowEpochMs = this.deps.clock.now();
+    const budgetEndsAtEpochMs = Math.min(this.run.steps[index].budgetEndsAtEpochMs ?? nowEpochMs + step.timeoutMs, this.runDeadlineEpochMs);
+    const neededMs = budgetEndsAtEpochMs - nowEpochMs;
+    const leftMs = this.options.deadlineEpochMs - this.handoffMarginMs - nowEpochMs;
+    const freshMs = this.options.deadlineEpochMs - this.handoffMarginMs - this.executionStartedAtEpochMs;
+    return neededMs > leftMs && freshMs > leftMs + 1_000;
   }
 
   private async executeStep(index: number): Promise<StepEnd> {

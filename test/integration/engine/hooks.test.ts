@@ -133,4 +133,37 @@ describe('lambda.invoke hooks', () => {
     expect(outcome.run?.status).toBe('succeeded');
     expect(invocationsOf(kit, 'promote-replica').map((record) => record.region)).toEqual(['us-east-1']);
   });
+
+  it('a hook the rest of this invocation cannot wait for is handed to a fresh invocation before it is called', async () => {
+    const config = buildConfig({
+      services: [
+        {
+          name: SERVICE,
+          secondary: {
+            prepare: [
+              { 'ec2.start': { instanceIds: ['i-0abc1234def567890'] } },
+              { id: 'promote', timeoutSeconds: 390, 'lambda.invoke': { functionName: 'promote-replica' } },
+            ],
+          },
+        },
+      ],
+    });
+    const kit = await createEngineKit(dynamo, { config });
+    kit.world.lambda.register(
+      'promote-replica',
+      async () => {
+        await kit.clock.sleep(370_000);
+        return { writer: 'db-2' };
+      },
+      { timeoutSeconds: 900 },
+    );
+    await kit.startRun('failover');
+    // A 400 s invocation: after the standby start, less than the hook's 390 s is left of it.
+    const first = await kit.execute('orchestrator:1', { deadlineEpochMs: kit.clock.now() + 400_000 });
+    expect(first.status).toBe('handoff');
+    expect(invocationsOf(kit, 'promote-replica')).toHaveLength(0);
+    const second = await kit.execute('orchestrator:2', { deadlineEpochMs: kit.clock.now() + 900_000 });
+    expect(second.run?.steps[1]).toMatchObject({ id: 'promote', status: 'succeeded', attempts: 1, output: { writer: 'db-2' } });
+    expect(invocationsOf(kit, 'promote-replica')).toHaveLength(1);
+  });
 });
