@@ -142,4 +142,33 @@ describe('the control region can fail too', () => {
     expect(result.summary.accessDenied).toEqual([]);
     expect(result.summary.sms).toEqual([]);
   });
+
+  test('a probe-only region going dark is no control-region text; the controller counts it as LocationStale', async () => {
+    const result = await runScenario(
+      variant('control-region-dark', {
+        events: [
+          { at: '3m', region: 'eu-west-1', dark: true },
+          { at: '10m', region: 'eu-west-1', dark: false },
+        ],
+      }),
+    );
+    expect(result.summary.accessDenied).toEqual([]);
+    expect(result.summary.sms).toEqual([]);
+    const controller = result.summary.metrics['us-west-2'];
+    // eu-west-1 last reported at 2m: stale (150 s) from the 5m invocation until it reports again at 10m,
+    // one location at worst per controller invocation: 5 or 6 minutes (whether 10m's look comes first).
+    expect(controller.LocationStale).toBeGreaterThanOrEqual(5);
+    expect(controller.LocationStale).toBeLessThanOrEqual(6);
+    // The other probe location kept watching and saw the controller fine.
+    expect(result.summary.metrics['ap-southeast-2'].ProbeRoundsCompleted).toBeGreaterThan(0);
+  });
+
+  test('a failback check that cannot be invoked holds the failback and is counted as HookFailures', async () => {
+    const web = parse(readFileSync(join(SCENARIOS, 'configs', 'web.yml'), 'utf8')) as { services: Array<Record<string, unknown>> };
+    web.services[0].failback = { check: { functionName: 'web-failback-check-that-does-not-exist' } };
+    const result = await runScenario(variant('clean-failover', { config: web }));
+    expect(result.summary.accessDenied).toEqual([]);
+    expect(result.summary.services.web).toMatchObject({ finalState: 'SECONDARY', failovers: 1, failbacks: 0 });
+    expect(result.summary.metrics['us-west-2'].HookFailures).toBeGreaterThan(0);
+  });
 });
