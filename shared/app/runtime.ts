@@ -45,7 +45,12 @@ export const ENV = {
  * DynamoDB request budget: a control region that does not answer must fail a call in seconds, not
  * hang a probe invocation (or its watch on the control region) until Lambda kills it.
  */
-const DYNAMO_REQUEST_HANDLER = { connectionTimeout: 2_000, requestTimeout: 5_000 } as const;
+const DYNAMO_REQUEST_HANDLER = {
+  connectionTimeout: 2_000,
+  requestTimeout: 5_000,
+  // Without this the SDK only logs a warning when requestTimeout passes (and keeps waiting).
+  throwOnRequestTimeout: true,
+} as const;
 
 function requireEnv(name: string, env: NodeJS.ProcessEnv): string {
   const value = env[name];
