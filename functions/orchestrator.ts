@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { createEc2Adapter, ec2ClientFactory } from '../shared/aws/ec2';
 import { createRoute53Adapter, route53ClientFactory } from '../shared/aws/route53';
+import { createStepAdapters, STEP_CLIENT_FACTORIES } from '../shared/aws/step-adapters';
 import { lambdaHandler, type UseCase } from '../shared/app/lambda-handler';
 import { continueRun } from '../shared/app/orchestrator';
 
@@ -22,4 +23,5 @@ export const orchestrator: UseCase<unknown> = async (deps, event, invocation) =>
 export const handler = lambdaHandler('orchestrator', orchestrator, {
   ec2: { factory: ec2ClientFactory, adapter: createEc2Adapter },
   route53: { factory: route53ClientFactory, adapter: createRoute53Adapter },
+  steps: { factories: STEP_CLIENT_FACTORIES, adapters: createStepAdapters },
 });

@@ -42,7 +42,9 @@ export const WILDCARD_RESOURCE_ACTIONS = {
     'PutMetricData has no resource type; the grant is limited to the switchback namespace by the cloudwatch:namespace condition',
   'sns:GetSMSAttributes': 'account-level SMS settings have no resource type (the drill reads MonthlySpendLimit)',
   'sns:GetSMSSandboxAccountStatus': 'account-level SMS sandbox status has no resource type (the drill reads it)',
-  'cloudwatch:GetMetricStatistics': 'GetMetricStatistics has no resource type (the drill reads AWS/SNS SMSMonthToDateSpentUSD)',
+  'cloudwatch:GetMetricStatistics':
+    'GetMetricStatistics has no resource type (the drill reads AWS/SNS SMSMonthToDateSpentUSD; rds.*GlobalCluster steps read AWS/RDS AuroraGlobalDBReplicationLag)',
+  'autoscaling:DescribeAutoScalingGroups': 'DescribeAutoScalingGroups has no resource type (autoscaling.setCapacity reads the group)',
   'sns:Publish':
     'an SMS published straight to a phone number has no resource ARN, so AWS requires "*"; granted only when notify.sms lists numbers (with no numbers, only notify.topicArn is granted, by ARN)',
 } as const satisfies Record<string, string>;

@@ -70,7 +70,7 @@ function describeEntry(entry: TimelineEntry, lastDown: Map<string, string>): str
   const service = entry.service ? `${entry.service} ` : '';
   switch (entry.kind) {
     case 'site':
-      if (entry.location || entry.region) return String(entry.message);
+      if (entry.location || entry.region || entry.rds) return String(entry.message);
       return `${service}${String(entry.site)} site → ${String(entry.health)}${entry.latencyMs ? ` (${entry.latencyMs} ms)` : ''}${entry.periodSeconds ? ` (every ${entry.periodSeconds}s)` : ''}${entry.status ? ` (HTTP ${entry.status})` : ''}`;
     case 'probe': {
       const primary = (entry.primaryDown as string[] | undefined) ?? [];

@@ -267,9 +267,17 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         ...(scenario.world.smsSandbox !== undefined && { inSandbox: scenario.world.smsSandbox }),
       },
       ec2TransitionDelayMs: scenario.world.ec2TransitionSeconds * 1000,
+      rds: {
+        ...(scenario.world.rdsFailoverSeconds !== undefined && { failoverMs: scenario.world.rdsFailoverSeconds * 1000 }),
+        ...(scenario.world.rdsSwitchoverSeconds !== undefined && { switchoverMs: scenario.world.rdsSwitchoverSeconds * 1000 }),
+      },
       onAsyncInvoke: (name: string, payload: unknown) => scheduler.start(`async ${name}`, () => invoke(name, payload, 'async')),
     });
     world.seed(scenario.config);
+    if (scenario.world.rdsReplicationLagSeconds !== undefined)
+      for (const global of world.rds.globalClusters())
+        for (const member of global.members)
+          if (!member.isWriter) world.rds.setReplicationLagMs(member.dbClusterArn, scenario.world.rdsReplicationLagSeconds * 1000);
     const enforceIam = options.enforceIam ?? true;
     const roles = enforceIam ? installSimulatedRoles(scenario.config, world, { stage: SIMULATION_STAGE, accountId: world.accountId }) : [];
     options.adjustRoles?.(roles, world);
@@ -567,6 +575,18 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
           sites: event.sites,
           message: `probe location ${event.location} ${event.reachable ? 'reaches' : 'cannot reach'} ${event.sites.join(', ')}`,
         });
+      } else if ('rds' in event) {
+        const { region, available, cluster, replicationLagSeconds } = event.rds;
+        const parts: string[] = [];
+        if (region !== undefined && available !== undefined) {
+          world.rds.setRegionAvailable(region, available);
+          parts.push(`RDS in ${region} ${available ? 'is back' : 'is down'}`);
+        }
+        if (cluster !== undefined && replicationLagSeconds !== undefined) {
+          world.rds.setReplicationLagMs(cluster, replicationLagSeconds * 1000);
+          parts.push(`${cluster.replace(/^.*:cluster:/, '')} replication lag ${replicationLagSeconds}s`);
+        }
+        record({ kind: 'site', rds: event.rds, message: parts.join('; ') });
       } else if ('location' in event) {
         reachable.set(event.location, event.reachable);
         record({

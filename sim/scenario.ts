@@ -92,15 +92,43 @@ const invokeEvent = z.strictObject({
   }),
 });
 
-const eventSchema = z.union([siteEvent, alarmEvent, rawAlarmEvent, locationEvent, regionEvent, invokeEvent], {
+/** RDS in a region goes down or comes back (`available`), and/or a cluster's replication lag changes. */
+const rdsEvent = z.strictObject({
+  ...eventBase,
+  rds: z
+    .strictObject({
+      region: z
+        .string()
+        .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region')
+        .optional(),
+      available: z.boolean().optional(),
+      /** A DB cluster ARN (a member of a global database the config names). */
+      cluster: z.string().startsWith('arn:', 'must be a DB cluster ARN').optional(),
+      replicationLagSeconds: z.number().min(0).max(86_400).optional(),
+    })
+    .refine((rds) => (rds.region !== undefined) === (rds.available !== undefined), 'region and available go together')
+    .refine(
+      (rds) => (rds.cluster !== undefined) === (rds.replicationLagSeconds !== undefined),
+      'cluster and replicationLagSeconds go together',
+    )
+    .refine(
+      (rds) => rds.region !== undefined || rds.cluster !== undefined,
+      'give { region, available } and/or { cluster, replicationLagSeconds }',
+    ),
+});
+
+const eventSchema = z.union([siteEvent, alarmEvent, rawAlarmEvent, locationEvent, regionEvent, invokeEvent, rdsEvent], {
   error:
-    'must be one of { site, health }, { alarm: { name, state } }, { alarmEvent }, { location, reachable }, { region, dark } or { invoke: { function, payload } }',
+    'must be one of { site, health }, { alarm: { name, state } }, { alarmEvent }, { location, reachable }, { region, dark }, { invoke: { function, payload } } or { rds: { region, available } }',
 });
 
 const apiFault = z.strictObject({
   api: z
     .string()
-    .regex(/^(route53|ec2|sns|cloudWatch|lambda|eventBridge)\.[A-Z][A-Za-z]+$/, 'must look like route53.ChangeResourceRecordSets'),
+    .regex(
+      /^(route53|ec2|sns|cloudWatch|lambda|eventBridge|rds|autoScaling|ecs)\.[A-Z][A-Za-z]+$/,
+      'must look like route53.ChangeResourceRecordSets',
+    ),
   error: z.string().min(1).optional(),
   times: z.union([z.number().int().min(1), z.literal('always')]).default(1),
   after: z.number().int().min(0).default(0),
@@ -152,6 +180,10 @@ export const scenarioSchema = z.strictObject({
        * lost (every region that needs a forwarder has one by default).
        */
       missingAlarmForwarders: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region')).default([]),
+      /** Aurora global databases: replication lag of every secondary, and how long a global failover / switchover takes. */
+      rdsReplicationLagSeconds: z.number().min(0).max(86_400).optional(),
+      rdsFailoverSeconds: z.number().min(1).max(3600).optional(),
+      rdsSwitchoverSeconds: z.number().min(1).max(3600).optional(),
     })
     .default({ route53ChangeSeconds: 60, route53HealthCheckerSeconds: 30, ec2TransitionSeconds: 15, missingAlarmForwarders: [] }),
   /** Lambda timeouts of the simulated functions (seconds), e.g. a short orchestrator to watch it hand a run on. */

@@ -3,12 +3,16 @@ import type { CloudWatchAdapter } from '../aws/cloudwatch';
 import type { Ec2Adapter } from '../aws/ec2';
 import type { LambdaAdapter } from '../aws/lambda';
 import type { Route53Adapter } from '../aws/route53';
+import type { RdsAdapter } from '../aws/rds';
+import type { AutoScalingAdapter } from '../aws/autoscaling';
+import type { EcsAdapter } from '../aws/ecs';
+import { SwitchbackError } from '../errors';
 import type { Clock } from '../clock';
 import type { ServiceConfig, SwitchbackConfig } from '../config/types';
 import type { PlanStep, Run, StepRecord } from '../domain/types';
 import type { Prober } from '../probes/types';
 import type { PublishOutcome } from '../engine/notifications';
-import type { EngineLogger } from '../engine/types';
+import type { EngineLogger, StepAdapters } from '../engine/types';
 
 export type StepOutput = NonNullable<StepRecord['output']>;
 
@@ -32,7 +36,15 @@ export interface ActionContext {
   invocationDeadlineEpochMs: number;
   /** Which attempt of the step's retry policy this is (1-based). */
   attempt: number;
-  aws: { route53: Route53Adapter; ec2(): Ec2Adapter; cloudWatch: CloudWatchAdapter; lambda: LambdaAdapter };
+  aws: {
+    route53: Route53Adapter;
+    ec2(): Ec2Adapter;
+    cloudWatch: CloudWatchAdapter;
+    lambda: LambdaAdapter;
+    rds(): RdsAdapter;
+    autoScaling(): AutoScalingAdapter;
+    ecs(): EcsAdapter;
+  };
   prober: Pick<Prober, 'probe'>;
   clock: Clock;
   /** Sleep on the engine's clock; renews the lease on the way and hands the run on near the invocation deadline. */
@@ -42,4 +54,12 @@ export interface ActionContext {
   publish(text: string): Promise<PublishOutcome>;
   /** DNS did not reach INSYNC in time: mark the run DNS_PENDING and tell people (once per run). */
   reportDnsPending(waitedSeconds: number): Promise<void>;
+}
+
+/** The database and fleet adapters a step may ask for; a function built without them says so when a step does. */
+export function stepAdapters(steps: StepAdapters | undefined): StepAdapters {
+  const missing = (service: string) => () => {
+    throw new SwitchbackError(`this function was built without the ${service} client; database and fleet steps run in the orchestrator`);
+  };
+  return steps ?? { rds: missing('RDS'), autoScaling: missing('Auto Scaling'), ecs: missing('ECS') };
 }

@@ -12,6 +12,7 @@ import type { ServiceConfig, SiteRole } from '../config/types';
 import { StepParamsError } from '../engine/errors';
 import type { ActionContext, ActionResult } from './context';
 import type { Grant } from './grants';
+import type { StepAdapters } from '../engine/types';
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -46,7 +47,9 @@ export interface DryRunContext {
   service: ServiceConfig;
   /** The step's region (its own `region` param, else its site's). */
   region: string;
-  aws: Pick<ActionContext['aws'], 'ec2'>;
+  aws: Pick<ActionContext['aws'], 'ec2' | 'cloudWatch'> & { steps?: StepAdapters };
+  /** The drill's clock (metric windows end here). */
+  nowEpochMs: number;
   /** A standby instance known before the run, to stand in for a `${steps.…}` reference. */
   knownInstanceId: string | undefined;
 }
@@ -68,6 +71,11 @@ export interface ActionSpec<Name extends string, S extends ParamsSchema> {
   defaults: ActionDefaults<z.output<S>>;
   /** A failure of this action never fails the run (the plan makes it `onFailure: continue`). */
   neverFailsRun?: boolean;
+  /**
+   * The action cannot be undone by the opposite run (a promoted replica): why, in a few words. An
+   * automatic failback after it needs `approve` unless the config names a step that re-establishes it.
+   */
+  oneWay?: string;
   /** One synchronous call that cannot renew the lease while it waits: the lease is held for the whole timeout. */
   holdsLeaseForTimeout?: boolean;
   /** Complete the params for the site the step runs at (e.g. the site's region). Pure. */
@@ -98,6 +106,7 @@ export interface StepAction {
   defaults: { retry: RetryPolicy };
   planOnly?: boolean;
   neverFailsRun?: boolean;
+  oneWay?: string;
   holdsLeaseForTimeout?: boolean;
   /** The drill can check this action without acting (`dryRunCheck`). */
   hasDryRunCheck: boolean;

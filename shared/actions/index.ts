@@ -2,14 +2,19 @@
  * The step action registry: every action a runbook can run, one module each. Adding an action means
  * adding its module (see `define-action.ts` for the shape), its tests, and one line here.
  */
+import { autoscalingSetCapacity } from './autoscaling-set-capacity';
 import { ec2AssociateAddress } from './ec2-associate-address';
 import { ec2AttachVolume } from './ec2-attach-volume';
 import { ec2LaunchFromAmi } from './ec2-launch-from-ami';
 import { ec2Start } from './ec2-start';
 import { ec2Stop } from './ec2-stop';
+import { ecsSetDesiredCount } from './ecs-set-desired-count';
 import { httpWaitHealthy } from './http-wait-healthy';
 import { lambdaInvoke } from './lambda-invoke';
 import { notify } from './notify';
+import { rdsFailoverGlobalCluster } from './rds-failover-global-cluster';
+import { rdsPromoteReadReplica } from './rds-promote-read-replica';
+import { rdsSwitchoverGlobalCluster } from './rds-switchover-global-cluster';
 import { route53Switch } from './route53-switch';
 import { route53WaitInSync } from './route53-wait-in-sync';
 import type { StepAction } from './define-action';
@@ -24,6 +29,11 @@ export const STEP_ACTIONS = [
   httpWaitHealthy,
   lambdaInvoke,
   notify,
+  rdsFailoverGlobalCluster,
+  rdsSwitchoverGlobalCluster,
+  rdsPromoteReadReplica,
+  autoscalingSetCapacity,
+  ecsSetDesiredCount,
   route53Switch,
   route53WaitInSync,
 ] as const;

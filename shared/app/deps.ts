@@ -8,6 +8,7 @@ import type { Ec2Adapter } from '../aws/ec2';
 import type { EventBridgeAdapter } from '../aws/eventbridge';
 import type { LambdaAdapter } from '../aws/lambda';
 import type { Route53Adapter } from '../aws/route53';
+import type { StepAdapters } from '../engine/types';
 import type { SnsAdapter } from '../aws/sns';
 import type { Clock } from '../clock';
 import type { SwitchbackConfig } from '../config/types';
@@ -30,6 +31,8 @@ export interface AwsAdapters {
   lambda: LambdaAdapter;
   /** Only the drill reads EventBridge (alarm forwarders); other functions never load its client. */
   eventBridge(): EventBridgeAdapter;
+  /** Database and fleet adapters, only in functions that run steps (see `StepAdapters`). */
+  steps?: StepAdapters;
 }
 
 /**

@@ -187,7 +187,13 @@ export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: b
   for (const { step, action } of checkable) {
     const own = step.params.region;
     const region = typeof own === 'string' ? own : service.secondary.region;
-    const dryRun = action.dryRunCheckFor(step.params, { service, region, aws: deps.aws, knownInstanceId: standbyIds[0] });
+    const dryRun = action.dryRunCheckFor(step.params, {
+      service,
+      region,
+      aws: deps.aws,
+      nowEpochMs: deps.clock.now(),
+      knownInstanceId: standbyIds[0],
+    });
     if (dryRun) checks.push(await check(dryRun.check, () => dryRun.run()));
   }
 

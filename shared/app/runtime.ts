@@ -19,6 +19,7 @@ import { systemClock } from '../clock';
 import { loadConfigFile } from '../config/load';
 import type { SwitchbackConfig } from '../config/types';
 import { PUBLISH_REQUEST_TIMEOUT_MS } from '../engine/notifications';
+import type { StepAdapters } from '../engine/types';
 import { SwitchbackError } from '../errors';
 import { createProber } from '../probes';
 import { createStore } from '../store';
@@ -74,6 +75,7 @@ export function createAwsAdapters(
   route53: (() => Route53Adapter) | undefined,
   deployment: { stage: string },
   eventBridge?: () => EventBridgeAdapter,
+  steps?: StepAdapters,
 ): AwsAdapters {
   let ec2Adapter: Ec2Adapter | undefined;
   let route53Adapter: Route53Adapter | undefined;
@@ -87,6 +89,7 @@ export function createAwsAdapters(
     sns: createSnsAdapter(clients),
     cloudWatch: createCloudWatchAdapter(clients, { stage: deployment.stage }),
     lambda: createLambdaAdapter(clients),
+    ...(steps && { steps }),
     ec2: () => {
       if (!ec2) throw new SwitchbackError('this function was built without the EC2 client; EC2 steps run in the orchestrator');
       ec2Adapter ??= ec2();
@@ -128,6 +131,11 @@ export interface LambdaDepsOptions {
     factory: NonNullable<AwsClientFactories['eventBridge']>;
     adapter: (clients: AwsClients, options: { stage: string }) => EventBridgeAdapter;
   };
+  /**
+   * For functions that run database and fleet steps: `{ factories: STEP_CLIENT_FACTORIES, adapters:
+   * createStepAdapters }` from `shared/aws/step-adapters` (RDS, Auto Scaling, ECS clients).
+   */
+  steps?: { factories: AwsClientFactories; adapters: (clients: AwsClients) => StepAdapters };
   env?: NodeJS.ProcessEnv;
   logger: Logger;
   /** The function's Powertools metrics (./lambda-handler flushes them after every invocation). */
@@ -144,6 +152,7 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
       ...(options.ec2 ? { ec2: options.ec2.factory } : {}),
       ...(options.route53 ? { route53: options.route53.factory } : {}),
       ...(options.eventBridge ? { eventBridge: options.eventBridge.factory } : {}),
+      ...options.steps?.factories,
     },
     ...DEPLOYED_CLIENT_TIMEOUTS,
   });
@@ -186,6 +195,7 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
       route53 ? () => route53.adapter(clients) : undefined,
       { stage },
       eventBridge ? () => eventBridge.adapter(clients, { stage }) : undefined,
+      options.steps?.adapters(clients),
     ),
     functions: { orchestrator: requireEnv(ENV.orchestrator, env), probe: env[ENV.probe] ?? 'probe' },
     logger,

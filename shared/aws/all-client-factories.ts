@@ -10,6 +10,9 @@ import { eventBridgeClientFactory } from './eventbridge';
 import { lambdaClientFactory } from './lambda';
 import { route53ClientFactory } from './route53';
 import { snsClientFactory } from './sns';
+import { rdsClientFactory } from './rds';
+import { autoScalingClientFactory } from './autoscaling';
+import { ecsClientFactory } from './ecs';
 
 export const ALL_AWS_CLIENT_FACTORIES: Required<AwsClientFactories> = {
   route53: route53ClientFactory,
@@ -18,4 +21,7 @@ export const ALL_AWS_CLIENT_FACTORIES: Required<AwsClientFactories> = {
   cloudWatch: cloudWatchClientFactory,
   lambda: lambdaClientFactory,
   eventBridge: eventBridgeClientFactory,
+  rds: rdsClientFactory,
+  autoScaling: autoScalingClientFactory,
+  ecs: ecsClientFactory,
 };

@@ -16,6 +16,9 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { ECSClient } from '@aws-sdk/client-ecs';
 import { SwitchbackError } from '../errors';
 
 export interface AwsClients {
@@ -27,9 +30,12 @@ export interface AwsClients {
   lambda(region?: string): LambdaClient;
   /** EventBridge is regional: rules live on the default bus of each region. */
   eventBridge(region: string): EventBridgeClient;
+  rds(region: string): RDSClient;
+  autoScaling(region: string): AutoScalingClient;
+  ecs(region: string): ECSClient;
 }
 
-export const AWS_SERVICES = ['route53', 'ec2', 'sns', 'cloudWatch', 'lambda', 'eventBridge'] as const;
+export const AWS_SERVICES = ['route53', 'ec2', 'sns', 'cloudWatch', 'lambda', 'eventBridge', 'rds', 'autoScaling', 'ecs'] as const;
 export type AwsServiceName = (typeof AWS_SERVICES)[number];
 
 /** The region Route 53's API is signed for in the `aws` partition. */
@@ -53,6 +59,9 @@ export interface AwsClientFactories {
   cloudWatch?: AwsClientFactory<CloudWatchClient>;
   lambda?: AwsClientFactory<LambdaClient>;
   eventBridge?: AwsClientFactory<EventBridgeClient>;
+  rds?: AwsClientFactory<RDSClient>;
+  autoScaling?: AwsClientFactory<AutoScalingClient>;
+  ecs?: AwsClientFactory<ECSClient>;
 }
 
 export interface CreateAwsClientsOptions {
@@ -87,6 +96,9 @@ const FACTORY_MODULE: Record<AwsServiceName, string> = {
   cloudWatch: "cloudWatchClientFactory from 'shared/aws/cloudwatch'",
   lambda: "lambdaClientFactory from 'shared/aws/lambda'",
   eventBridge: "eventBridgeClientFactory from 'shared/aws/eventbridge'",
+  rds: "rdsClientFactory from 'shared/aws/rds'",
+  autoScaling: "autoScalingClientFactory from 'shared/aws/autoscaling'",
+  ecs: "ecsClientFactory from 'shared/aws/ecs'",
 };
 
 export class MissingAwsClientError extends SwitchbackError {
@@ -137,6 +149,9 @@ export function createAwsClients(options: CreateAwsClientsOptions): AwsClients {
     cloudWatch: (region) => get<CloudWatchClient>('cloudWatch', region ?? options.defaultRegion),
     lambda: (region) => get<LambdaClient>('lambda', region ?? options.defaultRegion),
     eventBridge: (region) => get<EventBridgeClient>('eventBridge', requireRegion(region, 'eventBridge')),
+    rds: (region) => get<RDSClient>('rds', requireRegion(region, 'rds')),
+    autoScaling: (region) => get<AutoScalingClient>('autoScaling', requireRegion(region, 'autoScaling')),
+    ecs: (region) => get<ECSClient>('ecs', requireRegion(region, 'ecs')),
   };
 }
 

@@ -77,6 +77,21 @@ export interface CloudWatchAdapter {
    * undefined when SNS has published none (no text sent this month).
    */
   smsMonthToDateSpendUsd(region: string, nowEpochMs: number): Promise<number | undefined>;
+  /**
+   * The newest one-minute Maximum of a metric between `sinceEpochMs` and `untilEpochMs`
+   * (GetMetricStatistics), or undefined when the metric has no data there (CloudWatch returns no
+   * datapoints for missing data; a metric that stopped reporting looks exactly like that).
+   */
+  latestMaximum(query: MetricQuery): Promise<{ value: number; atEpochMs: number } | undefined>;
+}
+
+export interface MetricQuery {
+  region: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  sinceEpochMs: number;
+  untilEpochMs: number;
 }
 
 /** `arn:aws:cloudwatch:<region>:<account>:alarm:<name>` → { region, name }; a plain name → { name }. */
@@ -208,8 +223,36 @@ export function createCloudWatchAdapter(clients: Pick<AwsClients, 'cloudWatch'>,
     });
   }
 
+  async function latestMaximum(query: MetricQuery): Promise<{ value: number; atEpochMs: number } | undefined> {
+    const dimensions = Object.entries(query.dimensions).map(([Name, Value]) => ({ Name, Value }));
+    const what = `${query.namespace}/${query.metricName} ${Object.entries(query.dimensions)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(' ')} in ${query.region}`;
+    const response = await callAws('cloudwatch:GetMetricStatistics', what, () =>
+      clients.cloudWatch(query.region).send(
+        new GetMetricStatisticsCommand({
+          Namespace: query.namespace,
+          MetricName: query.metricName,
+          Dimensions: dimensions,
+          StartTime: new Date(query.sinceEpochMs),
+          EndTime: new Date(query.untilEpochMs),
+          Period: 60,
+          Statistics: ['Maximum'],
+        }),
+      ),
+    );
+    let latest: { value: number; atEpochMs: number } | undefined;
+    for (const point of response.Datapoints ?? []) {
+      if (point.Timestamp === undefined || point.Maximum === undefined) continue;
+      const atEpochMs = point.Timestamp.getTime();
+      if (!latest || atEpochMs > latest.atEpochMs) latest = { value: point.Maximum, atEpochMs };
+    }
+    return latest;
+  }
+
   return {
     stage,
+    latestMaximum,
     flagAlarmName: (service) => flagAlarmName(stage, service),
     putFlagMetric,
     putFlagMetrics,

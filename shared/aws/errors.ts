@@ -52,6 +52,9 @@ const TRANSIENT_CODES = new Set([
   'InsufficientCapacity',
   'InsufficientHostCapacity',
   'InsufficientAddressCapacity',
+  // Auto Scaling: another scaling activity or update holds the group for a moment; it says retry.
+  'ScalingActivityInProgressFault',
+  'ResourceContentionFault',
 ]);
 
 const NETWORK_CODES = new Set([

@@ -7,7 +7,8 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
 import { ALARM_ARN, configSchema, crossCheck, DEFAULT_POLICY, type RawConfig, type RawService, type RawSite } from './schema';
-import type { AlarmRef, ServiceConfig, SiteConfig, SwitchbackConfig } from './types';
+import type { AlarmRef, ServiceConfig, SiteConfig, StepConfig, SwitchbackConfig } from './types';
+import { findAction } from '../actions';
 
 /** `services[0].primary.region` from `['services', 0, 'primary', 'region']`. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -130,6 +131,7 @@ function resolveService(raw: RawConfig, service: RawService, locationCount: numb
   const defaults = raw.defaults;
   const probe = { ...DEFAULT_POLICY.probe, ...defaults.probe, ...service.probe };
   const failback = { ...DEFAULT_POLICY.failback, ...defaults.failback, ...service.failback };
+  const approvalReason = failback.reestablishReplication === undefined ? oneWayReason(service.secondary.prepare) : undefined;
   const guard = { ...DEFAULT_POLICY.guard, ...defaults.guard, ...service.guard };
   const detect = { ...DEFAULT_POLICY.detect, ...defaults.detect, ...service.detect };
   return {
@@ -141,7 +143,7 @@ function resolveService(raw: RawConfig, service: RawService, locationCount: numb
     policy: {
       probe,
       trigger: service.trigger ?? defaults.trigger,
-      failback,
+      failback: { ...failback, ...(approvalReason && { approvalReason }) },
       guard,
       detect: {
         quorum: detect.quorum ?? Math.floor(locationCount / 2) + 1,
@@ -151,6 +153,17 @@ function resolveService(raw: RawConfig, service: RawService, locationCount: numb
       },
     },
   };
+}
+
+/** Why a failback must be approved: the failover runs a one-way step (`one-way: promoted app-replica; nothing re-replicates`). */
+function oneWayReason(steps: StepConfig[]): string | undefined {
+  const oneWay = steps.filter((step) => findAction(step.action)?.oneWay !== undefined);
+  if (oneWay.length === 0) return undefined;
+  const names = oneWay.map((step) => {
+    const named = Object.values(step.params).find((value) => typeof value === 'string' && !value.includes('${'));
+    return `${step.action}${typeof named === 'string' ? ` ${named}` : ''}`;
+  });
+  return `one-way: ${names.join(', ')}; nothing re-replicates`;
 }
 
 function resolveSite(site: RawSite, timeoutMs: number): SiteConfig {

@@ -31,6 +31,11 @@ const failbackFields = {
 const guardFields = {
   cooldownSeconds: z.number().int().min(0, 'must be between 0 and 604800').max(604800, 'must be between 0 and 604800'),
   maxFailoversPer24h: positiveInt(100),
+  /**
+   * Refuse an automatic failover whose database steps would lose more than this many seconds of
+   * writes (the replication lag at the switch); a manual failover is still allowed. Default: no limit.
+   */
+  maxDataAgeSeconds: positiveInt(86400).optional(),
 };
 const detectFields = {
   /** How many probe locations must agree; default: a majority of `probeLocations`. */
@@ -206,7 +211,15 @@ const serviceSchema = z.strictObject({
   probe: defaultsSchema.shape.probe.optional(),
   trigger: z.enum(TRIGGER_POLICIES).optional(),
   failback: z
-    .strictObject({ ...failbackFields, check: lambdaHookSchema })
+    .strictObject({
+      ...failbackFields,
+      check: lambdaHookSchema,
+      /**
+       * The id of the `primary.prepare` step that re-establishes replication after a one-way failover
+       * step (e.g. a hook that re-creates the replica): with it, failback stays automatic.
+       */
+      reestablishReplication: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be the id of a primary.prepare step'),
+    })
     .partial()
     .optional(),
   guard: defaultsSchema.shape.guard.optional(),
@@ -321,6 +334,13 @@ function crossCheckService(
     }
   }
   checkStepReferences(service, at, problems);
+  const reestablish = service.failback?.reestablishReplication;
+  if (reestablish !== undefined && !(service.primary.prepare ?? []).some((step) => step.id === reestablish)) {
+    problems.push({
+      path: at('failback', 'reestablishReplication'),
+      message: `"${reestablish}" is not the id of a primary.prepare step (the failback step that re-establishes replication)`,
+    });
+  }
   const probe = { ...config.defaults.probe, ...service.probe };
   const intervalSeconds = probe.intervalSeconds ?? DEFAULT_POLICY.probe.intervalSeconds;
   const timeoutMs = probe.timeoutMs ?? DEFAULT_POLICY.probe.timeoutMs;

@@ -32,8 +32,12 @@ export interface LambdaHook {
 export interface ServicePolicy {
   probe: { intervalSeconds: number; timeoutMs: number; failureThreshold: number; recoveryThreshold: number };
   trigger: TriggerPolicy;
-  failback: { mode: FailbackMode; holdDownSeconds: number; check?: LambdaHook };
-  guard: { cooldownSeconds: number; maxFailoversPer24h: number };
+  /**
+   * `approvalReason`: why an automatic failback waits for `approve` although the mode is auto (the
+   * failover runs a one-way step and no failback step re-establishes what it undid).
+   */
+  failback: { mode: FailbackMode; holdDownSeconds: number; check?: LambdaHook; reestablishReplication?: string; approvalReason?: string };
+  guard: { cooldownSeconds: number; maxFailoversPer24h: number; maxDataAgeSeconds?: number };
   /**
    * `quorum` of `locationCount` probe locations must agree before the primary counts as down or recovered;
    * `failbackQuorum` says whether any failing location (`any`) or only a quorum (`majority`) holds a failback.

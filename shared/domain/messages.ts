@@ -5,6 +5,7 @@
  * (reason, error) is shortened with "..." so the fixed parts ("- DNS unchanged") always survive.
  */
 import type { NotifyStage, Run } from './types';
+import { dataAgeNote } from './data-age';
 
 export const SMS_MAX_CHARS = 160;
 const ELLIPSIS = '...';
@@ -121,7 +122,14 @@ export function runMessage(stage: NotifyStage, run: Run, extra: { durationSecond
       return compose(run.service, drill, failover ? 'failing over: ' : 'failing back: ', run.reason);
     case 'succeeded': {
       const where = failover ? 'now on SECONDARY' : 'back on PRIMARY';
-      return compose(run.service, drill, `${where} (took ${tookSeconds(run, extra)}s)`, '', run.dnsPending ? ' - DNS_PENDING' : '');
+      const age = dataAgeNote(run);
+      return compose(
+        run.service,
+        drill,
+        `${where} (took ${tookSeconds(run, extra)}s${age ? `; ${age}` : ''})`,
+        '',
+        run.dnsPending ? ' - DNS_PENDING' : '',
+      );
     }
     case 'failed': {
       const failed = [...run.steps].reverse().find((step) => step.status === 'failed');

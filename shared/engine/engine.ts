@@ -25,7 +25,7 @@ import type { NotifyStage, PlanStep, Run, RunStatus, StepRecord } from '../domai
 import { describeError, firstLine, UnknownServiceError } from '../errors';
 import { LeaseLostError } from '../store';
 import { findAction } from '../actions';
-import type { ActionContext, ActionResult } from '../actions/context';
+import { stepAdapters, type ActionContext, type ActionResult } from '../actions/context';
 import { boundOutput, boundText } from './bounded';
 import { CrashError, HandoffSignal, StepParamsError } from './errors';
 import { RunJournal } from './journal';
@@ -342,6 +342,7 @@ class RunExecution {
         ec2: () => (typeof aws.ec2 === 'function' ? aws.ec2() : aws.ec2),
         cloudWatch: aws.cloudWatch,
         lambda: aws.lambda,
+        ...stepAdapters(aws.steps),
       },
       prober: this.deps.prober,
       clock: this.deps.clock,

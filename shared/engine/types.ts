@@ -6,6 +6,9 @@ import type { CloudWatchAdapter } from '../aws/cloudwatch';
 import type { Ec2Adapter } from '../aws/ec2';
 import type { LambdaAdapter } from '../aws/lambda';
 import type { Route53Adapter } from '../aws/route53';
+import type { RdsAdapter } from '../aws/rds';
+import type { AutoScalingAdapter } from '../aws/autoscaling';
+import type { EcsAdapter } from '../aws/ecs';
 import type { SnsAdapter } from '../aws/sns';
 import type { Clock } from '../clock';
 import type { SwitchbackConfig } from '../config/types';
@@ -21,6 +24,17 @@ export interface EngineLogger {
   error(message: string, extra?: Record<string, unknown>): void;
 }
 
+/**
+ * Adapters of the services only runbook steps call (RDS, Auto Scaling, ECS): getters, so a function
+ * loads an SDK client only when a step asks for it, and functions that never run steps (`probe`,
+ * `alarm`) are built without them.
+ */
+export interface StepAdapters {
+  rds(): RdsAdapter;
+  autoScaling(): AutoScalingAdapter;
+  ecs(): EcsAdapter;
+}
+
 export interface EngineAws {
   route53: Route53Adapter;
   /** The adapter, or a getter so functions that never run EC2 steps never load the EC2 client. */
@@ -28,6 +42,7 @@ export interface EngineAws {
   sns: SnsAdapter;
   cloudWatch: CloudWatchAdapter;
   lambda: LambdaAdapter;
+  steps?: StepAdapters;
 }
 
 export interface EngineFaults {

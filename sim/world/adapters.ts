@@ -9,6 +9,7 @@ import type { AwsClients } from '../../shared/aws/clients';
 import { createEc2Adapter } from '../../shared/aws/ec2';
 import { createEventBridgeAdapter } from '../../shared/aws/eventbridge';
 import { createRoute53Adapter } from '../../shared/aws/route53';
+import { createStepAdapters } from '../../shared/aws/step-adapters';
 import { SIM_STAGE } from './seed';
 
 export function createSimAwsAdapters(clients: AwsClients): AwsAdapters {
@@ -18,5 +19,6 @@ export function createSimAwsAdapters(clients: AwsClients): AwsAdapters {
     () => createRoute53Adapter(clients),
     { stage: SIM_STAGE },
     () => createEventBridgeAdapter(clients, { stage: SIM_STAGE }),
+    createStepAdapters(clients),
   );
 }

@@ -9,6 +9,9 @@
  * - CloudWatch https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
  * - EventBridge https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html
  * - IAM:       https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+ * - RDS:       https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
+ * - Auto Scaling https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html
+ * - ECS:       https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
  * and, for what RunInstances asks, "Grant permission to launch instances":
  * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ExamplePolicies_EC2.html#iam-example-runinstances
  *
@@ -29,6 +32,8 @@ export interface AuthorizationLookup {
   volume(region: string, volumeId: string): { availabilityZone: string; attachedTo: string[] } | undefined;
   /** The role (name) inside an instance profile given by name or ARN. */
   instanceProfileRole(nameOrArn: string): string;
+  /** The ARN of an Auto Scaling group (it carries the group's id), or undefined when there is none. */
+  autoScalingGroupArn?(region: string, name: string): string | undefined;
 }
 
 /** RunInstances with no SecurityGroupIds / SubnetId uses the default VPC's: concrete ids, so `security-group/*` grants match and named ones do not. */
@@ -365,6 +370,102 @@ function eventBridgeRequests(operation: string, input: Input, region: string, ac
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// RDS: a global cluster's ARN has no region (`arn:aws:rds::<account>:global-cluster:<id>`); a DB
+// cluster's does. Failover/SwitchoverGlobalCluster require both resource types (cluster*,
+// global-cluster*): the target cluster and the global cluster.
+
+function rdsRequests(operation: string, input: Input, region: string, accountId: string): AuthorizationRequest[] | undefined {
+  const action = `rds:${operation}`;
+  const globalArn = (id: string) => `arn:aws:rds::${accountId}:global-cluster:${id}`;
+  const clusterArn = (idOrArn: string) => (idOrArn.startsWith('arn:') ? idOrArn : `arn:aws:rds:${region}:${accountId}:cluster:${idOrArn}`);
+  switch (operation) {
+    case 'DescribeGlobalClusters': {
+      const id = text(input.GlobalClusterIdentifier);
+      return [{ action, resource: id ? globalArn(id) : '*', context: {} }];
+    }
+    case 'DescribeDBClusters': {
+      const id = text(input.DBClusterIdentifier);
+      return [{ action, resource: id ? clusterArn(id) : '*', context: {} }];
+    }
+    case 'DescribeDBInstances': {
+      const id = text(input.DBInstanceIdentifier);
+      return [{ action, resource: id ? `arn:aws:rds:${region}:${accountId}:db:${id}` : '*', context: {} }];
+    }
+    case 'PromoteReadReplica': {
+      const id = text(input.DBInstanceIdentifier);
+      return id ? [{ action, resource: `arn:aws:rds:${region}:${accountId}:db:${id}`, context: {} }] : undefined;
+    }
+    case 'FailoverGlobalCluster':
+    case 'SwitchoverGlobalCluster': {
+      const id = text(input.GlobalClusterIdentifier);
+      const target = text(input.TargetDbClusterIdentifier);
+      if (!id || !target) return undefined;
+      return [
+        { action, resource: clusterArn(target), context: {} },
+        { action, resource: globalArn(id), context: {} },
+      ];
+    }
+    default:
+      return unmodelled('rds', operation);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Auto Scaling: a group's ARN carries its id (`autoScalingGroup:<uuid>:autoScalingGroupName/<name>`);
+// DescribeAutoScalingGroups has no resource type. UpdateAutoScalingGroup carries the sizes as
+// condition keys (autoscaling:MinSize, autoscaling:MaxSize).
+
+function autoScalingRequests(
+  operation: string,
+  input: Input,
+  region: string,
+  lookup: AuthorizationLookup,
+): AuthorizationRequest[] | undefined {
+  const action = `autoscaling:${operation}`;
+  switch (operation) {
+    case 'DescribeAutoScalingGroups':
+      return [{ action, resource: '*', context: {} }];
+    case 'UpdateAutoScalingGroup': {
+      const name = text(input.AutoScalingGroupName);
+      if (!name) return undefined;
+      const resource =
+        lookup.autoScalingGroupArn?.(region, name) ??
+        `arn:aws:autoscaling:${region}:${lookup.accountId}:autoScalingGroup:00000000-0000-0000-0000-000000000000:autoScalingGroupName/${name}`;
+      const context: ContextValues = {};
+      if (typeof input.MinSize === 'number') context['autoscaling:MinSize'] = String(input.MinSize);
+      if (typeof input.MaxSize === 'number') context['autoscaling:MaxSize'] = String(input.MaxSize);
+      return [{ action, resource, context }];
+    }
+    default:
+      return unmodelled('autoScaling', operation);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ECS: UpdateService and DescribeServices are authorized on the service
+// (`service/<cluster>/<name>`), with the cluster's ARN as the ecs:cluster condition key.
+
+function ecsRequests(operation: string, input: Input, region: string, accountId: string): AuthorizationRequest[] | undefined {
+  const action = `ecs:${operation}`;
+  const cluster = (text(input.cluster) ?? 'default').replace(/^.*:cluster\//, '');
+  const context: ContextValues = { 'ecs:cluster': `arn:aws:ecs:${region}:${accountId}:cluster/${cluster}` };
+  const serviceArn = (service: string) =>
+    service.startsWith('arn:') ? service : `arn:aws:ecs:${region}:${accountId}:service/${cluster}/${service}`;
+  switch (operation) {
+    case 'UpdateService': {
+      const service = text(input.service);
+      return service ? [{ action, resource: serviceArn(service), context }] : undefined;
+    }
+    case 'DescribeServices': {
+      const services = strings(input.services);
+      return services.length === 0 ? undefined : services.map((service) => ({ action, resource: serviceArn(service), context }));
+    }
+    default:
+      return unmodelled('ecs', operation);
+  }
+}
+
 function unmodelled(service: string, operation: string): never {
   throw new SwitchbackError(
     `world IAM: how AWS authorizes ${service}:${operation} is not modelled (add it to sim/world/authorization.ts from the Service Authorization Reference)`,
@@ -393,6 +494,12 @@ export function authorizationRequests(
         return lambdaRequests(operation, input, region, lookup.accountId);
       case 'eventBridge':
         return eventBridgeRequests(operation, input, region, lookup.accountId);
+      case 'rds':
+        return rdsRequests(operation, input, region, lookup.accountId);
+      case 'autoScaling':
+        return autoScalingRequests(operation, input, region, lookup);
+      case 'ecs':
+        return ecsRequests(operation, input, region, lookup.accountId);
       case 'iam':
         if (operation !== 'SimulatePrincipalPolicy') return unmodelled('iam', operation);
         return text(input.PolicySourceArn)

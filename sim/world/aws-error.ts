@@ -12,6 +12,9 @@ import * as eventBridgeSdk from '@aws-sdk/client-eventbridge';
 import * as lambdaSdk from '@aws-sdk/client-lambda';
 import * as route53Sdk from '@aws-sdk/client-route-53';
 import * as snsSdk from '@aws-sdk/client-sns';
+import * as rdsSdk from '@aws-sdk/client-rds';
+import * as autoScalingSdk from '@aws-sdk/client-auto-scaling';
+import * as ecsSdk from '@aws-sdk/client-ecs';
 import type { AwsServiceName } from '../../shared/aws/clients';
 
 type ServiceExceptionClass = new (options: Record<string, unknown>) => Error;
@@ -23,6 +26,9 @@ const BASE_EXCEPTIONS: Record<AwsServiceName, ServiceExceptionClass> = {
   cloudWatch: cloudWatchSdk.CloudWatchServiceException as unknown as ServiceExceptionClass,
   lambda: lambdaSdk.LambdaServiceException as unknown as ServiceExceptionClass,
   eventBridge: eventBridgeSdk.EventBridgeServiceException as unknown as ServiceExceptionClass,
+  rds: rdsSdk.RDSServiceException as unknown as ServiceExceptionClass,
+  autoScaling: autoScalingSdk.AutoScalingServiceException as unknown as ServiceExceptionClass,
+  ecs: ecsSdk.ECSServiceException as unknown as ServiceExceptionClass,
 };
 
 const SDK_MODULES: Record<AwsServiceName, Record<string, unknown>> = {
@@ -32,6 +38,9 @@ const SDK_MODULES: Record<AwsServiceName, Record<string, unknown>> = {
   cloudWatch: cloudWatchSdk,
   lambda: lambdaSdk,
   eventBridge: eventBridgeSdk,
+  rds: rdsSdk,
+  autoScaling: autoScalingSdk,
+  ecs: ecsSdk,
 };
 
 /** Query-protocol services name their classes `<Code>Exception` (SNS `InvalidParameter` → `InvalidParameterException`). */
@@ -52,6 +61,14 @@ const STATUS_BY_CODE: Record<string, number> = {
   NoSuchChange: 404,
   NoSuchHealthCheck: 404,
   ResourceNotFoundException: 404,
+  GlobalClusterNotFoundFault: 404,
+  DBClusterNotFoundFault: 404,
+  DBInstanceNotFoundFault: 404,
+  ServiceNotFoundException: 400,
+  ClusterNotFoundException: 400,
+  ScalingActivityInProgressFault: 400,
+  ResourceContentionFault: 500,
+  ServerException: 500,
   ResourceNotFound: 404,
   NotFound: 404,
   HealthCheckAlreadyExists: 409,

@@ -24,6 +24,8 @@
  * answers from the published datapoints and from metrics AWS services publish themselves
  * (`serviceSeries`, e.g. AWS/SNS SMSMonthToDateSpentUSD from the SNS model): per Period from
  * StartTime (inclusive) to EndTime (exclusive), only periods with data, dimensions matched exactly.
+ * Models that own an AWS metric per dimension (e.g. `AWS/RDS AuroraGlobalDBReplicationLag` per
+ * DB cluster, from the RDS model) answer through `addMetricSource` first.
  */
 import type {
   DescribeAlarmsInput,
@@ -181,6 +183,16 @@ function toEpochMs(value: unknown, fallback: number): number | undefined {
   return undefined;
 }
 
+/** Datapoints of an AWS metric another model owns (e.g. RDS replication lag), in [fromEpochMs, toEpochMs). */
+export type MetricSource = (query: {
+  region: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  fromEpochMs: number;
+  toEpochMs: number;
+}) => Array<{ atEpochMs: number; value: number }> | undefined;
+
 /** Datapoints an AWS service publishes itself (namespace `AWS/...`), by region, namespace and metric name. */
 export type ServiceSeries = (region: string, namespace: string, metricName: string) => Array<{ atEpochMs: number; value: number }>;
 
@@ -189,6 +201,8 @@ export function createCloudWatchModel(
   serviceSeries: ServiceSeries = () => [],
 ): {
   model: ServiceModel;
+  /** Let a model publish an AWS metric (answered lazily, when someone asks). */
+  addMetricSource(source: MetricSource): void;
   world: CloudWatchWorld;
   alarmState(region: string, name: string): AlarmStateValue | undefined;
   /** What the alarm's data said at the last boundary at or before `atEpochMs` (undefined: no such alarm). */
@@ -196,6 +210,7 @@ export function createCloudWatchModel(
 } {
   const series = new Map<string, Series>();
   const alarms = new Map<string, AlarmModel>();
+  const sources: MetricSource[] = [];
 
   const fail = (code: string, message: string) => ctx.error('cloudWatch', code, message);
   const alarmKey = (region: string, name: string) => `${region}|${name}`;
@@ -596,9 +611,18 @@ export function createCloudWatchModel(
       throw fail('MissingParameter', 'The parameters StartTime and EndTime are required.');
     const dimensions = Object.fromEntries((input.Dimensions ?? []).map((dimension) => [dimension.Name ?? '', dimension.Value ?? '']));
     const now = ctx.now();
-    const points = namespace.startsWith('AWS/')
-      ? serviceSeries(region, namespace, metricName).filter((point) => point.atEpochMs <= now)
-      : (series.get(seriesKey(region, namespace, metricName, dimensions))?.points ?? []).filter((point) => point.receivedAtEpochMs <= now);
+    const owned = sources
+      .map((source) =>
+        source({ region, namespace, metricName, dimensions, fromEpochMs: startEpochMs, toEpochMs: Math.min(endEpochMs, now) }),
+      )
+      .find((found) => found !== undefined);
+    const points = owned
+      ? owned.filter((point) => point.atEpochMs <= now)
+      : namespace.startsWith('AWS/')
+        ? serviceSeries(region, namespace, metricName).filter((point) => point.atEpochMs <= now)
+        : (series.get(seriesKey(region, namespace, metricName, dimensions))?.points ?? []).filter(
+            (point) => point.receivedAtEpochMs <= now,
+          );
     const periodMs = periodSeconds * 1000;
     const byPeriod = new Map<number, number[]>();
     for (const point of points) {
@@ -637,6 +661,9 @@ export function createCloudWatchModel(
   return {
     model,
     world,
+    addMetricSource(source) {
+      sources.push(source);
+    },
     alarmState(region, name) {
       const alarm = alarms.get(alarmKey(region, name));
       if (!alarm) return undefined;

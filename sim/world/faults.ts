@@ -43,9 +43,11 @@ export const STUCK_APIS: ReadonlySet<string> = new Set([
   'ec2.RunInstances',
   'ec2.AttachVolume',
   'ec2.DetachVolume',
+  'autoScaling.UpdateAutoScalingGroup',
+  'ecs.UpdateService',
 ]);
 
-const API_PATTERN = /^(route53|ec2|sns|cloudWatch|lambda|eventBridge)\.[A-Z][A-Za-z0-9]+$/;
+const API_PATTERN = /^(route53|ec2|sns|cloudWatch|lambda|eventBridge|rds|autoScaling|ecs)\.[A-Z][A-Za-z0-9]+$/;
 
 export class InvalidFaultError extends SwitchbackError {}
 
@@ -68,7 +70,7 @@ function validate(spec: FaultSpec): string[] {
   const problems: string[] = [];
   if (typeof spec.api !== 'string' || !API_PATTERN.test(spec.api)) {
     problems.push(
-      `api: "${String(spec.api)}" must look like route53.ChangeResourceRecordSets (service one of route53, ec2, sns, cloudWatch, lambda)`,
+      `api: "${String(spec.api)}" must look like route53.ChangeResourceRecordSets (service one of route53, ec2, sns, cloudWatch, lambda, rds, autoScaling, ecs)`,
     );
   }
   const times = spec.times ?? 1;

@@ -221,6 +221,9 @@ const DENIED_CODE: Record<string, string> = {
   sns: 'AuthorizationError',
   lambda: 'AccessDeniedException',
   eventBridge: 'AccessDeniedException',
+  rds: 'AccessDenied',
+  autoScaling: 'AccessDenied',
+  ecs: 'AccessDeniedException',
   iam: 'AccessDenied',
 };
 

@@ -15,6 +15,11 @@
  *   its id, an instance's from its id, and a volume to attach lives in the zone of the instance it
  *   is attached to (a literal instance, or the subnet of the launch step it refers to; a launch
  *   without a subnet lands in the default subnet's zone, `<region>a`).
+ * - RDS: every Aurora global database an `rds.*GlobalCluster` step names, its writer in the primary's
+ *   region (the cluster a primary-side step switches back to, else `<global id>-primary`) and the
+ *   cluster a secondary-side step fails over to as its secondary.
+ * - Auto Scaling groups and ECS services the fleet steps name, as a pilot light: no instances or
+ *   tasks, a maximum that allows the largest size a step asks for.
  * - SNS: the notify topic.
  */
 import type { CloudWatchRegion, ResourceRecordSet } from '@aws-sdk/client-route-53';
@@ -33,6 +38,9 @@ import {
   flagHealthCheckReference,
 } from '../../shared/aws/flag';
 import { normalizeDnsName } from '../../shared/aws/route53';
+import type { AutoScalingWorld } from './autoscaling';
+import type { EcsWorld } from './ecs';
+import type { RdsWorld } from './rds';
 import type { Route53World } from './route53';
 import type { SnsWorld } from './sns';
 
@@ -41,6 +49,9 @@ export interface SeedTargets {
   ec2: Ec2World;
   sns: SnsWorld;
   cloudWatch: CloudWatchWorld;
+  rds?: RdsWorld;
+  autoScaling?: AutoScalingWorld;
+  ecs?: EcsWorld;
 }
 
 /** The stage the simulator deploys as: flag names and dimensions carry it, as in a real deployment. */
@@ -218,6 +229,73 @@ function seedSite(targets: SeedTargets, service: ServiceConfig, role: SiteRole):
   }
 }
 
+const GLOBAL_CLUSTER_ACTIONS: ReadonlySet<string> = new Set(['rds.failoverGlobalCluster', 'rds.switchoverGlobalCluster']);
+
+/** The Aurora global databases the steps of a service name: writer on the primary side, secondary on the other. */
+function seedGlobalClusters(rds: RdsWorld, service: ServiceConfig): void {
+  const byId = new Map<string, { writer?: string; secondaries: Set<string>; account?: string }>();
+  for (const role of ['primary', 'secondary'] as const) {
+    for (const step of [...service[role].prepare, ...service[role].cleanup]) {
+      if (!GLOBAL_CLUSTER_ACTIONS.has(step.action)) continue;
+      const id = step.params.globalClusterIdentifier;
+      const target = step.params.targetDbClusterArn;
+      if (!isLiteral(id) || !isLiteral(target)) continue;
+      const entry = byId.get(id) ?? { secondaries: new Set<string>() };
+      entry.account ??= /^arn:aws[a-z-]*:rds:[a-z0-9-]+:(\d{12}):/.exec(target)?.[1];
+      // A step in the primary's list moves the writer back to the primary: that cluster is the writer now.
+      if (role === 'primary') entry.writer ??= target;
+      else entry.secondaries.add(target);
+      byId.set(id, entry);
+    }
+  }
+  for (const [id, entry] of byId) {
+    if (rds.globalCluster(id)) continue;
+    const writer = entry.writer ?? `arn:aws:rds:${service.primary.region}:${entry.account ?? '123456789012'}:cluster:${id}-primary`;
+    rds.addGlobalCluster({
+      globalClusterIdentifier: id,
+      writerArn: writer,
+      secondaryArns: [...entry.secondaries].filter((arn) => arn !== writer),
+    });
+  }
+}
+
+/** The read replicas `rds.promoteReadReplica` steps name, each replicating from `<id>-source` in the primary's region. */
+function seedReadReplicas(rds: RdsWorld, service: ServiceConfig): void {
+  for (const role of ['primary', 'secondary'] as const) {
+    for (const step of [...service[role].prepare, ...service[role].cleanup]) {
+      if (step.action !== 'rds.promoteReadReplica' || !isLiteral(step.params.dbInstanceIdentifier)) continue;
+      const region = typeof step.params.region === 'string' ? step.params.region : service[role].region;
+      const source = `${step.params.dbInstanceIdentifier}-source`;
+      rds.addDbInstance({ region: service.primary.region, dbInstanceIdentifier: source });
+      rds.addDbInstance({
+        region,
+        dbInstanceIdentifier: step.params.dbInstanceIdentifier,
+        replicaOf: `arn:aws:rds:${service.primary.region}:123456789012:db:${source}`,
+      });
+    }
+  }
+}
+
+/** Auto Scaling groups and ECS services the steps name, at zero (pilot light). */
+function seedFleets(targets: SeedTargets, service: ServiceConfig): void {
+  for (const role of ['primary', 'secondary'] as const) {
+    for (const step of [...service[role].prepare, ...service[role].cleanup]) {
+      const params = step.params;
+      const region = typeof params.region === 'string' ? params.region : service[role].region;
+      if (step.action === 'autoscaling.setCapacity' && isLiteral(params.autoScalingGroupName)) {
+        const largest = [...service.primary.prepare, ...service.primary.cleanup, ...service.secondary.prepare, ...service.secondary.cleanup]
+          .filter(
+            (other) => other.action === 'autoscaling.setCapacity' && other.params.autoScalingGroupName === params.autoScalingGroupName,
+          )
+          .reduce((max, other) => Math.max(max, typeof other.params.maxSize === 'number' ? other.params.maxSize : 0), 0);
+        targets.autoScaling?.addGroup({ region, name: params.autoScalingGroupName, minSize: 0, desiredCapacity: 0, maxSize: largest });
+      }
+      if (step.action === 'ecs.setDesiredCount' && isLiteral(params.cluster) && isLiteral(params.service))
+        targets.ecs?.addService({ region, cluster: params.cluster, name: params.service, desiredCount: 0 });
+    }
+  }
+}
+
 /** Create everything the config refers to that does not exist yet, as stage `stage` (default `sim`) would. */
 export function seedWorld(targets: SeedTargets, config: SwitchbackConfig, stage = SIM_STAGE): void {
   for (const service of config.services) {
@@ -225,6 +303,9 @@ export function seedWorld(targets: SeedTargets, config: SwitchbackConfig, stage 
     // The standby first: an instance named on both sides keeps the standby's state (stopped).
     seedSite(targets, service, 'secondary');
     seedSite(targets, service, 'primary');
+    if (targets.rds) seedGlobalClusters(targets.rds, service);
+    if (targets.rds) seedReadReplicas(targets.rds, service);
+    seedFleets(targets, service);
   }
   if (config.notify.topicArn) targets.sns.createTopic(config.notify.topicArn);
 }

@@ -26,6 +26,9 @@ import { createFaultRegistry, type FaultSpec } from './faults';
 import { assumedRoleArn, createIamModel, deniedErrorCode, deniedMessage, type IamWorld } from './iam';
 import { createLambdaModel, type LambdaWorld } from './lambda';
 import { requestTimedOut, type ServiceModel } from './model';
+import { createAutoScalingModel, DEFAULT_AUTO_SCALING_TIMINGS, type AutoScalingTimings, type AutoScalingWorld } from './autoscaling';
+import { createEcsModel, DEFAULT_ECS_TIMINGS, type EcsTimings, type EcsWorld } from './ecs';
+import { createRdsModel, DEFAULT_RDS_TIMINGS, type RdsTimings, type RdsWorld } from './rds';
 import { createRoute53Model, type Route53World } from './route53';
 import { seedWorld } from './seed';
 import { DEFAULT_SMS_SPEND, createSnsModel, type SmsSpendOptions, type SnsWorld } from './sns';
@@ -49,6 +52,12 @@ export interface WorldOptions {
   sms?: Partial<SmsSpendOptions>;
   /** Default 123456789012. */
   accountId?: string;
+  /** Aurora global database timings (pending, failover, switchover, resync); see ./rds.ts. */
+  rds?: Partial<RdsTimings>;
+  /** Auto Scaling: launch → InService, stagger between launches, terminate; see ./autoscaling.ts. */
+  autoScaling?: Partial<AutoScalingTimings>;
+  /** ECS: task start, stagger, stop; see ./ecs.ts. */
+  ecs?: Partial<EcsTimings>;
   /** Lambda Event invocations go here (the simulator spawns a task); otherwise the handler runs un-awaited. */
   onAsyncInvoke?(name: string, payload: unknown): unknown;
 }
@@ -122,6 +131,9 @@ export interface World {
   lambda: LambdaWorld;
   /** Default event buses per region, rules and targets; AWS service events enter through putServiceEvent. */
   eventBridge: EventBridgeWorld;
+  rds: RdsWorld;
+  autoScaling: AutoScalingWorld;
+  ecs: EcsWorld;
   iam: IamWorld;
   faults: WorldFaults;
   /** Calls per `<service>.<Operation>`. */
@@ -157,6 +169,9 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
   'sms',
   'accountId',
   'onAsyncInvoke',
+  'rds',
+  'autoScaling',
+  'ecs',
 ]);
 
 function validateOptions(options: WorldOptions): void {
@@ -196,6 +211,10 @@ export function createWorld(options: WorldOptions): World {
   });
   const sns = createSnsModel(ctx, { ...DEFAULT_SMS_SPEND, ...options.sms });
   const lambda = createLambdaModel(ctx, { onAsyncInvoke: options.onAsyncInvoke });
+  const rds = createRdsModel(ctx, { ...DEFAULT_RDS_TIMINGS, ...options.rds });
+  cloudWatch.addMetricSource(rds.metricSource);
+  const autoScaling = createAutoScalingModel(ctx, { ...DEFAULT_AUTO_SCALING_TIMINGS, ...options.autoScaling });
+  const ecs = createEcsModel(ctx, { ...DEFAULT_ECS_TIMINGS, ...options.ecs });
   const faults = createFaultRegistry();
   /** Regions in an outage (`faults.setRegionDark`): every call to them fails to connect. */
   const darkRegions = new Set<string>();
@@ -221,6 +240,7 @@ export function createWorld(options: WorldOptions): World {
       return found && { availabilityZone: found.availabilityZone, attachedTo: found.attachments.map((a) => a.instanceId) };
     },
     instanceProfileRole: (nameOrArn) => iam.world.instanceProfileRole(nameOrArn),
+    autoScalingGroupArn: (region, name) => autoScaling.world.group(region, name)?.arn,
   };
   const models: Record<AwsServiceName, ServiceModel> = {
     route53: route53.model,
@@ -229,6 +249,9 @@ export function createWorld(options: WorldOptions): World {
     cloudWatch: cloudWatch.model,
     lambda: lambda.model,
     eventBridge: eventBridge.model,
+    rds: rds.model,
+    autoScaling: autoScaling.model,
+    ecs: ecs.model,
   };
   const counts: Record<string, number> = {};
   const log: CallLogEntry[] = [];
@@ -391,13 +414,28 @@ export function createWorld(options: WorldOptions): World {
       onClientCreated: (service, region, client) => attach(service, region, client, caller),
     }),
     seed: (config, stage) =>
-      seedWorld({ route53: route53.world, ec2: ec2.world, sns: sns.world, cloudWatch: cloudWatch.world }, config, stage),
+      seedWorld(
+        {
+          route53: route53.world,
+          ec2: ec2.world,
+          sns: sns.world,
+          cloudWatch: cloudWatch.world,
+          rds: rds.world,
+          autoScaling: autoScaling.world,
+          ecs: ecs.world,
+        },
+        config,
+        stage,
+      ),
     route53: route53.world,
     ec2: ec2.world,
     sns: sns.world,
     cloudWatch: cloudWatch.world,
     lambda: lambda.world,
     eventBridge: eventBridge.world,
+    rds: rds.world,
+    autoScaling: autoScaling.world,
+    ecs: ecs.world,
     iam: iam.world,
     faults: {
       add: (spec) => faults.add(spec),

@@ -22,7 +22,8 @@ export function manualFailback(s: CommandSituation): Outcome {
 }
 
 export function approve(s: CommandSituation): Outcome {
-  if (s.policy.failback.mode !== 'manual') return refused(s, 'approve refused: failback mode is auto, nothing to approve');
+  if (s.policy.failback.mode !== 'manual' && s.policy.failback.approvalReason === undefined)
+    return refused(s, 'approve refused: failback mode is auto, nothing to approve');
   if (s.state.failbackApproved) return { state: s.state, reason: `failback already approved by ${s.state.failbackApproved.by}` };
   return {
     state: { ...s.state, failbackApproved: { by: s.by, atEpochMs: s.ctx.nowEpochMs } },

@@ -120,14 +120,16 @@ export function considerFailback(s: EvidenceSituation): Outcome {
       reason: `${approvedNote}primary healthy for ${healthySeconds}s of ${holdDownSeconds}s hold-down: failback in ${left}s`,
     };
   }
-  if (policy.failback.mode === 'manual' && !state.failbackApproved) {
+  if ((policy.failback.mode === 'manual' || policy.failback.approvalReason !== undefined) && !state.failbackApproved) {
     // Text once per incident: nobody would otherwise know the failback is waiting on them.
-    return alertOnce(
-      s,
-      'approveNeeded',
-      `primary healthy for ${healthySeconds}s (hold-down passed); failback mode manual: waiting for approve`,
-      `control action approve, service ${s.ctx.service.name}`,
-    );
+    const why =
+      policy.failback.mode === 'manual'
+        ? `primary healthy for ${healthySeconds}s (hold-down passed); failback mode manual: waiting for approve`
+        : `primary healthy for ${healthySeconds}s; ${policy.failback.approvalReason}`;
+    // The text says why: the mode, or the one-way step (an operator must know what approving means).
+    const detail =
+      policy.failback.mode === 'manual' ? `control action approve, service ${s.ctx.service.name}` : `${policy.failback.approvalReason}`;
+    return alertOnce(s, 'approveNeeded', why, detail);
   }
   const why = `primary healthy for ${healthySeconds}s (hold-down ${holdDownSeconds}s)${state.failbackApproved ? `, approved by ${state.failbackApproved.by}` : ''}`;
   return checkThenFailBack(s, why, 'auto');

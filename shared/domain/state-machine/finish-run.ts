@@ -8,6 +8,7 @@ import { StateMachineError } from '../errors';
 import { SERVICE_STATES, type Run, type ServiceState, type ServiceStateName } from '../types';
 import { failoverOutputsOf } from '../plan';
 import { omit, withinLastDay } from './outcomes';
+import { dataAgeNote } from '../data-age';
 
 export function finishRun(state: ServiceState, run: Run, nowEpochMs: number): { state: ServiceState; reason: string } {
   if (!state.activeRun || state.activeRun.id !== run.id) {
@@ -31,7 +32,8 @@ export function finishRun(state: ServiceState, run: Run, nowEpochMs: number): { 
   let reason: string;
   if (run.status === 'succeeded') {
     to = failover ? SERVICE_STATES.SECONDARY : SERVICE_STATES.PRIMARY;
-    const pending = run.dnsPending ? '; DNS_PENDING' : '';
+    const age = dataAgeNote(run);
+    const pending = `${age ? `; ${age}` : ''}${run.dnsPending ? '; DNS_PENDING' : ''}`;
     if (drill && state.incident)
       reason = `drill failover succeeded in ${tookSeconds}s, but a real incident opened meanwhile: staying on SECONDARY as a real failover${pending}`;
     else if (drill)

@@ -12,6 +12,7 @@ import { createEc2Adapter } from '../../../shared/aws/ec2';
 import { createLambdaAdapter } from '../../../shared/aws/lambda';
 import { createRoute53Adapter } from '../../../shared/aws/route53';
 import { createSnsAdapter } from '../../../shared/aws/sns';
+import { createStepAdapters } from '../../../shared/aws/step-adapters';
 import type { Clock } from '../../../shared/clock';
 import { loadConfigFile } from '../../../shared/config/load';
 import { buildConfig, PHONE } from '../../support/config-builder';
@@ -161,6 +162,13 @@ function countingAdapters(aws: EngineAws, calls: string[]): EngineAws {
     sns: wrap('sns', aws.sns),
     cloudWatch: wrap('cloudWatch', aws.cloudWatch),
     lambda: wrap('lambda', aws.lambda),
+    ...(aws.steps && {
+      steps: {
+        rds: () => wrap('rds', aws.steps!.rds()),
+        autoScaling: () => wrap('autoScaling', aws.steps!.autoScaling()),
+        ecs: () => wrap('ecs', aws.steps!.ecs()),
+      },
+    }),
   };
 }
 
@@ -202,6 +210,7 @@ export async function createEngineKit(dynamo: EmbeddedDynamo, options: KitOption
         sns: createSnsAdapter(clients),
         cloudWatch: createCloudWatchAdapter(clients, { stage: SIM_STAGE }),
         lambda: createLambdaAdapter(clients),
+        steps: createStepAdapters(clients),
       },
       calls,
     );

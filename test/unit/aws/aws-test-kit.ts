@@ -60,6 +60,9 @@ export function recordingClients(
     cloudWatch: pick('cloudWatch'),
     lambda: pick('lambda'),
     eventBridge: pick('eventBridge'),
+    rds: pick('rds'),
+    autoScaling: pick('autoScaling'),
+    ecs: pick('ecs'),
     regions,
   };
 }

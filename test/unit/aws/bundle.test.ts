@@ -45,6 +45,18 @@ describe('bundles', () => {
     expect(inputs.filter((input) => input.includes('node_modules/@aws-sdk/client-'))).toEqual([]);
   });
 
+  const STEP_SDKS = ['@aws-sdk/client-rds', '@aws-sdk/client-auto-scaling', '@aws-sdk/client-ecs'];
+
+  it.each(['probe', 'alarm'])('the %s function bundles no RDS, Auto Scaling or ECS client (the step registry is pure)', async (name) => {
+    const inputs = await bundledInputs(`export { handler } from './functions/${name}';`);
+    expect(STEP_SDKS.filter((sdk) => usesPackage(inputs, sdk))).toEqual([]);
+  });
+
+  it.each(['orchestrator', 'drill'])('the %s function, which runs database and fleet steps, bundles their clients', async (name) => {
+    const inputs = await bundledInputs(`export { handler } from './functions/${name}';`);
+    expect(STEP_SDKS.filter((sdk) => usesPackage(inputs, sdk))).toEqual(STEP_SDKS);
+  });
+
   it('an entry that imports the EC2 adapter does contain it (the check above can fail)', async () => {
     const inputs = await bundledInputs(`export { createEc2Adapter } from './shared/aws/ec2';`);
     expect(usesPackage(inputs, '@aws-sdk/client-ec2')).toBe(true);

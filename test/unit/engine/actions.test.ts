@@ -11,6 +11,7 @@ import { buildPlan, newRun } from '../../../shared/domain/plan';
 import type { PlanStep, Run } from '../../../shared/domain/types';
 import { clientTokenFor, findAction, userMessage, type ActionContext, type ActionName } from '../../../shared/actions';
 import { ec2Start } from '../../../shared/actions/ec2-start';
+import { stepAdapters } from '../../../shared/actions/context';
 import { StepParamsError, StepTimeoutError } from '../../../shared/engine/errors';
 import { gsm7Length, isGsm7 } from '../../../shared/domain/messages';
 
@@ -102,6 +103,7 @@ function harness(
     putFlagMetrics: async (flags, atEpochMs) => void calls.push(['putFlagMetrics', flags, atEpochMs]),
     describeAlarmStates: async () => [],
     smsMonthToDateSpendUsd: async () => undefined,
+    latestMaximum: async () => undefined,
   };
   const lambda: LambdaAdapter = {
     invokeFunction: async (name, payload, invokeOptions) => (calls.push(['invokeFunction', name, payload, invokeOptions]), { ok: true }),
@@ -116,7 +118,7 @@ function harness(
     deadlineEpochMs: T0 + step.timeoutMs,
     invocationDeadlineEpochMs: T0 + 880_000,
     attempt: 1,
-    aws: { route53, ec2: () => ec2, cloudWatch, lambda },
+    aws: { route53, ec2: () => ec2, cloudWatch, lambda, ...stepAdapters(undefined) },
     prober: {
       probe: async (spec) => {
         calls.push(['probe', spec.type === 'tcp' ? spec.host : spec.url]);
