@@ -28,13 +28,16 @@ import { probe } from '../functions/probe';
 import { status } from '../functions/status';
 import { startEmbeddedDynamo } from './dynamo';
 import { seededRandom } from './random';
-import type { Scenario, ScenarioEvent } from './scenario';
+import type { ApiFault, Scenario, ScenarioEvent } from './scenario';
 import { startSite, type Site } from './sites';
 import { VirtualClock } from './virtual-clock';
 import { createSimAwsAdapters, createWorld, SIM_STAGE, type CallerIdentity, type World } from './world';
 import { installSimulatedRoles, type SimulatedRole } from './iam-roles';
 import { deployAlarmRouting, describeAlarmRoute } from './event-routing';
 import { FUNCTION_KEYS, functionName, locationTableName, tableName, type FunctionKey } from '../serverless/naming';
+import { ALARM_ASYNC_DELIVERY, FUNCTION_SETTINGS } from '../serverless/deployment';
+import * as dynamodbSdk from '@aws-sdk/client-dynamodb';
+import { createFaultRegistry } from './world/faults';
 
 /** The world's account (createWorld's default). */
 const SIMULATED_ACCOUNT = '123456789012';
@@ -54,6 +57,25 @@ const FUNCTION_TIMEOUT_MS: Record<string, number> = {
   control: 30_000,
   drill: 300_000,
 };
+/** Lambda waits 1 minute before the first retry of an async event and 2 before the second. */
+const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000];
+
+/** How often Lambda retries an async event of a deployed function (serverless/deployment.ts; AWS's default is 2). */
+function asyncRetryAttempts(key: FunctionKey): number {
+  if (key === 'alarm') return ALARM_ASYNC_DELIVERY.maximumRetryAttempts;
+  return FUNCTION_SETTINGS[key].maximumRetryAttempts ?? 2;
+}
+
+/** A DynamoDB error as the SDK raises it (a modeled exception where there is one). */
+function tableError(code: string): Error {
+  const Modeled = (dynamodbSdk as unknown as Record<string, unknown>)[code];
+  const $metadata = { httpStatusCode: code === 'InternalServerError' ? 500 : 400 };
+  const message = `${code} (injected by the scenario)`;
+  if (typeof Modeled === 'function' && Modeled.prototype instanceof dynamodbSdk.DynamoDBServiceException)
+    return new (Modeled as new (options: { $metadata: object; message: string }) => Error)({ $metadata, message });
+  return new dynamodbSdk.DynamoDBServiceException({ name: code, $fault: 'server', $metadata, message });
+}
+
 const USE_CASES: Record<FunctionKey, UseCase<unknown>> = { probe, alarm, orchestrator, status, control, drill };
 /** `switchback-sim-orchestrator` → `orchestrator`: the names functions invoke each other by. */
 const KEY_BY_FUNCTION_NAME = new Map<string, FunctionKey>(FUNCTION_KEYS.map((key) => [functionName(SIMULATION_STAGE, key), key]));
@@ -240,6 +262,18 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     }
     const config = pointProbesAtSites(scenario.config, sites);
     await dynamo.createTable(TABLE_NAME);
+    // `dynamodb.<Operation>` faults: the table is dynalite, not a world model, so they fire in a
+    // middleware of its client (before the request is sent: a throttled or failed write changes nothing).
+    const tableFaults = createFaultRegistry();
+    dynamo.rawClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        const fault = tableFaults.take(`dynamodb.${String(context.commandName).replace(/Command$/, '')}`);
+        if (fault?.latencyMs) await scheduler.sleep(fault.latencyMs);
+        if (fault?.error) throw tableError(fault.error);
+        return next(args);
+      },
+      { step: 'initialize', name: 'simulatedTableFaults' },
+    );
     const store: Store = createStore({ client: dynamo.client, tableName: TABLE_NAME, now: () => scheduler.now() });
     /** Regions in an outage (scenario `{ region, dark: true }`): their table, endpoints and functions do not answer. */
     const darkRegions = new Set<string>();
@@ -271,7 +305,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         ...(scenario.world.rdsFailoverSeconds !== undefined && { failoverMs: scenario.world.rdsFailoverSeconds * 1000 }),
         ...(scenario.world.rdsSwitchoverSeconds !== undefined && { switchoverMs: scenario.world.rdsSwitchoverSeconds * 1000 }),
       },
-      onAsyncInvoke: (name: string, payload: unknown) => scheduler.start(`async ${name}`, () => invoke(name, payload, 'async')),
+      onAsyncInvoke: (name: string, payload: unknown) => scheduler.start(`async ${name}`, () => invokeAsync(name, payload, 'async')),
     });
     world.seed(scenario.config);
     if (scenario.world.rdsReplicationLagSeconds !== undefined)
@@ -430,6 +464,31 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         throw error;
       });
     }
+    /**
+     * Lambda's asynchronous invocation (EventBridge, SNS, `InvocationType: Event`): a function error
+     * runs the event again, 1 minute and then 2 minutes later, as often as the function's deployed
+     * MaximumRetryAttempts allows; then it goes to the on-failure destination
+     * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html).
+     */
+    async function invokeAsync(nameOrKey: string, payload: unknown, how: string): Promise<unknown> {
+      const key = isFunctionKey(nameOrKey) ? nameOrKey : KEY_BY_FUNCTION_NAME.get(nameOrKey);
+      const retries = key ? asyncRetryAttempts(key) : 0;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await invoke(nameOrKey, structuredClone(payload), attempt === 0 ? how : `${how}, Lambda retry ${attempt}`);
+        } catch {
+          if (attempt >= retries) {
+            record({
+              kind: 'error',
+              message: `${key ?? nameOrKey}: the event failed ${attempt + 1} time(s); Lambda gives up on it (on-failure destination)`,
+            });
+            return undefined;
+          }
+          await scheduler.sleep(ASYNC_RETRY_DELAYS_MS[attempt] ?? ASYNC_RETRY_DELAYS_MS[ASYNC_RETRY_DELAYS_MS.length - 1]);
+        }
+      }
+    }
+
     for (const key of FUNCTION_KEYS)
       world.lambda.register(functionName(SIMULATION_STAGE, key), (payload: unknown) => invoke(key, payload, 'sync'), {
         timeoutSeconds: timeoutMs(key) / 1000,
@@ -468,18 +527,20 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       }
     });
 
-    for (const fault of scenario.faults) {
-      if ('api' in fault) {
-        world.faults.add({
-          api: fault.api,
-          ...(fault.error ? { error: fault.error } : {}),
-          times: fault.times === 'always' ? Number.POSITIVE_INFINITY : fault.times,
-          after: fault.after,
-          ...(fault.latencyMs !== undefined ? { latencyMs: fault.latencyMs } : {}),
-          ...(fault.stuck ? { stuck: true } : {}),
-        });
-      }
+    /** A scenario fault: DynamoDB faults hit the controller's table, the others the world's models. */
+    function addFault(fault: ApiFault): void {
+      const spec = {
+        api: fault.api,
+        ...(fault.error ? { error: fault.error } : {}),
+        times: fault.times === 'always' ? Number.POSITIVE_INFINITY : fault.times,
+        after: fault.after,
+        ...(fault.latencyMs !== undefined ? { latencyMs: fault.latencyMs } : {}),
+        ...(fault.stuck ? { stuck: true } : {}),
+      };
+      if (fault.api.startsWith('dynamodb.')) tableFaults.add(spec);
+      else world.faults.add(spec);
     }
+    for (const fault of scenario.faults) if ('api' in fault) addFault(fault);
 
     scenario.events.forEach((event, index) => {
       scheduler.start(`event ${index}`, async () => {
@@ -523,7 +584,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         );
         if (event.alarm.delivery === 'sns') {
           record({ kind: 'alarm', alarm: event.alarm.name, state: event.alarm.state, deliveries: repeat });
-          await Promise.all(Array.from({ length: repeat }, () => invoke('alarm', structuredClone(payload), 'event')));
+          await Promise.all(Array.from({ length: repeat }, () => invokeAsync('alarm', structuredClone(payload), 'event')));
         } else {
           // CloudWatch puts the state change on the default bus of the alarm's own region; rules take it from there.
           const routes = await Promise.all(
@@ -550,7 +611,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
           });
         }
       } else if ('alarmEvent' in event) {
-        for (let i = 0; i < repeat; i++) await invoke('alarm', event.alarmEvent, 'event');
+        for (let i = 0; i < repeat; i++) await invokeAsync('alarm', event.alarmEvent, 'event');
       } else if ('region' in event) {
         if (event.dark) darkRegions.add(event.region);
         else darkRegions.delete(event.region);
@@ -587,6 +648,13 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
           parts.push(`${cluster.replace(/^.*:cluster:/, '')} replication lag ${replicationLagSeconds}s`);
         }
         record({ kind: 'site', rds: event.rds, message: parts.join('; ') });
+      } else if ('fault' in event) {
+        addFault(event.fault);
+        record({
+          kind: 'fault',
+          api: event.fault.api,
+          message: `fault from now on: ${event.fault.api} ${event.fault.error ?? (event.fault.stuck ? 'stuck' : `+${event.fault.latencyMs}ms`)} ×${event.fault.times}`,
+        });
       } else if ('location' in event) {
         reachable.set(event.location, event.reachable);
         record({

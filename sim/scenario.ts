@@ -117,16 +117,16 @@ const rdsEvent = z.strictObject({
     ),
 });
 
-const eventSchema = z.union([siteEvent, alarmEvent, rawAlarmEvent, locationEvent, regionEvent, invokeEvent, rdsEvent], {
-  error:
-    'must be one of { site, health }, { alarm: { name, state } }, { alarmEvent }, { location, reachable }, { region, dark }, { invoke: { function, payload } } or { rds: { region, available } }',
-});
-
+/**
+ * An injected AWS fault. `dynamodb.<Operation>` faults hit the controller's own table (dynalite, one
+ * attempt per call where Lambda's client makes three: `times: 1` here is a failure the SDK's retries
+ * did not absorb); the others hit the world's models.
+ */
 const apiFault = z.strictObject({
   api: z
     .string()
     .regex(
-      /^(route53|ec2|sns|cloudWatch|lambda|eventBridge|rds|autoScaling|ecs)\.[A-Z][A-Za-z]+$/,
+      /^(route53|ec2|sns|cloudWatch|lambda|eventBridge|rds|autoScaling|ecs|dynamodb)\.[A-Z][A-Za-z]+$/,
       'must look like route53.ChangeResourceRecordSets',
     ),
   error: z.string().min(1).optional(),
@@ -134,6 +134,13 @@ const apiFault = z.strictObject({
   after: z.number().int().min(0).default(0),
   latencyMs: z.number().int().min(0).optional(),
   stuck: z.boolean().optional(),
+});
+/** A fault that starts at a moment of the scenario (the `faults:` list starts with it). */
+const faultEvent = z.strictObject({ ...eventBase, fault: apiFault });
+
+const eventSchema = z.union([siteEvent, alarmEvent, rawAlarmEvent, locationEvent, regionEvent, invokeEvent, rdsEvent, faultEvent], {
+  error:
+    'must be one of { site, health }, { alarm: { name, state } }, { alarmEvent }, { location, reachable }, { region, dark }, { invoke: { function, payload } }, { rds: { region, available } } or { fault: { api, error, times } }',
 });
 /**
  * The orchestrator dies: right after a step is journalled as started (`step`: a step id or action),
@@ -201,6 +208,7 @@ export const scenarioSchema = z.strictObject({
 export type RawScenario = z.output<typeof scenarioSchema>;
 export type ScenarioEvent = RawScenario['events'][number];
 export type ScenarioFault = RawScenario['faults'][number];
+export type ApiFault = z.output<typeof apiFault>;
 
 export interface Scenario extends Omit<RawScenario, 'config'> {
   config: SwitchbackConfig;

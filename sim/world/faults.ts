@@ -47,7 +47,8 @@ export const STUCK_APIS: ReadonlySet<string> = new Set([
   'ecs.UpdateService',
 ]);
 
-const API_PATTERN = /^(route53|ec2|sns|cloudWatch|lambda|eventBridge|rds|autoScaling|ecs)\.[A-Z][A-Za-z0-9]+$/;
+/** `dynamodb` faults are not the world's: the simulator applies them to the controller's table (sim/runner.ts). */
+const API_PATTERN = /^(route53|ec2|sns|cloudWatch|lambda|eventBridge|rds|autoScaling|ecs|dynamodb)\.[A-Z][A-Za-z0-9]+$/;
 
 export class InvalidFaultError extends SwitchbackError {}
 
@@ -70,7 +71,7 @@ function validate(spec: FaultSpec): string[] {
   const problems: string[] = [];
   if (typeof spec.api !== 'string' || !API_PATTERN.test(spec.api)) {
     problems.push(
-      `api: "${String(spec.api)}" must look like route53.ChangeResourceRecordSets (service one of route53, ec2, sns, cloudWatch, lambda, rds, autoScaling, ecs)`,
+      `api: "${String(spec.api)}" must look like route53.ChangeResourceRecordSets (service one of route53, ec2, sns, cloudWatch, lambda, eventBridge, rds, autoScaling, ecs, dynamodb)`,
     );
   }
   const times = spec.times ?? 1;

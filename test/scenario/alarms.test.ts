@@ -175,3 +175,35 @@ describe('alarm identity', () => {
     expect(result.summary.runs).toHaveLength(1);
   });
 });
+
+describe('alarm deliveries that fail', () => {
+  test("Lambda runs an alarm event again a minute after a DynamoDB write failed it, and the retry fails over (the first run's claim does not block it)", async () => {
+    const result = await runSuite('alarm-retried-after-table-failure');
+    const errors = result.timeline.filter((entry) => entry.kind === 'error').map((entry) => [entry.t, entry.message]);
+    expect(errors).toEqual([[90, 'alarm (async) failed: ProvisionedThroughputExceededException (injected by the scenario)']]);
+    const failover = result.timeline.find((entry) => entry.kind === 'transition' && entry.to === 'FAILING_OVER');
+    expect(failover?.t).toBe(150);
+    expect(result.summary.services.web).toMatchObject({ finalState: 'SECONDARY', failovers: 1 });
+  });
+
+  test('an event that fails every attempt is given up after the deployed two retries, and says so', async () => {
+    const result = await runScenario(
+      variant('alarm-retried-after-table-failure', {
+        events: [
+          { at: '90s', fault: { api: 'dynamodb.PutItem', error: 'ProvisionedThroughputExceededException', times: 'always', after: 1 } },
+          { at: '90s', alarm: { name: 'web-5xx-high', state: 'ALARM' } },
+        ],
+        duration: '10m',
+        expect: undefined,
+      }),
+    );
+    const alarmErrors = result.timeline.filter((entry) => entry.kind === 'error' && String(entry.message).startsWith('alarm'));
+    expect(alarmErrors.map((entry) => [entry.t, entry.message])).toEqual([
+      [90, 'alarm (async) failed: ProvisionedThroughputExceededException (injected by the scenario)'],
+      [150, 'alarm (async, Lambda retry 1) failed: ProvisionedThroughputExceededException (injected by the scenario)'],
+      [270, 'alarm (async, Lambda retry 2) failed: ProvisionedThroughputExceededException (injected by the scenario)'],
+      [270, 'alarm: the event failed 3 time(s); Lambda gives up on it (on-failure destination)'],
+    ]);
+    expect(result.summary.services.web.failovers).toBe(0);
+  });
+});
