@@ -54,6 +54,7 @@ services:
       probe: { type: tcp, host: api-secondary.example.net, port: 443 }
       prepare:
         - ec2.start: { instanceIds: [i-0123456789abcdef0], region: us-east-2 }
+        - autoscaling.setCapacity: { autoScalingGroupName: api-fleet, minSize: 2, desiredCapacity: 2, maxSize: 6 }
     failback:
       mode: manual
       check: { functionName: "123456789012:function:replication-lag", region: us-east-2 }
