@@ -45,6 +45,8 @@ export const STUCK_APIS: ReadonlySet<string> = new Set([
   'ec2.DetachVolume',
   'autoScaling.UpdateAutoScalingGroup',
   'ecs.UpdateService',
+  'rds.FailoverGlobalCluster',
+  'rds.SwitchoverGlobalCluster',
 ]);
 
 /** `dynamodb` faults are not the world's: the simulator applies them to the controller's table (sim/runner.ts). */

@@ -27,6 +27,8 @@
  *   https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
  *   https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html
  *
+ * A `stuck` fault on FailoverGlobalCluster / SwitchoverGlobalCluster: the operation never finishes.
+ *
  * Calls sent to a region that is down fail as an unreachable endpoint does (ETIMEDOUT). Global
  * clusters are an account-level resource: any reachable region answers DescribeGlobalClusters.
  */
@@ -277,7 +279,7 @@ export function createRdsModel(
     };
   }
 
-  function start(kind: GlobalClusterOperation['kind'], identifier: unknown, target: unknown, region: string) {
+  function start(kind: GlobalClusterOperation['kind'], identifier: unknown, target: unknown, region: string, stuck = false) {
     requireRegionUp(region);
     const cluster = findGlobal(identifier);
     if (typeof target !== 'string' || target.length === 0)
@@ -315,7 +317,8 @@ export function createRdsModel(
       fromArn: writer.arn,
       toArn: member.arn,
       requestedAtEpochMs: now,
-      doneAtEpochMs: now + (kind === 'failover' ? timings.failoverMs : timings.switchoverMs),
+      // A stuck operation never finishes (the world's `stuck` fault): the caller's wait must time out.
+      doneAtEpochMs: stuck ? Number.POSITIVE_INFINITY : now + (kind === 'failover' ? timings.failoverMs : timings.switchoverMs),
       lostMs: kind === 'failover' && downRegions.has(writer.region) ? member.lagMs : 0,
     };
     cluster.running = operation;
@@ -471,11 +474,12 @@ export function createRdsModel(
             request.GlobalClusterIdentifier,
             request.TargetDbClusterIdentifier,
             call.region,
+            call.stuck,
           );
         }
         case 'SwitchoverGlobalCluster': {
           const request = input as SwitchoverGlobalClusterMessage;
-          return start('switchover', request.GlobalClusterIdentifier, request.TargetDbClusterIdentifier, call.region);
+          return start('switchover', request.GlobalClusterIdentifier, request.TargetDbClusterIdentifier, call.region, call.stuck);
         }
         default:
           throw unsupportedOperation(ctx, 'rds', operation);

@@ -105,6 +105,20 @@ describe('rds.failoverGlobalCluster', () => {
   });
 });
 
+describe('a global failover that never finishes', () => {
+  it('fails the step at its deadline with the state seen; DNS is not switched', async () => {
+    const kit = await kitWith(true);
+    kit.world.rds.setRegionAvailable('us-east-1', false);
+    kit.world.faults.add({ api: 'rds.FailoverGlobalCluster', stuck: true });
+    await kit.startRun('failover');
+    const outcome = await kit.execute('orchestrator:1');
+    expect(outcome.run?.status).toBe('failed');
+    expect(outcome.run?.steps[0].error).toBe('rds.failoverGlobalCluster: app-west not the writer of app-global within 600s (failing-over)');
+    expect(outcome.run?.steps.find((step) => step.action === 'route53.switch')?.status).toBe('skipped');
+    expect(apiCalls(kit, 'rds.FailoverGlobalCluster')).toBe(1);
+  });
+});
+
 describe('guard.maxDataAgeSeconds', () => {
   it('refuses an automatic global failover that would lose more, saying what would be lost; the database is untouched', async () => {
     const kit = await kitWith(true, 30_000, { maxDataAgeSeconds: 10 });
