@@ -48,7 +48,7 @@ describe('Aurora global database', () => {
   });
 
   test('guard.maxDataAgeSeconds refuses the automatic failover (the text says what would be lost); a manual one goes', async () => {
-    const config = { ...(readScenarioDocument(join(SCENARIOS, 'suite', 'global-db.yml')) as Record<string, unknown>) };
+    const config = { ...(readScenarioDocument(join(SCENARIOS, 'configs', 'global-db.yml')) as Record<string, unknown>) };
     config.defaults = { failback: { mode: 'manual', holdDownSeconds: 600 }, guard: { maxDataAgeSeconds: 10 } };
     const result = await runScenario(
       variant('global-db-outage', {
@@ -117,7 +117,7 @@ describe('Aurora global database', () => {
           { at: '4m', site: 'app/primary', health: 'up' },
         ],
         config: {
-          ...(readScenarioDocument(join(SCENARIOS, 'suite', 'global-db.yml')) as object),
+          ...(readScenarioDocument(join(SCENARIOS, 'configs', 'global-db.yml')) as object),
           defaults: { failback: { mode: 'auto', holdDownSeconds: 60 } },
         },
       }),
@@ -158,7 +158,7 @@ describe('drill dry-run of a global database step', () => {
   });
 
   test('fails when the lag is more than guard.maxDataAgeSeconds', async () => {
-    const config = { ...(readScenarioDocument(join(SCENARIOS, 'suite', 'global-db.yml')) as Record<string, unknown>) };
+    const config = { ...(readScenarioDocument(join(SCENARIOS, 'configs', 'global-db.yml')) as Record<string, unknown>) };
     config.defaults = { failback: { mode: 'auto', holdDownSeconds: 600 }, guard: { maxDataAgeSeconds: 2 } };
     const result = await dryRun({ config });
     expect(checkOf(result)).toEqual({
