@@ -1,32 +1,4 @@
 /** `ec2.stop`: stop instances (the standby after failback) and wait until they are stopped. Stopping a stopped instance changes nothing. */
-import { z } from 'zod';
-import { instanceGrant, isStepRef } from './grants';
-import type { ActionResult } from './context';
-import { defineAction } from './define-action';
-import { EC2_RETRY, ec2PermissionCheck, knownInstance, waitForInstances } from './ec2-support';
-import { inRegion, inSiteRegion, instanceIdList, region, resolvedInstanceIdList } from './params';
+import { defineInstanceStateAction } from './ec2-instance-state';
 
-export const ec2Stop = defineAction({
-  name: 'ec2.stop',
-  params: z.strictObject({ instanceIds: resolvedInstanceIdList, region: region.optional() }),
-  config: z.strictObject({ instanceIds: instanceIdList, region: region.optional() }),
-  defaults: { timeoutSeconds: 300, retry: EC2_RETRY },
-  place: inSiteRegion,
-  describe: (p) => `stop ${p.instanceIds.join(', ')}${inRegion(p.region)}`,
-  grants: (p, { region }) => p.instanceIds.map((id) => instanceGrant('ec2:StopInstances', region, id)),
-  namedInstanceIds: (p) => p.instanceIds.filter((id) => !isStepRef(id)),
-  dryRunCheck: (p, context) =>
-    ec2PermissionCheck(context, 'StopInstances', {
-      InstanceIds: p.instanceIds.map((id) => knownInstance(id, context.knownInstanceId)).filter(Boolean),
-    }),
-  async execute(ctx, p): Promise<ActionResult> {
-    const region = p.region ?? ctx.service.secondary.region;
-    const changes = await ctx.aws.ec2().stopInstances(region, p.instanceIds);
-    await waitForInstances(ctx, region, p.instanceIds, 'stopped');
-    const alreadyStopped = changes.filter((change) => change.previousState === 'stopped').map((change) => change.instanceId);
-    return {
-      output: { instanceIds: p.instanceIds, instanceId: p.instanceIds[0] },
-      ...(alreadyStopped.length > 0 && { note: `${alreadyStopped.join(', ')} already stopped` }),
-    };
-  },
-});
+export const ec2Stop = defineInstanceStateAction({ name: 'ec2.stop', verb: 'stop', operation: 'StopInstances', state: 'stopped' });

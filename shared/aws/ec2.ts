@@ -181,26 +181,27 @@ function liveAttachments(volume: Volume) {
 }
 
 export function createEc2Adapter(clients: Pick<AwsClients, 'ec2'>): Ec2Adapter {
-  async function startInstances(region: string, instanceIds: string[]): Promise<InstanceStateChange[]> {
-    const response = await callAws('ec2:StartInstances', describeIds(instanceIds), () =>
-      clients.ec2(region).send(new StartInstancesCommand({ InstanceIds: instanceIds })),
-    );
-    return (response.StartingInstances ?? []).map((change) => ({
+  /** EC2's answer to Start/StopInstances: each instance's state before and after the call. */
+  function stateChanges(changes: Array<{ InstanceId?: string; PreviousState?: { Name?: string }; CurrentState?: { Name?: string } }> = []) {
+    return changes.map((change): InstanceStateChange => ({
       instanceId: change.InstanceId ?? '',
       previousState: change.PreviousState?.Name,
       currentState: change.CurrentState?.Name,
     }));
   }
 
+  async function startInstances(region: string, instanceIds: string[]): Promise<InstanceStateChange[]> {
+    const response = await callAws('ec2:StartInstances', describeIds(instanceIds), () =>
+      clients.ec2(region).send(new StartInstancesCommand({ InstanceIds: instanceIds })),
+    );
+    return stateChanges(response.StartingInstances);
+  }
+
   async function stopInstances(region: string, instanceIds: string[]): Promise<InstanceStateChange[]> {
     const response = await callAws('ec2:StopInstances', describeIds(instanceIds), () =>
       clients.ec2(region).send(new StopInstancesCommand({ InstanceIds: instanceIds })),
     );
-    return (response.StoppingInstances ?? []).map((change) => ({
-      instanceId: change.InstanceId ?? '',
-      previousState: change.PreviousState?.Name,
-      currentState: change.CurrentState?.Name,
-    }));
+    return stateChanges(response.StoppingInstances);
   }
 
   async function describeInstances(region: string, instanceIds: string[]): Promise<InstanceSummary[]> {

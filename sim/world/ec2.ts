@@ -451,43 +451,65 @@ export function createEc2Model(
 
   type Commit = () => void;
 
-  function startInstances(region: RegionModel, input: StartInstancesRequest, commit: Commit, call: CallContext) {
-    const instances = requireInstances(region, input.InstanceIds);
+  /**
+   * StartInstances / StopInstances: every instance must be in a state the call accepts (else the
+   * whole call fails with IncorrectInstanceState and changes nothing); those in `from` begin the
+   * transition to `to`, the others are reported as they are.
+   */
+  function transitionInstances(
+    region: RegionModel,
+    instanceIds: string[] | undefined,
+    commit: Commit,
+    call: CallContext,
+    change: {
+      verb: 'started' | 'stopped';
+      accepted: InstanceStateName[];
+      from: InstanceStateName;
+      via: InstanceStateName;
+      to: InstanceStateName;
+    },
+  ) {
+    const instances = requireInstances(region, instanceIds);
     for (const instance of instances) {
-      if (!['stopped', 'pending', 'running'].includes(instance.state)) {
-        throw fail('IncorrectInstanceState', `The instance '${instance.instanceId}' is not in a state from which it can be started.`);
+      if (!change.accepted.includes(instance.state)) {
+        throw fail(
+          'IncorrectInstanceState',
+          `The instance '${instance.instanceId}' is not in a state from which it can be ${change.verb}.`,
+        );
       }
     }
     commit();
+    return instances.map((instance) => {
+      const previous = instance.state;
+      if (previous === change.from) {
+        instance.state = change.via;
+        if (change.via === 'pending') instance.launchTimeEpochMs = ctx.now();
+        instance.transition = { to: change.to, dueEpochMs: due(call.stuck, options.transitionDelayMs) };
+      }
+      return { InstanceId: instance.instanceId, PreviousState: stateOf(previous), CurrentState: stateOf(instance.state) };
+    });
+  }
+
+  function startInstances(region: RegionModel, input: StartInstancesRequest, commit: Commit, call: CallContext) {
     return {
-      StartingInstances: instances.map((instance) => {
-        const previous = instance.state;
-        if (previous === 'stopped') {
-          instance.state = 'pending';
-          instance.launchTimeEpochMs = ctx.now();
-          instance.transition = { to: 'running', dueEpochMs: due(call.stuck, options.transitionDelayMs) };
-        }
-        return { InstanceId: instance.instanceId, PreviousState: stateOf(previous), CurrentState: stateOf(instance.state) };
+      StartingInstances: transitionInstances(region, input.InstanceIds, commit, call, {
+        verb: 'started',
+        accepted: ['stopped', 'pending', 'running'],
+        from: 'stopped',
+        via: 'pending',
+        to: 'running',
       }),
     };
   }
 
   function stopInstances(region: RegionModel, input: StopInstancesRequest, commit: Commit, call: CallContext) {
-    const instances = requireInstances(region, input.InstanceIds);
-    for (const instance of instances) {
-      if (!['running', 'stopping', 'stopped'].includes(instance.state)) {
-        throw fail('IncorrectInstanceState', `The instance '${instance.instanceId}' is not in a state from which it can be stopped.`);
-      }
-    }
-    commit();
     return {
-      StoppingInstances: instances.map((instance) => {
-        const previous = instance.state;
-        if (previous === 'running') {
-          instance.state = 'stopping';
-          instance.transition = { to: 'stopped', dueEpochMs: due(call.stuck, options.transitionDelayMs) };
-        }
-        return { InstanceId: instance.instanceId, PreviousState: stateOf(previous), CurrentState: stateOf(instance.state) };
+      StoppingInstances: transitionInstances(region, input.InstanceIds, commit, call, {
+        verb: 'stopped',
+        accepted: ['running', 'stopping', 'stopped'],
+        from: 'running',
+        via: 'stopping',
+        to: 'stopped',
       }),
     };
   }

@@ -1,0 +1,45 @@
+/**
+ * `ec2.start` and `ec2.stop` are one shape: ask EC2 to move the instances to a state, wait until they
+ * are in it, and note the ones that already were (asking again changes nothing, so a retried or
+ * resumed step is safe).
+ */
+import { z } from 'zod';
+import { instanceGrant, isStepRef } from './grants';
+import type { ActionResult } from './context';
+import { defineAction } from './define-action';
+import { EC2_RETRY, ec2PermissionCheck, knownInstance, waitForInstances } from './ec2-support';
+import { inRegion, inSiteRegion, instanceIdList, region, resolvedInstanceIdList } from './params';
+
+export function defineInstanceStateAction(spec: {
+  name: 'ec2.start' | 'ec2.stop';
+  verb: 'start' | 'stop';
+  operation: 'StartInstances' | 'StopInstances';
+  state: 'running' | 'stopped';
+}) {
+  return defineAction({
+    name: spec.name,
+    params: z.strictObject({ instanceIds: resolvedInstanceIdList, region: region.optional() }),
+    config: z.strictObject({ instanceIds: instanceIdList, region: region.optional() }),
+    defaults: { timeoutSeconds: 300, retry: EC2_RETRY },
+    place: inSiteRegion,
+    describe: (p) => `${spec.verb} ${p.instanceIds.join(', ')}${inRegion(p.region)}`,
+    grants: (p, { region }) => p.instanceIds.map((id) => instanceGrant(`ec2:${spec.operation}`, region, id)),
+    namedInstanceIds: (p) => p.instanceIds.filter((id) => !isStepRef(id)),
+    dryRunCheck: (p, context) =>
+      ec2PermissionCheck(context, spec.operation, {
+        InstanceIds: p.instanceIds.map((id) => knownInstance(id, context.knownInstanceId)).filter(Boolean),
+      }),
+    async execute(ctx, p): Promise<ActionResult> {
+      const region = p.region ?? ctx.service.secondary.region;
+      const ec2 = ctx.aws.ec2();
+      const changes =
+        spec.verb === 'start' ? await ec2.startInstances(region, p.instanceIds) : await ec2.stopInstances(region, p.instanceIds);
+      await waitForInstances(ctx, region, p.instanceIds, spec.state);
+      const already = changes.filter((change) => change.previousState === spec.state).map((change) => change.instanceId);
+      return {
+        output: { instanceIds: p.instanceIds, instanceId: p.instanceIds[0] },
+        ...(already.length > 0 && { note: `${already.join(', ')} already ${spec.state}` }),
+      };
+    },
+  });
+}
