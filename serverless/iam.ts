@@ -38,6 +38,8 @@ export const WILDCARD_RESOURCE_ACTIONS = {
   'ec2:DescribeInstances': 'EC2 Describe* actions support no resource-level permissions',
   'ec2:DescribeVolumes': 'EC2 Describe* actions support no resource-level permissions',
   'ec2:DescribeAddresses': 'EC2 Describe* actions support no resource-level permissions',
+  'ec2:DescribeSubnets':
+    "EC2 Describe* actions support no resource-level permissions (the drill compares a volume's zone with the launch subnet's)",
   'cloudwatch:PutMetricData':
     'PutMetricData has no resource type; the grant is limited to the switchback namespace by the cloudwatch:namespace condition',
   'sns:GetSMSAttributes': 'account-level SMS settings have no resource type (the drill reads MonthlySpendLimit)',
@@ -124,6 +126,13 @@ function notifyGrants(config: SwitchbackConfig): Grant[] {
   if (config.notify.sms.length > 0) grants.push({ action: 'sns:Publish', resource: '*' });
   if (config.notify.topicArn) grants.push({ action: 'sns:Publish', resource: config.notify.topicArn });
   return grants;
+}
+
+/** The drill's dry-run compares the zone of every attached volume with its instance's or launch subnet's. */
+function zoneCheckGrants(config: SwitchbackConfig): Grant[] {
+  const attaches = config.services.some((service) => service.secondary.prepare.some((step) => step.action === 'ec2.attachVolume'));
+  if (!attaches) return [];
+  return (['ec2:DescribeVolumes', 'ec2:DescribeInstances', 'ec2:DescribeSubnets'] as const).map((action) => ({ action, resource: '*' }));
 }
 
 /** The drill's dry-run reads whether texts can go out at all: sandbox, spend limit and this month's spend. */
@@ -325,6 +334,7 @@ export function functionGrants(config: SwitchbackConfig, context: IamContext): P
       ...flagAlarmGrants(config, context),
       ...stepGrants(config, { dryRunOnly: true }),
       ...smsReadinessGrants(config),
+      ...zoneCheckGrants(config),
       ...forwarderCheckGrants(config, context),
     ],
     status: [...logGrants(context, 'status'), ...tableGrants(config, context, TABLE_STATUS)],

@@ -21,6 +21,7 @@ import type { AppDeps } from './deps';
 import { notifyOnCall } from './notify';
 import { describeZodError, findService } from './operator-input';
 import { E164_PHONE_NUMBER } from '../phone';
+import { isStepRef } from '../actions/grants';
 
 const DEFAULT_HOLD_SECONDS = 300;
 
@@ -184,6 +185,7 @@ export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: b
       }),
     );
   }
+  for (const zoneCheck of volumeZoneChecks(deps, service)) checks.push(await check(zoneCheck.check, zoneCheck.run));
   for (const { step, action } of checkable) {
     const own = step.params.region;
     const region = typeof own === 'string' ? own : service.secondary.region;
@@ -251,6 +253,54 @@ async function checkForwarder(deps: AppDeps, forwarder: AlarmForwarder): Promise
   }
   const failed = verdicts.filter((verdict) => !verdict.ok);
   return { ok: failed.length === 0, detail: (failed.length > 0 ? failed : verdicts).map((verdict) => verdict.detail).join('; ') };
+}
+
+/** `${steps.<id>.instanceId}` → `<id>`. */
+const INSTANCE_REF = /^\$\{steps\.([^.}]+)\.instanceIds?\}$/;
+
+/**
+ * A volume attaches only to an instance in its own Availability Zone (AttachVolume fails across
+ * zones: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AttachVolume.html). For every
+ * `ec2.attachVolume` of a named volume, the dry-run compares the volume's zone with the instance's,
+ * or with the zone of the subnet a launch step puts the instance in, long before an outage would.
+ */
+function volumeZoneChecks(
+  deps: AppDeps,
+  service: ServiceConfig,
+): Array<{ check: string; run: () => Promise<{ ok: boolean; detail: string }> }> {
+  const steps = service.secondary.prepare;
+  return steps.flatMap((step) => {
+    const { volumeId, instanceId, region: own } = step.params as { volumeId?: unknown; instanceId?: unknown; region?: unknown };
+    if (step.action !== 'ec2.attachVolume' || typeof volumeId !== 'string' || isStepRef(volumeId) || typeof instanceId !== 'string')
+      return [];
+    const region = typeof own === 'string' ? own : service.secondary.region;
+    const launchId = INSTANCE_REF.exec(instanceId)?.[1];
+    const launch = launchId ? steps.find((candidate) => candidate.id === launchId && candidate.action === 'ec2.launchFromAmi') : undefined;
+    const subnetId = launch?.params.subnetId;
+    return [
+      {
+        check: `zone of ${volumeId}`,
+        run: async () => {
+          const ec2 = deps.aws.ec2();
+          const volumeZone = await ec2.volumeZone(region, volumeId);
+          let target: { what: string; zone?: string };
+          if (!isStepRef(instanceId)) {
+            const [found] = await ec2.describeInstances(region, [instanceId]);
+            target = { what: instanceId, zone: found?.availabilityZone };
+          } else if (typeof subnetId === 'string' && !isStepRef(subnetId)) {
+            target = { what: `the instance ${launchId} launches into ${subnetId}`, zone: await ec2.subnetZone(region, subnetId) };
+          } else {
+            return { ok: true, detail: `${volumeId} is in ${volumeZone}; the instance's zone is known only at launch (no subnetId)` };
+          }
+          if (target.zone === volumeZone) return { ok: true, detail: `${volumeId} and ${target.what} are both in ${volumeZone}` };
+          return {
+            ok: false,
+            detail: `${volumeId} is in ${volumeZone} but ${target.what} is in ${target.zone ?? 'no zone (not found)'}: AttachVolume works only within one Availability Zone`,
+          };
+        },
+      },
+    ];
+  });
 }
 
 /** The dry-run warns once this share of the month's SMS spend limit is used. */

@@ -12,6 +12,7 @@ import {
   AttachVolumeCommand,
   DescribeAddressesCommand,
   DescribeInstancesCommand,
+  DescribeSubnetsCommand,
   DescribeVolumesCommand,
   DetachVolumeCommand,
   EC2Client,
@@ -141,6 +142,9 @@ export interface Ec2Adapter {
   attachVolume(region: string, input: AttachVolumeInput, options: PollOptions): Promise<AttachVolumeResult>;
   associateAddress(region: string, input: AssociateAddressInput): Promise<AssociateAddressResult>;
   checkPermission(region: string, action: Ec2PermissionAction, params: Record<string, unknown>): Promise<PermissionCheck>;
+  /** The Availability Zone of a volume and of a subnet (the drill compares them before AttachVolume has to). */
+  volumeZone(region: string, volumeId: string): Promise<string | undefined>;
+  subnetZone(region: string, subnetId: string): Promise<string | undefined>;
 }
 
 // The commands differ in input type; checkPermission passes caller-built params through.
@@ -461,7 +465,29 @@ export function createEc2Adapter(clients: Pick<AwsClients, 'ec2'>): Ec2Adapter {
     }
   }
 
-  return { startInstances, stopInstances, describeInstances, waitForState, runInstance, attachVolume, associateAddress, checkPermission };
+  async function volumeZone(region: string, volumeId: string): Promise<string | undefined> {
+    return (await describeVolume(region, volumeId)).AvailabilityZone;
+  }
+
+  async function subnetZone(region: string, subnetId: string): Promise<string | undefined> {
+    const response = await callAws('ec2:DescribeSubnets', subnetId, () =>
+      clients.ec2(region).send(new DescribeSubnetsCommand({ SubnetIds: [subnetId] })),
+    );
+    return response.Subnets?.find((subnet) => subnet.SubnetId === subnetId)?.AvailabilityZone;
+  }
+
+  return {
+    startInstances,
+    stopInstances,
+    describeInstances,
+    waitForState,
+    runInstance,
+    attachVolume,
+    associateAddress,
+    checkPermission,
+    volumeZone,
+    subnetZone,
+  };
 }
 
 function describeParams(params: Record<string, unknown>): string {

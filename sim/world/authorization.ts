@@ -116,6 +116,7 @@ function ec2Requests(operation: string, input: Input, region: string, lookup: Au
     case 'DescribeVolumes':
     case 'DescribeAddresses':
     case 'DescribeImages':
+    case 'DescribeSubnets':
       // Describe* support no resource-level permissions.
       return [{ action, resource: '*', context: base }];
     case 'StartInstances':

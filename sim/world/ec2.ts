@@ -714,6 +714,17 @@ export function createEc2Model(
     return { Volumes: page, ...(nextToken && { NextToken: nextToken }) };
   }
 
+  /** DescribeSubnets by id: each subnet and its zone; an unknown id fails the call (InvalidSubnetID.NotFound). */
+  function describeSubnets(region: RegionModel, input: { SubnetIds?: string[] }, commit: Commit) {
+    const ids = input.SubnetIds ?? [...region.subnets.keys()];
+    const missing = ids.filter((id) => !region.subnets.has(id));
+    if (missing.length > 0) throw fail('InvalidSubnetID.NotFound', `The subnet ID '${missing.join(', ')}' does not exist`);
+    commit();
+    return {
+      Subnets: [...new Set(ids)].map((id) => ({ SubnetId: id, AvailabilityZone: region.subnets.get(id), State: 'available' })),
+    };
+  }
+
   function attachVolume(region: RegionModel, input: AttachVolumeRequest, commit: Commit, call: CallContext) {
     if (!input.Device) throw fail('MissingParameter', 'The request must contain the parameter device');
     if (!DEVICE.test(input.Device))
@@ -852,6 +863,7 @@ export function createEc2Model(
     AttachVolume: attachVolume,
     DetachVolume: detachVolume,
     DescribeAddresses: describeAddresses,
+    DescribeSubnets: describeSubnets,
     AssociateAddress: associateAddress,
     DisassociateAddress: disassociateAddress,
   };
