@@ -49,6 +49,7 @@ export const autoscalingSetCapacity = defineAction({
     },
     { action: 'autoscaling:DescribeAutoScalingGroups', resource: '*' },
   ],
+  dryRunGrants: () => [{ action: 'autoscaling:DescribeAutoScalingGroups', resource: '*' }],
   dryRunCheck: (p, context) => ({
     check: `Auto Scaling group ${p.autoScalingGroupName}`,
     run: async () => {

@@ -84,6 +84,11 @@ export interface ActionSpec<Name extends string, S extends ParamsSchema> {
   describe(params: z.output<S>, service: ServiceConfig): string;
   /** IAM grants scoped to the resources the params name (a `${steps.…}` reference may widen one with a condition). */
   grants(params: z.output<S>, context: GrantContext): Grant[];
+  /**
+   * What the drill needs for `dryRunCheck` when it only reads (Describe*): without it the drill holds
+   * the step's own `grants` (an EC2 DryRun answers for the caller's own permissions).
+   */
+  dryRunGrants?(params: z.output<S>, context: GrantContext): Grant[];
   /** Identifiers of existing instances the step acts on, for the drill's "standby instances" check. */
   namedInstanceIds?(params: z.output<S>): string[];
   /** Ask exactly what the real call will ask, without acting (EC2 DryRun). */
@@ -122,6 +127,8 @@ export interface StepAction {
     timeoutSeconds: number;
   };
   grantsFor(params: unknown, context: GrantContext): Grant[];
+  /** The drill's grants for this step's dry-run check (`dryRunGrants`, else `grants`). */
+  dryRunGrantsFor(params: unknown, context: GrantContext): Grant[];
   namedInstanceIdsFor(params: unknown): string[];
   dryRunCheckFor(params: unknown, context: DryRunContext): DryRunCheck | undefined;
   /** Validate the (resolved) params and execute. */
@@ -164,6 +171,7 @@ export function defineAction<const Name extends string, S extends ParamsSchema>(
       };
     },
     grantsFor: (params, context) => spec.grants(parseParams(params), context),
+    dryRunGrantsFor: (params, context) => (spec.dryRunGrants ?? spec.grants)(parseParams(params), context),
     namedInstanceIdsFor: (params) => spec.namedInstanceIds?.(parseParams(params)) ?? [],
     dryRunCheckFor: (params, context) => spec.dryRunCheck?.(parseParams(params), context),
     run: (ctx, params) => spec.execute(ctx, parseParams(params, `${ctx.step.id} (${spec.name})`)),

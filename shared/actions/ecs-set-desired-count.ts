@@ -46,6 +46,9 @@ export const ecsSetDesiredCount = defineAction({
       { action: 'ecs:DescribeServices', resource },
     ];
   },
+  dryRunGrants: (p, { region: where }) => [
+    { action: 'ecs:DescribeServices', resource: arn('ecs', where, `service/${literal(clusterNameOf(p.cluster))}/${literal(p.service)}`) },
+  ],
   dryRunCheck: (p, context) => ({
     check: `ECS service ${clusterNameOf(p.cluster)}/${p.service}`,
     run: async () => {

@@ -14,6 +14,7 @@ import {
   dbClusterArn,
   globalClusterDryRun,
   globalClusterGrants,
+  globalClusterReadGrants,
   globalClusterIdentifier,
   moveGlobalWriter,
   targetOf,
@@ -33,6 +34,7 @@ export const rdsFailoverGlobalCluster = defineAction({
       p.allowDataLoss ? 'switchover, or a global failover with data loss if the writer is down' : 'switchover only: no data loss'
     })`,
   grants: (p) => globalClusterGrants(p, 'FailoverGlobalCluster'),
+  dryRunGrants: (p) => globalClusterReadGrants(p),
   dryRunCheck: (p, context) => globalClusterDryRun(p, context, context.service.policy.guard.maxDataAgeSeconds),
   execute: (ctx, p): Promise<ActionResult> => moveGlobalWriter(ctx, p, 'failover', p.allowDataLoss),
 });

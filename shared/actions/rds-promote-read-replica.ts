@@ -39,6 +39,9 @@ export const rdsPromoteReadReplica = defineAction({
       { action: 'rds:DescribeDBInstances', resource },
     ];
   },
+  dryRunGrants: (p, { region: where }) => [
+    { action: 'rds:DescribeDBInstances', resource: arn('rds', where, `db:${literal(p.dbInstanceIdentifier)}`) },
+  ],
   dryRunCheck: (p, context) => ({
     check: `read replica ${p.dbInstanceIdentifier}`,
     run: async () => {

@@ -83,6 +83,14 @@ export function globalClusterGrants(p: GlobalClusterParams, operation: 'Failover
  */
 export class DataLossRefusedError extends SwitchbackError {}
 
+/** What the drill's dry-run check reads: the global cluster and the lag metric. */
+export function globalClusterReadGrants(p: GlobalClusterParams): Grant[] {
+  return [
+    { action: 'rds:DescribeGlobalClusters', resource: arn('rds', '', `global-cluster:${p.globalClusterIdentifier}`) },
+    { action: 'cloudwatch:GetMetricStatistics', resource: '*' },
+  ];
+}
+
 function writerOf(global: GlobalClusterView): string | undefined {
   return global.members.find((member) => member.isWriter)?.dbClusterArn;
 }

@@ -13,6 +13,7 @@ import {
   dbClusterArn,
   globalClusterDryRun,
   globalClusterGrants,
+  globalClusterReadGrants,
   globalClusterIdentifier,
   moveGlobalWriter,
   targetOf,
@@ -25,6 +26,7 @@ export const rdsSwitchoverGlobalCluster = defineAction({
   describe: (p) =>
     `switch over global database ${p.globalClusterIdentifier} to ${targetOf(p).identifier} in ${targetOf(p).region} (no data loss)`,
   grants: (p) => globalClusterGrants(p, 'SwitchoverGlobalCluster'),
+  dryRunGrants: (p) => globalClusterReadGrants(p),
   dryRunCheck: (p, context) => globalClusterDryRun(p, context),
   execute: (ctx, p): Promise<ActionResult> => moveGlobalWriter(ctx, p, 'switchover', false),
 });

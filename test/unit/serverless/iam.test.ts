@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { loadConfigFile } from '../../../shared/config/load';
 import { RUN_TAG_KEY as ADAPTER_RUN_TAG_KEY } from '../../../shared/aws/ec2';
 import { FLAG_METRIC } from '../../../shared/aws/cloudwatch';
 import {
@@ -383,5 +385,41 @@ describe('contracts with the adapters', () => {
       stageDimensionName: METRICS.stageDimension,
       dimensionName: METRICS.failoverFlag.dimension,
     }).toEqual(FLAG_METRIC);
+  });
+});
+
+describe('database and fleet steps (examples/whole-stack.yml)', () => {
+  const config = loadConfigFile(join(__dirname, '../../../examples/whole-stack.yml'));
+  const policies = buildFunctionPolicies(config, controller);
+  const actionsOf = (key: FunctionKey) =>
+    new Set(
+      (policies[key] ?? [])
+        .flatMap((statement) => statement.Action)
+        .filter((action) => /^(rds|autoscaling|ecs|cloudwatch:Get)/.test(action)),
+    );
+
+  it('the orchestrator may move the database, size the group and the service; probe and alarm may do none of it', () => {
+    expect([...actionsOf('orchestrator')].sort()).toEqual([
+      'autoscaling:DescribeAutoScalingGroups',
+      'autoscaling:UpdateAutoScalingGroup',
+      'cloudwatch:GetMetricStatistics',
+      'ecs:DescribeServices',
+      'ecs:UpdateService',
+      'rds:DescribeDBClusters',
+      'rds:DescribeGlobalClusters',
+      'rds:FailoverGlobalCluster',
+      'rds:SwitchoverGlobalCluster',
+    ]);
+    expect([...actionsOf('probe')]).toEqual([]);
+    expect([...actionsOf('alarm')]).toEqual([]);
+  });
+
+  it('the drill only reads what its dry-run checks (no failover, no scaling)', () => {
+    expect([...actionsOf('drill')].sort()).toEqual([
+      'autoscaling:DescribeAutoScalingGroups',
+      'cloudwatch:GetMetricStatistics',
+      'ecs:DescribeServices',
+      'rds:DescribeGlobalClusters',
+    ]);
   });
 });
