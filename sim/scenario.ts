@@ -153,7 +153,7 @@ const crashFault = z.strictObject({
       step: z.string().min(1).optional(),
       afterApi: z
         .string()
-        .regex(/^(route53|ec2|sns|cloudWatch|lambda)\.[A-Z][A-Za-z]+$/, 'must look like ec2.RunInstances')
+        .regex(/^(route53|ec2|sns|cloudWatch|lambda|rds|autoScaling|ecs)\.[A-Z][A-Za-z]+$/, 'must look like ec2.RunInstances')
         .optional(),
       times: z.number().int().min(1).default(1),
     })

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { runScenario } from '../../sim/runner';
-import { readScenarioDocument } from '../../sim/scenario';
+import { parseScenario, readScenarioDocument } from '../../sim/scenario';
 import { runSuite, SCENARIOS, smsTexts, variant } from './scenario-kit';
 
 const dbNotes = (result: Awaited<ReturnType<typeof runScenario>>) =>
@@ -83,6 +83,39 @@ describe('Aurora global database', () => {
     expect(result.summary.runs.map((run) => `${run.kind} ${run.status}`)).toEqual(['failover succeeded', 'failback succeeded']);
     expect(result.summary.runs[0].steps[0].attempts).toBe(2);
     expect(result.summary.apiCalls['rds.FailoverGlobalCluster']).toBe(1);
+  });
+
+  test('a crash right after FailoverGlobalCluster succeeded resumes without a second failover', async () => {
+    const result = await runScenario(variant('global-db-outage', { faults: [{ crash: { afterApi: 'rds.FailoverGlobalCluster' } }] }));
+    expect(result.summary.accessDenied).toEqual([]);
+    expect(result.timeline.filter((entry) => entry.kind === 'fault').map((entry) => entry.message)).toEqual([
+      'orchestrator crashed right after rds.FailoverGlobalCluster succeeded',
+    ]);
+    expect(result.summary.runs.map((run) => `${run.kind} ${run.status}`)).toEqual(['failover succeeded', 'failback succeeded']);
+    expect(result.summary.apiCalls['rds.FailoverGlobalCluster']).toBe(1);
+    // The resumed step found its own failover under way, waited for it and still knew the data age.
+    expect(dbNotes(result)[0]).toBe(
+      'app-west is the writer after a global failover (data loss allowed); data up to 4s old (resumed: requested before)',
+    );
+  });
+
+  test('a crash right after UpdateAutoScalingGroup or UpdateService succeeded: resumed, the sizes are found set, nothing is asked twice', async () => {
+    const file = join(SCENARIOS, 'whole-stack.yml');
+    for (const api of ['autoScaling.UpdateAutoScalingGroup', 'ecs.UpdateService']) {
+      const scenario = parseScenario(
+        { ...(readScenarioDocument(file) as Record<string, unknown>), faults: [{ crash: { afterApi: api } }] },
+        SCENARIOS,
+        file,
+      );
+      const result = await runScenario(scenario);
+      expect(result.summary.accessDenied).toEqual([]);
+      expect(result.timeline.filter((entry) => entry.kind === 'fault').map((entry) => entry.message)).toEqual([
+        `orchestrator crashed right after ${api} succeeded`,
+      ]);
+      expect(result.summary.runs.map((run) => `${run.kind} ${run.status}`)).toEqual(['failover succeeded', 'failback succeeded']);
+      // One update on the way out, one in the cleanup: the crashed one was not repeated.
+      expect(result.summary.apiCalls[api]).toBe(2);
+    }
   });
 
   test('an orchestrator that times out while the database fails over hands the run on; the request is not repeated', async () => {
