@@ -16,6 +16,7 @@ import { describeError } from '../shared/errors';
 import type { ControllerEvent } from '../shared/events';
 import { CrashError } from '../shared/engine';
 import type { Run } from '../shared/domain/types';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createProber, type Prober } from '../shared/probes';
 import { createStore, type Store } from '../shared/store';
 import { createControlWatchStore, type ControlWatchStore } from '../shared/store/control-watch';
@@ -31,7 +32,7 @@ import { seededRandom } from './random';
 import type { ApiFault, Scenario, ScenarioEvent } from './scenario';
 import { startSite, type Site } from './sites';
 import { VirtualClock } from './virtual-clock';
-import { createSimAwsAdapters, createWorld, SIM_STAGE, type CallerIdentity, type World } from './world';
+import { createSimAwsAdapters, createWorld, SIM_STAGE, type CallerIdentity, type CallLogEntry, type PublishedMessage, type World } from './world';
 import { installSimulatedRoles, type SimulatedRole } from './iam-roles';
 import { deployAlarmRouting, describeAlarmRoute } from './event-routing';
 import { FUNCTION_KEYS, functionName, locationTableName, tableName, type FunctionKey } from '../serverless/naming';
@@ -49,6 +50,10 @@ export const SIMULATION_STAGE = SIM_STAGE;
 const TABLE_NAME = tableName(SIMULATION_STAGE);
 const PROBE_PERIOD_MS = 60_000;
 const DNS_POLL_MS = 1_000;
+/** Keeps the scheduler's PRNG stream apart from the handlers' jitter stream of the same seed. */
+const SCHEDULE_SEED_SALT = 0x5eed;
+/** The seed of a scenario that names none. */
+export const DEFAULT_SEED = 42;
 const FUNCTION_TIMEOUT_MS: Record<string, number> = {
   probe: 70_000,
   orchestrator: 900_000,
@@ -96,6 +101,10 @@ export interface RunScenarioOptions {
   adjustRoles?(roles: SimulatedRole[], world: World): void;
   /** Shape the world before the scenario starts (a test registering a user's hook function); `clock` is the scenario's. */
   prepareWorld?(world: World, clock: Clock): void;
+  /** Watch (or, in tests, sabotage) the run: see SimulationHooks. */
+  hooks?: SimulationHooks;
+  /** Keep the world's call log and published messages in `result.trace`. */
+  trace?: boolean;
 }
 
 export interface TimelineEntry {
@@ -160,6 +169,54 @@ export interface SimulationResult {
     /** Calls the world's IAM denied (the function's generated policy does not allow them), in order. */
     accessDenied: Array<{ t: number; api: string; action: string; resource: string; role: string; dryRun: boolean }>;
   };
+  /** Only with `{ trace: true }`. */
+  trace?: SimulationTrace;
+}
+
+/** One DynamoDB Put as the embedded table answered it (STATE, RUN, EVT, DEDUP … items alike). */
+export interface ItemWrite {
+  atEpochMs: number;
+  item: Record<string, unknown>;
+  ok: boolean;
+}
+
+/** One invocation of a function by the scenario, the schedule, the world (Lambda Invoke) or a handler. */
+export interface InvocationRecord {
+  atEpochMs: number;
+  name: string;
+  how: string;
+  payload: unknown;
+  result?: unknown;
+  error?: string;
+}
+
+/**
+ * Ways to watch (and, in tests, to sabotage) a simulation from outside without changing what it
+ * does: `switchback chaos` checks its invariants with these.
+ */
+export interface SimulationHooks {
+  /** Every AppDeps the simulator builds (one per probe location) passes through here; tests swap in a faulty fake. */
+  wrapDeps?(deps: AppDeps): AppDeps;
+  onItemWrite?(write: ItemWrite): void;
+  onInvocation?(invocation: InvocationRecord): void;
+  /** Every probe result as the network gave it (before any handler, or a test's fake, saw it). */
+  onProbe?(probe: ProbeRecord): void;
+}
+
+export interface ProbeRecord {
+  atEpochMs: number;
+  location: string;
+  /** `<service>/<primary|secondary>`. */
+  site: string;
+  ok: boolean;
+}
+
+/** What the world saw, for checks that need more than the summary (`runScenario(…, { trace: true })`). */
+export interface SimulationTrace {
+  calls: CallLogEntry[];
+  published: PublishedMessage[];
+  startEpochMs: number;
+  endEpochMs: number;
 }
 
 /** Task scheduling over the virtual clock (idle time skipped) or the wall clock. */
@@ -169,8 +226,12 @@ interface Scheduler extends Clock {
   failures(): string[];
 }
 
-function virtualScheduler(): Scheduler {
-  const clock = new VirtualClock(SIMULATION_START_EPOCH_MS, { stuckAfterRealMs: 120_000 });
+/** Serial: one task at a time, ties broken by a PRNG seeded from the scenario (see VirtualClock). */
+function virtualScheduler(seed: number): Scheduler {
+  const clock = new VirtualClock(SIMULATION_START_EPOCH_MS, {
+    stuckAfterRealMs: 120_000,
+    serial: { random: seededRandom(seed ^ SCHEDULE_SEED_SALT) },
+  });
   return {
     now: () => clock.now(),
     sleep: (ms) => clock.sleep(ms),
@@ -215,17 +276,30 @@ export function pointProbesAtSites(config: SwitchbackConfig, sites: Map<string, 
 
 /**
  * A prober whose location can be cut off from the world, or from some sites only (scenario
- * `location: …, reachable: false[, sites: [...]]`).
+ * `location: …, reachable: false[, sites: [...]]`). `observe` sees every result as the network gave it.
  */
-function partitionableProber(inner: Prober, isReachable: (spec: ProbeSpec) => boolean, now: () => number): Prober {
+function partitionableProber(
+  inner: Prober,
+  isReachable: (spec: ProbeSpec) => boolean,
+  now: () => number,
+  observe: (spec: ProbeSpec, ok: boolean, startedAtEpochMs: number) => void = () => undefined,
+): Prober {
   const unreachable = () => ({ ok: false, latencyMs: 0, cause: 'EHOSTUNREACH', checkedAtEpochMs: now() });
   return {
-    probe: (spec) => (isReachable(spec) ? inner.probe(spec) : Promise.resolve(unreachable())),
+    probe: async (spec) => {
+      const startedAtEpochMs = now();
+      const outcome = isReachable(spec) ? await inner.probe(spec) : unreachable();
+      observe(spec, outcome.ok, startedAtEpochMs);
+      return outcome;
+    },
     probeAll: async (specs) => {
+      const startedAtEpochMs = now();
       const reachable = specs.filter(isReachable);
       const results = reachable.length > 0 ? await inner.probeAll(reachable) : [];
       let next = 0;
-      return specs.map((spec) => (isReachable(spec) ? results[next++] : unreachable()));
+      const outcomes = specs.map((spec) => (isReachable(spec) ? results[next++] : unreachable()));
+      specs.forEach((spec, index) => observe(spec, outcomes[index].ok, startedAtEpochMs));
+      return outcomes;
     },
     close: () => inner.close(),
   };
@@ -241,9 +315,30 @@ function siteOfSpec(config: SwitchbackConfig): Map<ProbeSpec, string> {
   return sites;
 }
 
+/** A document client that reports every Put (what DynamoDB stored, or refused) to `onItemWrite`. */
+function observedDynamoClient(inner: DynamoDBDocumentClient, now: () => number, onItemWrite: (write: ItemWrite) => void) {
+  const observed = Object.create(inner) as DynamoDBDocumentClient;
+  const send = async (command: { input: unknown }) => {
+    const item = command instanceof PutCommand ? (command.input.Item as Record<string, unknown>) : undefined;
+    const atEpochMs = now();
+    try {
+      const output = await (inner.send as (command: unknown) => Promise<unknown>)(command);
+      if (item) onItemWrite({ atEpochMs, item, ok: true });
+      return output;
+    } catch (error) {
+      if (item) onItemWrite({ atEpochMs, item, ok: false });
+      throw error;
+    }
+  };
+  Object.defineProperty(observed, 'send', { value: send });
+  return observed;
+}
+
 export async function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): Promise<SimulationResult> {
+  const hooks = options.hooks ?? {};
   const realStartedAt = Date.now();
-  const scheduler = scenario.clock === 'real' ? realScheduler() : virtualScheduler();
+  const seed = options.seed ?? scenario.seed ?? DEFAULT_SEED;
+  const scheduler = scenario.clock === 'real' ? realScheduler() : virtualScheduler(seed);
   const startEpochMs = scheduler.now();
   const t = (epochMs: number) => roundedSeconds(epochMs - startEpochMs);
   const timeline: TimelineEntry[] = [];
@@ -274,7 +369,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       },
       { step: 'initialize', name: 'simulatedTableFaults' },
     );
-    const store: Store = createStore({ client: dynamo.client, tableName: TABLE_NAME, now: () => scheduler.now() });
+    const onItemWrite = hooks.onItemWrite;
+    const client = onItemWrite ? observedDynamoClient(dynamo.client, () => scheduler.now(), onItemWrite) : dynamo.client;
+    const store: Store = createStore({ client, tableName: TABLE_NAME, now: () => scheduler.now() });
     /** Regions in an outage (scenario `{ region, dark: true }`): their table, endpoints and functions do not answer. */
     const darkRegions = new Set<string>();
     /** The control region's table as the functions reach it: it fails to connect while that region is dark. */
@@ -356,7 +453,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         { step: 'initialize', priority: 'high', name: 'switchbackCrashAfterApi' },
       );
     }
-    const random = seededRandom(options.seed ?? 42);
+    const random = seededRandom(seed);
     let nextId = 0;
     // The controller's events become timeline entries (in Lambda they are log lines).
     const emit = (event: ControllerEvent) => {
@@ -417,6 +514,10 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
           prober,
           (spec) => reachable.get(location) !== false && !cutSites.get(location)?.has(specSites.get(spec) ?? ''),
           () => scheduler.now(),
+          (spec, ok, atEpochMs) => {
+            const site = hooks.onProbe ? specSites.get(spec) : undefined;
+            if (site) hooks.onProbe?.({ atEpochMs, location, site, ok });
+          },
         ),
         aws: createSimAwsAdapters(clients),
         functions: { orchestrator: functionName(SIMULATION_STAGE, 'orchestrator'), probe: functionName(SIMULATION_STAGE, 'probe') },
@@ -436,8 +537,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
           },
         },
       };
-      depsByFunction.set(`${location}|${key}`, deps);
-      return deps;
+      const wrapped = hooks.wrapDeps ? hooks.wrapDeps(deps) : deps;
+      depsByFunction.set(`${location}|${key}`, wrapped);
+      return wrapped;
     }
     const invocations: Record<string, number> = {};
     const timeoutMs = (name: string) => {
@@ -459,10 +561,17 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         functionName: functionName(SIMULATION_STAGE, name),
         invokedFunctionArn: `arn:aws:lambda:${location}:${SIMULATED_ACCOUNT}:function:${functionName(SIMULATION_STAGE, name)}`,
         getRemainingTimeInMillis: () => startedAt + timeoutMs(name) - scheduler.now(),
-      }).catch((error: unknown) => {
-        record({ kind: 'error', message: `${name} (${how}) failed: ${describeError(error)}` });
-        throw error;
-      });
+      }).then(
+        (result: unknown) => {
+          hooks.onInvocation?.({ atEpochMs: startedAt, name, how, payload, result });
+          return result;
+        },
+        (error: unknown) => {
+          record({ kind: 'error', message: `${name} (${how}) failed: ${describeError(error)}` });
+          hooks.onInvocation?.({ atEpochMs: startedAt, name, how, payload, error: describeError(error) });
+          throw error;
+        },
+      );
     }
     /**
      * Lambda's asynchronous invocation (EventBridge, SNS, `InvocationType: Event`): a function error
@@ -680,6 +789,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     result.summary.metrics = metricsByLocation;
     result.summary.errors.push(...scheduler.failures());
     result.summary.realSeconds = roundedSeconds(Date.now() - realStartedAt);
+    if (options.trace) result.trace = { calls: world.callLog(), published: world.sns.published(), startEpochMs, endEpochMs };
     return result;
   } finally {
     await Promise.all([...sites.values()].map((site) => site.close()));

@@ -165,6 +165,8 @@ export const scenarioSchema = z.strictObject({
   description: z.string().optional(),
   config: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
   clock: z.enum(['virtual', 'real']).default('virtual'),
+  /** Seeds retry jitter and, on the virtual clock, the order of tasks due at the same instant (default 42). */
+  seed: z.number().int().min(0).max(0xffffffff).optional(),
   duration,
   probeLocations: z.array(z.string()).min(1).optional(),
   /**

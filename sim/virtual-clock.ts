@@ -6,6 +6,14 @@
  * `sleep` — i.e. nothing is doing real I/O — and then jumps to the earliest pending timer.
  * Tasks are assumed to be sequential chains (one pending sleep at a time), which holds for
  * the handlers: concurrency inside them is real I/O, never virtual sleeps.
+ *
+ * `serial` makes the interleaving of tasks deterministic (the FoundationDB/TigerBeetle way): a
+ * new task waits for its turn like a timer, and timers fire one at a time, each only after
+ * everything the previous one woke has gone idle again. Two tasks therefore never do real I/O at
+ * the same time; which of several timers due at the same instant goes first is chosen by
+ * `serial.random` (a seeded PRNG: another seed explores another interleaving), or first-come
+ * first-served without it. Real I/O still decides orders *inside* one task (e.g. two probes of
+ * one round, or writes it issues concurrently).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Clock } from '../shared/clock';
@@ -37,7 +45,7 @@ export class VirtualClock implements Clock {
 
   constructor(
     startEpochMs: number,
-    private readonly options: { stuckAfterRealMs?: number } = {},
+    private readonly options: { stuckAfterRealMs?: number; serial?: { random?: () => number } } = {},
   ) {
     this.current = startEpochMs;
   }
@@ -66,8 +74,10 @@ export class VirtualClock implements Clock {
   spawn<T>(name: string, work: () => Promise<T>): Promise<T> {
     const task: Task = { id: this.nextTaskId++, name, sleeping: 0 };
     this.tasks.set(task.id, task);
+    // Serial: the task starts when the scheduler gives it a turn, like a timer due now.
+    const begin = this.options.serial ? () => this.sleep(0).then(work) : work;
     return this.taskContext
-      .run(task, () => Promise.resolve().then(work))
+      .run(task, () => Promise.resolve().then(begin))
       .catch((error: unknown) => {
         this.failures.push({ task: name, error });
         throw error;
@@ -151,6 +161,15 @@ export class VirtualClock implements Clock {
         return;
       }
       this.current = Math.max(this.current, next.atEpochMs);
+      if (this.options.serial) {
+        // One timer per turn; ties at this instant are broken by the seeded PRNG (or FIFO).
+        const tied = this.timers.filter((timer) => timer.atEpochMs <= this.current).length;
+        const random = this.options.serial.random;
+        const index = random && tied > 1 ? Math.min(tied - 1, Math.floor(random() * tied)) : 0;
+        const [chosen] = this.timers.splice(index, 1);
+        chosen.resolve();
+        continue;
+      }
       const due = this.timers.filter((timer) => timer.atEpochMs <= this.current);
       this.timers.splice(0, due.length);
       for (const timer of due) timer.resolve();
