@@ -3,6 +3,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { Argument, Command, CommanderError } from 'commander';
+import { DEFAULT_CHAOS_OUT, runChaosCommand, type ChaosCommandOptions } from './chaos';
 import { isLiveDrillReport, renderDrillReportHtml } from './drill-report-html';
 import { EXIT, type CliIo } from './io';
 import { startLocalTable } from './local-table';
@@ -79,8 +80,22 @@ export async function main(argv: string[], io: CliIo, remote: Pick<RemoteOptions
     .option('--scenario <file>', 'scenario file (default: the built-in demo)')
     .option('--json', 'print one JSON object (timeline and summary) instead of the human timeline')
     .option('--html <file>', 'also write the run as one self-contained HTML page (a lane per service)')
-    .action(async (options: { config?: string; scenario?: string; json?: boolean; html?: string }) => {
+    .option('--check', 'also check the chaos invariants (exit 1 on a violation)')
+    .action(async (options: { config?: string; scenario?: string; json?: boolean; html?: string; check?: boolean }) => {
       exitCode = await runSimulate(options, io);
+    });
+
+  program
+    .command('chaos')
+    .description('random fault schedules on the embedded world, checked against the invariants; failures shrunk to scenario files')
+    .option('--runs <n>', 'how many schedules (default 100)', (value) => Number(value))
+    .option('--seed <n>', 'seed of the batch (default 1): the same seed gives the same schedules and summaries', (value) => Number(value))
+    .option('-c, --config <file>', 'draw schedules over this config (default: the built-in configs)')
+    .option('--json', 'print one JSON report instead of a line per run')
+    .option('--out <dir>', `where shrunk failing scenarios are written (default ${DEFAULT_CHAOS_OUT})`)
+    .option('--no-shrink', 'report violations without shrinking them')
+    .action(async (options: ChaosCommandOptions) => {
+      exitCode = await runChaosCommand(options, io);
     });
 
   program

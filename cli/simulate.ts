@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ConfigError } from '../shared/errors';
 import { formatSummary, formatTimeline } from '../sim/format';
+import { describeViolation, runChecked } from '../sim/chaos/check';
 import { checkExpectations, formatExpectationFailures } from '../sim/expect';
 import { renderTimelineHtml } from '../sim/html';
 import { runScenario } from '../sim/runner';
@@ -12,7 +13,7 @@ import { EXIT, type CliIo } from './io';
 export const DEMO_SCENARIO = join(__dirname, '..', 'scenarios', 'demo.yml');
 
 export async function runSimulate(
-  options: { scenario?: string; config?: string; json?: boolean; html?: string },
+  options: { scenario?: string; config?: string; json?: boolean; html?: string; check?: boolean },
   io: CliIo,
 ): Promise<number> {
   let scenario;
@@ -26,7 +27,10 @@ export async function runSimulate(
     }
     throw error;
   }
-  const result = await runScenario(scenario);
+  // --check: the chaos invariants over this run (the replay of a shrunk `switchback chaos` scenario).
+  const checked = options.check ? await runChecked(scenario) : { result: await runScenario(scenario), violations: undefined };
+  const { result, violations } = checked;
+  delete result.trace;
   if (options.html) {
     const title = `switchback simulate: ${scenario.name ?? 'scenario'}`;
     writeFileSync(
@@ -42,8 +46,12 @@ export async function runSimulate(
   }
   const failures = scenario.expect ? checkExpectations(scenario.expect, result) : [];
   if (options.json) {
-    // `expectations` is there only when the scenario has `expect:` (an added field; the rest is unchanged).
-    const output = scenario.expect ? { ...result, expectations: { met: failures.length === 0, failures } } : result;
+    // `expectations` is there only when the scenario has `expect:`, `violations` only with --check (added fields).
+    const output = {
+      ...result,
+      ...(scenario.expect ? { expectations: { met: failures.length === 0, failures } } : {}),
+      ...(violations ? { violations } : {}),
+    };
     io.stdout.write(`${JSON.stringify(output)}\n`);
   } else {
     io.stdout.write(
@@ -51,10 +59,14 @@ export async function runSimulate(
     );
     io.stdout.write(`${formatTimeline(result)}\n\n${formatSummary(result)}\n`);
     if (scenario.expect && failures.length === 0) io.stdout.write('expectations: all met\n');
+    if (violations) {
+      io.stdout.write(violations.length === 0 ? 'invariants: all hold\n' : `invariants: ${violations.length} violation(s)\n`);
+      for (const violation of violations) io.stdout.write(`  ${describeViolation(violation)}\n`);
+    }
   }
   if (failures.length > 0) {
     io.stderr.write(`${formatExpectationFailures(failures)}\n`);
     return EXIT.failed;
   }
-  return EXIT.ok;
+  return violations && violations.length > 0 ? EXIT.failed : EXIT.ok;
 }

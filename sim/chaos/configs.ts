@@ -1,0 +1,113 @@
+/**
+ * The configs `switchback chaos` draws on when it is given none: the shapes people deploy (a warm
+ * standby, a cold launch chain, the data-plane flag switch, three probe locations, several services
+ * on one controller). Timings are short (15 s probes, 60 s hold-down) so one schedule with an
+ * incident, its recovery and the failback fits in about twelve minutes of virtual time.
+ */
+
+const NOTIFY = { sms: ['+15555550100'] };
+const FAST_DEFAULTS = {
+  probe: { intervalSeconds: 15, timeoutMs: 500, failureThreshold: 3, recoveryThreshold: 3 },
+  failback: { mode: 'auto', holdDownSeconds: 60 },
+  guard: { cooldownSeconds: 180, maxFailoversPer24h: 2 },
+  detect: { maxAlarmAgeSeconds: 120 },
+};
+
+function service(name: string, index: number, extra: Record<string, unknown> = {}, secondary: Record<string, unknown> = {}) {
+  const primaryIp = `203.0.113.${10 + index}`;
+  const secondaryIp = `198.51.100.${20 + index}`;
+  return {
+    name,
+    dns: { hostedZoneId: 'Z0123456789ABC', recordName: `${name}.example.com`, type: 'A', ttl: 30 },
+    primary: {
+      region: 'us-east-1',
+      target: [primaryIp],
+      probe: { type: 'http', url: `http://${primaryIp}/health` },
+      alarms: [`${name}-5xx-high`],
+    },
+    secondary: {
+      region: 'us-west-2',
+      target: [secondaryIp],
+      probe: { type: 'http', url: `http://${secondaryIp}/health` },
+      ...secondary,
+    },
+    ...extra,
+  };
+}
+
+const warmStandbySteps = (instance: string, allocation: string) => ({
+  prepare: [
+    { 'ec2.start': { instanceIds: [instance] } },
+    { 'ec2.associateAddress': { allocationId: allocation, instanceId: instance, allowReassociation: true } },
+    { 'http.waitHealthy': { timeoutSeconds: 120 } },
+  ],
+  cleanup: [{ 'ec2.stop': { instanceIds: [instance] } }],
+});
+
+export const CHAOS_CONFIGS: Record<string, Record<string, unknown>> = {
+  'warm-standby': {
+    controlRegion: 'us-west-2',
+    notify: NOTIFY,
+    defaults: { ...FAST_DEFAULTS, trigger: 'probe' },
+    services: [service('web', 0, {}, warmStandbySteps('i-0abc1234def567890', 'eipalloc-0abc1234'))],
+  },
+  'cold-launch': {
+    controlRegion: 'us-west-2',
+    notify: NOTIFY,
+    defaults: { ...FAST_DEFAULTS, trigger: 'alarm-confirmed-by-probe' },
+    services: [
+      service(
+        'api',
+        1,
+        {},
+        {
+          prepare: [
+            {
+              id: 'launch',
+              'ec2.launchFromAmi': {
+                imageId: 'ami-0abc1234def567890',
+                instanceType: 't3.small',
+                subnetId: 'subnet-0abc1234',
+                tags: { Name: 'api-standby' },
+              },
+            },
+            { 'ec2.attachVolume': { volumeId: 'vol-0abc1234def567890', instanceId: '${steps.launch.instanceId}', device: '/dev/sdf' } },
+            {
+              'ec2.associateAddress': {
+                allocationId: 'eipalloc-0abc1234',
+                instanceId: '${steps.launch.instanceId}',
+                allowReassociation: true,
+              },
+            },
+            { 'http.waitHealthy': { timeoutSeconds: 120 } },
+          ],
+        },
+      ),
+    ],
+  },
+  flag: {
+    controlRegion: 'us-west-2',
+    notify: NOTIFY,
+    defaults: { ...FAST_DEFAULTS, trigger: 'probe' },
+    services: [service('shop', 2, { dns: { ...service('shop', 2).dns, strategy: 'health-check-flag' } })],
+  },
+  'three-locations': {
+    controlRegion: 'us-west-2',
+    probeLocations: ['us-west-2', 'eu-west-1', 'ap-southeast-2'],
+    notify: NOTIFY,
+    defaults: { ...FAST_DEFAULTS, trigger: 'alarm-confirmed-by-probe' },
+    services: [service('web', 3, {}, warmStandbySteps('i-0abc1234def567891', 'eipalloc-0abc1235'))],
+  },
+  'several-services': {
+    controlRegion: 'us-west-2',
+    notify: NOTIFY,
+    defaults: { ...FAST_DEFAULTS, trigger: 'probe' },
+    services: [
+      service('web', 4, {}, warmStandbySteps('i-0abc1234def567892', 'eipalloc-0abc1236')),
+      service('api', 5, { trigger: 'alarm', failback: { mode: 'manual' } }),
+      service('docs', 6, { dns: { ...service('docs', 6).dns, strategy: 'health-check-flag' } }),
+    ],
+  },
+};
+
+export const CHAOS_CONFIG_NAMES = Object.keys(CHAOS_CONFIGS);
