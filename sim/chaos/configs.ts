@@ -7,10 +7,14 @@
 
 const NOTIFY = { sms: ['+15555550100'] };
 const FAST_DEFAULTS = {
-  probe: { intervalSeconds: 15, timeoutMs: 500, failureThreshold: 3, recoveryThreshold: 3 },
+  // A generous probe timeout costs nothing here (chaos sites refuse, reset or answer at once) and keeps a
+  // slow answer on a loaded machine from coming out differently from run to run.
+  probe: { intervalSeconds: 15, timeoutMs: 2000, failureThreshold: 3, recoveryThreshold: 3 },
   failback: { mode: 'auto', holdDownSeconds: 60 },
   guard: { cooldownSeconds: 180, maxFailoversPer24h: 2 },
   detect: { maxAlarmAgeSeconds: 120 },
+  // Short enough that a run which outlives it shows up inside a twelve-minute schedule.
+  runTimeoutSeconds: 600,
 };
 
 function service(name: string, index: number, extra: Record<string, unknown> = {}, secondary: Record<string, unknown> = {}) {

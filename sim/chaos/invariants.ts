@@ -55,10 +55,13 @@ export interface InvariantGates {
 /** DynamoDB's item limit (attribute names + values), https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html */
 export const MAX_ITEM_BYTES = 400 * 1024;
 /**
- * Until the engine enforces `runTimeoutSeconds`, a run must end within the sum of its steps' own
- * budgets plus this much per crash or hand-off it went through (lease expiry + watchdog tick + slack).
+ * A run of a service the config does not name must end within the sum of its steps' own budgets plus
+ * this much, and as much again per crash (lease expiry + watchdog tick + slack); hand-offs earn nothing.
+ * FAILING_* may outlast a run's deadline by this much too (the watchdog has to notice).
  */
 export const RECOVERY_ALLOWANCE_SECONDS = 180;
+/** Time a run may take past `runTimeoutSeconds` to fail its step, journal, text and hand the state on. */
+export const RUN_DEADLINE_GRACE_SECONDS = 30;
 /** After the heal point, liveness allows the recovery rounds, the hold-down, a failback and this margin. */
 export const LIVENESS_MARGIN_SECONDS = 240;
 /** Texts of a stage reached this close to the end of the scenario may still be in flight. */
@@ -216,15 +219,18 @@ function checkDnsToFailedSite(c: Checker): void {
   }
 }
 
-/** The configured run deadline (engine: `runTimeoutSeconds`), else the documented bound from the run's own plan. */
-export function runBoundSeconds(service: ServiceConfig | undefined, run: Run, recoveries: number): { seconds: number; source: string } {
-  const policy = service?.policy;
-  const configured = policy && 'runTimeoutSeconds' in policy ? Number(policy.runTimeoutSeconds) : undefined;
-  if (configured !== undefined && Number.isFinite(configured)) return { seconds: configured, source: 'runTimeoutSeconds' };
+/** A run's deadline: the service's `runTimeoutSeconds` (which the engine enforces). */
+export function runBoundSeconds(service: ServiceConfig | undefined, run: Run, crashes: number): { seconds: number; source: string } {
+  if (service)
+    return {
+      seconds: service.runTimeoutSeconds + RUN_DEADLINE_GRACE_SECONDS,
+      source: `runTimeoutSeconds ${service.runTimeoutSeconds}s + ${RUN_DEADLINE_GRACE_SECONDS}s to close`,
+    };
+  // A run of a service the config no longer has: the sum of its steps' own budgets.
   const stepsSeconds = run.plan.reduce((sum, step) => sum + step.timeoutMs / 1000, 0);
   return {
-    seconds: Math.ceil(stepsSeconds + RECOVERY_ALLOWANCE_SECONDS * (1 + recoveries)),
-    source: `the sum of its step budgets + ${RECOVERY_ALLOWANCE_SECONDS}s per crash or hand-off`,
+    seconds: Math.ceil(stepsSeconds + RECOVERY_ALLOWANCE_SECONDS * (1 + crashes)),
+    source: `the sum of its step budgets + ${RECOVERY_ALLOWANCE_SECONDS}s + as much per crash`,
   };
 }
 
@@ -233,14 +239,12 @@ function checkRunDeadline(c: Checker): void {
   for (const run of c.runs.values()) {
     const service = c.service(run.service);
     const endedAtEpochMs = run.endedAtEpochMs ?? c.endEpochMs;
-    const recoveries = c.observation.invocations.filter(
-      (call) =>
-        call.name === 'orchestrator' &&
-        call.atEpochMs >= run.startedAtEpochMs &&
-        call.atEpochMs <= endedAtEpochMs &&
-        (call.payload as { runId?: string } | undefined)?.runId === run.id,
-    ).length;
-    const bound = runBoundSeconds(service, run, Math.max(0, recoveries - 1));
+    // Crashes leave the lease to expire and the watchdog to notice; a hand-off loses no time, so it earns nothing.
+    const crashes = c.timeline.filter((entry) => {
+      const atEpochMs = c.startEpochMs + entry.t * 1000;
+      return entry.kind === 'fault' && atEpochMs >= run.startedAtEpochMs && atEpochMs <= endedAtEpochMs;
+    }).length;
+    const bound = runBoundSeconds(service, run, crashes);
     const deadline = run.startedAtEpochMs + bound.seconds * 1000;
     if (endedAtEpochMs > deadline)
       c.report(
