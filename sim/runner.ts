@@ -32,7 +32,15 @@ import { seededRandom } from './random';
 import type { ApiFault, Scenario, ScenarioEvent } from './scenario';
 import { startSite, type Site } from './sites';
 import { VirtualClock } from './virtual-clock';
-import { createSimAwsAdapters, createWorld, SIM_STAGE, type CallerIdentity, type CallLogEntry, type PublishedMessage, type World } from './world';
+import {
+  createSimAwsAdapters,
+  createWorld,
+  SIM_STAGE,
+  type CallerIdentity,
+  type CallLogEntry,
+  type PublishedMessage,
+  type World,
+} from './world';
 import { installSimulatedRoles, type SimulatedRole } from './iam-roles';
 import { deployAlarmRouting, describeAlarmRoute } from './event-routing';
 import { FUNCTION_KEYS, functionName, locationTableName, tableName, type FunctionKey } from '../serverless/naming';

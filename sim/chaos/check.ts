@@ -8,6 +8,7 @@ import {
   type InvocationRecord,
   type ItemWrite,
   type ProbeRecord,
+  type RunScenarioOptions,
   type SimulationHooks,
   type SimulationResult,
 } from '../runner';
@@ -24,6 +25,8 @@ export interface RunOptions {
   /** Tests only: swap parts of the system for faulty fakes (see SimulationHooks.wrapDeps). */
   sabotage?: SimulationHooks['wrapDeps'];
   gates?: InvariantGates;
+  /** Tests only: change the generated IAM roles before the run (see RunScenarioOptions.adjustRoles). */
+  adjustRoles?: RunScenarioOptions['adjustRoles'];
 }
 
 /** Run one parsed scenario with the invariant checks. */
@@ -33,6 +36,7 @@ export async function runChecked(scenario: Scenario, options: RunOptions = {}): 
   const probes: ProbeRecord[] = [];
   const result = await runScenario(scenario, {
     trace: true,
+    ...(options.adjustRoles ? { adjustRoles: options.adjustRoles } : {}),
     hooks: {
       onItemWrite: (write) => itemWrites.push(write),
       onInvocation: (invocation) => invocations.push(invocation),

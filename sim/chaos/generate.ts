@@ -9,7 +9,6 @@
  */
 import type { SwitchbackConfig } from '../../shared/config/types';
 import { seededRandom } from '../random';
-import { SIMULATION_START_EPOCH_MS, alarmEventFor } from '../runner';
 
 export type ScenarioDocument = Record<string, unknown> & {
   events: Array<Record<string, unknown>>;
@@ -124,22 +123,24 @@ const partition: Episode = (ctx) => {
 const alarmDelivery: Episode = (ctx) => {
   const { rng, config } = ctx;
   const service = rng.pick(config.services);
-  const name = service.primary.alarms.length > 0 && rng.chance(0.9) ? rng.pick(service.primary.alarms) : `${service.name}-unrelated-alarm`;
+  const configured = service.primary.alarms.map((alarm) => alarm.name);
+  const name = configured.length > 0 && rng.chance(0.9) ? rng.pick(configured) : `${service.name}-unrelated-alarm`;
   const state = rng.chance(0.7) ? 'ALARM' : 'OK';
   const at = rng.int(10, ctx.chaosEndSeconds - 10);
   const repeat = rng.chance(0.3) ? rng.int(2, 4) : undefined;
   if (state === 'ALARM') ctx.alarmed.add(name);
   const timing = rng.next();
-  if (timing < 0.6) {
-    ctx.events.push({ at: seconds(at), alarm: { name, state }, ...(repeat ? { repeat } : {}) });
-    return;
-  }
+  // Through the control region's EventBridge rules (or the forwarder of the alarm's region), or an SNS action.
+  const delivery = rng.chance(0.5) ? 'sns' : 'eventbridge';
   // Stale (older than maxAlarmAgeSeconds, or just older than the last one seen) or future-dated.
   const maxAgeSeconds = service.policy.detect.maxAlarmAgeSeconds;
-  const offsetSeconds = timing < 0.8 ? -rng.int(Math.max(1, maxAgeSeconds - 30), maxAgeSeconds + 600) : rng.int(30, 900);
-  const stampedAt = SIMULATION_START_EPOCH_MS + (at + offsetSeconds) * 1000;
-  const alarmEvent = alarmEventFor(config, name, state, stampedAt, rng.chance(0.5) ? 'sns' : 'eventbridge');
-  ctx.events.push({ at: seconds(at), alarmEvent, ...(repeat ? { repeat } : {}) });
+  const timestampOffsetSeconds =
+    timing < 0.6 ? undefined : timing < 0.8 ? -rng.int(Math.max(1, maxAgeSeconds - 30), maxAgeSeconds + 600) : rng.int(30, 900);
+  ctx.events.push({
+    at: seconds(at),
+    alarm: { name, state, delivery, ...(timestampOffsetSeconds !== undefined ? { timestampOffsetSeconds } : {}) },
+    ...(repeat ? { repeat } : {}),
+  });
 };
 
 const awsFault: Episode = (ctx) => {

@@ -44,9 +44,8 @@ export interface Observation {
 }
 
 /**
- * Checks that wait for other work (each off until that work lands on main):
- * - `drillsNeverCount`: an automatic failover never waits for a cooldown or cap that only drills
- *   filled (the engine's drill/cooldown fix).
+ * Switches for checks (a test turning one off to see another alone). `drillsNeverCount` (default on):
+ * an automatic failover never waits for a cooldown that only a drill's transition started.
  */
 export interface InvariantGates {
   drillsNeverCount?: boolean;
@@ -67,7 +66,6 @@ export const LIVENESS_MARGIN_SECONDS = 240;
 /** Texts of a stage reached this close to the end of the scenario may still be in flight. */
 const TEXT_GRACE_SECONDS = 60;
 const FAILING_STATES = new Set(['FAILING_OVER', 'FAILING_BACK']);
-const IAM_DENIALS = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation']);
 const DAY_MS = 24 * 3600 * 1000;
 
 interface StateWrite {
@@ -368,7 +366,7 @@ function checkAntiFlap(c: Checker): void {
           serviceName,
         );
     }
-    if (!c.gates.drillsNeverCount) continue;
+    if (c.gates.drillsNeverCount === false) continue;
     for (const entry of c.timeline) {
       if (entry.service !== serviceName || (entry.kind !== 'decision' && entry.kind !== 'transition')) continue;
       const reason = String(entry.reason ?? '');
@@ -463,11 +461,18 @@ function checkItemSize(c: Checker): void {
   }
 }
 
-/** A call the generated IAM policy denies (once the world enforces IAM; injected AccessDenied faults are not counted). */
+/**
+ * Every AWS call is allowed by the generated IAM policy: the world's IAM denials (dry runs included,
+ * since a drill's dry run asks exactly what the real call will). Injected AccessDenied faults are
+ * not denials of the policy and are not counted.
+ */
 function checkIamAllowed(c: Checker): void {
-  for (const call of c.observation.result.trace?.calls ?? []) {
-    if (call.ok || call.injected || !call.error || !IAM_DENIALS.has(call.error)) continue;
-    c.report(INVARIANTS.iamAllowed, call.atEpochMs, `${call.api} in ${call.region} was denied (${call.error}) by the generated policy`);
+  for (const denial of c.observation.result.summary.accessDenied) {
+    c.report(
+      INVARIANTS.iamAllowed,
+      c.startEpochMs + denial.t * 1000,
+      `${denial.role} was denied ${denial.action} on ${denial.resource}${denial.dryRun ? ' (dry run)' : ''} by its generated policy (${denial.api})`,
+    );
   }
 }
 
