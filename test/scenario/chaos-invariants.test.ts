@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppDeps } from '../../shared/app/deps';
 import type { ServiceState } from '../../shared/domain/types';
+import type { SimulatedRole } from '../../sim/iam-roles';
+import type { World } from '../../sim/world';
 import { parseSchedule, runChecked, writeScenarioFile, type RunOptions } from '../../sim/chaos/chaos';
 import { CHAOS_CONFIGS } from '../../sim/chaos/configs';
 import type { ScenarioDocument } from '../../sim/chaos/generate';
@@ -49,8 +51,7 @@ const withPolicy = (change: (policy: AppDeps['config']['services'][number]['poli
   },
 });
 
-async function breakShrinkReplay(document: ScenarioDocument, sabotage: RunOptions['sabotage'], invariant: InvariantName) {
-  const options = { sabotage };
+async function breakShrinkReplay(document: ScenarioDocument, options: RunOptions, invariant: InvariantName) {
   const first = await runChecked(parseSchedule(document), options);
   const violation = first.violations.find((candidate) => candidate.invariant === invariant);
   expect(violation).toBeDefined();
@@ -79,7 +80,7 @@ describe('chaos invariants, each broken on purpose', () => {
         return store.saveState(lose ? rest : next, expected);
       },
     }));
-    const { violation } = await breakShrinkReplay(schedule('lose-run', 'warm-standby', OUTAGE), sabotage, INVARIANTS.oneActiveRun);
+    const { violation } = await breakShrinkReplay(schedule('lose-run', 'warm-standby', OUTAGE), { sabotage }, INVARIANTS.oneActiveRun);
     expect(violation.message).toMatch(/FAILING_OVER with no active run|was still running/);
   });
 
@@ -94,7 +95,11 @@ describe('chaos invariants, each broken on purpose', () => {
       },
     });
     const events = [{ at: '10s', site: 'web/secondary', health: 'down' }, ...OUTAGE];
-    const { violation } = await breakShrinkReplay(schedule('blind-prober', 'warm-standby', events), sabotage, INVARIANTS.dnsToFailedSite);
+    const { violation } = await breakShrinkReplay(
+      schedule('blind-prober', 'warm-standby', events),
+      { sabotage },
+      INVARIANTS.dnsToFailedSite,
+    );
     expect(violation.message).toMatch(/switched to the secondary .* which failed all \d+ probes/);
   });
 
@@ -105,7 +110,7 @@ describe('chaos invariants, each broken on purpose', () => {
     });
     const events = [{ at: '20s', site: 'shop/primary', health: 'down' }];
     const document = { ...schedule('lost-orchestrator', 'flag', events, '16m') };
-    const { violation } = await breakShrinkReplay(document, sabotage, INVARIANTS.runDeadline);
+    const { violation } = await breakShrinkReplay(document, { sabotage }, INVARIANTS.runDeadline);
     expect(violation.message).toMatch(/was still running; bound \d+s|stayed FAILING_OVER/);
   });
 
@@ -123,7 +128,7 @@ describe('chaos invariants, each broken on purpose', () => {
         },
       },
     });
-    const { violation } = await breakShrinkReplay(schedule('double-text', 'warm-standby', OUTAGE), sabotage, INVARIANTS.stageTexts);
+    const { violation } = await breakShrinkReplay(schedule('double-text', 'warm-standby', OUTAGE), { sabotage }, INVARIANTS.stageTexts);
     expect(violation.message).toMatch(/reached \+1555•••0100 2 times for 1 stage/);
   });
 
@@ -139,7 +144,7 @@ describe('chaos invariants, each broken on purpose', () => {
         },
       },
     });
-    const { violation } = await breakShrinkReplay(schedule('lost-text', 'warm-standby', OUTAGE), sabotage, INVARIANTS.stageTexts);
+    const { violation } = await breakShrinkReplay(schedule('lost-text', 'warm-standby', OUTAGE), { sabotage }, INVARIANTS.stageTexts);
     expect(violation.message).toMatch(
       /stage succeeded of failover run .* was never texted \(the notifier reported it sent; SNS never got it\)/,
     );
@@ -148,14 +153,18 @@ describe('chaos invariants, each broken on purpose', () => {
   test('anti-flap: the cooldown and cap guards disabled', async () => {
     const sabotage = withPolicy(() => ({ guard: { cooldownSeconds: 0, maxFailoversPer24h: 100 } }));
     const events = [...OUTAGE, { at: '270s', site: 'web/primary', health: 'down' }, { at: '400s', site: 'web/primary', health: 'up' }];
-    const { violation } = await breakShrinkReplay(schedule('no-cooldown', 'warm-standby', events, '8m'), sabotage, INVARIANTS.antiFlap);
+    const { violation } = await breakShrinkReplay(schedule('no-cooldown', 'warm-standby', events, '8m'), { sabotage }, INVARIANTS.antiFlap);
     expect(violation.message).toMatch(/started \d+s after the last transition \(cooldown 180s\)/);
   });
 
   test('alarm-handled: a dedupe table that calls every delivery a duplicate', async () => {
     const sabotage = withStore(() => ({ claimDedup: async () => false }));
     const events = [{ at: '30s', alarm: { name: 'api-5xx-high', state: 'ALARM' } }];
-    const { violation } = await breakShrinkReplay(schedule('eager-dedupe', 'cold-launch', events, '3m'), sabotage, INVARIANTS.alarmHandled);
+    const { violation } = await breakShrinkReplay(
+      schedule('eager-dedupe', 'cold-launch', events, '3m'),
+      { sabotage },
+      INVARIANTS.alarmHandled,
+    );
     expect(violation.message).toBe('api-5xx-high ALARM dropped as a duplicate of a delivery that was never handled');
   });
 
@@ -164,7 +173,7 @@ describe('chaos invariants, each broken on purpose', () => {
       saveState: (next: ServiceState, expected: number) =>
         store.saveState(next.state === 'FAILING_OVER' ? { ...next, lastReason: 'x'.repeat(420_000) } : next, expected),
     }));
-    const { violation } = await breakShrinkReplay(schedule('fat-item', 'warm-standby', OUTAGE, '4m'), sabotage, INVARIANTS.itemSize);
+    const { violation } = await breakShrinkReplay(schedule('fat-item', 'warm-standby', OUTAGE, '4m'), { sabotage }, INVARIANTS.itemSize);
     expect(violation.message).toMatch(/item SVC#web STATE is \d+ bytes \(DynamoDB's limit is 409600\)/);
   });
 
@@ -172,9 +181,56 @@ describe('chaos invariants, each broken on purpose', () => {
     const sabotage = withPolicy((policy) => ({ failback: { ...policy.failback, holdDownSeconds: 100_000 } }));
     const { violation } = await breakShrinkReplay(
       schedule('endless-holddown', 'warm-standby', OUTAGE, '11m'),
-      sabotage,
+      { sabotage },
       INVARIANTS.liveness,
     );
     expect(violation.message).toMatch(/yet web is SECONDARY with DNS answering \["198.51.100.20"\]/);
+  });
+
+  test('anti-flap (drills never count): a store that forgets which transition was a drill', async () => {
+    // Without cooldownSinceEpochMs and the transition's trigger, the guard counts the drill's failback.
+    const sabotage = withStore((store) => ({
+      saveState: (next: ServiceState, expected: number) => {
+        const { cooldownSinceEpochMs: _forgotten, ...rest } = next;
+        const lastTransition = next.lastTransition && { ...next.lastTransition, trigger: undefined };
+        return store.saveState({ ...rest, ...(lastTransition ? { lastTransition } : {}) }, expected);
+      },
+    }));
+    const events = [
+      { at: '10s', invoke: { function: 'drill', payload: { service: 'web', mode: 'live', holdSeconds: 30 } } },
+      { at: '150s', site: 'web/primary', health: 'down' },
+      { at: '330s', site: 'web/primary', health: 'up' },
+    ];
+    const { violation } = await breakShrinkReplay(
+      schedule('drill-counts', 'warm-standby', events, '8m'),
+      { sabotage },
+      INVARIANTS.antiFlap,
+    );
+    expect(violation.message).toMatch(
+      /a drill's transition held back an automatic failover: primary failed .*failover waits for cooldown: \d+s left/,
+    );
+  });
+
+  test("iam-allowed: the orchestrator's generated policy without its Elastic IP grant", async () => {
+    const adjustRoles = (roles: SimulatedRole[], world: World) => {
+      const orchestrator = roles.find((role) => role.key === 'orchestrator') as SimulatedRole;
+      world.iam.putRolePolicy(orchestrator.roleArn, 'generated', {
+        ...orchestrator.document,
+        Statement: orchestrator.document.Statement.map((statement) => ({
+          ...statement,
+          Resource: Array.isArray(statement.Resource)
+            ? (statement.Resource as string[]).filter((resource) => !resource.includes(':elastic-ip/'))
+            : statement.Resource,
+        })).filter((statement) => statement.Resource === '*' || (statement.Resource as string[]).length > 0),
+      });
+    };
+    const { violation } = await breakShrinkReplay(
+      schedule('no-eip-grant', 'warm-standby', OUTAGE, '4m'),
+      { adjustRoles },
+      INVARIANTS.iamAllowed,
+    );
+    expect(violation.message).toMatch(
+      /switchback-sim-orchestrator-us-west-2 was denied ec2:AssociateAddress on arn:aws:ec2:us-west-2:123456789012:elastic-ip\/eipalloc-0abc1234/,
+    );
   });
 });
