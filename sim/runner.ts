@@ -229,7 +229,9 @@ export interface SimulationTrace {
 
 /** Task scheduling over the virtual clock (idle time skipped) or the wall clock. */
 interface Scheduler extends Clock {
-  start(name: string, work: () => Promise<unknown>): void;
+  /** `first`: at its instant it goes before the tasks and timers without it (see VirtualClock.sleep). */
+  sleep(ms: number, options?: { first?: boolean }): Promise<void>;
+  start(name: string, work: () => Promise<unknown>, options?: { first?: boolean }): void;
   runUntil(endEpochMs: number): Promise<void>;
   failures(): string[];
 }
@@ -242,9 +244,9 @@ function virtualScheduler(seed: number): Scheduler {
   });
   return {
     now: () => clock.now(),
-    sleep: (ms) => clock.sleep(ms),
+    sleep: (ms, options) => clock.sleep(ms, options),
     concurrently: (name, work) => clock.concurrently(name, work),
-    start: (name, work) => clock.start(name, work),
+    start: (name, work, options) => clock.start(name, work, options),
     runUntil: (end) => clock.runUntil(end),
     failures: () => clock.failuresSoFar().map((failure) => `${failure.task}: ${describeError(failure.error)}`),
   };
@@ -659,12 +661,18 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     }
     for (const fault of scenario.faults) if ('api' in fault) addFault(fault);
 
+    // A scenario's events go before the probe rounds and other work due at the same instant
+    // (`first`): an event at 13 m is what the probe round of 13 m sees, whatever the seed.
     scenario.events.forEach((event, index) => {
-      scheduler.start(`event ${index}`, async () => {
-        const waitMs = startEpochMs + event.at - scheduler.now();
-        if (waitMs > 0) await scheduler.sleep(waitMs);
-        await applyEvent(event);
-      });
+      scheduler.start(
+        `event ${index}`,
+        async () => {
+          const waitMs = startEpochMs + event.at - scheduler.now();
+          if (waitMs > 0) await scheduler.sleep(waitMs, { first: true });
+          await applyEvent(event);
+        },
+        { first: true },
+      );
     });
 
     async function applyEvent(event: ScenarioEvent): Promise<void> {

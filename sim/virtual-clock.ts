@@ -23,6 +23,8 @@ interface Timer {
   atEpochMs: number;
   sequence: number;
   taskId: number | undefined;
+  /** Goes before the other timers due at the same instant (see `sleep`). */
+  first: boolean;
   resolve: () => void;
 }
 
@@ -54,7 +56,11 @@ export class VirtualClock implements Clock {
     return this.current;
   }
 
-  sleep(ms: number): Promise<void> {
+  /**
+   * `first` (serial only): at its instant this timer goes before every timer without it, whatever
+   * the seed (a scenario's event at 13 m happens before the probe round of 13 m looks).
+   */
+  sleep(ms: number, options: { first?: boolean } = {}): Promise<void> {
     const task = this.taskContext.getStore();
     return new Promise<void>((resolve) => {
       if (task) task.sleeping += 1;
@@ -62,6 +68,7 @@ export class VirtualClock implements Clock {
         atEpochMs: this.current + Math.max(0, ms),
         sequence: this.nextSequence++,
         taskId: task?.id,
+        first: options.first === true,
         resolve: () => {
           if (task) task.sleeping -= 1;
           resolve();
@@ -71,11 +78,11 @@ export class VirtualClock implements Clock {
   }
 
   /** Run `work` as a tracked task. Its errors are recorded (see `failuresSoFar`) and rethrown to the caller. */
-  spawn<T>(name: string, work: () => Promise<T>): Promise<T> {
+  spawn<T>(name: string, work: () => Promise<T>, options: { first?: boolean } = {}): Promise<T> {
     const task: Task = { id: this.nextTaskId++, name, sleeping: 0 };
     this.tasks.set(task.id, task);
     // Serial: the task starts when the scheduler gives it a turn, like a timer due now.
-    const begin = this.options.serial ? () => this.sleep(0).then(work) : work;
+    const begin = this.options.serial ? () => this.sleep(0, options).then(work) : work;
     return this.taskContext
       .run(task, () => Promise.resolve().then(begin))
       .catch((error: unknown) => {
@@ -138,8 +145,8 @@ export class VirtualClock implements Clock {
   }
 
   /** Fire-and-forget variant of `spawn` (errors are only recorded). */
-  start(name: string, work: () => Promise<unknown>): void {
-    this.spawn(name, work).catch(() => undefined);
+  start(name: string, work: () => Promise<unknown>, options: { first?: boolean } = {}): void {
+    this.spawn(name, work, options).catch(() => undefined);
   }
 
   failuresSoFar(): ReadonlyArray<{ task: string; error: unknown }> {
@@ -162,11 +169,14 @@ export class VirtualClock implements Clock {
       }
       this.current = Math.max(this.current, next.atEpochMs);
       if (this.options.serial) {
-        // One timer per turn; ties at this instant are broken by the seeded PRNG (or FIFO).
-        const tied = this.timers.filter((timer) => timer.atEpochMs <= this.current).length;
+        // One timer per turn; `first` timers go before the rest, and ties among the rest of this
+        // instant's timers are broken by the seeded PRNG (or FIFO).
+        const due = this.timers.filter((timer) => timer.atEpochMs <= this.current);
+        const firsts = due.filter((timer) => timer.first);
+        const candidates = firsts.length > 0 ? firsts : due;
         const random = this.options.serial.random;
-        const index = random && tied > 1 ? Math.min(tied - 1, Math.floor(random() * tied)) : 0;
-        const [chosen] = this.timers.splice(index, 1);
+        const pick = random && candidates.length > 1 ? Math.min(candidates.length - 1, Math.floor(random() * candidates.length)) : 0;
+        const [chosen] = this.timers.splice(this.timers.indexOf(candidates[pick]), 1);
         chosen.resolve();
         continue;
       }
