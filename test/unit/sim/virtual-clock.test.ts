@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { seededRandom } from '../../../sim/random';
 import { VirtualClock } from '../../../sim/virtual-clock';
 
 describe('VirtualClock', () => {
@@ -64,5 +66,62 @@ describe('VirtualClock', () => {
     });
     await clock.runUntil(10);
     expect(clock.failuresSoFar().map((f) => f.task)).toEqual(['boom']);
+  });
+
+  describe('serial (seeded interleaving)', () => {
+    /** Five tasks that wake at the same instants and do a little real I/O each turn. */
+    async function interleaving(seed: number, firstTask?: string): Promise<string[]> {
+      const clock = new VirtualClock(0, { serial: { random: seededRandom(seed) } });
+      const log: string[] = [];
+      let running = 0;
+      for (const name of ['a', 'b', 'c', 'd', 'e']) {
+        const first = name === firstTask;
+        clock.start(
+          name,
+          async () => {
+            for (let turn = 0; turn < 3; turn++) {
+              await clock.sleep(1_000, { first });
+              running += 1;
+              log.push(`${name}${turn}@${clock.now()}${running > 1 ? ' overlapping' : ''}`);
+              await new Promise((resolve) => setImmediate(resolve));
+              running -= 1;
+            }
+          },
+          { first },
+        );
+      }
+      await clock.runUntil(10_000);
+      return log;
+    }
+
+    it('the same seed gives the same order; one task at a time; ties follow time', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 - 1 }), async (seed) => {
+          const log = await interleaving(seed);
+          expect(await interleaving(seed)).toEqual(log);
+          expect(log).toHaveLength(15);
+          expect(log.filter((line) => line.includes('overlapping'))).toEqual([]);
+          const times = log.map((line) => Number(line.split('@')[1]));
+          expect([...times].sort((x, y) => x - y)).toEqual(times);
+        }),
+        { numRuns: 20 },
+      );
+    });
+
+    it('other seeds explore other orders of the tasks due at one instant', async () => {
+      const orders = new Set<string>();
+      for (let seed = 1; seed <= 8; seed++) orders.add((await interleaving(seed)).slice(0, 5).join(' '));
+      expect(orders.size).toBeGreaterThan(1);
+    });
+
+    it('a `first` timer goes before every other timer of its instant, whatever the seed', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 - 1 }), async (seed) => {
+          const log = await interleaving(seed, 'd');
+          for (const at of [1_000, 2_000, 3_000]) expect(log.find((line) => line.endsWith(`@${at}`))).toMatch(/^d/);
+        }),
+        { numRuns: 20 },
+      );
+    });
   });
 });
