@@ -383,7 +383,25 @@ function checkAntiFlap(c: Checker): void {
 
 /** Every ALARM delivery of a configured alarm is acted on or refused with a reason; never dropped. */
 function checkAlarmHandled(c: Checker): void {
+  // Keys some delivery handled (acted on or refused with a reason), over the whole run: concurrent
+  // deliveries of one event may finish in any order, so the one that lost the dedupe claim can end
+  // first. A claim whose holder then failed is reported below instead.
   const handledKeys = new Set<string>();
+  for (const call of c.observation.invocations) {
+    if (call.name !== 'alarm' || call.error !== undefined) continue;
+    let notices;
+    try {
+      notices = parseAlarmEvent(call.payload);
+    } catch {
+      continue;
+    }
+    const results = (call.result as { results?: Array<{ outcome: string }> } | undefined)?.results ?? [];
+    for (const [index, notice] of notices.entries()) {
+      const outcome = results[index]?.outcome;
+      if (outcome !== undefined && outcome !== 'duplicate')
+        handledKeys.add(`${notice.arn ?? notice.name}#${notice.state}#${notice.atEpochMs}`);
+    }
+  }
   for (const call of c.observation.invocations) {
     if (call.name !== 'alarm') continue;
     let notices;
@@ -426,7 +444,6 @@ function checkAlarmHandled(c: Checker): void {
       }
       if (!result.reason)
         c.report(INVARIANTS.alarmHandled, call.atEpochMs, `${notice.name} ALARM ${result.outcome} without a reason`, service);
-      handledKeys.add(key);
     }
   }
 }
