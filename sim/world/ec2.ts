@@ -714,7 +714,12 @@ export function createEc2Model(
     return { Volumes: page, ...(nextToken && { NextToken: nextToken }) };
   }
 
-  /** DescribeSubnets by id: each subnet and its zone; an unknown id fails the call (InvalidSubnetID.NotFound). */
+  /**
+   * DescribeSubnets by id: each subnet and its zone; an unknown id fails the whole call with
+   * InvalidSubnetID.NotFound (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSubnets.html,
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html). Like every Describe*, it has no
+   * resource-level permission (authorized on "*", sim/world/authorization.ts).
+   */
   function describeSubnets(region: RegionModel, input: { SubnetIds?: string[] }, commit: Commit) {
     const ids = input.SubnetIds ?? [...region.subnets.keys()];
     const missing = ids.filter((id) => !region.subnets.has(id));

@@ -4,16 +4,13 @@
  * answered "duplicate delivery". Real store on dynalite, real SDK clients on the embedded world.
  */
 import { alarm } from '../../../functions/alarm';
-import { ignoreEvents, DEPLOY_ROLES, silentLogger, type AppDeps } from '../../../shared/app/deps';
 import { createHandler } from '../../../shared/app/lambda-handler';
-import { ALL_AWS_CLIENT_FACTORIES } from '../../../shared/aws/all-client-factories';
-import { createAwsClients } from '../../../shared/aws/clients';
 import { buildConfig } from '../../support/config-builder';
 import { createStore, type Store } from '../../../shared/store';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
-import { createSimAwsAdapters, createWorld } from '../../../sim/world';
+import { createWorld } from '../../../sim/world';
+import { simAppDeps } from '../../support/sim-app-deps';
 import { ManualClock, T0 } from '../engine/engine-kit';
-import { noSelfMetrics } from '../../../shared/self-metrics';
 
 const config = buildConfig({
   defaults: { trigger: 'alarm' },
@@ -59,28 +56,8 @@ describe('alarm deliveries are never lost', () => {
     const clock = new ManualClock(T0 + 5_000);
     const world = createWorld({ now: () => clock.now(), onAsyncInvoke: () => undefined });
     world.seed(config);
-    const clients = createAwsClients({ defaultRegion: config.controlRegion, factories: ALL_AWS_CLIENT_FACTORIES, ...world.awsOptions() });
     const store = createStore({ client: dynamo.client, tableName: 'alarm-retry', now: () => clock.now() });
-    let nextId = 0;
-    const deps: AppDeps = {
-      config,
-      store: failingOnce(store),
-      clock,
-      random: () => 0.5,
-      newId: () => `r${++nextId}`,
-      location: config.controlRegion,
-      role: DEPLOY_ROLES.controller,
-      prober: {
-        probe: async () => ({ ok: true, latencyMs: 1, checkedAtEpochMs: clock.now() }),
-        probeAll: async (specs) => specs.map(() => ({ ok: true, latencyMs: 1, checkedAtEpochMs: clock.now() })),
-        close: async () => {},
-      },
-      aws: createSimAwsAdapters(clients),
-      functions: { orchestrator: 'orchestrator', probe: 'probe' },
-      logger: silentLogger,
-      emit: ignoreEvents,
-      metrics: noSelfMetrics,
-    };
+    const deps = simAppDeps({ config, world, store: failingOnce(store), clock });
     const handler = createHandler(() => deps, alarm);
     const context = { awsRequestId: 'a-1', functionName: 'alarm', getRemainingTimeInMillis: () => 30_000 };
 

@@ -3,15 +3,12 @@
  * launched into a subnet of another zone would fail at AttachVolume in the middle of an outage.
  * The drill finds that on a quiet day, naming both zones.
  */
-import { DEPLOY_ROLES, silentLogger, type AppDeps } from '../../../shared/app/deps';
 import { dryRun } from '../../../shared/app/drill';
-import { ALL_AWS_CLIENT_FACTORIES } from '../../../shared/aws/all-client-factories';
-import { createAwsClients } from '../../../shared/aws/clients';
 import { parseConfig } from '../../../shared/config/load';
-import { noSelfMetrics } from '../../../shared/self-metrics';
 import { createStore } from '../../../shared/store';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
-import { createSimAwsAdapters, createWorld } from '../../../sim/world';
+import { createWorld } from '../../../sim/world';
+import { simAppDeps } from '../../support/sim-app-deps';
 import { ManualClock, T0 } from '../engine/engine-kit';
 
 const VOLUME = 'vol-0abc1234def567890';
@@ -56,26 +53,8 @@ describe('drill dry-run: volume and instance zones', () => {
     world.ec2.addSubnet({ region: 'us-west-2', subnetId: SUBNET, availabilityZone: zones.subnet });
     world.ec2.addVolume({ region: 'us-west-2', volumeId: VOLUME, availabilityZone: zones.volume });
     world.seed(config);
-    const clients = createAwsClients({ defaultRegion: config.controlRegion, factories: ALL_AWS_CLIENT_FACTORIES, ...world.awsOptions() });
-    const deps: AppDeps = {
-      config,
-      store: createStore({ client: dynamo.client, tableName: 'drill-zones', now: () => clock.now() }),
-      clock,
-      random: () => 0.5,
-      newId: () => 'r1',
-      location: config.controlRegion,
-      role: DEPLOY_ROLES.controller,
-      prober: {
-        probe: async () => ({ ok: true, latencyMs: 1, checkedAtEpochMs: clock.now() }),
-        probeAll: async (specs) => specs.map(() => ({ ok: true, latencyMs: 1, checkedAtEpochMs: clock.now() })),
-        close: async () => {},
-      },
-      aws: createSimAwsAdapters(clients),
-      functions: { orchestrator: 'orchestrator', probe: 'probe' },
-      logger: silentLogger,
-      emit: () => undefined,
-      metrics: noSelfMetrics,
-    };
+    const store = createStore({ client: dynamo.client, tableName: 'drill-zones', now: () => clock.now() });
+    const deps = simAppDeps({ config, world, store, clock });
     const report = await dryRun(deps, config.services[0], false);
     return {
       check: report.checks.find((item) => item.check === `zone of ${VOLUME}`),
