@@ -17,6 +17,7 @@ import {
   forwarderRules,
 } from '../shared/config/alarm-routing';
 import { FLAG_ALARM } from '../shared/aws/flag';
+import { chunkWhileFits } from '../shared/chunks';
 import { SELF_METRIC_NAMES, SELF_METRICS, SELF_METRICS_NAMESPACE, selfMetricDimensions, type SelfMetricName } from '../shared/self-metrics';
 import { TABLE_DEFINITION, TTL_ATTRIBUTE } from '../shared/store/table';
 import { buildFunctionPolicies, type PolicyStatement } from './iam';
@@ -200,19 +201,8 @@ function statementChars(statements: PolicyStatement[]): number {
 
 /** Split statements over managed policies of at most `budget` characters (a huge statement is split by resources). */
 export function chunkStatements(statements: PolicyStatement[], budget = POLICY_BUDGET_CHARS): PolicyStatement[][] {
-  const fitting: PolicyStatement[] = [];
-  for (const statement of statements) fitting.push(...splitStatement(statement, budget));
-  const chunks: PolicyStatement[][] = [];
-  let current: PolicyStatement[] = [];
-  for (const statement of fitting) {
-    if (current.length > 0 && statementChars([...current, statement]) > budget) {
-      chunks.push(current);
-      current = [];
-    }
-    current.push(statement);
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  const fitting = statements.flatMap((statement) => splitStatement(statement, budget));
+  return chunkWhileFits(fitting, (chunk) => statementChars(chunk) <= budget);
 }
 
 function splitStatement(statement: PolicyStatement, budget: number): PolicyStatement[] {

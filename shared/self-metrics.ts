@@ -26,36 +26,26 @@ export interface SelfMetricDefinition {
   };
 }
 
+/** An alarm when the per-minute Sum is at least `threshold` in `datapoints` of the last `periods` minutes (no data: fine). */
+function atLeast(threshold: number, periods: number, datapoints = 1): SelfMetricDefinition['alarm'] {
+  return { comparison: 'atLeast', threshold, periods, datapoints, missingData: 'notBreaching' };
+}
+
+/** An alarm when the per-minute Sum stays below `threshold` for `periods` minutes, a minute without data included. */
+function silentFor(periods: number, threshold = 1): SelfMetricDefinition['alarm'] {
+  return { comparison: 'below', threshold, periods, datapoints: periods, missingData: 'breaching' };
+}
+
+/* The table: one metric a line, its alarm, and what one count means (the alarm's description). */
+// prettier-ignore
 export const SELF_METRICS = {
-  ProbeRoundsCompleted: {
-    meaning:
-      'scheduled probe rounds completed with every decision made (the heartbeat): none for 3 minutes means failures are not being detected',
-    alarm: { comparison: 'below', threshold: 1, periods: 3, datapoints: 3, missingData: 'breaching' },
-  },
-  DecisionErrors: {
-    meaning: 'a service could not be decided on (a throttled table, a bug): it is not being watched',
-    alarm: { comparison: 'atLeast', threshold: 1, periods: 3, datapoints: 2, missingData: 'notBreaching' },
-  },
-  RunResumes: {
-    meaning: 'the watchdog resumed a run whose orchestrator died or never started',
-    alarm: { comparison: 'atLeast', threshold: 3, periods: 15, datapoints: 1, missingData: 'notBreaching' },
-  },
-  NotificationFailures: {
-    meaning: 'a text (SMS or topic publish) failed for at least one recipient: people may not have been told',
-    alarm: { comparison: 'atLeast', threshold: 1, periods: 5, datapoints: 1, missingData: 'notBreaching' },
-  },
-  AlarmEventsRejected: {
-    meaning: 'an alarm event could not be read (malformed): an alarm may have been missed',
-    alarm: { comparison: 'atLeast', threshold: 1, periods: 5, datapoints: 1, missingData: 'notBreaching' },
-  },
-  LocationStale: {
-    meaning: 'configured probe locations that have not reported for over 150 s (they do not vote)',
-    alarm: { comparison: 'atLeast', threshold: 1, periods: 3, datapoints: 3, missingData: 'notBreaching' },
-  },
-  HookFailures: {
-    meaning: 'a lambda.invoke step or a failback check failed or could not be invoked',
-    alarm: { comparison: 'atLeast', threshold: 1, periods: 5, datapoints: 1, missingData: 'notBreaching' },
-  },
+  ProbeRoundsCompleted: { alarm: silentFor(3), meaning: 'scheduled probe rounds completed with every decision made (the heartbeat): none for 3 minutes means failures are not being detected' },
+  DecisionErrors: { alarm: atLeast(1, 3, 2), meaning: 'a service could not be decided on (a throttled table, a bug): it is not being watched' },
+  RunResumes: { alarm: atLeast(3, 15), meaning: 'the watchdog resumed a run whose orchestrator died or never started' },
+  NotificationFailures: { alarm: atLeast(1, 5), meaning: 'a text (SMS or topic publish) failed for at least one recipient: people may not have been told' },
+  AlarmEventsRejected: { alarm: atLeast(1, 5), meaning: 'an alarm event could not be read (malformed): an alarm may have been missed' },
+  LocationStale: { alarm: atLeast(1, 3, 3), meaning: 'configured probe locations that have not reported for over 150 s (they do not vote)' },
+  HookFailures: { alarm: atLeast(1, 5), meaning: 'a lambda.invoke step or a failback check failed or could not be invoked' },
 } as const satisfies Record<string, SelfMetricDefinition>;
 
 export type SelfMetricName = keyof typeof SELF_METRICS;

@@ -6,7 +6,7 @@
  * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_UpdateAutoScalingGroup.html
  */
 import { z } from 'zod';
-import { AWS_ERROR_KINDS, AwsActionError } from '../aws/errors';
+import { refusal } from '../aws/errors';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';
 import { FLEET_RETRY, waitUntil } from './fleet-support';
@@ -68,14 +68,12 @@ export const autoscalingSetCapacity = defineAction({
     const autoScaling = ctx.aws.autoScaling();
     const before = await autoScaling.describeGroup(where, p.autoScalingGroupName);
     if (!before)
-      throw new AwsActionError({
-        action: 'autoscaling:DescribeAutoScalingGroups',
-        resource: `${p.autoScalingGroupName} in ${where}`,
-        code: 'ValidationError',
-        kind: AWS_ERROR_KINDS.fatal,
-        verb: 'refused',
-        detail: `no Auto Scaling group ${p.autoScalingGroupName} in ${where}`,
-      });
+      throw refusal(
+        'autoscaling:DescribeAutoScalingGroups',
+        `${p.autoScalingGroupName} in ${where}`,
+        'ValidationError',
+        `no Auto Scaling group ${p.autoScalingGroupName} in ${where}`,
+      );
     const sizes = { minSize: p.minSize, desiredCapacity: p.desiredCapacity, maxSize: p.maxSize };
     const unchanged = before.minSize === p.minSize && before.maxSize === p.maxSize && before.desiredCapacity === p.desiredCapacity;
     if (!unchanged) await autoScaling.updateGroup(where, p.autoScalingGroupName, sizes);

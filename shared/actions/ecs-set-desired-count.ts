@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
  */
 import { z } from 'zod';
-import { AWS_ERROR_KINDS, AwsActionError } from '../aws/errors';
+import { refusal } from '../aws/errors';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';
 import { FLEET_RETRY, waitUntil } from './fleet-support';
@@ -68,14 +68,12 @@ export const ecsSetDesiredCount = defineAction({
     const ecs = ctx.aws.ecs();
     const before = await ecs.describeService(where, p.cluster, p.service);
     if (!before)
-      throw new AwsActionError({
-        action: 'ecs:DescribeServices',
-        resource: `${clusterNameOf(p.cluster)}/${p.service} in ${where}`,
-        code: 'ServiceNotFoundException',
-        kind: AWS_ERROR_KINDS.fatal,
-        verb: 'refused',
-        detail: `no service ${p.service} in cluster ${clusterNameOf(p.cluster)}`,
-      });
+      throw refusal(
+        'ecs:DescribeServices',
+        `${clusterNameOf(p.cluster)}/${p.service} in ${where}`,
+        'ServiceNotFoundException',
+        `no service ${p.service} in cluster ${clusterNameOf(p.cluster)}`,
+      );
     const unchanged = before.desiredCount === p.desiredCount;
     if (!unchanged) await ecs.updateDesiredCount(where, p.cluster, p.service, p.desiredCount);
     const name = `${clusterNameOf(p.cluster)}/${p.service}`;

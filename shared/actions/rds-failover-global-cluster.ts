@@ -9,32 +9,23 @@
 import { z } from 'zod';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';
-import {
-  RDS_RETRY,
-  dbClusterArn,
-  globalClusterDryRun,
-  globalClusterGrants,
-  globalClusterReadGrants,
-  globalClusterIdentifier,
-  moveGlobalWriter,
-  targetOf,
-} from './rds-support';
+import * as rds from './rds-support';
 
 export const rdsFailoverGlobalCluster = defineAction({
   name: 'rds.failoverGlobalCluster',
   params: z.strictObject({
-    globalClusterIdentifier,
-    targetDbClusterArn: dbClusterArn,
+    globalClusterIdentifier: rds.globalClusterIdentifier,
+    targetDbClusterArn: rds.dbClusterArn,
     allowDataLoss: z.boolean().default(false),
   }),
   // A global failover typically takes a minute or two; a switchover first synchronizes the secondaries.
-  defaults: { timeoutSeconds: 600, retry: RDS_RETRY },
+  defaults: { timeoutSeconds: 600, retry: rds.RDS_RETRY },
   describe: (p) =>
-    `make ${targetOf(p).identifier} the writer of global database ${p.globalClusterIdentifier} in ${targetOf(p).region} (${
+    `make ${rds.targetOf(p).identifier} the writer of global database ${p.globalClusterIdentifier} in ${rds.targetOf(p).region} (${
       p.allowDataLoss ? 'switchover, or a global failover with data loss if the writer is down' : 'switchover only: no data loss'
     })`,
-  grants: (p) => globalClusterGrants(p, 'FailoverGlobalCluster'),
-  dryRunGrants: (p) => globalClusterReadGrants(p),
-  dryRunCheck: (p, context) => globalClusterDryRun(p, context, context.service.policy.guard.maxDataAgeSeconds),
-  execute: (ctx, p): Promise<ActionResult> => moveGlobalWriter(ctx, p, 'failover', p.allowDataLoss),
+  grants: (p) => rds.globalClusterGrants(p, 'FailoverGlobalCluster'),
+  dryRunGrants: (p) => rds.globalClusterReadGrants(p),
+  dryRunCheck: (p, context) => rds.globalClusterDryRun(p, context, context.service.policy.guard.maxDataAgeSeconds),
+  execute: (ctx, p): Promise<ActionResult> => rds.moveGlobalWriter(ctx, p, 'failover', p.allowDataLoss),
 });

@@ -11,7 +11,7 @@
  * way, e.g. requested before a crash) is waited for, never promoted twice.
  */
 import { z } from 'zod';
-import { AWS_ERROR_KINDS, AwsActionError } from '../aws/errors';
+import { refusal } from '../aws/errors';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';
 import { waitUntil } from './fleet-support';
@@ -62,14 +62,12 @@ export const rdsPromoteReadReplica = defineAction({
     const describe = () => rds.describeDbInstance(where, p.dbInstanceIdentifier);
     let found = await describe();
     if (!found)
-      throw new AwsActionError({
-        action: 'rds:DescribeDBInstances',
-        resource: `${p.dbInstanceIdentifier} in ${where}`,
-        code: 'DBInstanceNotFoundFault',
-        kind: AWS_ERROR_KINDS.fatal,
-        verb: 'refused',
-        detail: `no DB instance ${p.dbInstanceIdentifier} in ${where}`,
-      });
+      throw refusal(
+        'rds:DescribeDBInstances',
+        `${p.dbInstanceIdentifier} in ${where}`,
+        'DBInstanceNotFoundFault',
+        `no DB instance ${p.dbInstanceIdentifier} in ${where}`,
+      );
     const source = found.readReplicaSourceDbInstanceIdentifier;
     let promotedNow = false;
     if (found.status !== 'available') {

@@ -8,7 +8,7 @@
  * cluster is refused (someone else is moving the writer).
  */
 import { z } from 'zod';
-import { AWS_ERROR_KINDS, AwsActionError, classifyAwsError } from '../aws/errors';
+import { AWS_ERROR_KINDS, type AwsActionError, classifyAwsError, refusal } from '../aws/errors';
 import type { GlobalClusterView } from '../aws/rds';
 import { StepTimeoutError } from '../engine/errors';
 import { SwitchbackError } from '../errors';
@@ -96,7 +96,7 @@ function writerOf(global: GlobalClusterView): string | undefined {
 }
 
 function refused(p: GlobalClusterParams, action: string, code: string, detail: string): AwsActionError {
-  return new AwsActionError({ action, resource: p.globalClusterIdentifier, code, kind: AWS_ERROR_KINDS.fatal, verb: 'refused', detail });
+  return refusal(action, p.globalClusterIdentifier, code, detail);
 }
 
 /** The newest lag datapoint of a secondary (undefined: the metric has no data in the last 10 minutes). */

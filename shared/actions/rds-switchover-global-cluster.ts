@@ -8,25 +8,16 @@
 import { z } from 'zod';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';
-import {
-  RDS_RETRY,
-  dbClusterArn,
-  globalClusterDryRun,
-  globalClusterGrants,
-  globalClusterReadGrants,
-  globalClusterIdentifier,
-  moveGlobalWriter,
-  targetOf,
-} from './rds-support';
+import * as rds from './rds-support';
 
 export const rdsSwitchoverGlobalCluster = defineAction({
   name: 'rds.switchoverGlobalCluster',
-  params: z.strictObject({ globalClusterIdentifier, targetDbClusterArn: dbClusterArn }),
-  defaults: { timeoutSeconds: 900, retry: RDS_RETRY },
+  params: z.strictObject({ globalClusterIdentifier: rds.globalClusterIdentifier, targetDbClusterArn: rds.dbClusterArn }),
+  defaults: { timeoutSeconds: 900, retry: rds.RDS_RETRY },
   describe: (p) =>
-    `switch over global database ${p.globalClusterIdentifier} to ${targetOf(p).identifier} in ${targetOf(p).region} (no data loss)`,
-  grants: (p) => globalClusterGrants(p, 'SwitchoverGlobalCluster'),
-  dryRunGrants: (p) => globalClusterReadGrants(p),
-  dryRunCheck: (p, context) => globalClusterDryRun(p, context),
-  execute: (ctx, p): Promise<ActionResult> => moveGlobalWriter(ctx, p, 'switchover', false),
+    `switch over global database ${p.globalClusterIdentifier} to ${rds.targetOf(p).identifier} in ${rds.targetOf(p).region} (no data loss)`,
+  grants: (p) => rds.globalClusterGrants(p, 'SwitchoverGlobalCluster'),
+  dryRunGrants: (p) => rds.globalClusterReadGrants(p),
+  dryRunCheck: (p, context) => rds.globalClusterDryRun(p, context),
+  execute: (ctx, p): Promise<ActionResult> => rds.moveGlobalWriter(ctx, p, 'switchover', false),
 });

@@ -17,7 +17,7 @@ export async function continueRun(deps: AppDeps, request: { service: string; run
     deps.logger.error(`orchestrator: ${reason}`, { service: request.service });
     return { status: 'rejected' as const, reason };
   }
-  const outcome = await executeRun(request.service, toEngineDeps(deps), {
+  const outcome = await executeRun(request.service, deps, {
     owner: `${invocation.functionName}:${invocation.requestId}`,
     deadlineEpochMs: invocation.deadlineEpochMs,
   });
@@ -39,19 +39,5 @@ export async function continueRun(deps: AppDeps, request: { service: string; run
     status: outcome.status,
     reason: outcome.reason,
     ...(outcome.run ? { runId: outcome.run.id, runStatus: outcome.run.status } : {}),
-  };
-}
-
-function toEngineDeps(deps: AppDeps) {
-  return {
-    config: deps.config,
-    store: deps.store,
-    clock: deps.clock,
-    random: deps.random,
-    aws: deps.aws,
-    prober: deps.prober,
-    logger: deps.logger,
-    emit: deps.emit,
-    faults: deps.faults,
   };
 }

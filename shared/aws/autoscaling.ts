@@ -10,17 +10,11 @@
  * Importing this module loads @aws-sdk/client-auto-scaling: only functions that run steps
  * (orchestrator, drill) import it.
  */
-import {
-  AutoScalingClient,
-  type AutoScalingClientConfig,
-  DescribeAutoScalingGroupsCommand,
-  UpdateAutoScalingGroupCommand,
-} from '@aws-sdk/client-auto-scaling';
-import type { AwsClientFactory, AwsClients } from './clients';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { sdkClientFactory, type AwsClients } from './clients';
 import { callAws } from './errors';
 
-export const autoScalingClientFactory: AwsClientFactory<AutoScalingClient> = (config) =>
-  new AutoScalingClient(config as AutoScalingClientConfig);
+export const autoScalingClientFactory = sdkClientFactory(AutoScalingClient);
 
 export interface AutoScalingGroupView {
   name: string;

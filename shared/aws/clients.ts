@@ -52,6 +52,15 @@ export interface AwsClientConfig {
 
 export type AwsClientFactory<Client> = (config: AwsClientConfig) => Client;
 
+/**
+ * The factory for one SDK client class. Every SDK v3 client constructor accepts the keys of
+ * `AwsClientConfig` (region, maxAttempts, requestHandler, and the extra keys from `clientConfig`);
+ * the one cast is here so no adapter repeats it.
+ */
+export function sdkClientFactory<Client>(ClientClass: new (config: never) => Client): AwsClientFactory<Client> {
+  return (config) => new ClientClass(config as never);
+}
+
 export interface AwsClientFactories {
   route53?: AwsClientFactory<Route53Client>;
   ec2?: AwsClientFactory<EC2Client>;

@@ -9,22 +9,15 @@
  * follow high-resolution alarms. The adapter is built for one stage: every flag it publishes and
  * every flag alarm it names is that stage's.
  */
-import {
-  CloudWatchClient,
-  DescribeAlarmsCommand,
-  GetMetricStatisticsCommand,
-  PutMetricDataCommand,
-  type CloudWatchClientConfig,
-} from '@aws-sdk/client-cloudwatch';
-import type { AwsClientFactory, AwsClients } from './clients';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { sdkClientFactory, type AwsClients } from './clients';
 import { SwitchbackError } from '../errors';
 import { callAws } from './errors';
 import { FLAG_METRIC, flagAlarmName, flagDimensions } from './flag';
 
 export { FLAG_METRIC } from './flag';
 
-export const cloudWatchClientFactory: AwsClientFactory<CloudWatchClient> = (config) =>
-  new CloudWatchClient(config as CloudWatchClientConfig);
+export const cloudWatchClientFactory = sdkClientFactory(CloudWatchClient);
 
 /** DescribeAlarms accepts at most 100 names per call. */
 const ALARM_NAMES_PER_CALL = 100;

@@ -16,17 +16,16 @@ import {
   DescribeVolumesCommand,
   DetachVolumeCommand,
   EC2Client,
-  type EC2ClientConfig,
   RunInstancesCommand,
   StartInstancesCommand,
   StopInstancesCommand,
   type Volume,
   type _InstanceType,
 } from '@aws-sdk/client-ec2';
-import type { AwsClientFactory, AwsClients } from './clients';
-import { AWS_ERROR_KINDS, AwsActionError, callAws, getAwsErrorCode } from './errors';
+import { sdkClientFactory, type AwsClients } from './clients';
+import { AWS_ERROR_KINDS, AwsActionError, callAws, getAwsErrorCode, refusal } from './errors';
 
-export const ec2ClientFactory: AwsClientFactory<EC2Client> = (config) => new EC2Client(config as EC2ClientConfig);
+export const ec2ClientFactory = sdkClientFactory(EC2Client);
 
 /** The tag every instance switchback launches carries; the value is the run id (one definition, with the IAM grants that rely on it). */
 import { RUN_TAG_KEY } from '../actions/grants';
@@ -306,15 +305,7 @@ export function createEc2Adapter(clients: Pick<AwsClients, 'ec2'>): Ec2Adapter {
       clients.ec2(region).send(new DescribeVolumesCommand({ VolumeIds: [volumeId] })),
     );
     const volume = response.Volumes?.find((candidate) => candidate.VolumeId === volumeId);
-    if (!volume) {
-      throw new AwsActionError({
-        action: 'ec2:DescribeVolumes',
-        resource: volumeId,
-        code: 'InvalidVolume.NotFound',
-        kind: AWS_ERROR_KINDS.fatal,
-      });
-    }
-    return volume;
+    return foundOrFatal(volume, 'ec2:DescribeVolumes', volumeId, 'InvalidVolume.NotFound');
   }
 
   async function waitForVolume(
@@ -366,14 +357,12 @@ export function createEc2Adapter(clients: Pick<AwsClients, 'ec2'>): Ec2Adapter {
     const elsewhere = attachments.find((a) => a.InstanceId !== instanceId && a.State !== 'detaching');
     if (elsewhere) {
       if (!input.force) {
-        throw new AwsActionError({
-          action: 'ec2:AttachVolume',
-          resource: volumeId,
-          code: 'VolumeInUse',
-          kind: AWS_ERROR_KINDS.fatal,
-          verb: 'refused',
-          detail: `${volumeId} is attached to ${elsewhere.InstanceId} as ${elsewhere.Device}; set force: true to detach it from there first`,
-        });
+        throw refusal(
+          'ec2:AttachVolume',
+          volumeId,
+          'VolumeInUse',
+          `${volumeId} is attached to ${elsewhere.InstanceId} as ${elsewhere.Device}; set force: true to detach it from there first`,
+        );
       }
       detachedFromInstanceId = elsewhere.InstanceId;
       await callAws('ec2:DetachVolume', `${volumeId} from ${elsewhere.InstanceId}`, () =>
@@ -402,15 +391,12 @@ export function createEc2Adapter(clients: Pick<AwsClients, 'ec2'>): Ec2Adapter {
     const described = await callAws('ec2:DescribeAddresses', allocationId, () =>
       clients.ec2(region).send(new DescribeAddressesCommand({ AllocationIds: [allocationId] })),
     );
-    const address = described.Addresses?.find((candidate) => candidate.AllocationId === allocationId);
-    if (!address) {
-      throw new AwsActionError({
-        action: 'ec2:DescribeAddresses',
-        resource: allocationId,
-        code: 'InvalidAllocationID.NotFound',
-        kind: AWS_ERROR_KINDS.fatal,
-      });
-    }
+    const address = foundOrFatal(
+      described.Addresses?.find((candidate) => candidate.AllocationId === allocationId),
+      'ec2:DescribeAddresses',
+      allocationId,
+      'InvalidAllocationID.NotFound',
+    );
     if (address.InstanceId === instanceId) {
       return {
         outcome: 'already-associated',
@@ -422,14 +408,12 @@ export function createEc2Adapter(clients: Pick<AwsClients, 'ec2'>): Ec2Adapter {
     const currentHolder = address.InstanceId ?? address.NetworkInterfaceId;
     const associatedElsewhere = Boolean(address.AssociationId || currentHolder);
     if (associatedElsewhere && !input.allowReassociation) {
-      throw new AwsActionError({
-        action: 'ec2:AssociateAddress',
-        resource: allocationId,
-        code: 'Resource.AlreadyAssociated',
-        kind: AWS_ERROR_KINDS.fatal,
-        verb: 'refused',
-        detail: `${address.PublicIp ?? allocationId} is associated with ${currentHolder ?? address.AssociationId}; set allowReassociation: true to move it`,
-      });
+      throw refusal(
+        'ec2:AssociateAddress',
+        allocationId,
+        'Resource.AlreadyAssociated',
+        `${address.PublicIp ?? allocationId} is associated with ${currentHolder ?? address.AssociationId}; set allowReassociation: true to move it`,
+      );
     }
     const response = await callAws('ec2:AssociateAddress', `${allocationId} to ${instanceId}`, () =>
       clients
@@ -496,4 +480,10 @@ function describeParams(params: Record<string, unknown>): string {
     return Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [];
   });
   return ids.length > 0 ? [...new Set(ids)].join(', ') : '(dry run)';
+}
+
+/** A described resource, or the fatal error a missing one is (no retry makes it exist). */
+function foundOrFatal<T>(item: T | undefined, action: string, resource: string, code: string): T {
+  if (item) return item;
+  throw new AwsActionError({ action, resource, code, kind: AWS_ERROR_KINDS.fatal });
 }

@@ -8,11 +8,11 @@
  * Importing this module loads @aws-sdk/client-ecs: only functions that run steps (orchestrator,
  * drill) import it.
  */
-import { DescribeServicesCommand, ECSClient, type ECSClientConfig, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import type { AwsClientFactory, AwsClients } from './clients';
+import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { sdkClientFactory, type AwsClients } from './clients';
 import { callAws } from './errors';
 
-export const ecsClientFactory: AwsClientFactory<ECSClient> = (config) => new ECSClient(config as ECSClientConfig);
+export const ecsClientFactory = sdkClientFactory(ECSClient);
 
 export interface EcsServiceView {
   serviceArn: string;

@@ -199,6 +199,11 @@ export class AwsActionError extends SwitchbackError {
   }
 }
 
+/** A refusal a step or an adapter makes itself (a missing resource, an unsafe move): fatal, never retried. */
+export function refusal(action: string, resource: string, code: string, detail: string): AwsActionError {
+  return new AwsActionError({ action, resource, code, kind: AWS_ERROR_KINDS.fatal, verb: 'refused', detail });
+}
+
 /** Wrap any failure of an AWS call as an AwsActionError (an AwsActionError passes through). */
 export function toAwsActionError(error: unknown, action: string, resource: string): AwsActionError {
   if (error instanceof AwsActionError) return error;

@@ -4,19 +4,13 @@
  * DescribeRule: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_DescribeRule.html
  * ListTargetsByRule (at most 100 per page): https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_ListTargetsByRule.html
  */
-import {
-  DescribeRuleCommand,
-  EventBridgeClient,
-  ListTargetsByRuleCommand,
-  type EventBridgeClientConfig,
-} from '@aws-sdk/client-eventbridge';
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { alarmForwarderRuleName } from '../config/alarm-routing';
 import { SwitchbackError } from '../errors';
-import type { AwsClientFactory, AwsClients } from './clients';
+import { sdkClientFactory, type AwsClients } from './clients';
 import { callAws, getAwsErrorCode } from './errors';
 
-export const eventBridgeClientFactory: AwsClientFactory<EventBridgeClient> = (config) =>
-  new EventBridgeClient(config as EventBridgeClientConfig);
+export const eventBridgeClientFactory = sdkClientFactory(EventBridgeClient);
 
 export interface RuleDescription {
   arn: string;

@@ -8,13 +8,13 @@
  * never retried here (error kind fatal), so a hook is never run twice because we were impatient.
  * A function given by full ARN is called in the ARN's region unless a region is given.
  */
-import { InvokeCommand, LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
-import type { AwsClientFactory, AwsClients } from './clients';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { sdkClientFactory, type AwsClients } from './clients';
 import { CrashError } from '../errors';
 import { regionOfFunctionArn } from './lambda-arn';
 import { AWS_ERROR_KINDS, AwsActionError, callAws, getAwsErrorCode, toAwsActionError } from './errors';
 
-export const lambdaClientFactory: AwsClientFactory<LambdaClient> = (config) => new LambdaClient(config as LambdaClientConfig);
+export const lambdaClientFactory = sdkClientFactory(LambdaClient);
 
 export interface InvokeOptions {
   /** Default: the region of a full function ARN, else the client's (the control region). */

@@ -23,13 +23,12 @@ import {
   DescribeGlobalClustersCommand,
   FailoverGlobalClusterCommand,
   RDSClient,
-  type RDSClientConfig,
   SwitchoverGlobalClusterCommand,
 } from '@aws-sdk/client-rds';
-import type { AwsClientFactory, AwsClients } from './clients';
+import { sdkClientFactory, type AwsClients } from './clients';
 import { callAws } from './errors';
 
-export const rdsClientFactory: AwsClientFactory<RDSClient> = (config) => new RDSClient(config as RDSClientConfig);
+export const rdsClientFactory = sdkClientFactory(RDSClient);
 
 export interface GlobalClusterMemberView {
   dbClusterArn: string;
@@ -160,8 +159,7 @@ export function createRdsAdapter(clients: Pick<AwsClients, 'rds'>): RdsAdapter {
       await callAws('rds:FailoverGlobalCluster', input.globalClusterIdentifier, () =>
         clients.rds(region).send(
           new FailoverGlobalClusterCommand({
-            GlobalClusterIdentifier: input.globalClusterIdentifier,
-            TargetDbClusterIdentifier: input.targetDbClusterArn,
+            ...writerMove(input),
             // "Failing over - Specify the AllowDataLoss parameter and don't specify the Switchover
             // parameter. Switching over - Specify the Switchover parameter or omit it, but don't
             // specify the AllowDataLoss parameter."
@@ -173,13 +171,13 @@ export function createRdsAdapter(clients: Pick<AwsClients, 'rds'>): RdsAdapter {
 
     async switchoverGlobalCluster(region, input) {
       await callAws('rds:SwitchoverGlobalCluster', input.globalClusterIdentifier, () =>
-        clients.rds(region).send(
-          new SwitchoverGlobalClusterCommand({
-            GlobalClusterIdentifier: input.globalClusterIdentifier,
-            TargetDbClusterIdentifier: input.targetDbClusterArn,
-          }),
-        ),
+        clients.rds(region).send(new SwitchoverGlobalClusterCommand(writerMove(input))),
       );
     },
   };
+}
+
+/** Which global database moves its writer where (FailoverGlobalCluster and SwitchoverGlobalCluster alike). */
+function writerMove(input: { globalClusterIdentifier: string; targetDbClusterArn: string }) {
+  return { GlobalClusterIdentifier: input.globalClusterIdentifier, TargetDbClusterIdentifier: input.targetDbClusterArn };
 }

@@ -8,17 +8,16 @@ import {
   GetChangeCommand,
   ListResourceRecordSetsCommand,
   Route53Client,
-  type Route53ClientConfig,
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
 import { InputError } from '../errors';
-import type { AwsClientFactory, AwsClients } from './clients';
+import { sdkClientFactory, type AwsClients } from './clients';
 import { AwsActionError, callAws } from './errors';
 import { DEFAULT_CHANGE_POLL_MS, isAliasTarget, normalizeDnsName, normalizeHostedZoneId } from './route53-records';
 
 export { DEFAULT_CHANGE_POLL_MS, normalizeDnsName, recordMatches, toRecordType } from './route53-records';
 
-export const route53ClientFactory: AwsClientFactory<Route53Client> = (config) => new Route53Client(config as Route53ClientConfig);
+export const route53ClientFactory = sdkClientFactory(Route53Client);
 
 export type DnsRecordType = 'A' | 'AAAA' | 'CNAME';
 

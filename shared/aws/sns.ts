@@ -9,12 +9,11 @@ import {
   PublishCommand,
   SNSClient,
   type MessageAttributeValue,
-  type SNSClientConfig,
 } from '@aws-sdk/client-sns';
-import type { AwsClientFactory, AwsClients } from './clients';
+import { sdkClientFactory, type AwsClients } from './clients';
 import { callAws } from './errors';
 
-export const snsClientFactory: AwsClientFactory<SNSClient> = (config) => new SNSClient(config as SNSClientConfig);
+export const snsClientFactory = sdkClientFactory(SNSClient);
 
 /** SNS topic subjects: printable ASCII, no line breaks, under 100 characters. */
 export const MAX_SUBJECT_CHARS = 99;

@@ -19,6 +19,7 @@
  * `resolveArnTemplate`.
  */
 import type { AlarmRef, SwitchbackConfig } from './types';
+import { chunkWhileFits } from '../chunks';
 
 /**
  * The forwarding rule's name in every region that needs one (one per stage and region). A region
@@ -38,18 +39,8 @@ export const PATTERN_BUDGET_CHARS = 1_500;
 
 /** ARN templates split so that each rule's pattern (alarmEventPattern of the chunk) stays within PATTERN_BUDGET_CHARS. */
 export function alarmPatternChunks(alarmArns: string[]): string[][] {
-  const chunks: string[][] = [];
-  let chunk: string[] = [];
   const size = (arns: string[]) => JSON.stringify(alarmEventPattern(arns.map((template) => ({ 'Fn::Sub': template })))).length;
-  for (const arn of alarmArns) {
-    if (chunk.length > 0 && size([...chunk, arn]) > PATTERN_BUDGET_CHARS) {
-      chunks.push(chunk);
-      chunk = [];
-    }
-    chunk.push(arn);
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
+  return chunkWhileFits(alarmArns, (chunk) => size(chunk) <= PATTERN_BUDGET_CHARS);
 }
 
 /** The forwarder rules of one region: their names and the alarms each matches. */

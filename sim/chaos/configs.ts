@@ -48,70 +48,55 @@ const warmStandbySteps = (instance: string, allocation: string) => ({
   cleanup: [{ 'ec2.stop': { instanceIds: [instance] } }],
 });
 
+/** A built-in chaos config: the control region us-west-2, fast timings, one trigger for every service. */
+function chaosConfig(trigger: string, services: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { controlRegion: 'us-west-2', ...extra, notify: NOTIFY, defaults: { ...FAST_DEFAULTS, trigger }, services };
+}
+
 export const CHAOS_CONFIGS: Record<string, Record<string, unknown>> = {
-  'warm-standby': {
-    controlRegion: 'us-west-2',
-    notify: NOTIFY,
-    defaults: { ...FAST_DEFAULTS, trigger: 'probe' },
-    services: [service('web', 0, {}, warmStandbySteps('i-0abc1234def567890', 'eipalloc-0abc1234'))],
-  },
-  'cold-launch': {
-    controlRegion: 'us-west-2',
-    notify: NOTIFY,
-    defaults: { ...FAST_DEFAULTS, trigger: 'alarm-confirmed-by-probe' },
-    services: [
-      service(
-        'api',
-        1,
-        {},
-        {
-          prepare: [
-            {
-              id: 'launch',
-              'ec2.launchFromAmi': {
-                imageId: 'ami-0abc1234def567890',
-                instanceType: 't3.small',
-                subnetId: 'subnet-0abc1234',
-                tags: { Name: 'api-standby' },
-              },
+  'warm-standby': chaosConfig('probe', [service('web', 0, {}, warmStandbySteps('i-0abc1234def567890', 'eipalloc-0abc1234'))]),
+  'cold-launch': chaosConfig('alarm-confirmed-by-probe', [
+    service(
+      'api',
+      1,
+      {},
+      {
+        prepare: [
+          {
+            id: 'launch',
+            'ec2.launchFromAmi': {
+              imageId: 'ami-0abc1234def567890',
+              instanceType: 't3.small',
+              subnetId: 'subnet-0abc1234',
+              tags: { Name: 'api-standby' },
             },
-            { 'ec2.attachVolume': { volumeId: 'vol-0abc1234def567890', instanceId: '${steps.launch.instanceId}', device: '/dev/sdf' } },
-            {
-              'ec2.associateAddress': {
-                allocationId: 'eipalloc-0abc1234',
-                instanceId: '${steps.launch.instanceId}',
-                allowReassociation: true,
-              },
+          },
+          { 'ec2.attachVolume': { volumeId: 'vol-0abc1234def567890', instanceId: '${steps.launch.instanceId}', device: '/dev/sdf' } },
+          {
+            'ec2.associateAddress': {
+              allocationId: 'eipalloc-0abc1234',
+              instanceId: '${steps.launch.instanceId}',
+              allowReassociation: true,
             },
-            { 'http.waitHealthy': { timeoutSeconds: 120 } },
-          ],
-        },
-      ),
-    ],
-  },
-  flag: {
-    controlRegion: 'us-west-2',
-    notify: NOTIFY,
-    defaults: { ...FAST_DEFAULTS, trigger: 'probe' },
-    services: [service('shop', 2, { dns: { ...service('shop', 2).dns, strategy: 'health-check-flag' } })],
-  },
-  'three-locations': {
-    controlRegion: 'us-west-2',
-    probeLocations: ['us-west-2', 'eu-west-1', 'ap-southeast-2'],
-    notify: NOTIFY,
-    defaults: { ...FAST_DEFAULTS, trigger: 'alarm-confirmed-by-probe' },
-    services: [service('web', 3, {}, warmStandbySteps('i-0abc1234def567891', 'eipalloc-0abc1235'))],
-  },
-  'several-services': {
-    controlRegion: 'us-west-2',
-    notify: NOTIFY,
-    defaults: { ...FAST_DEFAULTS, trigger: 'probe' },
-    services: [
-      service('web', 4, {}, warmStandbySteps('i-0abc1234def567892', 'eipalloc-0abc1236')),
-      service('api', 5, { trigger: 'alarm', failback: { mode: 'manual' } }),
-      service('docs', 6, { dns: { ...service('docs', 6).dns, strategy: 'health-check-flag' } }),
-    ],
-  },
+          },
+          { 'http.waitHealthy': { timeoutSeconds: 120 } },
+        ],
+      },
+    ),
+  ]),
+  flag: chaosConfig('probe', [service('shop', 2, { dns: { ...service('shop', 2).dns, strategy: 'health-check-flag' } })]),
+  'three-locations': chaosConfig(
+    'alarm-confirmed-by-probe',
+    [service('web', 3, {}, warmStandbySteps('i-0abc1234def567891', 'eipalloc-0abc1235'))],
+    {
+      probeLocations: ['us-west-2', 'eu-west-1', 'ap-southeast-2'],
+    },
+  ),
+  'several-services': chaosConfig('probe', [
+    service('web', 4, {}, warmStandbySteps('i-0abc1234def567892', 'eipalloc-0abc1236')),
+    service('api', 5, { trigger: 'alarm', failback: { mode: 'manual' } }),
+    service('docs', 6, { dns: { ...service('docs', 6).dns, strategy: 'health-check-flag' } }),
+  ]),
 };
 
 export const CHAOS_CONFIG_NAMES = Object.keys(CHAOS_CONFIGS);

@@ -461,13 +461,7 @@ export function createEc2Model(
     instanceIds: string[] | undefined,
     commit: Commit,
     call: CallContext,
-    change: {
-      verb: 'started' | 'stopped';
-      accepted: InstanceStateName[];
-      from: InstanceStateName;
-      via: InstanceStateName;
-      to: InstanceStateName;
-    },
+    change: InstanceChange,
   ) {
     const instances = requireInstances(region, instanceIds);
     for (const instance of instances) {
@@ -491,27 +485,11 @@ export function createEc2Model(
   }
 
   function startInstances(region: RegionModel, input: StartInstancesRequest, commit: Commit, call: CallContext) {
-    return {
-      StartingInstances: transitionInstances(region, input.InstanceIds, commit, call, {
-        verb: 'started',
-        accepted: ['stopped', 'pending', 'running'],
-        from: 'stopped',
-        via: 'pending',
-        to: 'running',
-      }),
-    };
+    return { StartingInstances: transitionInstances(region, input.InstanceIds, commit, call, INSTANCE_CHANGES.start) };
   }
 
   function stopInstances(region: RegionModel, input: StopInstancesRequest, commit: Commit, call: CallContext) {
-    return {
-      StoppingInstances: transitionInstances(region, input.InstanceIds, commit, call, {
-        verb: 'stopped',
-        accepted: ['running', 'stopping', 'stopped'],
-        from: 'running',
-        via: 'stopping',
-        to: 'stopped',
-      }),
-    };
+    return { StoppingInstances: transitionInstances(region, input.InstanceIds, commit, call, INSTANCE_CHANGES.stop) };
   }
 
   function terminateInstances(region: RegionModel, input: TerminateInstancesRequest, commit: Commit) {
@@ -1071,3 +1049,17 @@ export function createEc2Model(
 
   return { model, world };
 }
+
+interface InstanceChange {
+  verb: 'started' | 'stopped';
+  accepted: readonly InstanceStateName[];
+  from: InstanceStateName;
+  via: InstanceStateName;
+  to: InstanceStateName;
+}
+
+/** StartInstances and StopInstances: which states each accepts, and the transition it begins. */
+const INSTANCE_CHANGES: Record<'start' | 'stop', InstanceChange> = {
+  start: { verb: 'started', accepted: ['stopped', 'pending', 'running'], from: 'stopped', via: 'pending', to: 'running' },
+  stop: { verb: 'stopped', accepted: ['running', 'stopping', 'stopped'], from: 'running', via: 'stopping', to: 'stopped' },
+};

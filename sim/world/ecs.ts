@@ -16,7 +16,7 @@
 import type { DescribeServicesRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
 import { SwitchbackError } from '../../shared/errors';
 import type { WorldContext } from './context';
-import { type ServiceModel, unsupportedOperation } from './model';
+import { operationTable, type ServiceModel } from './model';
 
 export interface EcsTimings {
   /** Placement + image pull + container start, per task. */
@@ -187,18 +187,10 @@ export function createEcsModel(ctx: WorldContext, timings: EcsTimings = DEFAULT_
     services: () => [...services.values()].map(view),
   };
 
-  const model: ServiceModel = {
-    handle(operation, input, call) {
-      switch (operation) {
-        case 'DescribeServices':
-          return describeServices(input as DescribeServicesRequest, call.region);
-        case 'UpdateService':
-          return update(input as UpdateServiceRequest, call.region, call.stuck);
-        default:
-          throw unsupportedOperation(ctx, 'ecs', operation);
-      }
-    },
-  };
+  const model = operationTable(ctx, 'ecs', {
+    DescribeServices: (input, call) => describeServices(input as DescribeServicesRequest, call.region),
+    UpdateService: (input, call) => update(input as UpdateServiceRequest, call.region, call.stuck),
+  });
 
   return { model, world };
 }

@@ -39,6 +39,21 @@ export function unsupportedOperation(ctx: WorldContext, service: AwsServiceName,
   return ctx.error(service, 'InvalidAction', `the embedded world does not model ${service}:${operation}`);
 }
 
+/** A model from a table of the operations it answers; any other operation is `unsupportedOperation`. */
+export function operationTable(
+  ctx: WorldContext,
+  service: AwsServiceName,
+  operations: Record<string, (input: object, call: CallContext) => unknown>,
+): ServiceModel {
+  return {
+    handle(operation, input, call) {
+      const answer = Object.hasOwn(operations, operation) ? operations[operation] : undefined;
+      if (!answer) throw unsupportedOperation(ctx, service, operation);
+      return answer(input, call);
+    },
+  };
+}
+
 /** `*` and `?` wildcards as in EC2 filters and CloudWatch prefixes. */
 export function wildcardMatches(pattern: string, value: string): boolean {
   if (!/[*?]/.test(pattern)) return pattern === value;
