@@ -9,6 +9,7 @@ import { EXIT, type CliIo } from './io';
 export interface ChaosCommandOptions {
   runs?: number;
   seed?: number;
+  from?: number;
   config?: string;
   json?: boolean;
   out?: string;
@@ -41,6 +42,11 @@ export async function runChaosCommand(options: ChaosCommandOptions, io: CliIo): 
     io.stderr.write('--seed: must be a whole number ≥ 0\n');
     return EXIT.invalid;
   }
+  const from = options.from ?? 0;
+  if (!Number.isInteger(from) || from < 0) {
+    io.stderr.write('--from: must be a whole number ≥ 0\n');
+    return EXIT.invalid;
+  }
   let configs: ChaosConfig[] | undefined;
   try {
     configs = options.config ? [readConfig(options.config)] : undefined;
@@ -55,6 +61,7 @@ export async function runChaosCommand(options: ChaosCommandOptions, io: CliIo): 
   const report = await runChaos({
     runs,
     seed,
+    from,
     ...(configs ? { configs } : {}),
     outDir,
     shrink: options.shrink !== false,

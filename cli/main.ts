@@ -90,6 +90,7 @@ export async function main(argv: string[], io: CliIo, remote: Pick<RemoteOptions
     .description('random fault schedules on the embedded world, checked against the invariants; failures shrunk to scenario files')
     .option('--runs <n>', 'how many schedules (default 100)', (value) => Number(value))
     .option('--seed <n>', 'seed of the batch (default 1): the same seed gives the same schedules and summaries', (value) => Number(value))
+    .option('--from <n>', 'start at run n of the batch (default 0): `--from 146 --runs 1` runs run 146 alone', (value) => Number(value))
     .option('-c, --config <file>', 'draw schedules over this config (default: the built-in configs)')
     .option('--json', 'print one JSON report instead of a line per run')
     .option('--out <dir>', `where shrunk failing scenarios are written (default ${DEFAULT_CHAOS_OUT})`)

@@ -28,6 +28,7 @@ import { orchestrator } from '../functions/orchestrator';
 import { probe } from '../functions/probe';
 import { status } from '../functions/status';
 import { startEmbeddedDynamo } from './dynamo';
+import { ioTurns, noTurns } from './io-turns';
 import { seededRandom } from './random';
 import type { ApiFault, Scenario, ScenarioEvent } from './scenario';
 import { startSite, type Site } from './sites';
@@ -359,6 +360,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
 
   const sites = new Map<string, Site>();
   const dynamo = await startEmbeddedDynamo();
+  const inTurn = scenario.clock === 'real' ? noTurns : ioTurns();
   const probers: Prober[] = [];
   try {
     for (const service of scenario.config.services) {
@@ -379,6 +381,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       },
       { step: 'initialize', name: 'simulatedTableFaults' },
     );
+    // On the virtual clock the table's requests take turns with the world's real I/O (see ./io-turns).
+    // The turn is taken after the faults' virtual sleeps (`finalizeRequest`), never across them.
+    dynamo.rawClient.middlewareStack.add((next) => (args) => inTurn(() => next(args)), { step: 'finalizeRequest', name: 'ioTurns' });
     const onItemWrite = hooks.onItemWrite;
     const client = onItemWrite ? observedDynamoClient(dynamo.client, () => scheduler.now(), onItemWrite) : dynamo.client;
     const store: Store = createStore({ client, tableName: TABLE_NAME, now: () => scheduler.now() });
@@ -400,6 +405,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     const world: World = createWorld({
       now: () => scheduler.now(),
       sleep: (ms: number) => scheduler.sleep(ms),
+      inTurn,
       route53ChangeDelayMs: scenario.world.route53ChangeSeconds * 1000,
       route53HealthCheckerIntervalMs: scenario.world.route53HealthCheckerSeconds * 1000,
       sms: {

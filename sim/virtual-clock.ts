@@ -12,8 +12,10 @@
  * everything the previous one woke has gone idle again. Two tasks therefore never do real I/O at
  * the same time; which of several timers due at the same instant goes first is chosen by
  * `serial.random` (a seeded PRNG: another seed explores another interleaving), or first-come
- * first-served without it. Real I/O still decides orders *inside* one task (e.g. two probes of
- * one round, or writes it issues concurrently).
+ * first-served without it. Inside one task, pieces of real I/O started at once (a text's claim and
+ * a step's journal write) finish in the order started because the simulator runs them in turns
+ * (./io-turns); only the probes of one round, which are gathered before anything is decided, still
+ * finish in the OS's order.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Clock } from '../shared/clock';

@@ -40,6 +40,8 @@ export interface ChaosRunReport {
 export interface ChaosOptions extends RunOptions {
   runs: number;
   seed: number;
+  /** The index of the first run (default 0): run `from + k` has the same schedule in any batch of the seed. */
+  from?: number;
   configs?: ChaosConfig[];
   /** Where shrunk scenarios are written (default: not written). */
   outDir?: string;
@@ -73,7 +75,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const configs = options.configs ?? builtInConfigs();
   const startedAt = Date.now();
   const results: ChaosRunReport[] = [];
-  for (let index = 0; index < options.runs; index++) {
+  const from = options.from ?? 0;
+  for (let index = from; index < from + options.runs; index++) {
     const config = configs[index % configs.length];
     const seed = runSeed(options.seed, index);
     const document = scheduleFor(config, seed);

@@ -52,13 +52,26 @@ export function parseSchedule(document: ScenarioDocument, baseDir = process.cwd(
 }
 
 /**
+ * The loopback sites listen on ports the OS picks, so a URL in a text or a reason differs between
+ * two runs of one seed; everything else is fixed by the seed.
+ */
+function withoutLoopbackPorts(text: string): string {
+  return text.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>');
+}
+
+/**
  * What must come out the same for the same seed: final states, runs, texts and API call counts
  * (not wall-clock seconds, not DynamoDB capacity, which depends on retried conditional writes).
  */
 export function summaryDigest(result: SimulationResult): string {
   const { services, runs, sms, apiCalls, ec2 } = result.summary;
-  const stable = { services, runs, sms, apiCalls, ec2 };
-  return createHash('sha256').update(JSON.stringify(stable)).digest('hex').slice(0, 16);
+  const stable = withoutLoopbackPorts(JSON.stringify({ services, runs, sms, apiCalls, ec2 }));
+  return createHash('sha256').update(stable).digest('hex').slice(0, 16);
+}
+
+/** The timeline as it must come out for the same seed: every entry, in order, ports aside. */
+export function stableTimeline(result: SimulationResult): string[] {
+  return result.timeline.map((entry) => withoutLoopbackPorts(JSON.stringify(entry)));
 }
 
 export function describeViolation(violation: Violation): string {

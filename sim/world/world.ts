@@ -31,6 +31,7 @@ import { createEcsModel, DEFAULT_ECS_TIMINGS, type EcsTimings, type EcsWorld } f
 import { createRdsModel, DEFAULT_RDS_TIMINGS, type RdsTimings, type RdsWorld } from './rds';
 import { createRoute53Model, type Route53World } from './route53';
 import { seedWorld } from './seed';
+import { noTurns, type InTurn } from '../io-turns';
 import { DEFAULT_SMS_SPEND, createSnsModel, type SmsSpendOptions, type SnsWorld } from './sns';
 
 export interface WorldOptions {
@@ -38,6 +39,11 @@ export interface WorldOptions {
   now(): number;
   /** Used for fault latency (e.g. the virtual clock's sleep); default: a real timer. */
   sleep?(ms: number): Promise<void>;
+  /**
+   * Runs the real I/O of a call (the IAM evaluator reads its policy data from disk) in turn with the
+   * simulator's other I/O, so concurrent calls finish in the order made (see sim/io-turns); default: at once.
+   */
+  inTurn?: InTurn;
   /** PENDING → INSYNC (default 60 000: "generally within 60 seconds"). */
   route53ChangeDelayMs?: number;
   /** How often Route 53 health checkers re-read a CLOUDWATCH_METRIC health check's alarm (default 30 000). */
@@ -161,6 +167,7 @@ interface MiddlewareStackLike {
 const OPTION_KEYS: ReadonlySet<string> = new Set([
   'now',
   'sleep',
+  'inTurn',
   'route53ChangeDelayMs',
   'route53HealthCheckerIntervalMs',
   'ec2TransitionDelayMs',
@@ -216,6 +223,7 @@ export function createWorld(options: WorldOptions): World {
   const autoScaling = createAutoScalingModel(ctx, { ...DEFAULT_AUTO_SCALING_TIMINGS, ...options.autoScaling });
   const ecs = createEcsModel(ctx, { ...DEFAULT_ECS_TIMINGS, ...options.ecs });
   const faults = createFaultRegistry();
+  const inTurn = options.inTurn ?? noTurns;
   /** Regions in an outage (`faults.setRegionDark`): every call to them fails to connect. */
   const darkRegions = new Set<string>();
   const iam = createIamModel({ accountId: ctx.accountId });
@@ -321,7 +329,7 @@ export function createWorld(options: WorldOptions): World {
         await sleep(fault.latencyMs);
       }
       if (fault?.error) throw ctx.error(service, fault.error, fault.message ?? defaultMessageFor(fault.error));
-      if (caller) await authorize(service, region, operation, input, caller);
+      if (caller) await inTurn(() => authorize(service, region, operation, input, caller));
       const output = (await models[service].handle(operation, input, {
         region,
         stuck: fault?.stuck ?? false,

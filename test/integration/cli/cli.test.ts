@@ -10,6 +10,7 @@ import { startLocalTable } from '../../../cli/local-table';
 import { main } from '../../../cli/main';
 import { createWorld } from '../../../sim/world';
 import { runScenario } from '../../../sim/runner';
+import { builtInConfigs, runSeed } from '../../../sim/chaos/chaos';
 import { loadScenarioFile } from '../../../sim/scenario';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -300,5 +301,16 @@ describe('switchback CLI', () => {
     } finally {
       await dynamo.close();
     }
+  });
+
+  test('chaos --from runs one run of a batch alone, with the schedule it has in the whole batch; a bad --from exits 2', async () => {
+    const result = await cli(['chaos', '--seed', '1', '--from', '7', '--runs', '1', '--json', '--no-shrink']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { runs: number; results: Array<{ index: number; seed: number; config: string }> };
+    expect(report.runs).toBe(1);
+    expect(report.results[0]).toMatchObject({ index: 7, seed: runSeed(1, 7), config: builtInConfigs()[7 % builtInConfigs().length].name });
+    const bad = await cli(['chaos', '--from', '-1']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('--from: must be a whole number ≥ 0\n');
   });
 });
