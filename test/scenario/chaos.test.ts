@@ -3,10 +3,10 @@
  * schedule is a valid scenario file. (The fixed-seed batch is chaos-batch-*.test.ts.)
  */
 import { parseDocument, stringify } from 'yaml';
-import { CHAOS_CONFIGS } from '../../sim/chaos/configs';
 import { builtInConfigs, runChecked, parseSchedule, runSeed, scheduleFor, summaryDigest } from '../../sim/chaos/chaos';
 import { describeViolation, stableTimeline } from '../../sim/chaos/check';
-import { parseScenario } from '../../sim/scenario';
+import { join } from 'node:path';
+import { loadScenarioFile, parseScenario } from '../../sim/scenario';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 jest.setTimeout(600_000);
@@ -54,15 +54,8 @@ describe('switchback chaos', () => {
 
   test('two SNS deliveries of one ALARM at once: the one that loses the dedupe claim may finish first; no violation', async () => {
     // Found by `chaos --runs 200 --seed 1`: the invariant judged a duplicate by the deliveries finished before it.
-    const document = {
-      name: 'concurrent-duplicate-alarm',
-      config: CHAOS_CONFIGS['warm-standby'],
-      seed: 3526962048,
-      duration: '78s',
-      events: [{ at: '18s', alarm: { name: 'web-5xx-high', state: 'ALARM', delivery: 'sns' }, repeat: 2 }],
-      faults: [],
-    };
-    const { violations, result } = await runChecked(parseSchedule(document));
+    const scenario = loadScenarioFile(join(__dirname, '..', '..', 'scenarios', 'suite', 'chaos-concurrent-duplicate-alarm.yml'));
+    const { violations, result } = await runChecked(scenario);
     expect(violations.map(describeViolation)).toEqual([]);
     // One won the dedupe claim and acted, the other was its duplicate; which one is the seed's choice,
     // and the invariant must not depend on it.
