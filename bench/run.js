@@ -19,7 +19,7 @@ const BENCHMARKS = {
   detection: 90_000,
   'decision-overhead': 90_000,
   'probe-throughput': 90_000,
-  'cold-start': 120_000,
+  'cold-start': 300_000,
   'steady-state-cost': 90_000,
   scale: 90_000,
   rto: 180_000,

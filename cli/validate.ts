@@ -1,4 +1,5 @@
 import { ConfigError } from '../shared/errors';
+import { configHash } from '../shared/config/compiled';
 import { loadConfigFile } from '../shared/config/load';
 import { alarmForwarders } from '../shared/config/alarm-routing';
 import type { ServiceConfig, SwitchbackConfig } from '../shared/config/types';
@@ -52,5 +53,6 @@ export function runValidate(file: string, io: CliIo): number {
   );
   for (const service of config.services) io.stdout.write(`  ${summarizeService(service)}\n`);
   for (const line of describeAlarmForwarders(config)) io.stdout.write(`${line}\n`);
+  io.stdout.write(`compiled config ${configHash(config)} (sls package prints it too; every function logs it at cold start)\n`);
   return EXIT.ok;
 }

@@ -6,6 +6,7 @@ import { createStepAdapters, STEP_CLIENT_FACTORIES } from '../shared/aws/step-ad
 import { runDrill } from '../shared/app/drill';
 import { lambdaHandler, type UseCase } from '../shared/app/lambda-handler';
 import { answerOperator } from '../shared/app/operator-input';
+import { createProber } from '../shared/probes';
 
 export const drill: UseCase<unknown> = (deps, event) => answerOperator(deps, () => runDrill(deps, event));
 
@@ -14,4 +15,5 @@ export const handler = lambdaHandler('drill', drill, {
   route53: { factory: route53ClientFactory, adapter: createRoute53Adapter },
   eventBridge: { factory: eventBridgeClientFactory, adapter: createEventBridgeAdapter },
   steps: { factories: STEP_CLIENT_FACTORIES, adapters: createStepAdapters },
+  prober: createProber,
 });

@@ -1,12 +1,13 @@
 /** `orchestrator`: executes a service's active run; hands it on (async self-invoke) before its own deadline. */
-import { z } from 'zod';
+import * as z from '../shared/app/event-schema';
 import { createEc2Adapter, ec2ClientFactory } from '../shared/aws/ec2';
 import { createRoute53Adapter, route53ClientFactory } from '../shared/aws/route53';
 import { createStepAdapters, STEP_CLIENT_FACTORIES } from '../shared/aws/step-adapters';
 import { lambdaHandler, type UseCase } from '../shared/app/lambda-handler';
 import { continueRun } from '../shared/app/orchestrator';
+import { createProber } from '../shared/probes';
 
-const runRequestSchema = z.object({ service: z.string().min(1), runId: z.string().min(1).optional() });
+const runRequestSchema = z.object({ service: z.string().check(z.minLength(1)), runId: z.optional(z.string().check(z.minLength(1))) });
 
 export const orchestrator: UseCase<unknown> = async (deps, event, invocation) => {
   const request = runRequestSchema.safeParse(event);
@@ -24,4 +25,5 @@ export const handler = lambdaHandler('orchestrator', orchestrator, {
   ec2: { factory: ec2ClientFactory, adapter: createEc2Adapter },
   route53: { factory: route53ClientFactory, adapter: createRoute53Adapter },
   steps: { factories: STEP_CLIENT_FACTORIES, adapters: createStepAdapters },
+  prober: createProber,
 });

@@ -2,6 +2,7 @@
 import { lambdaHandler, type UseCase } from '../shared/app/lambda-handler';
 import { parseProbeRequest, runProbeInvocation, type ProbeRequest } from '../shared/app/probe';
 import { describeError } from '../shared/errors';
+import { createProber } from '../shared/probes';
 
 /** The schedule's period: one invocation covers one minute of rounds. */
 const WINDOW_MS = 60_000;
@@ -45,4 +46,4 @@ export const probe: UseCase<ProbeAnswer> = async (deps, event, invocation) => {
   };
 };
 
-export const handler = lambdaHandler('probe', probe);
+export const handler = lambdaHandler('probe', probe, { prober: createProber });

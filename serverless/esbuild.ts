@@ -1,25 +1,34 @@
 /**
- * esbuild plugin (serverless-esbuild `plugins`): put the deployment's switchback.yml at the root of
- * every function bundle, where the handlers read it (`SWITCHBACK_CONFIG_PATH=./switchback.yml`,
+ * esbuild plugin (serverless-esbuild `plugins`): put the deployment's configuration, compiled, at the
+ * root of every function bundle, where the handlers read it (`SWITCHBACK_CONFIG_PATH=./switchback.compiled.json`,
  * relative to /var/task on Lambda and to the build directory under `sls invoke local`).
  * Whichever file the deployment used (`$SWITCHBACK_CONFIG`, switchback.yml or switchback.example.yml)
- * is copied under the fixed name `switchback.yml`.
+ * is validated with the full schema here, at packaging, and written as the resolved JSON with its
+ * content hash (shared/config/compiled.ts): the functions load no YAML parser and no zod schema.
+ *
+ * With `$SWITCHBACK_ESBUILD_METAFILE_DIR` set, each function's esbuild metafile (which modules went
+ * into the bundle, and how many bytes each) is written there as `<function>.meta.json`, outside the
+ * zips: the packaging test and the cold-start benchmark read it.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Plugin } from 'esbuild';
+import { COMPILED_CONFIG_FILE, compileConfig } from '../shared/config/compiled';
+import { loadDeploymentConfig } from './config-source';
 
-export const BUNDLED_CONFIG_NAME = 'switchback.yml';
+export const METAFILE_DIR_ENV = 'SWITCHBACK_ESBUILD_METAFILE_DIR';
 
 /** serverless-esbuild builds `functions/probe.ts` into `<buildDir>/functions/`: the zip root is `<buildDir>`. */
 export function bundleRoot(outdir: string, entryPoint: string): string {
   return resolve(outdir, relative(dirname(entryPoint), '.'));
 }
 
-export function bundleConfigPlugin(configFile: string): Plugin {
+export function bundleConfigPlugin(configFile: string, env: NodeJS.ProcessEnv = process.env): Plugin {
+  const metafileDir = env[METAFILE_DIR_ENV];
   return {
     name: 'switchback-config',
     setup(build) {
+      if (metafileDir) build.initialOptions.metafile = true;
       build.onEnd((result) => {
         if (result.errors.length > 0) return;
         const { outdir, entryPoints } = build.initialOptions;
@@ -29,7 +38,14 @@ export function bundleConfigPlugin(configFile: string): Plugin {
         }
         const root = bundleRoot(outdir, entry);
         mkdirSync(root, { recursive: true });
-        copyFileSync(configFile, join(root, BUNDLED_CONFIG_NAME));
+        // Validated once per `sls` run (cached); the variable source has already refused a bad file.
+        const { text } = compileConfig(loadDeploymentConfig(configFile), basename(configFile));
+        writeFileSync(join(root, COMPILED_CONFIG_FILE), text);
+        if (metafileDir && result.metafile) {
+          mkdirSync(metafileDir, { recursive: true });
+          const name = basename(entry).replace(/\.[cm]?[jt]s$/, '');
+          writeFileSync(join(metafileDir, `${name}.meta.json`), JSON.stringify(result.metafile));
+        }
       });
     },
   };

@@ -4,6 +4,7 @@
  * validated (shared/config/load.ts) once per `sls` run.
  */
 import { relative, resolve } from 'node:path';
+import { COMPILED_CONFIG_FILE, configHash } from '../shared/config/compiled';
 import type { SwitchbackConfig } from '../shared/config/types';
 import { ConfigError, SwitchbackError } from '../shared/errors';
 import { CONFIG_ENV, checkNotExample, ExampleConfigError, loadDeploymentConfig, resolveConfigPath } from './config-source';
@@ -62,11 +63,15 @@ export function configPath(): string {
 /** The validated config, named on stderr once per `sls` run: whoever deploys sees which file went out. */
 function config(): SwitchbackConfig {
   const file = configPath();
-  if (!announcedConfigFiles.has(file)) {
+  const first = !announcedConfigFiles.has(file);
+  if (first) {
     announcedConfigFiles.add(file);
     process.stderr.write(`switchback: deploying config ${file}\n`);
   }
-  return loadDeploymentConfig(file);
+  const loaded = loadDeploymentConfig(file);
+  // The hash every function checks (and logs) at cold start; `switchback validate` prints the same.
+  if (first) process.stderr.write(`switchback: compiled config ${configHash(loaded)} (into every function as ${COMPILED_CONFIG_FILE})\n`);
+  return loaded;
 }
 
 /**

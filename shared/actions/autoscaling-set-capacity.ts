@@ -5,7 +5,7 @@
  * resumed step sets the same sizes (or finds them set) and waits.
  * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_UpdateAutoScalingGroup.html
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { refusal } from '../aws/errors';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';

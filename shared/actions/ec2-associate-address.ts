@@ -2,7 +2,7 @@
  * `ec2.associateAddress`: move an Elastic IP to the standby. The adapter looks before it acts: already
  * associated here is success; an address in use elsewhere moves only with `allowReassociation`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';
 import { EC2_RETRY, ec2PermissionCheck, knownInstance } from './ec2-support';

@@ -3,7 +3,7 @@
  * before it acts: already attached here is success, and a volume in use elsewhere is only taken when
  * `force` says so. Volume and instance must be in one Availability Zone.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';
 import { EC2_RETRY, ec2PermissionCheck, knownInstance, pollOptions } from './ec2-support';

@@ -3,7 +3,7 @@
  * are in it, and note the ones that already were (asking again changes nothing, so a retried or
  * resumed step is safe).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { instanceGrant, isStepRef } from './grants';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';

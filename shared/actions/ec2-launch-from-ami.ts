@@ -4,7 +4,7 @@
  * tagged `switchback:run` (later steps may act on it through `${steps.<id>.instanceId}`).
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';
 import { EC2_RETRY, ec2PermissionCheck, waitForInstances } from './ec2-support';

@@ -4,7 +4,7 @@
  * absolute count is idempotent.
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { refusal } from '../aws/errors';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';

@@ -1,5 +1,5 @@
 /** `http.waitHealthy`: probe the site traffic is about to move to until it passes, or give up at the step's deadline. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { StepTimeoutError } from '../engine/errors';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';

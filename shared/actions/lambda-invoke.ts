@@ -12,7 +12,7 @@
  * budget was spent does not invoke it again either. A function given by full ARN is called in the
  * ARN's region.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { regionOfFunctionArn } from '../aws/lambda-arn';
 import { StepTimeoutError } from '../engine/errors';
 import type { ActionContext, StepOutput } from './context';

@@ -5,7 +5,7 @@
  * publish can make it arrive twice; never zero times). A failed send is reported on the step, which
  * never fails the run (`neverFailsRun`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { gsm7Length, SMS_MAX_CHARS, toGsm7 } from '../domain/messages';
 import { SwitchbackError } from '../errors';
 import type { ActionResult } from './context';

@@ -2,7 +2,7 @@
  * Zod building blocks for step params: AWS identifiers, `${steps.<id>.<key>}` references and the
  * region a step acts in. The config schema uses the same blocks, so messages read the same everywhere.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 

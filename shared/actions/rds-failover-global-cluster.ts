@@ -6,7 +6,7 @@
  * says how much data would be lost. It waits until the target is the writer.
  * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverGlobalCluster.html
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';
 import * as rds from './rds-support';

@@ -10,7 +10,7 @@
  * Idempotent: an instance already standalone is success; one still `modifying` (a promotion under
  * way, e.g. requested before a crash) is waited for, never promoted twice.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { refusal } from '../aws/errors';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';

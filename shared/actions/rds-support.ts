@@ -7,7 +7,7 @@
  * request went out before the crash) is waited for, never requested twice; an operation to another
  * cluster is refused (someone else is moving the writer).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AWS_ERROR_KINDS, type AwsActionError, classifyAwsError, refusal } from '../aws/errors';
 import type { GlobalClusterView } from '../aws/rds';
 import { StepTimeoutError } from '../engine/errors';

@@ -11,7 +11,7 @@
  * decision, or no step looked): a dead target fails the step unretried, so the run fails with DNS
  * unchanged and the FAILED text says why.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RecordKey, RecordTarget } from '../aws/route53';
 import { recordMatches, toRecordType } from '../aws/route53-records';
 import { DNS_STRATEGIES, DNS_TYPES } from '../config/enums';

@@ -6,7 +6,7 @@
  * until it shows the new state — best effort, still no Route 53 API call — and reports DNS_PENDING
  * the same way if it does not.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_CHANGE_POLL_MS } from '../aws/route53-records';
 import { StepParamsError } from '../engine/errors';
 import type { ActionContext, ActionResult } from './context';

@@ -5,7 +5,7 @@
  * alarms are logged and counted but change nothing. A malformed event is reported, never thrown:
  * a throw would make Lambda retry an event that can never succeed.
  */
-import { z } from 'zod';
+import * as z from './event-schema';
 import { isConfiguredAlarm, parseAlarmArn } from '../config/alarm-routing';
 import type { ServiceConfig } from '../config/types';
 import { alarmTimeProblem } from '../domain/alarm-time';
@@ -41,37 +41,37 @@ export interface AlarmOutcome {
   error?: string;
 }
 
-const isoTime = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO 8601 time');
+const isoTime = z.string().check(z.refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO 8601 time'));
 const stateValue = z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']);
 
 const eventBridgeSchema = z.object({
   source: z.literal('aws.cloudwatch'),
   'detail-type': z.literal('CloudWatch Alarm State Change'),
-  region: z.string().optional(),
-  account: z.string().optional(),
-  resources: z.array(z.string()).optional(),
+  region: z.optional(z.string()),
+  account: z.optional(z.string()),
+  resources: z.optional(z.array(z.string())),
   detail: z.object({
-    alarmName: z.string().min(1),
-    state: z.object({ value: stateValue, reason: z.string().optional(), timestamp: isoTime }),
+    alarmName: z.string().check(z.minLength(1)),
+    state: z.object({ value: stateValue, reason: z.optional(z.string()), timestamp: isoTime }),
   }),
 });
 
 const snsAlarmMessageSchema = z.object({
-  AlarmName: z.string().min(1),
-  AlarmArn: z.string().optional(),
+  AlarmName: z.string().check(z.minLength(1)),
+  AlarmArn: z.optional(z.string()),
   NewStateValue: stateValue,
-  NewStateReason: z.string().optional(),
+  NewStateReason: z.optional(z.string()),
   StateChangeTime: isoTime,
-  Region: z.string().optional(),
+  Region: z.optional(z.string()),
 });
 
 const snsEventSchema = z.object({
   Records: z
-    .array(z.object({ EventSource: z.literal('aws:sns'), Sns: z.object({ Message: z.string(), Timestamp: isoTime.optional() }) }))
-    .min(1),
+    .array(z.object({ EventSource: z.literal('aws:sns'), Sns: z.object({ Message: z.string(), Timestamp: z.optional(isoTime) }) }))
+    .check(z.minLength(1)),
 });
 
-function describeIssues(error: z.ZodError, prefix = ''): string {
+function describeIssues(error: z.core.$ZodError, prefix = ''): string {
   return error.issues.map((issue) => `${prefix}${issue.path.join('.') || '(event)'}: ${issue.message}`).join('; ');
 }
 

@@ -3,7 +3,7 @@
  * failback, approve a manual failback, abort a run. Each goes through the state machine as a command;
  * the answer carries the same reason sentence it logged.
  */
-import { z } from 'zod';
+import * as z from './event-schema';
 import { COMMANDS } from '../domain/state-machine';
 import type { ServiceState } from '../domain/types';
 import { decideAndApply } from './apply-decision';
@@ -16,8 +16,8 @@ export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 
 const controlInputSchema = z.strictObject({
   action: z.enum(CONTROL_ACTIONS, { error: `must be one of ${CONTROL_ACTIONS.join(', ')}` }),
-  service: z.string({ error: 'is required' }).min(1),
-  by: z.string().min(1).max(64).optional(),
+  service: z.string({ error: 'is required' }).check(z.minLength(1)),
+  by: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 });
 
 export interface ControlOutcome {

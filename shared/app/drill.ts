@@ -6,7 +6,7 @@
  * check that passed last time fails now. `live` performs a real failover labelled [DRILL], holds,
  * fails back, and `report` turns the two archived runs into measured step times and the RTO.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { roundedSeconds } from '../clock';
 import { toRecordType, recordMatches } from '../aws/route53';
 import { findAction } from '../actions';

@@ -3,7 +3,7 @@
  * string is accepted too), a service looked up by name (an unknown one names the known ones), and bad
  * input answered with `{ ok: false, error }` instead of a stack trace.
  */
-import type { z } from 'zod';
+import * as z from './event-schema';
 import type { ServiceConfig } from '../config/types';
 import { InputError, UnknownServiceError } from '../errors';
 import type { AppDeps } from './deps';
@@ -20,12 +20,12 @@ function knownServices(deps: Pick<AppDeps, 'config'>): string[] {
   return deps.config.services.map((service) => service.name);
 }
 
-export function describeZodError(error: z.ZodError): string {
+export function describeZodError(error: z.core.$ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`).join('; ');
 }
 
-export function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
-  const parsed = schema.safeParse(typeof input === 'string' ? safeJson(input) : input);
+export function parseInput<T>(schema: z.core.$ZodType<T>, input: unknown, what: string): T {
+  const parsed = z.safeParse(schema, typeof input === 'string' ? safeJson(input) : input);
   if (!parsed.success) throw new InputError(`${what}: ${describeZodError(parsed.error)}`);
   return parsed.data;
 }

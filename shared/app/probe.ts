@@ -11,7 +11,7 @@
  * locations that do not vote as `LocationStale` (../self-metrics). A probe-only location first looks
  * at the control region and texts when it has gone dark (./control-watch).
  */
-import { z } from 'zod';
+import * as z from './event-schema';
 import type { ServiceConfig } from '../config/types';
 import { flagToHold } from '../domain/flag';
 import { describeError, InputError, UnknownServiceError } from '../errors';
@@ -41,12 +41,14 @@ export type ProbeRequest = { kind: 'scheduled' } | { kind: 'confirm'; services: 
 const scheduledEventSchema = z.object({ source: z.literal('aws.events'), 'detail-type': z.literal('Scheduled Event') });
 const confirmRequestSchema = z.strictObject({
   source: z.literal('switchback.alarm'),
-  services: z.array(z.string().min(1)).min(1, 'must name at least one service'),
+  services: z.array(z.string().check(z.minLength(1))).check(z.minLength(1, 'must name at least one service')),
   rounds: z
     .number()
-    .int('must be a whole number')
-    .min(1, `must be between 1 and ${MAX_CONFIRM_ROUNDS}`)
-    .max(MAX_CONFIRM_ROUNDS, `must be between 1 and ${MAX_CONFIRM_ROUNDS}`),
+    .check(
+      z.int('must be a whole number'),
+      z.minimum(1, `must be between 1 and ${MAX_CONFIRM_ROUNDS}`),
+      z.maximum(MAX_CONFIRM_ROUNDS, `must be between 1 and ${MAX_CONFIRM_ROUNDS}`),
+    ),
 });
 
 /** The schedule's event or a confirm request naming known services; anything else throws InputError naming the problem. */

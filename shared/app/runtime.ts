@@ -16,12 +16,11 @@ import { createLambdaAdapter, lambdaClientFactory } from '../aws/lambda';
 import type { Route53Adapter } from '../aws/route53';
 import { createSnsAdapter, snsClientFactory } from '../aws/sns';
 import { systemClock } from '../clock';
-import { loadConfigFile } from '../config/load';
-import type { SwitchbackConfig } from '../config/types';
+import { COMPILED_CONFIG_FILE, readCompiledConfig } from '../config/compiled';
 import { PUBLISH_REQUEST_TIMEOUT_MS } from '../engine/notifications';
 import type { StepAdapters } from '../engine/types';
 import { SwitchbackError } from '../errors';
-import { createProber } from '../probes';
+import type { Prober, ProberOptions } from '../probes';
 import { createStore } from '../store';
 import { createControlWatchStore } from '../store/control-watch';
 import { countingEvents, type SelfMetrics } from '../self-metrics';
@@ -59,10 +58,13 @@ function requireEnv(name: string, env: NodeJS.ProcessEnv): string {
   return value;
 }
 
-/** switchback.yml is bundled next to each function's code. */
-export function loadDeployedConfig(env: NodeJS.ProcessEnv = process.env): SwitchbackConfig {
-  const path = env[ENV.configPath] ?? join(env.LAMBDA_TASK_ROOT ?? process.cwd(), 'switchback.yml');
-  return loadConfigFile(path);
+/**
+ * The configuration `sls package` compiled from switchback.yml into each function's bundle
+ * (../config/compiled.ts): no YAML parser and no schema at cold start, and a file edited after
+ * packaging is refused (the first invocation fails naming the file and both hashes).
+ */
+export function loadDeployedConfig(env: NodeJS.ProcessEnv = process.env): ReturnType<typeof readCompiledConfig> {
+  return readCompiledConfig(env[ENV.configPath] ?? join(env.LAMBDA_TASK_ROOT ?? process.cwd(), COMPILED_CONFIG_FILE));
 }
 
 /**
@@ -121,6 +123,11 @@ export const BASE_CLIENT_FACTORIES: AwsClientFactories = {
   lambda: lambdaClientFactory,
 };
 
+/** What a function built without a prober has instead: a clear error if anything tries to probe. */
+const withoutProber = () =>
+  Promise.reject(new SwitchbackError('this function was built without the prober; sites are probed by probe, orchestrator and drill'));
+const NO_PROBER: Prober = { probe: withoutProber, probeAll: withoutProber, close: () => Promise.resolve() };
+
 export interface LambdaDepsOptions {
   /** For functions that run EC2 steps: `{ factory: ec2ClientFactory, adapter: createEc2Adapter }`. */
   ec2?: { factory: NonNullable<AwsClientFactories['ec2']>; adapter: (clients: AwsClients) => Ec2Adapter };
@@ -136,6 +143,11 @@ export interface LambdaDepsOptions {
    * createStepAdapters }` from `shared/aws/step-adapters` (RDS, Auto Scaling, ECS clients).
    */
   steps?: { factories: AwsClientFactories; adapters: (clients: AwsClients) => StepAdapters };
+  /**
+   * For functions that probe sites (probe, orchestrator, drill): `createProber` from `shared/probes`.
+   * The others never load undici (~300 KB of the bundle).
+   */
+  prober?: (options: ProberOptions) => Prober;
   env?: NodeJS.ProcessEnv;
   logger: Logger;
   /** The function's Powertools metrics (./lambda-handler flushes them after every invocation). */
@@ -144,7 +156,9 @@ export interface LambdaDepsOptions {
 
 export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
   const env = options.env ?? process.env;
-  const config = loadDeployedConfig(env);
+  const { config, sha256, source } = loadDeployedConfig(env);
+  // The same hash `switchback validate` and `sls package` print: which configuration runs here.
+  options.logger.info(`config compiled from ${source}: ${sha256}`, { configSha256: sha256 });
   const clients = createAwsClients({
     defaultRegion: config.controlRegion,
     factories: {
@@ -188,7 +202,7 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
     newId: () => randomUUID().slice(0, 8),
     location,
     role,
-    prober: createProber({ maxConcurrency: 256 }),
+    prober: options.prober ? options.prober({ maxConcurrency: 256 }) : NO_PROBER,
     aws: createAwsAdapters(
       clients,
       ec2 ? () => ec2.adapter(clients) : undefined,

@@ -2,7 +2,7 @@
  * The `status` function's use case (and `switchback status`): per service its state and the reason
  * sentence the state machine logged, what each probe location last saw, the active run and the last runs.
  */
-import { z } from 'zod';
+import * as z from './event-schema';
 import { roundedSeconds } from '../clock';
 import type { Run, ServiceState } from '../domain/types';
 import type { AppDeps } from './deps';
@@ -10,7 +10,7 @@ import { findService, parseInput } from './operator-input';
 
 const RECENT_RUNS = 5;
 
-const statusInputSchema = z.strictObject({ service: z.string().min(1).optional() }).default({});
+const statusInputSchema = z._default(z.strictObject({ service: z.optional(z.string().check(z.minLength(1))) }), {});
 
 export interface RunSummary {
   id: string;

@@ -3,7 +3,7 @@
  * Every object is strict: an unknown key is an error, so a typo never passes silently.
  */
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONFIGURABLE_ACTIONS } from '../actions';
 import type { ParamsSchema } from '../actions/define-action';
 import { lambdaHookSchema } from '../actions/lambda-invoke';

@@ -3,14 +3,14 @@
  * after the invocation (Powertools' logMetrics middleware), with the dimension set the alarms watch,
  * also when the use case throws.
  */
-import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { lambdaHandler } from '../../../shared/app/lambda-handler';
+import { writeCompiledConfig } from '../../support/compiled-config';
 
 const env = {
   ...process.env,
   AWS_REGION: 'us-west-2',
-  SWITCHBACK_CONFIG_PATH: join(__dirname, '..', '..', '..', 'switchback.example.yml'),
+  SWITCHBACK_CONFIG_PATH: writeCompiledConfig(),
   SWITCHBACK_TABLE: 'switchback-prod',
   SWITCHBACK_STAGE: 'prod',
   SWITCHBACK_ROLE: 'controller',

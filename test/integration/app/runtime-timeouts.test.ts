@@ -5,11 +5,11 @@
  * built with its own table to keep its watch in.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { observeControlRegion } from '../../../shared/app/control-watch';
 import { buildLambdaDeps } from '../../../shared/app/runtime';
 import { noSelfMetrics } from '../../../shared/self-metrics';
+import { writeCompiledConfig } from '../../support/compiled-config';
 
 jest.setTimeout(60_000);
 
@@ -46,7 +46,7 @@ test('a control region table that never answers is "unreachable" within seconds'
     metrics: noSelfMetrics,
     env: {
       ...process.env,
-      SWITCHBACK_CONFIG_PATH: join(__dirname, '..', '..', '..', 'switchback.example.yml'),
+      SWITCHBACK_CONFIG_PATH: writeCompiledConfig(),
       SWITCHBACK_TABLE: 'switchback-test',
       SWITCHBACK_STAGE: 'test',
       SWITCHBACK_ROLE: 'probe-only',

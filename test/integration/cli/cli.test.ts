@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { startLocalTable } from '../../../cli/local-table';
+import { configHash } from '../../../shared/config/compiled';
+import { parseConfigText } from '../../../shared/config/load';
 import { main } from '../../../cli/main';
 import { createWorld } from '../../../sim/world';
 import { runScenario } from '../../../sim/runner';
@@ -36,6 +38,9 @@ describe('switchback CLI', () => {
       /^OK .*switchback\.example\.yml: 1 service, control region us-west-2\n  web: app\.example\.com A via record-swap; us-east-1 → us-west-2; down after 3×10s/,
     );
     expect(result.stdout).toContain('alarm forwarders needed in us-east-1 (alarm events stay in their own region):');
+    // The hash `sls package` compiles into every bundle and each function logs at cold start.
+    const hash = configHash(parseConfigText(readFileSync(EXAMPLE, 'utf8')));
+    expect(result.stdout).toContain(`\ncompiled config ${hash} (sls package prints it too; every function logs it at cold start)\n`);
   });
 
   test('validate: a broken copy exits 2 listing every problem as path: message', async () => {

@@ -10,9 +10,9 @@ const root = path.resolve(__dirname, '../../..');
 const config = require(path.join(root, 'eslint.config.js')) as ESLint.Options['overrideConfig'];
 const eslint = new ESLint({ cwd: root, overrideConfigFile: true, overrideConfig: config });
 
-async function boundaryErrors(file: string, importLine: string): Promise<string[]> {
+async function boundaryErrors(file: string, importLine: string, rule = 'no-restricted-imports'): Promise<string[]> {
   const [result] = await eslint.lintText(`${importLine}\nexport const used = typeof imported;\n`, { filePath: path.join(root, file) });
-  return (result?.messages ?? []).filter((message) => message.ruleId === 'no-restricted-imports').map((message) => message.message);
+  return (result?.messages ?? []).filter((message) => message.ruleId === rule).map((message) => message.message);
 }
 
 describe('import boundary', () => {
@@ -31,5 +31,16 @@ describe('import boundary', () => {
   it('allows imports inside the Lambda code and from the simulator into it', async () => {
     expect(await boundaryErrors('shared/app/alarm.ts', "import * as imported from '../domain/plan';")).toEqual([]);
     expect(await boundaryErrors('sim/runner.ts', "import * as imported from '../functions/probe';")).toEqual([]);
+  });
+
+  it("refuses zod's named `z` in Lambda code (it bundles every locale) and takes the namespace import", async () => {
+    const zodImport = (file: string, importLine: string) => boundaryErrors(file, importLine, 'no-restricted-syntax');
+    const named = await zodImport('shared/actions/ec2-start.ts', "import { z } from 'zod';\nconst imported = z;");
+    expect(named).toHaveLength(1);
+    expect(named[0]).toContain("Write `import * as z from 'zod'`");
+    expect(await zodImport('functions/orchestrator.ts', "import { z } from 'zod/mini';\nconst imported = z;")).toHaveLength(1);
+    expect(await zodImport('shared/actions/ec2-start.ts', "import * as imported from 'zod';")).toEqual([]);
+    expect(await zodImport('shared/actions/ec2-start.ts', "import type { z as imported } from 'zod';")).toEqual([]);
+    expect(await zodImport('sim/runner.ts', "import { z } from 'zod';\nconst imported = z;")).toEqual([]);
   });
 });

@@ -1,10 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { resolveConfigPath } from '../../../serverless/config-path';
 import { bundleConfigPlugin, bundleRoot } from '../../../serverless/esbuild';
 import * as source from '../../../serverless/index';
+import { COMPILED_CONFIG_FILE, configHash, readCompiledConfig } from '../../../shared/config/compiled';
+import { parseConfigText } from '../../../shared/config/load';
 import { BROKEN_CONFIG_PROBLEMS, BROKEN_CONFIG_TEXT, EXAMPLE_CONFIG_TEXT, FULL_CONFIG_TEXT, REPO_ROOT } from './fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchback-variable-source-'));
@@ -141,12 +143,13 @@ describe('the esbuild plugin', () => {
     expect(bundleRoot('/svc/.esbuild/.build/src/handlers', 'src/handlers/probe.ts')).toBe('/svc/.esbuild/.build');
   });
 
-  it('puts the deployment config at the bundle root as switchback.yml', async () => {
+  it('compiles the deployment config into the bundle root (resolved JSON with its hash), and writes the metafile outside it when asked', async () => {
     const project = join(dir, 'project');
     mkdirSync(join(project, 'functions'), { recursive: true });
     writeFileSync(join(project, 'functions', 'probe.ts'), 'export const handler = async () => "ok";\n');
     const config = join(dir, 'custom-name.yml');
     writeFileSync(config, FULL_CONFIG_TEXT);
+    const metafiles = join(dir, 'metafiles');
     await build({
       absWorkingDir: project,
       entryPoints: ['functions/probe.ts'],
@@ -154,15 +157,20 @@ describe('the esbuild plugin', () => {
       bundle: true,
       platform: 'node',
       logLevel: 'silent',
-      plugins: [bundleConfigPlugin(config)],
+      plugins: [bundleConfigPlugin(config, { SWITCHBACK_ESBUILD_METAFILE_DIR: metafiles })],
     });
-    expect(readFileSync(join(project, '.build', 'switchback.yml'), 'utf8')).toBe(FULL_CONFIG_TEXT);
+    expect(readdirSync(join(project, '.build')).sort()).toEqual(['functions', COMPILED_CONFIG_FILE]);
+    const compiled = readCompiledConfig(join(project, '.build', COMPILED_CONFIG_FILE));
+    const validated = parseConfigText(FULL_CONFIG_TEXT);
+    expect(compiled).toEqual({ config: validated, sha256: configHash(validated), source: 'custom-name.yml' });
     expect(readFileSync(join(project, '.build', 'functions', 'probe.js'), 'utf8')).toContain('"ok"');
+    const meta = JSON.parse(readFileSync(join(metafiles, 'probe.meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
+    expect(Object.keys(meta.inputs)).toEqual(['functions/probe.ts']);
   });
 
   it('is what serverless.yml wires in', () => {
     const yml = readFileSync(join(REPO_ROOT, 'serverless.yml'), 'utf8');
     expect(yml).toContain('plugins: ./serverless/esbuild-plugins.js');
-    expect(yml).toContain('SWITCHBACK_CONFIG_PATH: ./switchback.yml');
+    expect(yml).toContain('SWITCHBACK_CONFIG_PATH: ./switchback.compiled.json');
   });
 });
