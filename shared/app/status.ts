@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { roundedSeconds } from '../clock';
+import { waitingForApproval } from '../domain/messages';
 import type { Run, ServiceState } from '../domain/types';
 import type { AppDeps } from './deps';
 import { findService, parseInput } from './operator-input';
@@ -21,6 +22,8 @@ export interface RunSummary {
   startedAt: string;
   durationSeconds?: number;
   currentStep?: string;
+  /** `waiting for approval: <message> (NNs left)` while an approval step waits for `control approve`. */
+  waiting?: string;
   /** Steps finished (succeeded, failed or skipped) of `stepsTotal`: the run's progress. */
   stepsDone: number;
   stepsTotal: number;
@@ -40,7 +43,8 @@ export interface ServiceStatus {
   recentRuns: RunSummary[];
 }
 
-export function summarizeRun(run: Run): RunSummary {
+export function summarizeRun(run: Run, nowEpochMs?: number): RunSummary {
+  const waiting = nowEpochMs === undefined || run.status !== 'running' ? undefined : waitingForApproval(run, nowEpochMs);
   const current = run.steps.find((step) => step.status === 'running') ?? run.steps.find((step) => step.status === 'pending');
   return {
     id: run.id,
@@ -51,6 +55,7 @@ export function summarizeRun(run: Run): RunSummary {
     startedAt: new Date(run.startedAtEpochMs).toISOString(),
     ...(run.endedAtEpochMs !== undefined ? { durationSeconds: roundedSeconds(run.endedAtEpochMs - run.startedAtEpochMs) } : {}),
     ...(run.status === 'running' && current ? { currentStep: `${current.id} (${current.action})` } : {}),
+    ...(waiting && { waiting }),
     stepsDone: run.steps.filter((step) => step.status !== 'running' && step.status !== 'pending').length,
     stepsTotal: run.steps.length,
     ...(run.dnsPending ? { dnsPending: true } : {}),
@@ -83,7 +88,7 @@ export async function getStatus(deps: AppDeps, input: unknown): Promise<{ servic
         secondary: describeSite(observation.secondary),
         observedAt: new Date(observation.observedAtEpochMs).toISOString(),
       })),
-      ...(state.activeRun ? { activeRun: summarizeRun(state.activeRun) } : {}),
+      ...(state.activeRun ? { activeRun: summarizeRun(state.activeRun, deps.clock.now()) } : {}),
       recentRuns: runs.map(summarizeRun),
     });
   }

@@ -90,6 +90,17 @@ export interface Run {
   watchdog?: { resumes: number; lastAtEpochMs: number; alerted?: boolean };
   /** A failback run: the outputs of the failover run it undoes, for `${failover.<id>.<key>}` references. */
   failover?: FailoverOutputs;
+  /**
+   * `approval` steps by step id: when the request was texted, and who approved (`control approve`
+   * while the step waits). Kept on the run, not the step record, so a restarted step keeps both.
+   */
+  approvals?: Record<string, StepApproval>;
+}
+
+export interface StepApproval {
+  /** The request went out (texted once per run, not again on a resume). */
+  textedAtEpochMs?: number;
+  approved?: { by: string; atEpochMs: number };
 }
 
 /** The step outputs of the last failover run (e.g. the instance it launched), kept for the failback that undoes it. */

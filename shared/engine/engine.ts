@@ -27,7 +27,7 @@ import { LeaseLostError } from '../store';
 import { findAction } from '../actions';
 import { stepAdapters, type ActionContext, type ActionResult } from '../actions/context';
 import { boundOutput, boundText } from './bounded';
-import { CrashError, HandoffSignal, StepParamsError } from './errors';
+import { AbortRequestedError, CrashError, HandoffSignal, StepParamsError } from './errors';
 import { RunJournal } from './journal';
 import { publishToOnCall, type PublishOutcome } from './notifications';
 import type { SmsEvent, StepEvent, TransitionEvent } from '../events';
@@ -83,7 +83,8 @@ function boundResult(result: ActionResult): ActionResult {
   return { output, ...(note && { note: boundText(note) }) };
 }
 
-type StepEnd = { failed: false } | { failed: true; error: string };
+/** How a step ended; `abortedBy` when an operator's abort stopped it while it waited. */
+type StepEnd = { failed: false } | { failed: true; error: string; abortedBy?: string };
 
 /** What the engine emits, before it stamps the time and the service on it. */
 type EngineEvent = Unstamped<StepEvent> | Unstamped<SmsEvent> | Unstamped<TransitionEvent>;
@@ -186,6 +187,10 @@ class RunExecution {
       if (this.deps.clock.now() + this.handoffMarginMs > this.options.deadlineEpochMs) return this.handoff();
       if (this.betterInAFreshInvocation(index)) return this.handoff();
       const end = await this.executeStep(index);
+      if (end.failed && end.abortedBy !== undefined) {
+        await this.endRun('aborted', `aborted by ${end.abortedBy} during ${step.id}`);
+        return undefined;
+      }
       if (end.failed && step.onFailure === 'abort') {
         await this.endRun('failed', `${step.id} (${step.action}): ${end.error}`);
         return undefined;
@@ -256,7 +261,8 @@ class RunExecution {
           sleep: (ms) => this.sleep(ms),
           random: () => this.deps.random(),
           now: () => this.deps.clock.now(),
-          classify: (error) => (isControlSignal(error) ? AWS_ERROR_KINDS.fatal : classifyAwsError(error)),
+          classify: (error) =>
+            isControlSignal(error) || error instanceof AbortRequestedError ? AWS_ERROR_KINDS.fatal : classifyAwsError(error),
           onRetry: (info) => this.onRetry(step, info),
         },
       );
@@ -269,6 +275,7 @@ class RunExecution {
       const cutByRun = this.runDeadlineEpochMs < budgetEndsAtEpochMs && this.deps.clock.now() >= this.runDeadlineEpochMs;
       // Bounded: a hook may fail with 450 KB of text, and the run lives in one DynamoDB item (400 KB at most).
       const message = boundText(cutByRun ? `${this.runLimitNote()}: ${firstLine(describeError(error))}` : firstLine(describeError(error)));
+      const abortedBy = error instanceof AbortRequestedError ? error.by : undefined;
       const ended = await this.journal.write((run, nowEpochMs) =>
         withStep(run, index, (record) => ({ ...record, status: 'failed', attempts, endedAtEpochMs: nowEpochMs, error: message })),
       );
@@ -283,7 +290,7 @@ class RunExecution {
         error: message,
         runId: ended.id,
       });
-      return { failed: true, error: message };
+      return { failed: true, error: message, ...(abortedBy !== undefined && { abortedBy }) };
     }
   }
 
@@ -349,6 +356,8 @@ class RunExecution {
       sleep: (ms) => this.sleep(ms),
       logger: this.deps.logger,
       publish: (text) => this.publish(text, { step: step.id }),
+      readRun: () => this.journal.refresh(),
+      updateRun: (change) => this.journal.write((current) => change(current)),
       reportDnsPending: (waitedSeconds) => this.reportDnsPending(waitedSeconds),
     };
   }
