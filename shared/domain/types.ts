@@ -34,6 +34,11 @@ export interface PlanStep {
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   /** A short human description, e.g. "start i-0abc… in us-west-2". */
   description: string;
+  /**
+   * The label of the parallel group the step is a branch of: consecutive steps with one label run at
+   * once (each journalled as its own step). Absent for a step of its own.
+   */
+  parallel?: string;
 }
 
 export interface StepRecord {
