@@ -157,4 +157,30 @@ describe('parallel group', () => {
     expect(result.summary.runs[0]).toMatchObject({ kind: 'failover', status: 'succeeded' });
     expect(smsTexts(result)).toContain('[switchback] shop: front end at 4 InService, API at 6 tasks');
   });
+
+  test('a group outlasting one orchestrator invocation is handed on: finished branches are not run again', async () => {
+    // The approval waits in the group beside the scale-out and is answered at 20m, after a hand-off.
+    const approvalInGroup = (prepare: Entry[]) => {
+      const [ask, ...rest] = prepare;
+      return rest.map((entry) =>
+        entry.parallel
+          ? { ...entry, parallel: [{ ...ask, approval: { ...(ask.approval as object), timeoutSeconds: 1500 } }, ...entry.parallel] }
+          : entry,
+      );
+    };
+    const control = { at: '20m', invoke: { function: 'control', payload: { action: 'approve', service: 'shop', by: 'carol' } } };
+    const document = readScenarioDocument(FILE) as { events: Array<Record<string, unknown>> };
+    const events = [...document.events.filter((event) => !('invoke' in event)), control];
+    const result = await runScenario(wholeStack(approvalInGroup, { events, expect: undefined, duration: '25m' }));
+    expect(result.summary.accessDenied).toEqual([]);
+    expect(result.summary.errors).toEqual([]);
+    const orchestrators = result.timeline.filter((entry) => entry.kind === 'invoke' && entry.function === 'switchback-sim-orchestrator');
+    expect(orchestrators.length).toBeGreaterThanOrEqual(2);
+    expect(result.summary.runs[0]).toMatchObject({ kind: 'failover', status: 'succeeded' });
+    const attempts = Object.fromEntries(result.summary.runs[0].steps.map((step) => [step.name, step.attempts]));
+    expect(attempts).toMatchObject({ db: 1, web: 1, api: 1 });
+    expect(attempts['ok-to-lose-data']).toBeGreaterThanOrEqual(2);
+    expect(smsTexts(result).filter((text) => text.includes('approve? us-east-1 down'))).toHaveLength(1);
+    expect(smsTexts(result)).toContainEqual(expect.stringMatching(/approved by carol after \d+s; the failover continues$/));
+  });
 });
