@@ -45,7 +45,9 @@ export interface ServiceStatus {
 
 export function summarizeRun(run: Run, nowEpochMs?: number): RunSummary {
   const waiting = nowEpochMs === undefined || run.status !== 'running' ? undefined : waitingForApproval(run, nowEpochMs);
-  const current = run.steps.find((step) => step.status === 'running') ?? run.steps.find((step) => step.status === 'pending');
+  // The branches of a parallel group run at once: all of them.
+  const running = run.steps.filter((step) => step.status === 'running');
+  const current = running.length > 0 ? running : run.steps.filter((step) => step.status === 'pending').slice(0, 1);
   return {
     id: run.id,
     kind: run.kind,
@@ -54,7 +56,9 @@ export function summarizeRun(run: Run, nowEpochMs?: number): RunSummary {
     reason: run.reason,
     startedAt: new Date(run.startedAtEpochMs).toISOString(),
     ...(run.endedAtEpochMs !== undefined ? { durationSeconds: roundedSeconds(run.endedAtEpochMs - run.startedAtEpochMs) } : {}),
-    ...(run.status === 'running' && current ? { currentStep: `${current.id} (${current.action})` } : {}),
+    ...(run.status === 'running' && current.length > 0
+      ? { currentStep: current.map((step) => `${step.id} (${step.action})`).join(', ') }
+      : {}),
     ...(waiting && { waiting }),
     stepsDone: run.steps.filter((step) => step.status !== 'running' && step.status !== 'pending').length,
     stepsTotal: run.steps.length,

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { knownKeys, parseConfig } from '../../../shared/config/load';
-import { buildPlan, formatPlan, planUnitIndices } from '../../../shared/domain/plan';
+import { summarizeRun } from '../../../shared/app/status';
+import { buildPlan, formatPlan, newRun, planUnitIndices } from '../../../shared/domain/plan';
 import { ConfigError } from '../../../shared/errors';
 
 const EXAMPLE = join(__dirname, '../../../switchback.example.yml');
@@ -121,4 +122,34 @@ test('ids: a group id and step ids share one namespace', () => {
       ]),
     ),
   ).toEqual(['services[0].secondary.prepare[0].parallel[1].id: "a" is used by another step']);
+});
+
+test('status names every branch running in a group as the current step', () => {
+  const service = parseConfig(
+    withPrepare([
+      group([
+        { id: 'start', ...START },
+        { id: 'grow', ...SCALE },
+      ]),
+    ]),
+  ).services[0];
+  const run = newRun({ id: 'r1', service, kind: 'failover', trigger: 'auto', reason: 'down', nowEpochMs: 0 });
+  const running = {
+    ...run,
+    steps: run.steps.map((record, i) => (i < 2 ? { ...record, status: 'running' as const, attempts: 1 } : record)),
+  };
+  expect(summarizeRun(running).currentStep).toBe('start (ec2.start), grow (autoscaling.setCapacity)');
+  expect(summarizeRun(run).currentStep).toBe('start (ec2.start)');
+});
+
+test('a group in cleanup: its branches never fail the run, like any cleanup step', () => {
+  const raw = withPrepare([START]);
+  raw.services[0].primary.cleanup = [
+    { parallel: [{ 'ec2.stop': { instanceIds: ['i-0abc1234def567890'] } }, { notify: { message: 'cleaned' } }] },
+  ];
+  const plan = buildPlan(parseConfig(raw).services[0], 'failover');
+  expect(plan.slice(-2).map((step) => [step.action, step.parallel, step.onFailure])).toEqual([
+    ['ec2.stop', 'parallel#1', 'continue'],
+    ['notify', 'parallel#1', 'continue'],
+  ]);
 });
