@@ -71,6 +71,7 @@ function serviceBlock(service: ServiceStatus, nowEpochMs: number): string[] {
     lines.push(
       `  active run: ${active.id} ${active.kind} (${active.trigger}) ${active.status}${progress}${active.currentStep ? `: ${active.currentStep}` : ''}, started ${ago(active.startedAt, nowEpochMs)}`,
     );
+    if (active.waiting) lines.push(`  ${active.waiting}`);
   }
   if (service.recentRuns.length > 0) {
     lines.push('  last runs:');

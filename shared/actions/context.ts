@@ -52,6 +52,10 @@ export interface ActionContext {
   logger: EngineLogger;
   /** Text the on-call people (each number + topic; failures are reported, never thrown). */
   publish(text: string): Promise<PublishOutcome>;
+  /** The run as stored now: an operator may have approved (`run.approvals`) or asked for an abort since the step started. */
+  readRun(): Promise<Run>;
+  /** Change the run in the journal (a conditional write that renews the lease): marks a step keeps across resumes. */
+  updateRun(change: (run: Run) => Run): Promise<Run>;
   /** DNS did not reach INSYNC in time: mark the run DNS_PENDING and tell people (once per run). */
   reportDnsPending(waitedSeconds: number): Promise<void>;
 }

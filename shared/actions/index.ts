@@ -2,6 +2,7 @@
  * The step action registry: every action a runbook can run, one module each. Adding an action means
  * adding its module (see `define-action.ts` for the shape), its tests, and one line here.
  */
+import { approval } from './approval';
 import { autoscalingSetCapacity } from './autoscaling-set-capacity';
 import { ec2AssociateAddress } from './ec2-associate-address';
 import { ec2AttachVolume } from './ec2-attach-volume';
@@ -29,6 +30,7 @@ export const STEP_ACTIONS = [
   httpWaitHealthy,
   lambdaInvoke,
   notify,
+  approval,
   rdsFailoverGlobalCluster,
   rdsSwitchoverGlobalCluster,
   rdsPromoteReadReplica,

@@ -4,6 +4,7 @@
  */
 import * as z from './event-schema';
 import { roundedSeconds } from '../clock';
+import { waitingForApproval } from '../domain/messages';
 import type { Run, ServiceState } from '../domain/types';
 import type { AppDeps } from './deps';
 import { findService, parseInput } from './operator-input';
@@ -21,6 +22,8 @@ export interface RunSummary {
   startedAt: string;
   durationSeconds?: number;
   currentStep?: string;
+  /** `waiting for approval: <message> (NNs left)` while an approval step waits for `control approve`. */
+  waiting?: string;
   /** Steps finished (succeeded, failed or skipped) of `stepsTotal`: the run's progress. */
   stepsDone: number;
   stepsTotal: number;
@@ -40,8 +43,11 @@ export interface ServiceStatus {
   recentRuns: RunSummary[];
 }
 
-export function summarizeRun(run: Run): RunSummary {
-  const current = run.steps.find((step) => step.status === 'running') ?? run.steps.find((step) => step.status === 'pending');
+export function summarizeRun(run: Run, nowEpochMs?: number): RunSummary {
+  const waiting = nowEpochMs === undefined || run.status !== 'running' ? undefined : waitingForApproval(run, nowEpochMs);
+  // The branches of a parallel group run at once: all of them.
+  const running = run.steps.filter((step) => step.status === 'running');
+  const current = running.length > 0 ? running : run.steps.filter((step) => step.status === 'pending').slice(0, 1);
   return {
     id: run.id,
     kind: run.kind,
@@ -50,7 +56,10 @@ export function summarizeRun(run: Run): RunSummary {
     reason: run.reason,
     startedAt: new Date(run.startedAtEpochMs).toISOString(),
     ...(run.endedAtEpochMs !== undefined ? { durationSeconds: roundedSeconds(run.endedAtEpochMs - run.startedAtEpochMs) } : {}),
-    ...(run.status === 'running' && current ? { currentStep: `${current.id} (${current.action})` } : {}),
+    ...(run.status === 'running' && current.length > 0
+      ? { currentStep: current.map((step) => `${step.id} (${step.action})`).join(', ') }
+      : {}),
+    ...(waiting && { waiting }),
     stepsDone: run.steps.filter((step) => step.status !== 'running' && step.status !== 'pending').length,
     stepsTotal: run.steps.length,
     ...(run.dnsPending ? { dnsPending: true } : {}),
@@ -83,7 +92,7 @@ export async function getStatus(deps: AppDeps, input: unknown): Promise<{ servic
         secondary: describeSite(observation.secondary),
         observedAt: new Date(observation.observedAtEpochMs).toISOString(),
       })),
-      ...(state.activeRun ? { activeRun: summarizeRun(state.activeRun) } : {}),
+      ...(state.activeRun ? { activeRun: summarizeRun(state.activeRun, deps.clock.now()) } : {}),
       recentRuns: runs.map(summarizeRun),
     });
   }

@@ -119,36 +119,92 @@ const retrySchema = z.strictObject({
   maxDelayMs: z.number().int().min(1).max(300000).optional(),
 });
 
+const STEP_ID = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be letters, digits, _ or - (at most 40)');
+
 const stepMetaFields = {
-  id: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be letters, digits, _ or - (at most 40)')
-    .optional(),
+  id: STEP_ID.optional(),
   timeoutSeconds: positiveInt(3600).optional(),
-  onFailure: z.enum(ON_FAILURE).default('abort'),
+  // Optional here (default abort, applied below) so a parallel group can refuse one of its own.
+  onFailure: z.enum(ON_FAILURE).optional(),
   retry: retrySchema.optional(),
 };
 
-const stepSchema = z
-  .strictObject({ ...stepMetaFields, ...actionShape })
-  .superRefine((step, ctx) => {
-    const actions = namedActions(step).map(({ action }) => action.name);
-    if (actions.length !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          actions.length === 0
-            ? `must name exactly one action: ${CONFIGURABLE_NAMES.join(', ')}`
-            : `names ${actions.length} actions (${actions.join(', ')}); use one list entry per step`,
-      });
+const actionStepObject = z.strictObject({ ...stepMetaFields, ...actionShape });
+type ActionStepInput = z.output<typeof actionStepObject>;
+
+function requireOneAction(step: ActionStepInput, ctx: z.RefinementCtx): void {
+  const actions = namedActions(step).map(({ action }) => action.name);
+  if (actions.length !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        actions.length === 0
+          ? `must name exactly one action: ${CONFIGURABLE_NAMES.join(', ')}, or be a parallel group`
+          : `names ${actions.length} actions (${actions.join(', ')}); use one list entry per step`,
+    });
+  }
+}
+
+function toStepConfig(step: ActionStepInput) {
+  // requireOneAction has checked that there is exactly one.
+  const [{ action, params }] = namedActions(step);
+  return {
+    action: action.name,
+    params,
+    id: step.id,
+    timeoutSeconds: step.timeoutSeconds,
+    onFailure: step.onFailure ?? 'abort',
+    retry: step.retry,
+  };
+}
+
+const stepSchema = actionStepObject.superRefine(requireOneAction).transform(toStepConfig);
+
+/**
+ * A list entry: one action step, or a parallel group `{ id?, parallel: [steps…] }` whose branches run
+ * at once (each its own journalled step; the group fails when a branch with `onFailure: abort` fails).
+ * Branches are action steps (no group inside a group); timeouts, retries and `onFailure` are set per branch.
+ */
+const stepEntrySchema = actionStepObject
+  .extend({ parallel: z.array(stepSchema).min(2, 'must list at least 2 steps (one step needs no group)').optional() })
+  .superRefine((entry, ctx) => {
+    if (entry.parallel === undefined) return requireOneAction(entry, ctx);
+    const named = namedActions(entry).map(({ action }) => action.name);
+    if (named.length > 0)
+      ctx.addIssue({ code: 'custom', message: `a parallel group names no action itself (${named.join(', ')}): make it a branch` });
+    for (const key of ['timeoutSeconds', 'onFailure', 'retry'] as const) {
+      if (entry[key] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [key], message: 'is set per branch of a parallel group, not on the group' });
     }
   })
-  .transform((step) => {
-    // superRefine has checked that there is exactly one.
-    const [{ action, params }] = namedActions(step);
-    return { action: action.name, params, id: step.id, timeoutSeconds: step.timeoutSeconds, onFailure: step.onFailure, retry: step.retry };
+  .transform((entry) => (entry.parallel === undefined ? toStepConfig(entry) : { group: entry.id, branches: entry.parallel }));
+
+type StepEntry = z.output<typeof stepEntrySchema>;
+
+/**
+ * A list as the rest of the code sees it: flat, in order. A parallel group's branches are ordinary
+ * steps that carry the group's label (`parallel`: its id, else `parallel#<n>`), so everything that
+ * iterates steps (plan, IAM, drill, world seeding) sees every branch. `path` is where the step is in
+ * the list as written (`[2]`, or `[1, 'parallel', 0]` for a branch), for messages.
+ */
+function flattenSteps(entries: StepEntry[]): StepConfig[] {
+  let groups = 0;
+  return entries.flatMap((entry, index): StepConfig[] => {
+    if (!('branches' in entry)) return [{ ...entry, path: [index] }];
+    groups += 1;
+    const label = entry.group ?? `parallel#${groups}`;
+    return entry.branches.map((branch, b) => ({ ...branch, parallel: label, path: [index, 'parallel', b] }));
   });
-export type StepConfig = z.output<typeof stepSchema>;
+}
+
+const stepListSchema = z.array(stepEntrySchema).default([]).transform(flattenSteps);
+
+export type StepConfig = z.output<typeof stepSchema> & {
+  /** The label of the parallel group the step is a branch of (absent for a step of its own). */
+  parallel?: string;
+  /** Where the step is in its list as written (for messages); absent on steps built in code. */
+  path?: Array<string | number>;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Sites and services
@@ -185,9 +241,9 @@ const siteSchema = z.strictObject({
   /** CloudWatch alarms that mean "this site is down": a name (in the site's region), a full ARN, or { name, region }. */
   alarms: z.array(alarmSchema).default([]),
   /** Steps run (in order) before traffic is switched TO this site. */
-  prepare: z.array(stepSchema).default([]),
+  prepare: stepListSchema,
   /** Steps run after traffic has left this site (e.g. ec2.stop of the standby after failback). */
-  cleanup: z.array(stepSchema).default([]),
+  cleanup: stepListSchema,
 });
 
 const dnsSchema = z.strictObject({
@@ -326,10 +382,19 @@ function crossCheckService(
     const stepIds = new Set<string>();
     for (const list of ['prepare', 'cleanup'] as const) {
       // `?? []`: a document the schema refused may lack the list (see crossCheck).
+      const groups = new Set<string>();
       (service[side][list] ?? []).forEach((step, i) => {
+        const where = step.path ?? [i];
         if (step.id && stepIds.has(step.id))
-          problems.push({ path: at(side, list, i, 'id'), message: `"${step.id}" is used by another step` });
+          problems.push({ path: at(side, list, ...where, 'id'), message: `"${step.id}" is used by another step` });
         if (step.id) stepIds.add(step.id);
+        // A named group's id shares the steps' namespace (it labels the group in the plan and the timeline).
+        if (step.parallel !== undefined && !step.parallel.includes('#') && !groups.has(step.parallel)) {
+          groups.add(step.parallel);
+          if (stepIds.has(step.parallel))
+            problems.push({ path: at(side, list, where[0], 'id'), message: `"${step.parallel}" is used by another step` });
+          stepIds.add(step.parallel);
+        }
       });
     }
   }
@@ -380,13 +445,26 @@ function checkStepReferences(
   for (const [kind, lists] of Object.entries(RUN_LISTS)) {
     const earlier = new Set<string>();
     for (const [side, list] of lists) {
+      // Branches of one parallel group run at once: a branch sees the steps before the group, not its siblings.
+      let group: { label: string; ids: string[] } | undefined;
       (service[side]?.[list] ?? []).forEach((step, i) => {
-        for (const [ref, source, id, key] of JSON.stringify(step.params).matchAll(STEP_REFERENCE)) {
-          const message = referenceProblem(kind as keyof typeof RUN_LISTS, source, id, key, earlier, failoverIds, `${side}.${list}`);
-          if (message) problems.push({ path: at(side, list, i, step.action), message: `${ref}: ${message}` });
+        if (group && group.label !== step.parallel) {
+          for (const id of group.ids) earlier.add(id);
+          group = undefined;
         }
-        if (step.id) earlier.add(step.id);
+        for (const [ref, source, id, key] of JSON.stringify(step.params).matchAll(STEP_REFERENCE)) {
+          const message =
+            group?.ids.includes(id) === true
+              ? `refers to step "${id}" of the same parallel group, which runs at the same time: move it before the group`
+              : referenceProblem(kind as keyof typeof RUN_LISTS, source, id, key, earlier, failoverIds, `${side}.${list}`);
+          if (message) problems.push({ path: at(side, list, ...(step.path ?? [i]), step.action), message: `${ref}: ${message}` });
+        }
+        if (step.parallel !== undefined) {
+          group ??= { label: step.parallel, ids: [] };
+          if (step.id) group.ids.push(step.id);
+        } else if (step.id) earlier.add(step.id);
       });
+      for (const id of group?.ids ?? []) earlier.add(id);
     }
   }
 }

@@ -185,3 +185,18 @@ export function controlRegionMessage(
       : `[switchback] control region ${where.controlRegion} reachable again: automatic failover is back ON`;
   return truncate(toGsm7(`${head} (${detail}, seen from ${where.location})`), SMS_MAX_CHARS);
 }
+
+/**
+ * `waiting for approval: <message> (NNs left)` while an `approval` step of the run waits for
+ * `control approve` (the time left counts from the step's first start: a resume does not restart it).
+ */
+export function waitingForApproval(run: Run, nowEpochMs: number): string | undefined {
+  const waiting = run.steps.find(
+    (record) => record.action === 'approval' && record.status === 'running' && !run.approvals?.[record.id]?.approved,
+  );
+  if (!waiting) return undefined;
+  const step = run.plan.find((candidate) => candidate.id === waiting.id);
+  const endsAtEpochMs = waiting.budgetEndsAtEpochMs ?? (waiting.startedAtEpochMs ?? nowEpochMs) + (step?.timeoutMs ?? 0);
+  const leftSeconds = Math.max(0, Math.round((endsAtEpochMs - nowEpochMs) / 1000));
+  return `waiting for approval: ${String(step?.params.message ?? waiting.id)} (${leftSeconds}s left)`;
+}

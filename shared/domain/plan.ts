@@ -68,6 +68,7 @@ class PlanBuilder {
         onFailure: phase === 'cleanup' || action.neverFailsRun ? 'continue' : config.onFailure,
         retry: { ...action.defaults.retry, ...config.retry },
         description: planned.description,
+        ...(config.parallel !== undefined && { parallel: config.parallel }),
       });
     }
   }
@@ -148,15 +149,40 @@ export function formatPlan(service: ServiceConfig, kind: RunKind, steps: PlanSte
 export function formatPlan(...args: [PlanStep[]] | [ServiceConfig, RunKind, PlanStep[]]): string {
   const steps = args.length === 1 ? args[0] : args[2];
   const header = args.length === 3 ? [`${args[1]} plan for ${args[0].name} (${args[0].dns.recordName}):`] : [];
-  const width = String(steps.length).length;
-  const lines = steps.map((step, index) => {
+  const units = planUnits(steps);
+  const width = String(units.length).length;
+  const line = (step: PlanStep, label: string, indent: number) => {
     const details = [step.id, `timeout ${seconds(step.timeoutMs)}`];
     if (step.retry.maxAttempts > 1) details.push(`up to ${step.retry.maxAttempts} attempts`);
     if (step.onFailure === 'continue') details.push('on failure continue');
-    return `${String(index + 1).padStart(width + 2)}. ${step.description}  [${details.join('; ')}]`;
+    return `${label.padStart(indent)}. ${step.description}  [${details.join('; ')}]`;
+  };
+  const lines = units.flatMap((unit, index) => {
+    const number = String(index + 1);
+    if (unit.length === 1 && unit[0].parallel === undefined) return [line(unit[0], number, width + 2)];
+    const head = `${number.padStart(width + 2)}. in parallel (${String(unit[0].parallel)}), each branch its own step:`;
+    return [head, ...unit.map((step, b) => line(step, `${number}${String.fromCharCode(97 + (b % 26))}`, width + 6))];
   });
   if (lines.length === 0) lines.push('  (no steps)');
   return [...header, ...lines].join('\n');
+}
+
+/**
+ * The plan in the order it runs: a step of its own, or the consecutive branches of one parallel group
+ * (same `parallel` label), which run at once. Indices into `steps`, grouped.
+ */
+export function planUnitIndices(steps: PlanStep[]): number[][] {
+  const units: number[][] = [];
+  steps.forEach((step, index) => {
+    const last = units.at(-1);
+    if (step.parallel !== undefined && last && steps[last[0]].parallel === step.parallel) last.push(index);
+    else units.push([index]);
+  });
+  return units;
+}
+
+function planUnits(steps: PlanStep[]): PlanStep[][] {
+  return planUnitIndices(steps).map((unit) => unit.map((index) => steps[index]));
 }
 
 /**

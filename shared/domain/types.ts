@@ -34,6 +34,11 @@ export interface PlanStep {
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   /** A short human description, e.g. "start i-0abc… in us-west-2". */
   description: string;
+  /**
+   * The label of the parallel group the step is a branch of: consecutive steps with one label run at
+   * once (each journalled as its own step). Absent for a step of its own.
+   */
+  parallel?: string;
 }
 
 export interface StepRecord {
@@ -90,6 +95,17 @@ export interface Run {
   watchdog?: { resumes: number; lastAtEpochMs: number; alerted?: boolean };
   /** A failback run: the outputs of the failover run it undoes, for `${failover.<id>.<key>}` references. */
   failover?: FailoverOutputs;
+  /**
+   * `approval` steps by step id: when the request was texted, and who approved (`control approve`
+   * while the step waits). Kept on the run, not the step record, so a restarted step keeps both.
+   */
+  approvals?: Record<string, StepApproval>;
+}
+
+export interface StepApproval {
+  /** The request went out (texted once per run, not again on a resume). */
+  textedAtEpochMs?: number;
+  approved?: { by: string; atEpochMs: number };
 }
 
 /** The step outputs of the last failover run (e.g. the instance it launched), kept for the failback that undoes it. */

@@ -19,7 +19,7 @@ import { AWS_ERROR_KINDS, classifyAwsError } from '../aws/errors';
 import { getRetryOutcome, withRetry, type RetryInfo } from '../aws/retry';
 import type { ServiceConfig } from '../config/types';
 import { runMessage } from '../domain/messages';
-import { resolveStepRefs } from '../domain/plan';
+import { planUnitIndices, resolveStepRefs } from '../domain/plan';
 import { finishRun } from '../domain/state-machine';
 import type { NotifyStage, PlanStep, Run, RunStatus, StepRecord } from '../domain/types';
 import { describeError, firstLine, UnknownServiceError } from '../errors';
@@ -27,7 +27,7 @@ import { LeaseLostError } from '../store';
 import { findAction } from '../actions';
 import { stepAdapters, type ActionContext, type ActionResult } from '../actions/context';
 import { boundOutput, boundText } from './bounded';
-import { CrashError, HandoffSignal, StepParamsError } from './errors';
+import { AbortRequestedError, CrashError, HandoffSignal, StepParamsError } from './errors';
 import { RunJournal } from './journal';
 import { publishToOnCall, type PublishOutcome } from './notifications';
 import type { SmsEvent, StepEvent, TransitionEvent } from '../events';
@@ -83,7 +83,12 @@ function boundResult(result: ActionResult): ActionResult {
   return { output, ...(note && { note: boundText(note) }) };
 }
 
-type StepEnd = { failed: false } | { failed: true; error: string };
+/** How a step ended; `abortedBy` when an operator's abort stopped it while it waited. */
+/** What one unit of the plan (a step, or a parallel group) left to do: go on, the run is ended, or stop (hand-off). */
+const UNIT = { next: 'next', ended: 'ended' } as const;
+type UnitResult = (typeof UNIT)[keyof typeof UNIT] | EngineOutcome;
+
+type StepEnd = { failed: false } | { failed: true; error: string; abortedBy?: string };
 
 /** What the engine emits, before it stamps the time and the service on it. */
 type EngineEvent = Unstamped<StepEvent> | Unstamped<SmsEvent> | Unstamped<TransitionEvent>;
@@ -163,36 +168,107 @@ class RunExecution {
   /** Run the steps from the first unfinished one. Returns an outcome when stopping early (handoff), else undefined once the run is ended. */
   private async executeSteps(): Promise<EngineOutcome | undefined> {
     if (!this.run.notifications.started) await this.notifyStage('started');
-    for (let index = 0; index < this.run.plan.length; index += 1) {
-      const step = this.run.plan[index];
-      const record = this.run.steps[index];
-      if (record.status === 'succeeded' || record.status === 'skipped') continue;
-      if (record.status === 'failed') {
-        if (step.onFailure === 'continue') continue;
-        // Resumed after the step failed but before the run was ended.
-        await this.endRun('failed', `${step.id} (${step.action}): ${record.error ?? 'failed'}`);
-        return undefined;
-      }
-      const fresh = await this.journal.refresh();
-      if (fresh.abortRequested) {
-        await this.endRun('aborted', `aborted by ${fresh.abortRequested.by} before ${step.id}`);
-        return undefined;
-      }
-      // Steps that may fail the run get no time past the run deadline; the others (DNS wait, cleanup) get one last look.
-      if (step.onFailure === 'abort' && this.deps.clock.now() >= this.runDeadlineEpochMs) {
-        await this.endRun('failed', `${this.runLimitNote()} before ${step.id} (${step.action})`);
-        return undefined;
-      }
-      if (this.deps.clock.now() + this.handoffMarginMs > this.options.deadlineEpochMs) return this.handoff();
-      if (this.betterInAFreshInvocation(index)) return this.handoff();
-      const end = await this.executeStep(index);
-      if (end.failed && step.onFailure === 'abort') {
-        await this.endRun('failed', `${step.id} (${step.action}): ${end.error}`);
-        return undefined;
-      }
+    for (const unit of planUnitIndices(this.run.plan)) {
+      const result = this.run.plan[unit[0]].parallel === undefined ? await this.executeOwnStep(unit[0]) : await this.executeGroup(unit);
+      if (result === UNIT.ended) return undefined;
+      if (result !== UNIT.next) return result;
     }
     await this.endRun('succeeded');
     return undefined;
+  }
+
+  /** A step of its own: skip it if done, else check the boundary and run it; `ended` once the run is ended. */
+  private async executeOwnStep(index: number): Promise<UnitResult> {
+    const step = this.run.plan[index];
+    const record = this.run.steps[index];
+    if (record.status === 'succeeded' || record.status === 'skipped') return UNIT.next;
+    if (record.status === 'failed') {
+      if (step.onFailure === 'continue') return UNIT.next;
+      // Resumed after the step failed but before the run was ended.
+      await this.endRun('failed', `${step.id} (${step.action}): ${record.error ?? 'failed'}`);
+      return UNIT.ended;
+    }
+    const stop = await this.atBoundary([index], step.id, `${step.id} (${step.action})`);
+    if (stop) return stop;
+    return this.afterSteps([index], [await this.executeStep(index)], '');
+  }
+
+  /**
+   * A parallel group: its unfinished branches run at once (a resumed group never re-runs a branch
+   * that ended). A branch that fails does not stop the others: every branch in flight settles (its
+   * own retries included) before the group ends, and nothing after the group starts. The group fails
+   * the run when a branch with `onFailure: abort` failed.
+   */
+  private async executeGroup(unit: number[]): Promise<UnitResult> {
+    const label = String(this.run.plan[unit[0]].parallel);
+    const failedBefore = unit.find((index) => this.run.steps[index].status === 'failed' && this.run.plan[index].onFailure === 'abort');
+    if (failedBefore !== undefined) {
+      // Resumed after a branch failed but before the run was ended.
+      const step = this.run.plan[failedBefore];
+      await this.endRun('failed', `${label}: ${step.id} (${step.action}): ${this.run.steps[failedBefore].error ?? 'failed'}`);
+      return UNIT.ended;
+    }
+    const todo = unit.filter((index) => this.run.steps[index].status === 'pending' || this.run.steps[index].status === 'running');
+    if (todo.length === 0) return UNIT.next;
+    const stop = await this.atBoundary(todo, `parallel group ${label}`, `parallel group ${label}`);
+    if (stop) return stop;
+    const settled = await Promise.allSettled(
+      todo.map((index) => runConcurrently(this.deps.clock, `branch ${this.run.plan[index].id}`, () => this.executeBranch(index))),
+    );
+    const rejected = settled.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
+    // A "dead" branch stops the whole execution; then losing the lease, then a hand-off; then any other error.
+    const first = [CrashError, LeaseLostError, HandoffSignal].map((kind) => rejected.find((error) => error instanceof kind)).find(Boolean);
+    if (first ?? rejected[0]) throw first ?? rejected[0];
+    const ends = settled.map((outcome) => (outcome as PromiseFulfilledResult<StepEnd>).value);
+    return this.afterSteps(todo, ends, `${label}: `);
+  }
+
+  /** A branch: a "crash" of one stops the journal for all (a dead Lambda writes nothing more). */
+  private async executeBranch(index: number): Promise<StepEnd> {
+    try {
+      return await this.executeStep(index);
+    } catch (error) {
+      if (error instanceof CrashError) this.journal.halt(error);
+      throw error;
+    }
+  }
+
+  /**
+   * Before work starts (a step, or a group's unfinished branches): an abort request ends the run; so
+   * does the run deadline for work that may fail the run; a near invocation deadline hands it on.
+   */
+  private async atBoundary(indices: number[], before: string, what: string): Promise<UnitResult | undefined> {
+    const fresh = await this.journal.refresh();
+    if (fresh.abortRequested) {
+      await this.endRun('aborted', `aborted by ${fresh.abortRequested.by} before ${before}`);
+      return UNIT.ended;
+    }
+    // Steps that may fail the run get no time past the run deadline; the others (DNS wait, cleanup) get one last look.
+    const mayFailRun = indices.some((index) => this.run.plan[index].onFailure === 'abort');
+    if (mayFailRun && this.deps.clock.now() >= this.runDeadlineEpochMs) {
+      await this.endRun('failed', `${this.runLimitNote()} before ${what}`);
+      return UNIT.ended;
+    }
+    if (this.deps.clock.now() + this.handoffMarginMs > this.options.deadlineEpochMs) return this.handoff();
+    if (indices.some((index) => this.betterInAFreshInvocation(index))) return this.handoff();
+    return undefined;
+  }
+
+  /** End the run if a step (or branch) was aborted or failed with `onFailure: abort`. */
+  private async afterSteps(indices: number[], ends: StepEnd[], prefix: string): Promise<UnitResult> {
+    const aborted = ends.findIndex((end) => end.failed && end.abortedBy !== undefined);
+    if (aborted >= 0) {
+      const end = ends[aborted] as Extract<StepEnd, { failed: true }>;
+      await this.endRun('aborted', `aborted by ${String(end.abortedBy)} during ${this.run.plan[indices[aborted]].id}`);
+      return UNIT.ended;
+    }
+    const failed = ends.findIndex((end, k) => end.failed && this.run.plan[indices[k]].onFailure === 'abort');
+    if (failed >= 0) {
+      const step = this.run.plan[indices[failed]];
+      await this.endRun('failed', `${prefix}${step.id} (${step.action}): ${(ends[failed] as Extract<StepEnd, { failed: true }>).error}`);
+      return UNIT.ended;
+    }
+    return UNIT.next;
   }
 
   /**
@@ -222,6 +298,7 @@ class RunExecution {
     const deadlineEpochMs = Math.min(budgetEndsAtEpochMs, this.runDeadlineEpochMs);
     const remainingMs = Math.max(0, deadlineEpochMs - this.deps.clock.now());
     const leaseMs = action?.holdsLeaseForTimeout ? Math.max(this.journal.leaseTtlMs, remainingMs) : this.journal.leaseTtlMs;
+    if (action?.holdsLeaseForTimeout) this.journal.holdLease(step.id, this.deps.clock.now() + leaseMs);
     const started = await this.journal.write(
       (run, nowEpochMs) =>
         withStep(run, index, (record) => ({
@@ -256,10 +333,11 @@ class RunExecution {
           sleep: (ms) => this.sleep(ms),
           random: () => this.deps.random(),
           now: () => this.deps.clock.now(),
-          classify: (error) => (isControlSignal(error) ? AWS_ERROR_KINDS.fatal : classifyAwsError(error)),
+          classify: (error) =>
+            isControlSignal(error) || error instanceof AbortRequestedError ? AWS_ERROR_KINDS.fatal : classifyAwsError(error),
           onRetry: (info) => this.onRetry(step, info),
         },
-      );
+      ).finally(() => this.journal.holdLease(step.id, undefined));
       await this.endStep(index, step, priorAttempts + attempts, value);
       return { failed: false };
     } catch (error) {
@@ -269,6 +347,7 @@ class RunExecution {
       const cutByRun = this.runDeadlineEpochMs < budgetEndsAtEpochMs && this.deps.clock.now() >= this.runDeadlineEpochMs;
       // Bounded: a hook may fail with 450 KB of text, and the run lives in one DynamoDB item (400 KB at most).
       const message = boundText(cutByRun ? `${this.runLimitNote()}: ${firstLine(describeError(error))}` : firstLine(describeError(error)));
+      const abortedBy = error instanceof AbortRequestedError ? error.by : undefined;
       const ended = await this.journal.write((run, nowEpochMs) =>
         withStep(run, index, (record) => ({ ...record, status: 'failed', attempts, endedAtEpochMs: nowEpochMs, error: message })),
       );
@@ -283,7 +362,7 @@ class RunExecution {
         error: message,
         runId: ended.id,
       });
-      return { failed: true, error: message };
+      return { failed: true, error: message, ...(abortedBy !== undefined && { abortedBy }) };
     }
   }
 
@@ -349,6 +428,8 @@ class RunExecution {
       sleep: (ms) => this.sleep(ms),
       logger: this.deps.logger,
       publish: (text) => this.publish(text, { step: step.id }),
+      readRun: () => this.journal.refresh(),
+      updateRun: (change) => this.journal.write((current) => change(current)),
       reportDnsPending: (waitedSeconds) => this.reportDnsPending(waitedSeconds),
     };
   }

@@ -18,3 +18,13 @@ export class StepParamsError extends SwitchbackError {}
  * Never a step failure: the step stays `running` and the next invocation re-executes it.
  */
 export class HandoffSignal extends SwitchbackError {}
+
+/**
+ * An operator asked for an abort while a step was waiting (an `approval`): the step stops where it
+ * is and the run ends `aborted`, as an abort between steps does.
+ */
+export class AbortRequestedError extends SwitchbackError {
+  constructor(readonly by: string) {
+    super(`aborted by ${by}`);
+  }
+}

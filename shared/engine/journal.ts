@@ -24,6 +24,10 @@ export class RunJournal {
   private lastRun: Run | undefined;
   /** Writes and reads of the item run one at a time (stage texts record their outcome alongside the steps). */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Set when the execution "died" (a simulated crash in one parallel branch): nothing more is written or read. */
+  private halted: Error | undefined;
+  /** Steps that hold the lease past the usual TTL (a blocking hook), by step id: no write shortens it meanwhile. */
+  private readonly leaseHolds = new Map<string, number>();
 
   private constructor(
     private readonly store: Store,
@@ -79,7 +83,10 @@ export class RunJournal {
       ...state,
       activeRun: {
         ...mutate(structuredClone(state.activeRun as Run), nowEpochMs),
-        lease: { owner: this.owner, expiresAtEpochMs: options.leaseExpiresAtEpochMs ?? nowEpochMs + this.leaseTtlMs },
+        lease: {
+          owner: this.owner,
+          expiresAtEpochMs: options.leaseExpiresAtEpochMs ?? Math.max(nowEpochMs + this.leaseTtlMs, ...this.leaseHolds.values()),
+        },
       },
     }));
     return this.run;
@@ -93,8 +100,25 @@ export class RunJournal {
     return this.serialized(() => this.writeStateNow(next));
   }
 
+  /**
+   * Keep the lease until `untilEpochMs` while `stepId` runs (a parallel sibling's writes would
+   * otherwise shorten it to the usual TTL); `undefined` lets it go.
+   */
+  holdLease(stepId: string, untilEpochMs: number | undefined): void {
+    if (untilEpochMs === undefined) this.leaseHolds.delete(stepId);
+    else this.leaseHolds.set(stepId, untilEpochMs);
+  }
+
+  /** Stop for good: every later write or read throws `error` (a dead Lambda writes nothing more). */
+  halt(error: Error): void {
+    this.halted = error;
+  }
+
   private serialized<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(work);
+    const result = this.queue.then(() => {
+      if (this.halted) throw this.halted;
+      return work();
+    });
     this.queue = result.catch(() => undefined);
     return result;
   }

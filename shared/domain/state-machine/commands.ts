@@ -31,6 +31,36 @@ export function approve(s: CommandSituation): Outcome {
   };
 }
 
+/**
+ * `approve` during a run answers the `approval` steps waiting right now (journalled as running): who
+ * approved is kept on the run, where a step resumed after a crash or hand-off finds it. A step not yet
+ * reached cannot be approved in advance (the refusal names it): approve answers the question asked.
+ */
+export function approveWaitingStep(s: CommandSituation): Outcome {
+  const run = activeRunOf(s);
+  const approvalSteps = run.plan.filter((step) => step.action === 'approval');
+  if (approvalSteps.length === 0) return refuseApprove(s);
+  const waiting = approvalSteps.filter((step) => run.steps.find((record) => record.id === step.id)?.status === 'running');
+  if (waiting.length === 0) {
+    const next = approvalSteps.find((step) => run.steps.find((record) => record.id === step.id)?.status === 'pending');
+    const why = next ? ` (step ${next.id} asks when it is reached)` : '';
+    return refused(s, `approve refused: ${run.kind} run ${run.id} is not waiting for an approval${why}`);
+  }
+  const unanswered = waiting.filter((step) => !run.approvals?.[step.id]?.approved);
+  if (unanswered.length === 0) {
+    const first = waiting[0];
+    return { state: s.state, reason: `${first.id} already approved by ${run.approvals?.[first.id]?.approved?.by ?? 'an operator'}` };
+  }
+  const approved = { by: s.by, atEpochMs: s.ctx.nowEpochMs };
+  const approvals = { ...run.approvals };
+  for (const step of unanswered) approvals[step.id] = { ...approvals[step.id], approved };
+  const what = unanswered.map((step) => `${step.id} (${String(step.params.message)})`).join(', ');
+  return {
+    state: { ...s.state, activeRun: { ...run, approvals } },
+    reason: `approved by ${s.by}: ${what}; the ${run.kind} continues`,
+  };
+}
+
 export function requestAbort(s: CommandSituation): Outcome {
   const run = activeRunOf(s);
   if (run.abortRequested) return { state: s.state, reason: `abort of run ${run.id} already requested by ${run.abortRequested.by}` };

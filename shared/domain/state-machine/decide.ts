@@ -42,6 +42,7 @@ import { SERVICE_STATES, type ServiceState } from '../types';
 import { keepBooks, recordAlarm } from './bookkeeping';
 import {
   approve,
+  approveWaitingStep,
   freeze,
   manualFailback,
   manualFailover,
@@ -81,7 +82,7 @@ const RUN_IN_PROGRESS: RowHandlers = {
     ControlCutOff: absorb,
     NoEvidence: absorb,
   },
-  commands: { freeze, unfreeze, failover: refuseDuringRun, failback: refuseDuringRun, approve: refuseApprove, abort: requestAbort },
+  commands: { freeze, unfreeze, failover: refuseDuringRun, failback: refuseDuringRun, approve: approveWaitingStep, abort: requestAbort },
   drill: refuseDrill,
 };
 

@@ -110,6 +110,7 @@ function harness(
     invokeAsync: async () => ({ statusCode: 202 }),
   };
   const run = options.run ?? newRun({ id: 'run-1', service, kind: 'failover', trigger: 'auto', reason: 'test', nowEpochMs: T0 });
+  let stored = run;
   const ctx: ActionContext = {
     config,
     service,
@@ -130,6 +131,8 @@ function harness(
     sleep: async (ms) => void (now += ms),
     logger: { debug() {}, info() {}, warn() {}, error() {} },
     publish: async (text) => (published.push(text), { ok: true, delivered: 1 }),
+    readRun: async () => stored,
+    updateRun: async (change) => (stored = change(stored)),
     reportDnsPending: async (seconds) => void dnsPending.push(seconds),
   };
   return { ctx, params, calls, published, dnsPending, now: () => now };

@@ -398,6 +398,7 @@ describe('database and fleet steps (examples/whole-stack.yml)', () => {
         .filter((action) => /^(rds|autoscaling|ecs|cloudwatch:Get)/.test(action)),
     );
 
+  // The group and the service are the branches of the example's `scale-out` parallel group: granted as any step.
   it('the orchestrator may move the database, size the group and the service; probe and alarm may do none of it', () => {
     expect([...actionsOf('orchestrator')].sort()).toEqual([
       'autoscaling:DescribeAutoScalingGroups',
