@@ -7,6 +7,7 @@
  */
 import { findAction } from '../shared/actions';
 import { arn, hookArn, lambdaArn, literal, sub, type CfnString, type Grant, type PolicyCondition } from '../shared/actions/grants';
+import { functionRoleName } from '../shared/aws/lambda-arn';
 import { alarmForwarders, forwarderRules } from '../shared/config/alarm-routing';
 import type { ServiceConfig, StepConfig, SwitchbackConfig } from '../shared/config/types';
 import {
@@ -134,6 +135,20 @@ function zoneCheckGrants(config: SwitchbackConfig): Grant[] {
   const attaches = config.services.some((service) => service.secondary.prepare.some((step) => step.action === 'ec2.attachVolume'));
   if (!attaches) return [];
   return (['ec2:DescribeVolumes', 'ec2:DescribeInstances', 'ec2:DescribeSubnets'] as const).map((action) => ({ action, resource: '*' }));
+}
+
+/**
+ * The drill checks the EC2 steps by asking IAM about the orchestrator's role
+ * (shared/app/drill-permissions.ts): it may simulate that one role's policies, nothing else (it
+ * learns what the orchestrator may do, no more).
+ */
+function orchestratorSimulationGrants(config: SwitchbackConfig, context: IamContext): Grant[] {
+  const simulated = config.services.some((service) =>
+    service.secondary.prepare.some((step) => step.action.startsWith('ec2.') && findAction(step.action)?.hasDryRunCheck),
+  );
+  if (!simulated) return [];
+  const role = functionRoleName(functionName(context.stage, 'orchestrator'), config.controlRegion);
+  return [{ action: 'iam:SimulatePrincipalPolicy', resource: arn('iam', '', `role/${role}`) }];
 }
 
 /** The drill's dry-run reads whether texts can go out at all: sandbox, spend limit and this month's spend. */
@@ -335,6 +350,7 @@ export function functionGrants(config: SwitchbackConfig, context: IamContext): P
       ...listRecordGrants(config),
       ...flagAlarmGrants(config, context),
       ...stepGrants(config, { dryRunOnly: true }),
+      ...orchestratorSimulationGrants(config, context),
       ...smsReadinessGrants(config),
       ...zoneCheckGrants(config),
       ...forwarderCheckGrants(config, context),

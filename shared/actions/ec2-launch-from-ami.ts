@@ -10,6 +10,7 @@ import { defineAction } from './define-action';
 import { EC2_RETRY, ec2PermissionCheck, waitForInstances } from './ec2-support';
 import { ec2Arn, literal, RUN_TAG_KEY, sub, type Grant } from './grants';
 import { inRegion, inSiteRegion, nonEmpty, region } from './params';
+import { launchedInstanceTags, runInstancesRequest, type RunInstanceInput } from '../aws/ec2-requests';
 
 /** EC2 ClientToken: at most 64 ASCII characters. */
 export const CLIENT_TOKEN_MAX_CHARS = 64;
@@ -17,6 +18,28 @@ export const CLIENT_TOKEN_MAX_CHARS = 64;
 /** sha256(runId + stepId) as hex, cut to 64 characters: the same run and step always launch the same instance. */
 export function clientTokenFor(runId: string, stepId: string): string {
   return createHash('sha256').update(`${runId}\n${stepId}`).digest('hex').slice(0, CLIENT_TOKEN_MAX_CHARS);
+}
+
+/** The value of the run tag in the drill's DryRun (the real one is the run id, not known before the run). */
+export const DRY_RUN_RUN_ID = 'dry-run';
+
+/** The step's params as RunInstances takes them (the run adds the client token and run id). */
+type LaunchParams = Omit<RunInstanceInput, 'clientToken' | 'runId'>;
+
+/** What the adapter's RunInstances gets for this step: one definition for the run and the drill's DryRun. */
+function launchInput(p: LaunchParams, at: { serviceName: string; stepId: string; runId: string }): RunInstanceInput {
+  return {
+    imageId: p.imageId,
+    instanceType: p.instanceType,
+    subnetId: p.subnetId,
+    securityGroupIds: p.securityGroupIds,
+    keyName: p.keyName,
+    iamInstanceProfile: p.iamInstanceProfile,
+    userData: p.userData,
+    tags: { Name: `${at.serviceName}-${at.stepId}`, ...p.tags },
+    clientToken: clientTokenFor(at.runId, at.stepId),
+    runId: at.runId,
+  };
 }
 
 export const ec2LaunchFromAmi = defineAction({
@@ -72,30 +95,23 @@ export const ec2LaunchFromAmi = defineAction({
     }
     return grants;
   },
+  // The same request the run sends: tags (the run tag the policy requires), groups, key, profile.
   dryRunCheck: (p, context) =>
-    ec2PermissionCheck(context, 'RunInstances', {
-      ImageId: p.imageId,
-      InstanceType: p.instanceType,
-      MinCount: 1,
-      MaxCount: 1,
-      ...(p.subnetId ? { SubnetId: p.subnetId } : {}),
-    }),
+    ec2PermissionCheck(
+      context,
+      'RunInstances',
+      runInstancesRequest(launchInput(p, { serviceName: context.service.name, stepId: context.stepId, runId: DRY_RUN_RUN_ID })),
+    ),
+  launchedInstance: (p, { serviceName, stepId }) => ({
+    tags: launchedInstanceTags(launchInput(p, { serviceName, stepId, runId: DRY_RUN_RUN_ID })),
+    instanceType: p.instanceType,
+  }),
   async execute(ctx, p): Promise<ActionResult> {
     const region = p.region ?? ctx.service.secondary.region;
     const ec2 = ctx.aws.ec2();
-    const clientToken = clientTokenFor(ctx.run.id, ctx.step.id);
-    const instanceId = await ec2.runInstance(region, {
-      imageId: p.imageId,
-      instanceType: p.instanceType,
-      subnetId: p.subnetId,
-      securityGroupIds: p.securityGroupIds,
-      keyName: p.keyName,
-      iamInstanceProfile: p.iamInstanceProfile,
-      userData: p.userData,
-      tags: { Name: `${ctx.service.name}-${ctx.step.id}`, ...p.tags },
-      clientToken,
-      runId: ctx.run.id,
-    });
+    const input = launchInput(p, { serviceName: ctx.service.name, stepId: ctx.step.id, runId: ctx.run.id });
+    const clientToken = input.clientToken;
+    const instanceId = await ec2.runInstance(region, input);
     await waitForInstances(ctx, region, [instanceId], 'running');
     const [summary] = await ec2.describeInstances(region, [instanceId]);
     return {

@@ -25,6 +25,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { AwsClientFactory, AwsClients } from './clients';
 import { AWS_ERROR_KINDS, AwsActionError, callAws, getAwsErrorCode } from './errors';
+import { runInstancesRequest, type RunInstanceInput } from './ec2-requests';
 
 export const ec2ClientFactory: AwsClientFactory<EC2Client> = (config) => new EC2Client(config as EC2ClientConfig);
 
@@ -67,22 +68,7 @@ export interface WaitForStateResult {
   states: Record<string, string>;
 }
 
-export interface RunInstanceInput {
-  imageId: string;
-  instanceType: string;
-  subnetId?: string;
-  securityGroupIds?: string[];
-  keyName?: string;
-  /** Instance profile name, or its ARN. */
-  iamInstanceProfile?: string;
-  /** Plain text; base64-encoded here (SDK v3 does not encode it). */
-  userData?: string;
-  tags?: Record<string, string>;
-  /** Idempotency token (≤ 64 ASCII chars), derived by the engine from run id + step id. */
-  clientToken: string;
-  /** Value of the `switchback:run` tag. */
-  runId: string;
-}
+export type { RunInstanceInput };
 
 export interface AttachVolumeInput {
   volumeId: string;
@@ -269,24 +255,8 @@ export function createEc2Adapter(clients: Pick<AwsClients, 'ec2'>): Ec2Adapter {
   }
 
   async function runInstance(region: string, input: RunInstanceInput): Promise<string> {
-    const tags = { ...input.tags, [RUN_TAG_KEY]: input.runId };
-    const profile = input.iamInstanceProfile;
     const response = await callAws('ec2:RunInstances', `${input.imageId} (${input.instanceType})`, () =>
-      clients.ec2(region).send(
-        new RunInstancesCommand({
-          ImageId: input.imageId,
-          InstanceType: input.instanceType as _InstanceType,
-          MinCount: 1,
-          MaxCount: 1,
-          ClientToken: input.clientToken,
-          ...(input.subnetId && { SubnetId: input.subnetId }),
-          ...(input.securityGroupIds && input.securityGroupIds.length > 0 && { SecurityGroupIds: input.securityGroupIds }),
-          ...(input.keyName && { KeyName: input.keyName }),
-          ...(profile && { IamInstanceProfile: profile.startsWith('arn:') ? { Arn: profile } : { Name: profile } }),
-          ...(input.userData !== undefined && { UserData: Buffer.from(input.userData, 'utf8').toString('base64') }),
-          TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
-        }),
-      ),
+      clients.ec2(region).send(new RunInstancesCommand(runInstancesRequest(input))),
     );
     const instanceId = response.Instances?.[0]?.InstanceId;
     if (!instanceId) {

@@ -423,3 +423,28 @@ describe('database and fleet steps (examples/whole-stack.yml)', () => {
     ]);
   });
 });
+
+describe('the drill asks IAM about the orchestrator role (launch chain)', () => {
+  const policies = buildFunctionPolicies(
+    loadConfigFile(join(__dirname, '..', '..', '..', 'scenarios', 'configs', 'launch.yml')),
+    controller,
+  );
+  const ORCHESTRATOR_ROLE = JSON.stringify({
+    'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/switchback-prod-orchestrator-us-west-2',
+  });
+
+  it('may simulate the orchestrator role and no other; no other function may simulate at all', () => {
+    expect(grantsOf(policies.drill).filter((grant) => grant.action.startsWith('iam:Simulate'))).toEqual([
+      { action: 'iam:SimulatePrincipalPolicy', resource: ORCHESTRATOR_ROLE },
+    ]);
+    for (const key of ['probe', 'alarm', 'orchestrator', 'status', 'control'] as const)
+      expect(actionsOf(policies[key]).filter((action) => action.startsWith('iam:Simulate'))).toEqual([]);
+  });
+
+  it('holds RunInstances for its DryRun, but not what it only simulates (the steps on the launched instance)', () => {
+    expect(actionsOf(policies.drill)).toContain('ec2:RunInstances');
+    expect(actionsOf(policies.orchestrator)).toEqual(expect.arrayContaining(['ec2:AttachVolume', 'ec2:AssociateAddress']));
+    expect(actionsOf(policies.drill)).not.toContain('ec2:AttachVolume');
+    expect(actionsOf(policies.drill)).not.toContain('ec2:AssociateAddress');
+  });
+});
