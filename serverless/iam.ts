@@ -39,6 +39,7 @@ export const WILDCARD_RESOURCE_ACTIONS = {
   'ec2:DescribeInstances': 'EC2 Describe* actions support no resource-level permissions',
   'ec2:DescribeVolumes': 'EC2 Describe* actions support no resource-level permissions',
   'ec2:DescribeAddresses': 'EC2 Describe* actions support no resource-level permissions',
+  'ec2:DescribeImages': "EC2 Describe* actions support no resource-level permissions (the drill checks a launch step's AMI exists)",
   'ec2:DescribeSubnets':
     "EC2 Describe* actions support no resource-level permissions (the drill compares a volume's zone with the launch subnet's)",
   'cloudwatch:PutMetricData':

@@ -106,8 +106,8 @@ export interface ActionSpec<Name extends string, S extends ParamsSchema> {
   namedInstanceIds?(params: z.output<S>): string[];
   /** The instance the step creates (`${steps.<id>.instanceId}` of a later step), as the drill simulates it. */
   launchedInstance?(params: z.output<S>, context: { serviceName: string; stepId: string }): LaunchedInstance;
-  /** Ask exactly what the real call will ask, without acting (EC2 DryRun). */
-  dryRunCheck?(params: z.output<S>, context: DryRunContext): DryRunCheck;
+  /** Ask exactly what the real call will ask, without acting (EC2 DryRun), and what else the step needs to work (the AMI exists). */
+  dryRunCheck?(params: z.output<S>, context: DryRunContext): DryRunCheck | DryRunCheck[];
   /** Perform the step. Idempotent: a re-executed step must find its own earlier work and succeed. */
   execute(ctx: ActionContext, params: z.output<S>): Promise<ActionResult>;
 }
@@ -146,7 +146,7 @@ export interface StepAction {
   dryRunGrantsFor(params: unknown, context: GrantContext): Grant[];
   namedInstanceIdsFor(params: unknown): string[];
   launchedInstanceFor(params: unknown, context: { serviceName: string; stepId: string }): LaunchedInstance | undefined;
-  dryRunCheckFor(params: unknown, context: DryRunContext): DryRunCheck | undefined;
+  dryRunCheckFor(params: unknown, context: DryRunContext): DryRunCheck[];
   /** Validate the (resolved) params and execute. */
   run(ctx: ActionContext, params: unknown): Promise<ActionResult>;
 }
@@ -190,7 +190,7 @@ export function defineAction<const Name extends string, S extends ParamsSchema>(
     dryRunGrantsFor: (params, context) => (spec.dryRunGrants ?? spec.grants)(parseParams(params), context),
     namedInstanceIdsFor: (params) => spec.namedInstanceIds?.(parseParams(params)) ?? [],
     launchedInstanceFor: (params, context) => spec.launchedInstance?.(parseParams(params), context),
-    dryRunCheckFor: (params, context) => spec.dryRunCheck?.(parseParams(params), context),
+    dryRunCheckFor: (params, context) => [spec.dryRunCheck?.(parseParams(params), context) ?? []].flat(),
     run: (ctx, params) => spec.execute(ctx, parseParams(params, `${ctx.step.id} (${spec.name})`)),
   };
 }

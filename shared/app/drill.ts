@@ -205,7 +205,7 @@ export async function dryRun(
   for (const { step, action, stepId } of checkable) {
     const own = step.params.region;
     const region = typeof own === 'string' ? own : service.secondary.region;
-    const dryRun = action.dryRunCheckFor(step.params, {
+    const dryRuns = action.dryRunCheckFor(step.params, {
       service,
       region,
       aws: deps.aws,
@@ -213,7 +213,7 @@ export async function dryRun(
       stepId,
       simulateOrchestrator: orchestratorSimulation(deps, service, region, invocation.accountId),
     });
-    if (dryRun) checks.push(await check(dryRun.check, () => dryRun.run()));
+    for (const dryRun of dryRuns) checks.push(await check(dryRun.check, () => dryRun.run()));
   }
 
   checks.push(

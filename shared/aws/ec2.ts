@@ -11,6 +11,7 @@ import {
   AssociateAddressCommand,
   AttachVolumeCommand,
   DescribeAddressesCommand,
+  DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeSubnetsCommand,
   DescribeVolumesCommand,
@@ -131,6 +132,15 @@ export interface Ec2Adapter {
   /** The Availability Zone of a volume and of a subnet (the drill compares them before AttachVolume has to). */
   volumeZone(region: string, volumeId: string): Promise<string | undefined>;
   subnetZone(region: string, subnetId: string): Promise<string | undefined>;
+  /** An AMI in a region (AMIs are regional), or undefined when the region has none by that id. */
+  describeImage(region: string, imageId: string): Promise<ImageSummary | undefined>;
+}
+
+export interface ImageSummary {
+  imageId: string;
+  /** `available`, `pending`, `failed`, `deregistered` … */
+  state: string;
+  creationEpochMs?: number;
 }
 
 // The commands differ in input type; checkPermission passes caller-built params through.
@@ -446,7 +456,24 @@ export function createEc2Adapter(clients: Pick<AwsClients, 'ec2'>): Ec2Adapter {
     return response.Subnets?.find((subnet) => subnet.SubnetId === subnetId)?.AvailabilityZone;
   }
 
+  /** DescribeImages answers InvalidAMIID.NotFound for an id the region does not have (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html). */
+  async function describeImage(region: string, imageId: string): Promise<ImageSummary | undefined> {
+    try {
+      const response = await callAws('ec2:DescribeImages', imageId, () =>
+        clients.ec2(region).send(new DescribeImagesCommand({ ImageIds: [imageId] })),
+      );
+      const image = response.Images?.find((candidate) => candidate.ImageId === imageId);
+      if (!image) return undefined;
+      const created = image.CreationDate ? Date.parse(image.CreationDate) : Number.NaN;
+      return { imageId, state: image.State ?? 'unknown', ...(Number.isFinite(created) && { creationEpochMs: created }) };
+    } catch (error) {
+      if (getAwsErrorCode(error) === 'InvalidAMIID.NotFound') return undefined;
+      throw error;
+    }
+  }
+
   return {
+    describeImage,
     startInstances,
     stopInstances,
     describeInstances,
