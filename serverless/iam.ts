@@ -251,6 +251,29 @@ function flagHoldGrants(config: SwitchbackConfig): Grant[] {
   return flagServices(config).length > 0 ? [FLAG_PUBLISH] : [];
 }
 
+/** The health check deploy creates for a flag service (its id is the CloudFormation Ref of the logical id). */
+function flagHealthCheckArn(context: IamContext, serviceName: string): CfnString {
+  return sub(`arn:\${AWS::Partition}:route53:::healthcheck/\${${context.healthCheckLogicalIds[serviceName]}}`);
+}
+
+/**
+ * The dry-run reads each flag service's PRIMARY failover record (in its zone) and the health check
+ * deploy created for it (GetHealthCheck on that one health check), to see that they agree with the
+ * flag alarm. A record pointing at any other health check is denied the read: the check fails.
+ */
+function flagHealthCheckReadGrants(config: SwitchbackConfig, context: IamContext): Grant[] {
+  return flagServices(config).flatMap((service) => [
+    {
+      action: 'route53:ListResourceRecordSets',
+      resource: sub(`arn:\${AWS::Partition}:route53:::hostedzone/${literal(service.dns.hostedZoneId)}`),
+    },
+    {
+      action: 'route53:GetHealthCheck',
+      resource: flagHealthCheckArn(context, service.name),
+    },
+  ]);
+}
+
 /** Data-plane switch: publish the flag metric, read the alarm and health check that follow it. */
 function flagSwitchGrants(config: SwitchbackConfig, context: IamContext): Grant[] {
   const services = flagServices(config);
@@ -260,7 +283,7 @@ function flagSwitchGrants(config: SwitchbackConfig, context: IamContext): Grant[
     ...flagAlarmGrants(config, context),
     ...services.map((service) => ({
       action: 'route53:GetHealthCheckStatus',
-      resource: sub(`arn:\${AWS::Partition}:route53:::healthcheck/\${${context.healthCheckLogicalIds[service.name]}}`),
+      resource: flagHealthCheckArn(context, service.name),
     })),
   ];
 }
@@ -350,6 +373,7 @@ export function functionGrants(config: SwitchbackConfig, context: IamContext): P
       ...decides('drill'),
       ...listRecordGrants(config),
       ...flagAlarmGrants(config, context),
+      ...flagHealthCheckReadGrants(config, context),
       ...stepGrants(config, { dryRunOnly: true }),
       ...orchestratorSimulationGrants(config, context),
       ...smsReadinessGrants(config),

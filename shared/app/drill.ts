@@ -25,6 +25,7 @@ import { E164_PHONE_NUMBER } from '../phone';
 import { isStepRef } from '../actions/grants';
 import { buildPlan } from '../domain/plan';
 import { orchestratorSimulation } from './drill-permissions';
+import { FLAG_ALARM, failoverSetIdentifier } from '../aws/flag';
 
 const DEFAULT_HOLD_SECONDS = 300;
 
@@ -175,6 +176,7 @@ export async function dryRun(
           detail: `alarm ${name} is ${alarm.state}${alarm.state === 'ALARM' ? ' (traffic already on the secondary)' : ''}`,
         };
       }),
+      await check('dns flag health check', () => checkFlagHealthCheck(deps, service)),
     );
   }
 
@@ -270,6 +272,51 @@ async function checkForwarder(deps: AppDeps, forwarder: AlarmForwarder): Promise
   }
   const failed = verdicts.filter((verdict) => !verdict.ok);
   return { ok: failed.length === 0, detail: (failed.length > 0 ? failed : verdicts).map((verdict) => verdict.detail).join('; ') };
+}
+
+/**
+ * health-check-flag moves traffic only if the PRIMARY failover record is guarded by a
+ * CLOUDWATCH_METRIC health check on the flag alarm, in the region the alarm lives in (the control
+ * region), keeping the last status when the alarm has no data and not inverted
+ * (https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html,
+ * https://docs.aws.amazon.com/Route53/latest/APIReference/API_AlarmIdentifier.html). The record
+ * names the health check that really decides (GetHealthCheck on it), whatever deploy meant to create.
+ */
+async function checkFlagHealthCheck(deps: AppDeps, service: ServiceConfig): Promise<{ ok: boolean; detail: string }> {
+  const setIdentifier = failoverSetIdentifier(service.name, 'primary');
+  const what = `${service.dns.recordName} ${service.dns.type} ${setIdentifier}`;
+  const record = await deps.aws.route53.getRecord({
+    hostedZoneId: service.dns.hostedZoneId,
+    recordName: service.dns.recordName,
+    type: toRecordType(service.dns.type),
+    setIdentifier,
+  });
+  if (!record) return { ok: false, detail: `${what} not found in zone ${service.dns.hostedZoneId}: deploy creates it` };
+  const healthCheckId = record.routing.HealthCheckId;
+  if (!healthCheckId) return { ok: false, detail: `${what} has no health check: Route 53 answers PRIMARY whatever the flag says` };
+  const healthCheck = await deps.aws.route53.getHealthCheck(healthCheckId);
+  if (!healthCheck) return { ok: false, detail: `${what} names health check ${healthCheckId}, which does not exist` };
+  const alarm = { name: deps.aws.cloudWatch.flagAlarmName(service.name), region: deps.config.controlRegion };
+  const flag = `the flag alarm ${alarm.name} in ${alarm.region}`;
+  if (healthCheck.type !== 'CLOUDWATCH_METRIC' || healthCheck.alarm?.name !== alarm.name || healthCheck.alarm.region !== alarm.region) {
+    const follows =
+      healthCheck.type === 'CLOUDWATCH_METRIC'
+        ? `follows the alarm ${healthCheck.alarm?.name ?? '(none)'} in ${healthCheck.alarm?.region ?? '(no region)'}`
+        : `is a ${healthCheck.type} health check`;
+    return { ok: false, detail: `health check ${healthCheckId} ${follows}, not ${flag}: switching the flag would not move traffic` };
+  }
+  if (healthCheck.inverted)
+    return { ok: false, detail: `health check ${healthCheckId} is inverted: the flag would move traffic the wrong way` };
+  if (healthCheck.insufficientDataHealthStatus !== FLAG_ALARM.insufficientDataHealthStatus) {
+    return {
+      ok: false,
+      detail: `health check ${healthCheckId} takes ${healthCheck.insufficientDataHealthStatus ?? 'the default status'} when ${alarm.name} has no data, not ${FLAG_ALARM.insufficientDataHealthStatus}: a missed round could send traffic back to a dead primary`,
+    };
+  }
+  return {
+    ok: true,
+    detail: `${what} is guarded by health check ${healthCheckId}, which follows ${flag} (no data: ${healthCheck.insufficientDataHealthStatus})`,
+  };
 }
 
 /** `${steps.<id>.instanceId}` → `<id>`. */

@@ -254,6 +254,13 @@ describe('least-privilege IAM from the full configuration', () => {
     });
     expect(orchestrator).toContainEqual({ action: 'cloudwatch:DescribeAlarms', resource: alarm });
     expect(grantsOf(policies.drill)).toContainEqual({ action: 'cloudwatch:DescribeAlarms', resource: alarm });
+    // The drill reads the health check deploy created (does it follow the flag alarm?), and nothing else of Route 53's health checks.
+    expect(grantsOf(policies.drill).filter((grant) => grant.action.startsWith('route53:GetHealthCheck'))).toEqual([
+      {
+        action: 'route53:GetHealthCheck',
+        resource: JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:route53:::healthcheck/${WebFailoverFlagHealthCheck}' }),
+      },
+    ]);
     // Only the record-swap service's zone may be changed.
     const zones = orchestrator.filter((grant) => grant.action === 'route53:ChangeResourceRecordSets').map((grant) => grant.resource);
     expect(zones).toEqual([JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:route53:::hostedzone/Z0FEDCBA987654' })]);
