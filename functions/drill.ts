@@ -1,6 +1,7 @@
 /** `drill`: dry-run checks (also daily), live failover + failback labelled [DRILL], and the drill report. */
 import { createEc2Adapter, ec2ClientFactory } from '../shared/aws/ec2';
 import { createEventBridgeAdapter, eventBridgeClientFactory } from '../shared/aws/eventbridge';
+import { createIamAdapter, iamClientFactory } from '../shared/aws/iam';
 import { createRoute53Adapter, route53ClientFactory } from '../shared/aws/route53';
 import { createStepAdapters, STEP_CLIENT_FACTORIES } from '../shared/aws/step-adapters';
 import { runDrill } from '../shared/app/drill';
@@ -8,7 +9,8 @@ import { lambdaHandler, type UseCase } from '../shared/app/lambda-handler';
 import { answerOperator } from '../shared/app/operator-input';
 import { createProber } from '../shared/probes';
 
-export const drill: UseCase<unknown> = (deps, event) => answerOperator(deps, () => runDrill(deps, event));
+export const drill: UseCase<unknown> = (deps, event, invocation) =>
+  answerOperator(deps, () => runDrill(deps, event, { accountId: invocation.accountId }));
 
 export const handler = lambdaHandler('drill', drill, {
   ec2: { factory: ec2ClientFactory, adapter: createEc2Adapter },
@@ -16,4 +18,5 @@ export const handler = lambdaHandler('drill', drill, {
   eventBridge: { factory: eventBridgeClientFactory, adapter: createEventBridgeAdapter },
   steps: { factories: STEP_CLIENT_FACTORIES, adapters: createStepAdapters },
   prober: createProber,
+  iam: { factory: iamClientFactory, adapter: createIamAdapter },
 });

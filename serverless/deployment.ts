@@ -18,6 +18,7 @@ import {
 } from '../shared/config/alarm-routing';
 import { FLAG_ALARM } from '../shared/aws/flag';
 import { chunkWhileFits } from '../shared/chunks';
+import { functionRoleName, MAX_ROLE_NAME_CHARS } from '../shared/aws/lambda-arn';
 import { SELF_METRIC_NAMES, SELF_METRICS, SELF_METRICS_NAMESPACE, selfMetricDimensions, type SelfMetricName } from '../shared/self-metrics';
 import { TABLE_DEFINITION, TTL_ATTRIBUTE } from '../shared/store/table';
 import { buildFunctionPolicies, type PolicyStatement } from './iam';
@@ -222,6 +223,13 @@ function roleResources(key: FunctionKey, statements: PolicyStatement[], context:
     );
   }
   const roleId = roleLogicalId(key);
+  // A fixed name, so the drill can name the orchestrator's role to ask IAM about it (SimulatePrincipalPolicy).
+  const roleName = functionRoleName(functionName(context.stage, key), context.region);
+  if (roleName.length > MAX_ROLE_NAME_CHARS) {
+    throw new DeploymentError(
+      `the IAM role name ${roleName} is longer than ${MAX_ROLE_NAME_CHARS} characters: use a shorter stage name (--stage)`,
+    );
+  }
   const resources: Record<string, unknown> = {};
   chunks.forEach((chunk, index) => {
     resources[`${roleId}Policy${index + 1}`] = {
@@ -235,6 +243,7 @@ function roleResources(key: FunctionKey, statements: PolicyStatement[], context:
   resources[roleId] = {
     Type: 'AWS::IAM::Role',
     Properties: {
+      RoleName: roleName,
       Description: `switchback ${context.stage} ${key} function`,
       AssumeRolePolicyDocument: {
         Version: '2012-10-17',

@@ -7,6 +7,7 @@
  */
 import { findAction } from '../shared/actions';
 import { arn, hookArn, lambdaArn, literal, sub, type CfnString, type Grant, type PolicyCondition } from '../shared/actions/grants';
+import { functionRoleName } from '../shared/aws/lambda-arn';
 import { alarmForwarders, forwarderRules } from '../shared/config/alarm-routing';
 import type { ServiceConfig, StepConfig, SwitchbackConfig } from '../shared/config/types';
 import {
@@ -38,6 +39,7 @@ export const WILDCARD_RESOURCE_ACTIONS = {
   'ec2:DescribeInstances': 'EC2 Describe* actions support no resource-level permissions',
   'ec2:DescribeVolumes': 'EC2 Describe* actions support no resource-level permissions',
   'ec2:DescribeAddresses': 'EC2 Describe* actions support no resource-level permissions',
+  'ec2:DescribeImages': "EC2 Describe* actions support no resource-level permissions (the drill checks a launch step's AMI exists)",
   'ec2:DescribeSubnets':
     "EC2 Describe* actions support no resource-level permissions (the drill compares a volume's zone with the launch subnet's)",
   'cloudwatch:PutMetricData':
@@ -134,6 +136,20 @@ function zoneCheckGrants(config: SwitchbackConfig): Grant[] {
   const attaches = config.services.some((service) => service.secondary.prepare.some((step) => step.action === 'ec2.attachVolume'));
   if (!attaches) return [];
   return (['ec2:DescribeVolumes', 'ec2:DescribeInstances', 'ec2:DescribeSubnets'] as const).map((action) => ({ action, resource: '*' }));
+}
+
+/**
+ * The drill checks the EC2 steps by asking IAM about the orchestrator's role
+ * (shared/app/drill-permissions.ts): it may simulate that one role's policies, nothing else (it
+ * learns what the orchestrator may do, no more).
+ */
+function orchestratorSimulationGrants(config: SwitchbackConfig, context: IamContext): Grant[] {
+  const simulated = config.services.some((service) =>
+    service.secondary.prepare.some((step) => step.action.startsWith('ec2.') && findAction(step.action)?.hasDryRunCheck),
+  );
+  if (!simulated) return [];
+  const role = functionRoleName(functionName(context.stage, 'orchestrator'), config.controlRegion);
+  return [{ action: 'iam:SimulatePrincipalPolicy', resource: arn('iam', '', `role/${role}`) }];
 }
 
 /** The drill's dry-run reads whether texts can go out at all: sandbox, spend limit and this month's spend. */
@@ -235,6 +251,29 @@ function flagHoldGrants(config: SwitchbackConfig): Grant[] {
   return flagServices(config).length > 0 ? [FLAG_PUBLISH] : [];
 }
 
+/** The health check deploy creates for a flag service (its id is the CloudFormation Ref of the logical id). */
+function flagHealthCheckArn(context: IamContext, serviceName: string): CfnString {
+  return sub(`arn:\${AWS::Partition}:route53:::healthcheck/\${${context.healthCheckLogicalIds[serviceName]}}`);
+}
+
+/**
+ * The dry-run reads each flag service's PRIMARY failover record (in its zone) and the health check
+ * deploy created for it (GetHealthCheck on that one health check), to see that they agree with the
+ * flag alarm. A record pointing at any other health check is denied the read: the check fails.
+ */
+function flagHealthCheckReadGrants(config: SwitchbackConfig, context: IamContext): Grant[] {
+  return flagServices(config).flatMap((service) => [
+    {
+      action: 'route53:ListResourceRecordSets',
+      resource: sub(`arn:\${AWS::Partition}:route53:::hostedzone/${literal(service.dns.hostedZoneId)}`),
+    },
+    {
+      action: 'route53:GetHealthCheck',
+      resource: flagHealthCheckArn(context, service.name),
+    },
+  ]);
+}
+
 /** Data-plane switch: publish the flag metric, read the alarm and health check that follow it. */
 function flagSwitchGrants(config: SwitchbackConfig, context: IamContext): Grant[] {
   const services = flagServices(config);
@@ -244,7 +283,7 @@ function flagSwitchGrants(config: SwitchbackConfig, context: IamContext): Grant[
     ...flagAlarmGrants(config, context),
     ...services.map((service) => ({
       action: 'route53:GetHealthCheckStatus',
-      resource: sub(`arn:\${AWS::Partition}:route53:::healthcheck/\${${context.healthCheckLogicalIds[service.name]}}`),
+      resource: flagHealthCheckArn(context, service.name),
     })),
   ];
 }
@@ -334,7 +373,9 @@ export function functionGrants(config: SwitchbackConfig, context: IamContext): P
       ...decides('drill'),
       ...listRecordGrants(config),
       ...flagAlarmGrants(config, context),
+      ...flagHealthCheckReadGrants(config, context),
       ...stepGrants(config, { dryRunOnly: true }),
+      ...orchestratorSimulationGrants(config, context),
       ...smsReadinessGrants(config),
       ...zoneCheckGrants(config),
       ...forwarderCheckGrants(config, context),

@@ -11,6 +11,7 @@ import { flagLogicalIds } from '../serverless/deployment';
 import { buildFunctionPolicies, type CfnString, type PolicyStatement } from '../serverless/iam';
 import { DEPLOY_ROLES, FUNCTION_KEYS, functionName, tableName, type DeployRole, type FunctionKey } from '../serverless/naming';
 import { flagHealthCheckReference } from '../shared/aws/flag';
+import { functionRoleArn } from '../shared/aws/lambda-arn';
 import type { CallerIdentity, PolicyDocument, World } from './world';
 
 export interface SimulatedRole extends CallerIdentity {
@@ -54,7 +55,7 @@ function resolveStatement(statement: PolicyStatement, variables: Record<string, 
 
 /** The role a function runs with in a location (one stack per location, so one role per function and location). */
 export function simulatedRoleArn(accountId: string, stage: string, key: FunctionKey, location: string): string {
-  return `arn:aws:iam::${accountId}:role/${functionName(stage, key)}-${location}`;
+  return functionRoleArn(accountId, functionName(stage, key), location);
 }
 
 /** Every function's role in one location, with its resolved generated policy. */

@@ -50,8 +50,21 @@ export interface DryRunContext {
   aws: Pick<ActionContext['aws'], 'ec2' | 'cloudWatch'> & { steps?: StepAdapters };
   /** The drill's clock (metric windows end here). */
   nowEpochMs: number;
-  /** A standby instance known before the run, to stand in for a `${steps.…}` reference. */
-  knownInstanceId: string | undefined;
+  /** The step's id in the failover plan (a launched instance's Name tag carries it). */
+  stepId: string;
+  /**
+   * Ask IAM whether the orchestrator's role may make this call (`iam:SimulatePrincipalPolicy`), for a
+   * call whose input holds a `${steps.…}` reference (a value known only at run time): the same
+   * authorization requests AWS evaluates for the real call, the referenced instance described as the
+   * step that creates it will make it.
+   */
+  simulateOrchestrator(service: 'ec2', operation: string, input: Record<string, unknown>): Promise<{ ok: boolean; detail: string }>;
+}
+
+/** What a step that creates an instance knows about it before the run: what IAM will see when later steps act on it. */
+export interface LaunchedInstance {
+  tags: Record<string, string>;
+  instanceType?: string;
 }
 
 export interface DryRunCheck {
@@ -91,8 +104,10 @@ export interface ActionSpec<Name extends string, S extends ParamsSchema> {
   dryRunGrants?(params: z.output<S>, context: GrantContext): Grant[];
   /** Identifiers of existing instances the step acts on, for the drill's "standby instances" check. */
   namedInstanceIds?(params: z.output<S>): string[];
-  /** Ask exactly what the real call will ask, without acting (EC2 DryRun). */
-  dryRunCheck?(params: z.output<S>, context: DryRunContext): DryRunCheck;
+  /** The instance the step creates (`${steps.<id>.instanceId}` of a later step), as the drill simulates it. */
+  launchedInstance?(params: z.output<S>, context: { serviceName: string; stepId: string }): LaunchedInstance;
+  /** Ask exactly what the real call will ask, without acting (EC2 DryRun), and what else the step needs to work (the AMI exists). */
+  dryRunCheck?(params: z.output<S>, context: DryRunContext): DryRunCheck | DryRunCheck[];
   /** Perform the step. Idempotent: a re-executed step must find its own earlier work and succeed. */
   execute(ctx: ActionContext, params: z.output<S>): Promise<ActionResult>;
 }
@@ -130,7 +145,8 @@ export interface StepAction {
   /** The drill's grants for this step's dry-run check (`dryRunGrants`, else `grants`). */
   dryRunGrantsFor(params: unknown, context: GrantContext): Grant[];
   namedInstanceIdsFor(params: unknown): string[];
-  dryRunCheckFor(params: unknown, context: DryRunContext): DryRunCheck | undefined;
+  launchedInstanceFor(params: unknown, context: { serviceName: string; stepId: string }): LaunchedInstance | undefined;
+  dryRunCheckFor(params: unknown, context: DryRunContext): DryRunCheck[];
   /** Validate the (resolved) params and execute. */
   run(ctx: ActionContext, params: unknown): Promise<ActionResult>;
 }
@@ -173,7 +189,8 @@ export function defineAction<const Name extends string, S extends ParamsSchema>(
     grantsFor: (params, context) => spec.grants(parseParams(params), context),
     dryRunGrantsFor: (params, context) => (spec.dryRunGrants ?? spec.grants)(parseParams(params), context),
     namedInstanceIdsFor: (params) => spec.namedInstanceIds?.(parseParams(params)) ?? [],
-    dryRunCheckFor: (params, context) => spec.dryRunCheck?.(parseParams(params), context),
+    launchedInstanceFor: (params, context) => spec.launchedInstance?.(parseParams(params), context),
+    dryRunCheckFor: (params, context) => [spec.dryRunCheck?.(parseParams(params), context) ?? []].flat(),
     run: (ctx, params) => spec.execute(ctx, parseParams(params, `${ctx.step.id} (${spec.name})`)),
   };
 }

@@ -4,10 +4,34 @@
  */
 import * as z from 'zod';
 import type { ActionResult } from './context';
-import { defineAction } from './define-action';
-import { EC2_RETRY, ec2PermissionCheck, knownInstance } from './ec2-support';
-import { ec2Arn, instanceGrant, isStepRef } from './grants';
+import { defineAction, type GrantContext } from './define-action';
+import { dryRunGrantsUnlessSimulated, EC2_RETRY, ec2PermissionCheck } from './ec2-support';
+import { ec2Arn, instanceGrant, isStepRef, type Grant } from './grants';
 import { inRegion, inSiteRegion, instanceId, region } from './params';
+
+interface AssociateAddressParams {
+  allocationId: string;
+  instanceId: string;
+  allowReassociation: boolean;
+}
+
+// AssociateAddress is authorized on the elastic-ip, the instance AND the instance's network
+// interface, whose id no config names (the ENI of a launched instance does not exist yet):
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
+function associateAddressGrants(p: AssociateAddressParams, { region }: GrantContext): Grant[] {
+  return [
+    { action: 'ec2:AssociateAddress', resource: ec2Arn(region, `elastic-ip/${p.allocationId}`) },
+    instanceGrant('ec2:AssociateAddress', region, p.instanceId),
+    { action: 'ec2:AssociateAddress', resource: ec2Arn(region, 'network-interface/*') },
+  ];
+}
+
+/** The AssociateAddress request the adapter sends (shared/aws/ec2.ts associateAddress). */
+const associateAddressRequest = (p: AssociateAddressParams) => ({
+  AllocationId: p.allocationId,
+  InstanceId: p.instanceId,
+  AllowReassociation: p.allowReassociation,
+});
 
 export const ec2AssociateAddress = defineAction({
   name: 'ec2.associateAddress',
@@ -20,21 +44,10 @@ export const ec2AssociateAddress = defineAction({
   defaults: { timeoutSeconds: 120, retry: EC2_RETRY },
   place: inSiteRegion,
   describe: (p) => `associate ${p.allocationId} with ${p.instanceId}${inRegion(p.region)}`,
-  // AssociateAddress is authorized on the elastic-ip, the instance AND the instance's network
-  // interface, whose id no config names (the ENI of a launched instance does not exist yet):
-  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
-  grants: (p, { region }) => [
-    { action: 'ec2:AssociateAddress', resource: ec2Arn(region, `elastic-ip/${p.allocationId}`) },
-    instanceGrant('ec2:AssociateAddress', region, p.instanceId),
-    { action: 'ec2:AssociateAddress', resource: ec2Arn(region, 'network-interface/*') },
-  ],
+  grants: associateAddressGrants,
+  dryRunGrants: dryRunGrantsUnlessSimulated(associateAddressGrants, associateAddressRequest),
   namedInstanceIds: (p) => (isStepRef(p.instanceId) ? [] : [p.instanceId]),
-  dryRunCheck: (p, context) =>
-    ec2PermissionCheck(context, 'AssociateAddress', {
-      AllocationId: p.allocationId,
-      InstanceId: knownInstance(p.instanceId, context.knownInstanceId),
-      AllowReassociation: p.allowReassociation,
-    }),
+  dryRunCheck: (p, context) => ec2PermissionCheck(context, 'AssociateAddress', associateAddressRequest(p)),
   async execute(ctx, p): Promise<ActionResult> {
     const region = p.region ?? ctx.service.secondary.region;
     const result = await ctx.aws.ec2().associateAddress(region, {

@@ -5,10 +5,31 @@
  */
 import * as z from 'zod';
 import type { ActionResult } from './context';
-import { defineAction } from './define-action';
-import { EC2_RETRY, ec2PermissionCheck, knownInstance, pollOptions } from './ec2-support';
+import { defineAction, type GrantContext } from './define-action';
+import { dryRunGrantsUnlessSimulated, EC2_RETRY, ec2PermissionCheck, pollOptions } from './ec2-support';
 import { ec2Arn, instanceGrant, isStepRef, type Grant } from './grants';
 import { inRegion, inSiteRegion, instanceId, region, stepRefOr } from './params';
+
+interface AttachVolumeParams {
+  volumeId: string;
+  instanceId: string;
+  device: string;
+  force: boolean;
+}
+
+function attachVolumeGrants(p: AttachVolumeParams, { region }: GrantContext): Grant[] {
+  // No step creates volumes today; a referenced volume id is only known at run time.
+  const volume = ec2Arn(region, isStepRef(p.volumeId) ? 'volume/*' : `volume/${p.volumeId}`);
+  const grants: Grant[] = [{ action: 'ec2:AttachVolume', resource: volume }, instanceGrant('ec2:AttachVolume', region, p.instanceId)];
+  if (p.force) {
+    // Force-detach from whichever instance holds the volume: the volume is what limits it.
+    grants.push({ action: 'ec2:DetachVolume', resource: volume }, { action: 'ec2:DetachVolume', resource: ec2Arn(region, 'instance/*') });
+  }
+  return grants;
+}
+
+/** The AttachVolume request the adapter sends (shared/aws/ec2.ts attachVolume). */
+const attachVolumeRequest = (p: AttachVolumeParams) => ({ VolumeId: p.volumeId, InstanceId: p.instanceId, Device: p.device });
 
 export const ec2AttachVolume = defineAction({
   name: 'ec2.attachVolume',
@@ -22,23 +43,10 @@ export const ec2AttachVolume = defineAction({
   defaults: { timeoutSeconds: 120, retry: EC2_RETRY },
   place: inSiteRegion,
   describe: (p) => `attach ${p.volumeId} to ${p.instanceId} as ${p.device}${inRegion(p.region)}`,
-  grants(p, { region }) {
-    // No step creates volumes today; a referenced volume id is only known at run time.
-    const volume = ec2Arn(region, isStepRef(p.volumeId) ? 'volume/*' : `volume/${p.volumeId}`);
-    const grants: Grant[] = [{ action: 'ec2:AttachVolume', resource: volume }, instanceGrant('ec2:AttachVolume', region, p.instanceId)];
-    if (p.force) {
-      // Force-detach from whichever instance holds the volume: the volume is what limits it.
-      grants.push({ action: 'ec2:DetachVolume', resource: volume }, { action: 'ec2:DetachVolume', resource: ec2Arn(region, 'instance/*') });
-    }
-    return grants;
-  },
+  grants: attachVolumeGrants,
+  dryRunGrants: dryRunGrantsUnlessSimulated(attachVolumeGrants, attachVolumeRequest),
   namedInstanceIds: (p) => (isStepRef(p.instanceId) ? [] : [p.instanceId]),
-  dryRunCheck: (p, context) =>
-    ec2PermissionCheck(context, 'AttachVolume', {
-      VolumeId: p.volumeId,
-      InstanceId: knownInstance(p.instanceId, context.knownInstanceId),
-      Device: p.device,
-    }),
+  dryRunCheck: (p, context) => ec2PermissionCheck(context, 'AttachVolume', attachVolumeRequest(p)),
   async execute(ctx, p): Promise<ActionResult> {
     const region = p.region ?? ctx.service.secondary.region;
     const input = { volumeId: p.volumeId, instanceId: p.instanceId, device: p.device, force: p.force };

@@ -6,8 +6,8 @@
 import * as z from 'zod';
 import { instanceGrant, isStepRef } from './grants';
 import type { ActionResult } from './context';
-import { defineAction } from './define-action';
-import { EC2_RETRY, ec2PermissionCheck, knownInstance, waitForInstances } from './ec2-support';
+import { defineAction, type GrantContext } from './define-action';
+import { dryRunGrantsUnlessSimulated, EC2_RETRY, ec2PermissionCheck, waitForInstances } from './ec2-support';
 import { inRegion, inSiteRegion, instanceIdList, region, resolvedInstanceIdList } from './params';
 
 export function defineInstanceStateAction(spec: {
@@ -16,6 +16,10 @@ export function defineInstanceStateAction(spec: {
   operation: 'StartInstances' | 'StopInstances';
   state: 'running' | 'stopped';
 }) {
+  const grants = (p: { instanceIds: string[] }, { region }: GrantContext) =>
+    p.instanceIds.map((id) => instanceGrant(`ec2:${spec.operation}`, region, id));
+  /** The request the adapter sends (shared/aws/ec2.ts startInstances / stopInstances). */
+  const request = (p: { instanceIds: string[] }) => ({ InstanceIds: p.instanceIds });
   return defineAction({
     name: spec.name,
     params: z.strictObject({ instanceIds: resolvedInstanceIdList, region: region.optional() }),
@@ -23,12 +27,10 @@ export function defineInstanceStateAction(spec: {
     defaults: { timeoutSeconds: 300, retry: EC2_RETRY },
     place: inSiteRegion,
     describe: (p) => `${spec.verb} ${p.instanceIds.join(', ')}${inRegion(p.region)}`,
-    grants: (p, { region }) => p.instanceIds.map((id) => instanceGrant(`ec2:${spec.operation}`, region, id)),
+    grants,
+    dryRunGrants: dryRunGrantsUnlessSimulated(grants, request),
     namedInstanceIds: (p) => p.instanceIds.filter((id) => !isStepRef(id)),
-    dryRunCheck: (p, context) =>
-      ec2PermissionCheck(context, spec.operation, {
-        InstanceIds: p.instanceIds.map((id) => knownInstance(id, context.knownInstanceId)).filter(Boolean),
-      }),
+    dryRunCheck: (p, context) => ec2PermissionCheck(context, spec.operation, request(p)),
     async execute(ctx, p): Promise<ActionResult> {
       const region = p.region ?? ctx.service.secondary.region;
       const ec2 = ctx.aws.ec2();

@@ -6,10 +6,11 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { ActionResult } from './context';
-import { defineAction } from './define-action';
+import { defineAction, type DryRunCheck, type DryRunContext, type GrantContext } from './define-action';
 import { EC2_RETRY, ec2PermissionCheck, waitForInstances } from './ec2-support';
 import { ec2Arn, literal, RUN_TAG_KEY, sub, type Grant } from './grants';
 import { inRegion, inSiteRegion, nonEmpty, region } from './params';
+import { launchedInstanceTags, runInstancesRequest, type RunInstanceInput } from '../aws/ec2-requests';
 
 /** EC2 ClientToken: at most 64 ASCII characters. */
 export const CLIENT_TOKEN_MAX_CHARS = 64;
@@ -17,6 +18,93 @@ export const CLIENT_TOKEN_MAX_CHARS = 64;
 /** sha256(runId + stepId) as hex, cut to 64 characters: the same run and step always launch the same instance. */
 export function clientTokenFor(runId: string, stepId: string): string {
   return createHash('sha256').update(`${runId}\n${stepId}`).digest('hex').slice(0, CLIENT_TOKEN_MAX_CHARS);
+}
+
+/** The value of the run tag in the drill's DryRun (the real one is the run id, not known before the run). */
+export const DRY_RUN_RUN_ID = 'dry-run';
+
+/** The step's params as RunInstances takes them (the run adds the client token and run id). */
+type LaunchParams = Omit<RunInstanceInput, 'clientToken' | 'runId'>;
+
+/** What the adapter's RunInstances gets for this step: one definition for the run and the drill's DryRun. */
+function launchInput(p: LaunchParams, at: { serviceName: string; stepId: string; runId: string }): RunInstanceInput {
+  return {
+    imageId: p.imageId,
+    instanceType: p.instanceType,
+    subnetId: p.subnetId,
+    securityGroupIds: p.securityGroupIds,
+    keyName: p.keyName,
+    iamInstanceProfile: p.iamInstanceProfile,
+    userData: p.userData,
+    tags: { Name: `${at.serviceName}-${at.stepId}`, ...p.tags },
+    clientToken: clientTokenFor(at.runId, at.stepId),
+    runId: at.runId,
+  };
+}
+
+// RunInstances is authorized on every resource the request names or creates.
+function launchGrants(p: LaunchParams, { region }: GrantContext): Grant[] {
+  const runInstances = (resource: Grant['resource']): Grant => ({ action: 'ec2:RunInstances', resource });
+  const grants: Grant[] = [
+    runInstances(sub(`arn:\${AWS::Partition}:ec2:${literal(region)}::image/${literal(p.imageId)}`)),
+    runInstances(ec2Arn(region, p.subnetId ? `subnet/${p.subnetId}` : 'subnet/*')),
+    ...(p.securityGroupIds && p.securityGroupIds.length > 0 ? p.securityGroupIds : ['*']).map((group) =>
+      runInstances(ec2Arn(region, `security-group/${group}`)),
+    ),
+    runInstances(ec2Arn(region, 'network-interface/*')),
+    runInstances(ec2Arn(region, 'volume/*')),
+    ...(p.keyName ? [runInstances(ec2Arn(region, `key-pair/${p.keyName}`))] : []),
+    // The new instance must carry the run tag, and tags may only be written while launching.
+    {
+      action: 'ec2:RunInstances',
+      resource: ec2Arn(region, 'instance/*'),
+      condition: { Null: { [`aws:RequestTag/${RUN_TAG_KEY}`]: 'false' } },
+    },
+    {
+      action: 'ec2:CreateTags',
+      resource: ec2Arn(region, 'instance/*'),
+      condition: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
+    },
+  ];
+  if (p.iamInstanceProfile) {
+    // The role inside an instance profile is not named in the config: any role, but only handed to EC2.
+    grants.push({
+      action: 'iam:PassRole',
+      resource: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*'),
+      condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+    });
+  }
+  return grants;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The AMI exists where the launch runs (AMIs are regional: one copied to the secondary region has
+ * another id there), is available, and, with `maxImageAgeDays`, is recent enough
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html).
+ */
+function imageCheck(p: LaunchParams & { maxImageAgeDays?: number }, context: DryRunContext): DryRunCheck {
+  return {
+    check: `image ${p.imageId}`,
+    run: async () => {
+      const image = await context.aws.ec2().describeImage(context.region, p.imageId);
+      if (!image)
+        return {
+          ok: false,
+          detail: `${p.imageId} does not exist in ${context.region} (AMIs are regional: copy it there with CopyImage): the launch would fail with InvalidAMIID.NotFound`,
+        };
+      if (image.state !== 'available') return { ok: false, detail: `${p.imageId} is ${image.state} in ${context.region}, not available` };
+      const ageDays = image.creationEpochMs === undefined ? undefined : Math.floor((context.nowEpochMs - image.creationEpochMs) / DAY_MS);
+      if (p.maxImageAgeDays !== undefined && (ageDays === undefined || ageDays > p.maxImageAgeDays))
+        return {
+          ok: false,
+          detail: `${p.imageId} was created ${ageDays === undefined ? 'at an unknown date' : `${ageDays} days ago`}, more than maxImageAgeDays ${p.maxImageAgeDays}: the standby would boot old software; bake a new AMI`,
+        };
+      const age = ageDays === undefined ? '' : `, created ${ageDays} day${ageDays === 1 ? '' : 's'} ago`;
+      return { ok: true, detail: `${p.imageId} is available in ${context.region}${age}` };
+    },
+  };
 }
 
 export const ec2LaunchFromAmi = defineAction({
@@ -33,69 +121,35 @@ export const ec2LaunchFromAmi = defineAction({
     iamInstanceProfile: z.string().optional(),
     userData: z.string().optional(),
     tags: z.record(z.string(), z.string()).optional(),
+    /** The drill fails when the AMI is older than this (a standby booting months-old software). */
+    maxImageAgeDays: z.number().int().min(1).max(3650).optional(),
     region: region.optional(),
   }),
   defaults: { timeoutSeconds: 600, retry: EC2_RETRY },
   place: inSiteRegion,
   describe: (p) => `launch a ${p.instanceType} from ${p.imageId}${inRegion(p.region)}`,
-  // RunInstances is authorized on every resource the request names or creates.
-  grants(p, { region }) {
-    const runInstances = (resource: Grant['resource']): Grant => ({ action: 'ec2:RunInstances', resource });
-    const grants: Grant[] = [
-      runInstances(sub(`arn:\${AWS::Partition}:ec2:${literal(region)}::image/${literal(p.imageId)}`)),
-      runInstances(ec2Arn(region, p.subnetId ? `subnet/${p.subnetId}` : 'subnet/*')),
-      ...(p.securityGroupIds && p.securityGroupIds.length > 0 ? p.securityGroupIds : ['*']).map((group) =>
-        runInstances(ec2Arn(region, `security-group/${group}`)),
-      ),
-      runInstances(ec2Arn(region, 'network-interface/*')),
-      runInstances(ec2Arn(region, 'volume/*')),
-      ...(p.keyName ? [runInstances(ec2Arn(region, `key-pair/${p.keyName}`))] : []),
-      // The new instance must carry the run tag, and tags may only be written while launching.
-      {
-        action: 'ec2:RunInstances',
-        resource: ec2Arn(region, 'instance/*'),
-        condition: { Null: { [`aws:RequestTag/${RUN_TAG_KEY}`]: 'false' } },
-      },
-      {
-        action: 'ec2:CreateTags',
-        resource: ec2Arn(region, 'instance/*'),
-        condition: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
-      },
-    ];
-    if (p.iamInstanceProfile) {
-      // The role inside an instance profile is not named in the config: any role, but only handed to EC2.
-      grants.push({
-        action: 'iam:PassRole',
-        resource: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*'),
-        condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
-      });
-    }
-    return grants;
-  },
-  dryRunCheck: (p, context) =>
-    ec2PermissionCheck(context, 'RunInstances', {
-      ImageId: p.imageId,
-      InstanceType: p.instanceType,
-      MinCount: 1,
-      MaxCount: 1,
-      ...(p.subnetId ? { SubnetId: p.subnetId } : {}),
-    }),
+  grants: launchGrants,
+  // The DryRun needs the run's grants; the image check reads (Describe* has no resource-level permission).
+  dryRunGrants: (p, context) => [...launchGrants(p, context), { action: 'ec2:DescribeImages', resource: '*' }],
+  // The same request the run sends: tags (the run tag the policy requires), groups, key, profile.
+  dryRunCheck: (p, context) => [
+    ec2PermissionCheck(
+      context,
+      'RunInstances',
+      runInstancesRequest(launchInput(p, { serviceName: context.service.name, stepId: context.stepId, runId: DRY_RUN_RUN_ID })),
+    ),
+    imageCheck(p, context),
+  ],
+  launchedInstance: (p, { serviceName, stepId }) => ({
+    tags: launchedInstanceTags(launchInput(p, { serviceName, stepId, runId: DRY_RUN_RUN_ID })),
+    instanceType: p.instanceType,
+  }),
   async execute(ctx, p): Promise<ActionResult> {
     const region = p.region ?? ctx.service.secondary.region;
     const ec2 = ctx.aws.ec2();
-    const clientToken = clientTokenFor(ctx.run.id, ctx.step.id);
-    const instanceId = await ec2.runInstance(region, {
-      imageId: p.imageId,
-      instanceType: p.instanceType,
-      subnetId: p.subnetId,
-      securityGroupIds: p.securityGroupIds,
-      keyName: p.keyName,
-      iamInstanceProfile: p.iamInstanceProfile,
-      userData: p.userData,
-      tags: { Name: `${ctx.service.name}-${ctx.step.id}`, ...p.tags },
-      clientToken,
-      runId: ctx.run.id,
-    });
+    const input = launchInput(p, { serviceName: ctx.service.name, stepId: ctx.step.id, runId: ctx.run.id });
+    const clientToken = input.clientToken;
+    const instanceId = await ec2.runInstance(region, input);
     await waitForInstances(ctx, region, [instanceId], 'running');
     const [summary] = await ec2.describeInstances(region, [instanceId]);
     return {

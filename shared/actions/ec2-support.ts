@@ -1,8 +1,9 @@
 /** What the EC2 step actions share: polling on the engine's clock and the wait for an instance state. */
-import type { PollOptions } from '../aws/ec2';
+import type { Ec2PermissionAction, PollOptions } from '../aws/ec2';
 import { StepTimeoutError } from '../engine/errors';
 import type { ActionContext } from './context';
-import type { RetryPolicy } from './define-action';
+import type { DryRunCheck, DryRunContext, GrantContext, RetryPolicy } from './define-action';
+import { holdsStepRef, type Grant } from './grants';
 
 export const EC2_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1_000, maxDelayMs: 8_000 };
 
@@ -31,22 +32,35 @@ export async function waitForInstances(
   }
 }
 
-/** A drill check that DryRuns one EC2 call as the real step would send it. */
+/**
+ * A drill check of one EC2 call, asked as the step will ask it. IAM is asked whether the
+ * orchestrator's role may make the call (iam:SimulatePrincipalPolicy with the requests AWS will
+ * authorize: a grant removed from that role is found by name). With every value known, EC2 also
+ * answers a DryRun of the same request (for the drill's own role, which holds the step's grants from
+ * the same generator; EC2's own answer counts what a simulation cannot, e.g. organization policies).
+ * With a value known only at run time (`${steps.launch.instanceId}`) there is no DryRun: it would lack
+ * the parameter (MissingParameter) or ask about another instance.
+ */
 export function ec2PermissionCheck(
-  context: { region: string; aws: Pick<ActionContext['aws'], 'ec2'> },
-  action: Parameters<ReturnType<ActionContext['aws']['ec2']>['checkPermission']>[1],
-  request: Record<string, unknown>,
-) {
+  context: Pick<DryRunContext, 'region' | 'aws' | 'simulateOrchestrator'>,
+  action: Ec2PermissionAction,
+  sdkInput: object,
+): DryRunCheck {
+  const request = sdkInput as Record<string, unknown>;
   return {
     check: `permission ec2:${action}`,
     run: async () => {
-      const result = await context.aws.ec2().checkPermission(context.region, action, request);
-      return { ok: result.allowed, detail: result.detail };
+      const simulated = await context.simulateOrchestrator('ec2', action, request);
+      if (holdsStepRef(request)) return simulated;
+      const dryRun = await context.aws.ec2().checkPermission(context.region, action, request);
+      // What failed comes first: the text people get is cut to fit an SMS.
+      const parts = [{ ok: dryRun.allowed, detail: dryRun.detail }, simulated].sort((a, b) => Number(a.ok) - Number(b.ok));
+      return { ok: dryRun.allowed && simulated.ok, detail: parts.map((part) => part.detail).join('; ') };
     },
   };
 }
 
-/** For a DryRun: a literal instance id as is; a step reference becomes a standby instance known now. */
-export function knownInstance(id: string, knownInstanceId: string | undefined): string | undefined {
-  return /^\$\{(?:steps|failover)\./.test(id) ? knownInstanceId : id;
+/** The drill holds a step's grants only for the DryRun it sends; a simulated check needs none of them (serverless/iam.ts grants the simulation). */
+export function dryRunGrantsUnlessSimulated<P>(grants: (params: P, context: GrantContext) => Grant[], request: (params: P) => unknown) {
+  return (params: P, context: GrantContext): Grant[] => (holdsStepRef(request(params)) ? [] : grants(params, context));
 }

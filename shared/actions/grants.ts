@@ -24,6 +24,14 @@ export function isStepRef(value: string): boolean {
   return STEP_REF.test(value);
 }
 
+/** Does a request (or params) hold a step reference anywhere, in a list or nested object too? */
+export function holdsStepRef(value: unknown): boolean {
+  if (typeof value === 'string') return isStepRef(value);
+  if (Array.isArray(value)) return value.some(holdsStepRef);
+  if (value && typeof value === 'object') return Object.values(value).some(holdsStepRef);
+  return false;
+}
+
 /** User values inside Fn::Sub: `${` must be written `${!` to stay literal. */
 export function literal(value: string): string {
   return value.replace(/\$\{/g, '${!');

@@ -6,6 +6,7 @@
 import type { CloudWatchAdapter } from '../aws/cloudwatch';
 import type { Ec2Adapter } from '../aws/ec2';
 import type { EventBridgeAdapter } from '../aws/eventbridge';
+import type { IamAdapter } from '../aws/iam';
 import type { LambdaAdapter } from '../aws/lambda';
 import type { Route53Adapter } from '../aws/route53';
 import type { StepAdapters } from '../engine/types';
@@ -31,6 +32,8 @@ export interface AwsAdapters {
   lambda: LambdaAdapter;
   /** Only the drill reads EventBridge (alarm forwarders); other functions never load its client. */
   eventBridge(): EventBridgeAdapter;
+  /** Only the drill asks IAM (SimulatePrincipalPolicy on the orchestrator's role); other functions never load its client. */
+  iam(): IamAdapter;
   /** Database and fleet adapters, only in functions that run steps (see `StepAdapters`). */
   steps?: StepAdapters;
 }

@@ -1,8 +1,9 @@
 /**
  * Drills. `dry-run` changes nothing and checks everything that can be checked without acting: the
  * DNS record is there and points at the primary, every alarm region outside the control region has
- * its forwarder rule (sending to the control region's bus), the standby instances exist, EC2
- * permissions hold (DryRun), the secondary answers now, people can be texted. Scheduled daily, it texts only when a
+ * its forwarder rule (sending to the control region's bus), the standby instances exist, the
+ * orchestrator's role may make every EC2 call of the runbook (iam:SimulatePrincipalPolicy, and an EC2
+ * DryRun where every id is known: ./drill-permissions.ts), the secondary answers now, people can be texted. Scheduled daily, it texts only when a
  * check that passed last time fails now. `live` performs a real failover labelled [DRILL], holds,
  * fails back, and `report` turns the two archived runs into measured step times and the RTO.
  */
@@ -22,6 +23,9 @@ import { notifyOnCall } from './notify';
 import { describeZodError, findService } from './operator-input';
 import { E164_PHONE_NUMBER } from '../phone';
 import { isStepRef } from '../actions/grants';
+import { buildPlan } from '../domain/plan';
+import { orchestratorSimulation } from './drill-permissions';
+import { FLAG_ALARM, failoverSetIdentifier } from '../aws/flag';
 
 const DEFAULT_HOLD_SECONDS = 300;
 
@@ -83,12 +87,18 @@ export function parseDrillInput(input: unknown): DrillInput {
   return parsed.data;
 }
 
-export async function runDrill(deps: AppDeps, input: unknown): Promise<unknown> {
+/** What the drill knows of its own invocation. */
+export interface DrillInvocation {
+  /** The account the drill runs in (from its function ARN): the orchestrator's role ARN is built from it. */
+  accountId?: string;
+}
+
+export async function runDrill(deps: AppDeps, input: unknown, invocation: DrillInvocation = {}): Promise<unknown> {
   const drill = parseDrillInput(input);
   const services = drill.service === '*' ? deps.config.services : [findService(deps, drill.service)];
   if (drill.mode === 'dry-run') {
     const reports = [];
-    for (const service of services) reports.push(await dryRun(deps, service, drill.scheduled === true));
+    for (const service of services) reports.push(await dryRun(deps, service, drill.scheduled === true, invocation));
     return { mode: 'dry-run', passed: reports.every((report) => report.passed), reports };
   }
   if (drill.service === '*') throw new InputError(`drill: mode ${drill.mode} needs one service, not "*"`);
@@ -127,7 +137,12 @@ async function check(name: string, run: () => Promise<{ ok: boolean; detail: str
   }
 }
 
-export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: boolean): Promise<DryRunReport> {
+export async function dryRun(
+  deps: AppDeps,
+  service: ServiceConfig,
+  scheduled: boolean,
+  invocation: DrillInvocation = {},
+): Promise<DryRunReport> {
   const checks: DrillCheck[] = [];
   checks.push({ check: 'config', ok: true, detail: `switchback.yml valid; ${service.secondary.prepare.length} prepare steps` });
 
@@ -161,6 +176,7 @@ export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: b
           detail: `alarm ${name} is ${alarm.state}${alarm.state === 'ALARM' ? ' (traffic already on the secondary)' : ''}`,
         };
       }),
+      await check('dns flag health check', () => checkFlagHealthCheck(deps, service)),
     );
   }
 
@@ -169,10 +185,12 @@ export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: b
     checks.push(await check(`alarm forwarder ${forwarder.region}`, () => checkForwarder(deps, forwarder)));
   }
 
-  // Steps the drill can check without acting (EC2 DryRun), from the step action registry.
-  const checkable = service.secondary.prepare.flatMap((step) => {
+  // Steps the drill can check without acting (EC2 DryRun, or IAM simulation of the orchestrator's
+  // role), from the step action registry; ids as the failover plan gives them (secondary prepare first).
+  const planIds = buildPlan(service, 'failover').map((step) => step.id);
+  const checkable = service.secondary.prepare.flatMap((step, index) => {
     const action = findAction(step.action);
-    return action?.hasDryRunCheck ? [{ step, action }] : [];
+    return action?.hasDryRunCheck ? [{ step, action, stepId: planIds[index] ?? step.id ?? step.action }] : [];
   });
   const standbyIds = [...new Set(checkable.flatMap(({ step, action }) => action.namedInstanceIdsFor(step.params)))];
   if (standbyIds.length > 0) {
@@ -186,17 +204,18 @@ export async function dryRun(deps: AppDeps, service: ServiceConfig, scheduled: b
     );
   }
   for (const zoneCheck of volumeZoneChecks(deps, service)) checks.push(await check(zoneCheck.check, zoneCheck.run));
-  for (const { step, action } of checkable) {
+  for (const { step, action, stepId } of checkable) {
     const own = step.params.region;
     const region = typeof own === 'string' ? own : service.secondary.region;
-    const dryRun = action.dryRunCheckFor(step.params, {
+    const dryRuns = action.dryRunCheckFor(step.params, {
       service,
       region,
       aws: deps.aws,
       nowEpochMs: deps.clock.now(),
-      knownInstanceId: standbyIds[0],
+      stepId,
+      simulateOrchestrator: orchestratorSimulation(deps, service, region, invocation.accountId),
     });
-    if (dryRun) checks.push(await check(dryRun.check, () => dryRun.run()));
+    for (const dryRun of dryRuns) checks.push(await check(dryRun.check, () => dryRun.run()));
   }
 
   checks.push(
@@ -253,6 +272,51 @@ async function checkForwarder(deps: AppDeps, forwarder: AlarmForwarder): Promise
   }
   const failed = verdicts.filter((verdict) => !verdict.ok);
   return { ok: failed.length === 0, detail: (failed.length > 0 ? failed : verdicts).map((verdict) => verdict.detail).join('; ') };
+}
+
+/**
+ * health-check-flag moves traffic only if the PRIMARY failover record is guarded by a
+ * CLOUDWATCH_METRIC health check on the flag alarm, in the region the alarm lives in (the control
+ * region), keeping the last status when the alarm has no data and not inverted
+ * (https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html,
+ * https://docs.aws.amazon.com/Route53/latest/APIReference/API_AlarmIdentifier.html). The record
+ * names the health check that really decides (GetHealthCheck on it), whatever deploy meant to create.
+ */
+async function checkFlagHealthCheck(deps: AppDeps, service: ServiceConfig): Promise<{ ok: boolean; detail: string }> {
+  const setIdentifier = failoverSetIdentifier(service.name, 'primary');
+  const what = `${service.dns.recordName} ${service.dns.type} ${setIdentifier}`;
+  const record = await deps.aws.route53.getRecord({
+    hostedZoneId: service.dns.hostedZoneId,
+    recordName: service.dns.recordName,
+    type: toRecordType(service.dns.type),
+    setIdentifier,
+  });
+  if (!record) return { ok: false, detail: `${what} not found in zone ${service.dns.hostedZoneId}: deploy creates it` };
+  const healthCheckId = record.routing.HealthCheckId;
+  if (!healthCheckId) return { ok: false, detail: `${what} has no health check: Route 53 answers PRIMARY whatever the flag says` };
+  const healthCheck = await deps.aws.route53.getHealthCheck(healthCheckId);
+  if (!healthCheck) return { ok: false, detail: `${what} names health check ${healthCheckId}, which does not exist` };
+  const alarm = { name: deps.aws.cloudWatch.flagAlarmName(service.name), region: deps.config.controlRegion };
+  const flag = `the flag alarm ${alarm.name} in ${alarm.region}`;
+  if (healthCheck.type !== 'CLOUDWATCH_METRIC' || healthCheck.alarm?.name !== alarm.name || healthCheck.alarm.region !== alarm.region) {
+    const follows =
+      healthCheck.type === 'CLOUDWATCH_METRIC'
+        ? `follows the alarm ${healthCheck.alarm?.name ?? '(none)'} in ${healthCheck.alarm?.region ?? '(no region)'}`
+        : `is a ${healthCheck.type} health check`;
+    return { ok: false, detail: `health check ${healthCheckId} ${follows}, not ${flag}: switching the flag would not move traffic` };
+  }
+  if (healthCheck.inverted)
+    return { ok: false, detail: `health check ${healthCheckId} is inverted: the flag would move traffic the wrong way` };
+  if (healthCheck.insufficientDataHealthStatus !== FLAG_ALARM.insufficientDataHealthStatus) {
+    return {
+      ok: false,
+      detail: `health check ${healthCheckId} takes ${healthCheck.insufficientDataHealthStatus ?? 'the default status'} when ${alarm.name} has no data, not ${FLAG_ALARM.insufficientDataHealthStatus}: a missed round could send traffic back to a dead primary`,
+    };
+  }
+  return {
+    ok: true,
+    detail: `${what} is guarded by health check ${healthCheckId}, which follows ${flag} (no data: ${healthCheck.insufficientDataHealthStatus})`,
+  };
 }
 
 /** `${steps.<id>.instanceId}` → `<id>`. */

@@ -12,6 +12,7 @@ import { createAwsClients, type AwsClientFactories, type AwsClients } from '../a
 import { cloudWatchClientFactory, createCloudWatchAdapter } from '../aws/cloudwatch';
 import type { Ec2Adapter } from '../aws/ec2';
 import type { EventBridgeAdapter } from '../aws/eventbridge';
+import type { IamAdapter } from '../aws/iam';
 import { createLambdaAdapter, lambdaClientFactory } from '../aws/lambda';
 import type { Route53Adapter } from '../aws/route53';
 import { createSnsAdapter, snsClientFactory } from '../aws/sns';
@@ -78,8 +79,10 @@ export function createAwsAdapters(
   deployment: { stage: string },
   eventBridge?: () => EventBridgeAdapter,
   steps?: StepAdapters,
+  iam?: () => IamAdapter,
 ): AwsAdapters {
   let ec2Adapter: Ec2Adapter | undefined;
+  let iamAdapter: IamAdapter | undefined;
   let route53Adapter: Route53Adapter | undefined;
   let eventBridgeAdapter: EventBridgeAdapter | undefined;
   return {
@@ -102,6 +105,11 @@ export function createAwsAdapters(
         throw new SwitchbackError('this function was built without the EventBridge client; the drill checks alarm forwarders');
       eventBridgeAdapter ??= eventBridge();
       return eventBridgeAdapter;
+    },
+    iam: () => {
+      if (!iam) throw new SwitchbackError('this function was built without the IAM client; the drill simulates the orchestrator role');
+      iamAdapter ??= iam();
+      return iamAdapter;
     },
   };
 }
@@ -148,6 +156,8 @@ export interface LambdaDepsOptions {
    * The others never load undici (~300 KB of the bundle).
    */
   prober?: (options: ProberOptions) => Prober;
+  /** For the drill (SimulatePrincipalPolicy on the orchestrator role): `{ factory: iamClientFactory, adapter: createIamAdapter }`. */
+  iam?: { factory: NonNullable<AwsClientFactories['iam']>; adapter: (clients: AwsClients) => IamAdapter };
   env?: NodeJS.ProcessEnv;
   logger: Logger;
   /** The function's Powertools metrics (./lambda-handler flushes them after every invocation). */
@@ -166,11 +176,12 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
       ...(options.ec2 ? { ec2: options.ec2.factory } : {}),
       ...(options.route53 ? { route53: options.route53.factory } : {}),
       ...(options.eventBridge ? { eventBridge: options.eventBridge.factory } : {}),
+      ...(options.iam ? { iam: options.iam.factory } : {}),
       ...options.steps?.factories,
     },
     ...DEPLOYED_CLIENT_TIMEOUTS,
   });
-  const { ec2, route53, eventBridge } = options;
+  const { ec2, route53, eventBridge, iam } = options;
   const stage = requireEnv(ENV.stage, env);
   const documentClient = (region: string) =>
     DynamoDBDocumentClient.from(new DynamoDBClient({ region, maxAttempts: 3, requestHandler: DYNAMO_REQUEST_HANDLER }), {
@@ -210,6 +221,7 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
       { stage },
       eventBridge ? () => eventBridge.adapter(clients, { stage }) : undefined,
       options.steps?.adapters(clients),
+      iam ? () => iam.adapter(clients) : undefined,
     ),
     functions: { orchestrator: requireEnv(ENV.orchestrator, env), probe: env[ENV.probe] ?? 'probe' },
     logger,

@@ -19,6 +19,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { SwitchbackError } from '../errors';
 
 export interface AwsClients {
@@ -33,13 +34,17 @@ export interface AwsClients {
   rds(region: string): RDSClient;
   autoScaling(region: string): AutoScalingClient;
   ecs(region: string): ECSClient;
+  /** IAM is a global service (endpoint and signing region us-east-1): one client; only the drill loads it. */
+  iam(): IAMClient;
 }
 
-export const AWS_SERVICES = ['route53', 'ec2', 'sns', 'cloudWatch', 'lambda', 'eventBridge', 'rds', 'autoScaling', 'ecs'] as const;
+export const AWS_SERVICES = ['route53', 'ec2', 'sns', 'cloudWatch', 'lambda', 'eventBridge', 'rds', 'autoScaling', 'ecs', 'iam'] as const;
 export type AwsServiceName = (typeof AWS_SERVICES)[number];
 
 /** The region Route 53's API is signed for in the `aws` partition. */
 export const ROUTE53_SIGNING_REGION = 'us-east-1';
+/** The region IAM's API is signed for in the `aws` partition (https://docs.aws.amazon.com/general/latest/gr/iam-service.html). */
+export const IAM_SIGNING_REGION = 'us-east-1';
 
 /** The configuration every client is built with; extra keys come from `clientConfig`. */
 export interface AwsClientConfig {
@@ -71,6 +76,7 @@ export interface AwsClientFactories {
   rds?: AwsClientFactory<RDSClient>;
   autoScaling?: AwsClientFactory<AutoScalingClient>;
   ecs?: AwsClientFactory<ECSClient>;
+  iam?: AwsClientFactory<IAMClient>;
 }
 
 export interface CreateAwsClientsOptions {
@@ -108,6 +114,7 @@ const FACTORY_MODULE: Record<AwsServiceName, string> = {
   rds: "rdsClientFactory from 'shared/aws/rds'",
   autoScaling: "autoScalingClientFactory from 'shared/aws/autoscaling'",
   ecs: "ecsClientFactory from 'shared/aws/ecs'",
+  iam: "iamClientFactory from 'shared/aws/iam'",
 };
 
 export class MissingAwsClientError extends SwitchbackError {
@@ -161,6 +168,7 @@ export function createAwsClients(options: CreateAwsClientsOptions): AwsClients {
     rds: (region) => get<RDSClient>('rds', requireRegion(region, 'rds')),
     autoScaling: (region) => get<AutoScalingClient>('autoScaling', requireRegion(region, 'autoScaling')),
     ecs: (region) => get<ECSClient>('ecs', requireRegion(region, 'ecs')),
+    iam: () => get<IAMClient>('iam', IAM_SIGNING_REGION),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   AssociateAddressCommand,
   AttachVolumeCommand,
   DescribeAddressesCommand,
+  DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeSubnetsCommand,
   DescribeVolumesCommand,
@@ -24,6 +25,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { sdkClientFactory, type AwsClients } from './clients';
 import { AWS_ERROR_KINDS, AwsActionError, callAws, getAwsErrorCode, refusal } from './errors';
+import { runInstancesRequest, type RunInstanceInput } from './ec2-requests';
 
 export const ec2ClientFactory = sdkClientFactory(EC2Client);
 
@@ -66,22 +68,7 @@ export interface WaitForStateResult {
   states: Record<string, string>;
 }
 
-export interface RunInstanceInput {
-  imageId: string;
-  instanceType: string;
-  subnetId?: string;
-  securityGroupIds?: string[];
-  keyName?: string;
-  /** Instance profile name, or its ARN. */
-  iamInstanceProfile?: string;
-  /** Plain text; base64-encoded here (SDK v3 does not encode it). */
-  userData?: string;
-  tags?: Record<string, string>;
-  /** Idempotency token (≤ 64 ASCII chars), derived by the engine from run id + step id. */
-  clientToken: string;
-  /** Value of the `switchback:run` tag. */
-  runId: string;
-}
+export type { RunInstanceInput };
 
 export interface AttachVolumeInput {
   volumeId: string;
@@ -144,6 +131,15 @@ export interface Ec2Adapter {
   /** The Availability Zone of a volume and of a subnet (the drill compares them before AttachVolume has to). */
   volumeZone(region: string, volumeId: string): Promise<string | undefined>;
   subnetZone(region: string, subnetId: string): Promise<string | undefined>;
+  /** An AMI in a region (AMIs are regional), or undefined when the region has none by that id. */
+  describeImage(region: string, imageId: string): Promise<ImageSummary | undefined>;
+}
+
+export interface ImageSummary {
+  imageId: string;
+  /** `available`, `pending`, `failed`, `deregistered` … */
+  state: string;
+  creationEpochMs?: number;
 }
 
 // The commands differ in input type; checkPermission passes caller-built params through.
@@ -268,24 +264,8 @@ export function createEc2Adapter(clients: Pick<AwsClients, 'ec2'>): Ec2Adapter {
   }
 
   async function runInstance(region: string, input: RunInstanceInput): Promise<string> {
-    const tags = { ...input.tags, [RUN_TAG_KEY]: input.runId };
-    const profile = input.iamInstanceProfile;
     const response = await callAws('ec2:RunInstances', `${input.imageId} (${input.instanceType})`, () =>
-      clients.ec2(region).send(
-        new RunInstancesCommand({
-          ImageId: input.imageId,
-          InstanceType: input.instanceType as _InstanceType,
-          MinCount: 1,
-          MaxCount: 1,
-          ClientToken: input.clientToken,
-          ...(input.subnetId && { SubnetId: input.subnetId }),
-          ...(input.securityGroupIds && input.securityGroupIds.length > 0 && { SecurityGroupIds: input.securityGroupIds }),
-          ...(input.keyName && { KeyName: input.keyName }),
-          ...(profile && { IamInstanceProfile: profile.startsWith('arn:') ? { Arn: profile } : { Name: profile } }),
-          ...(input.userData !== undefined && { UserData: Buffer.from(input.userData, 'utf8').toString('base64') }),
-          TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
-        }),
-      ),
+      clients.ec2(region).send(new RunInstancesCommand(runInstancesRequest(input))),
     );
     const instanceId = response.Instances?.[0]?.InstanceId;
     if (!instanceId) {
@@ -460,7 +440,24 @@ export function createEc2Adapter(clients: Pick<AwsClients, 'ec2'>): Ec2Adapter {
     return response.Subnets?.find((subnet) => subnet.SubnetId === subnetId)?.AvailabilityZone;
   }
 
+  /** DescribeImages answers InvalidAMIID.NotFound for an id the region does not have (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html). */
+  async function describeImage(region: string, imageId: string): Promise<ImageSummary | undefined> {
+    try {
+      const response = await callAws('ec2:DescribeImages', imageId, () =>
+        clients.ec2(region).send(new DescribeImagesCommand({ ImageIds: [imageId] })),
+      );
+      const image = response.Images?.find((candidate) => candidate.ImageId === imageId);
+      if (!image) return undefined;
+      const created = image.CreationDate ? Date.parse(image.CreationDate) : Number.NaN;
+      return { imageId, state: image.State ?? 'unknown', ...(Number.isFinite(created) && { creationEpochMs: created }) };
+    } catch (error) {
+      if (getAwsErrorCode(error) === 'InvalidAMIID.NotFound') return undefined;
+      throw error;
+    }
+  }
+
   return {
+    describeImage,
     startInstances,
     stopInstances,
     describeInstances,

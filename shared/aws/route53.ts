@@ -6,13 +6,14 @@
 import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
+  GetHealthCheckCommand,
   ListResourceRecordSetsCommand,
   Route53Client,
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
 import { InputError } from '../errors';
 import { sdkClientFactory, type AwsClients } from './clients';
-import { AwsActionError, callAws } from './errors';
+import { AwsActionError, callAws, getAwsErrorCode } from './errors';
 import { DEFAULT_CHANGE_POLL_MS, isAliasTarget, normalizeDnsName, normalizeHostedZoneId } from './route53-records';
 
 export { DEFAULT_CHANGE_POLL_MS, normalizeDnsName, recordMatches, toRecordType } from './route53-records';
@@ -84,8 +85,21 @@ export interface WaitInSyncOptions {
   now(): number;
 }
 
+/** What the drill compares of a health check (https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html). */
+export interface HealthCheckSummary {
+  id: string;
+  /** `CLOUDWATCH_METRIC`, `HTTP` … */
+  type: string;
+  /** CLOUDWATCH_METRIC: the alarm it follows (AlarmIdentifier). */
+  alarm?: { name: string; region: string };
+  insufficientDataHealthStatus?: string;
+  inverted: boolean;
+}
+
 export interface Route53Adapter {
   getRecord(key: RecordKey): Promise<DnsRecord | undefined>;
+  /** A health check by id (GetHealthCheck), or undefined when there is none (NoSuchHealthCheck). */
+  getHealthCheck(healthCheckId: string): Promise<HealthCheckSummary | undefined>;
   upsertRecord(input: UpsertRecordInput): Promise<{ changeId: string }>;
   getChangeStatus(changeId: string): Promise<ChangeStatus>;
   waitInSync(changeId: string, options: WaitInSyncOptions): Promise<{ inSync: boolean; polls: number }>;
@@ -217,5 +231,26 @@ export function createRoute53Adapter(clients: Pick<AwsClients, 'route53'>): Rout
     }
   }
 
-  return { getRecord, upsertRecord, getChangeStatus, waitInSync };
+  async function getHealthCheck(healthCheckId: string): Promise<HealthCheckSummary | undefined> {
+    try {
+      const response = await callAws('route53:GetHealthCheck', healthCheckId, () =>
+        clients.route53().send(new GetHealthCheckCommand({ HealthCheckId: healthCheckId })),
+      );
+      const config = response.HealthCheck?.HealthCheckConfig;
+      if (!config) return undefined;
+      const alarm = config.AlarmIdentifier;
+      return {
+        id: healthCheckId,
+        type: config.Type ?? 'unknown',
+        ...(alarm?.Name && alarm.Region && { alarm: { name: alarm.Name, region: alarm.Region } }),
+        ...(config.InsufficientDataHealthStatus && { insufficientDataHealthStatus: config.InsufficientDataHealthStatus }),
+        inverted: config.Inverted === true,
+      };
+    } catch (error) {
+      if (getAwsErrorCode(error) === 'NoSuchHealthCheck') return undefined;
+      throw error;
+    }
+  }
+
+  return { getRecord, getHealthCheck, upsertRecord, getChangeStatus, waitInSync };
 }

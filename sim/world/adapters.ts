@@ -8,6 +8,7 @@ import { createAwsAdapters } from '../../shared/app/runtime';
 import type { AwsClients } from '../../shared/aws/clients';
 import { createEc2Adapter } from '../../shared/aws/ec2';
 import { createEventBridgeAdapter } from '../../shared/aws/eventbridge';
+import { createIamAdapter } from '../../shared/aws/iam';
 import { createRoute53Adapter } from '../../shared/aws/route53';
 import { createStepAdapters } from '../../shared/aws/step-adapters';
 import { SIM_STAGE } from './seed';
@@ -20,5 +21,6 @@ export function createSimAwsAdapters(clients: AwsClients): AwsAdapters {
     { stage: SIM_STAGE },
     () => createEventBridgeAdapter(clients, { stage: SIM_STAGE }),
     createStepAdapters(clients),
+    () => createIamAdapter(clients),
   );
 }

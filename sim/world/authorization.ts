@@ -15,230 +15,32 @@
  * and, for what RunInstances asks, "Grant permission to launch instances":
  * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ExamplePolicies_EC2.html#iam-example-runinstances
  *
+ * EC2's part lives in shared/aws/ec2-authorization.ts: the drill asks IAM the same requests.
+ *
  * `undefined` means the request is malformed before IAM is consulted (a required parameter is
  * missing): EC2 answers MissingParameter, whatever the caller may do, so the model answers it.
  */
 import type { AwsServiceName } from '../../shared/aws/clients';
+import {
+  ec2AuthorizationRequests,
+  stringListParam as strings,
+  stringParam as text,
+  withRequestedRegion,
+  type AuthorizationRequest,
+  type ContextValues,
+  type Ec2AuthorizationLookup,
+} from '../../shared/aws/ec2-authorization';
 import { SwitchbackError } from '../../shared/errors';
-import type { AuthorizationRequest, ContextValues } from './iam';
 
-/** What authorization needs to know about the world's resources. */
-export interface AuthorizationLookup {
-  accountId: string;
-  instance(
-    region: string,
-    instanceId: string,
-  ): { tags: Record<string, string>; availabilityZone: string; instanceType: string } | undefined;
-  volume(region: string, volumeId: string): { availabilityZone: string; attachedTo: string[] } | undefined;
-  /** The role (name) inside an instance profile given by name or ARN. */
-  instanceProfileRole(nameOrArn: string): string;
+export { DEFAULT_SECURITY_GROUP_ID, DEFAULT_SUBNET_ID } from '../../shared/aws/ec2-authorization';
+
+/** What authorization needs to know about the world's resources (EC2's part is shared with the drill). */
+export interface AuthorizationLookup extends Ec2AuthorizationLookup {
   /** The ARN of an Auto Scaling group (it carries the group's id), or undefined when there is none. */
   autoScalingGroupArn?(region: string, name: string): string | undefined;
 }
 
-/** RunInstances with no SecurityGroupIds / SubnetId uses the default VPC's: concrete ids, so `security-group/*` grants match and named ones do not. */
-export const DEFAULT_SECURITY_GROUP_ID = 'sg-00000000000000def';
-export const DEFAULT_SUBNET_ID = 'subnet-00000000000000def';
-
 type Input = Record<string, unknown>;
-
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-/** `aws:ResourceTag/<k>` and EC2's older `ec2:ResourceTag/<k>` for each tag of a resource. */
-function resourceTags(tags: Record<string, string>): ContextValues {
-  const context: ContextValues = {};
-  for (const [key, value] of Object.entries(tags)) {
-    context[`aws:ResourceTag/${key}`] = value;
-    context[`ec2:ResourceTag/${key}`] = value;
-  }
-  return context;
-}
-
-/** `aws:RequestTag/<k>` and `aws:TagKeys` for the tags a request writes. */
-function requestTags(tags: Record<string, string>): ContextValues {
-  const keys = Object.keys(tags);
-  if (keys.length === 0) return {};
-  const context: ContextValues = { 'aws:TagKeys': keys };
-  for (const [key, value] of Object.entries(tags)) context[`aws:RequestTag/${key}`] = value;
-  return context;
-}
-
-function tagsFor(input: Input, resourceType: string): Record<string, string> {
-  const specs = Array.isArray(input.TagSpecifications) ? (input.TagSpecifications as Array<Record<string, unknown>>) : [];
-  const tags: Record<string, string> = {};
-  for (const spec of specs) {
-    if (spec.ResourceType !== resourceType || !Array.isArray(spec.Tags)) continue;
-    for (const tag of spec.Tags as Array<{ Key?: string; Value?: string }>) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
-  }
-  return tags;
-}
-
-// ---------------------------------------------------------------------------------------------
-// EC2
-
-function ec2Requests(operation: string, input: Input, region: string, lookup: AuthorizationLookup): AuthorizationRequest[] | undefined {
-  const account = lookup.accountId;
-  const arn = (resource: string) => `arn:aws:ec2:${region}:${account}:${resource}`;
-  const base: ContextValues = { 'ec2:Region': region };
-  const action = `ec2:${operation}`;
-  const instance = (instanceId: string): AuthorizationRequest => {
-    const found = lookup.instance(region, instanceId);
-    return {
-      action,
-      resource: arn(`instance/${instanceId}`),
-      context: {
-        ...base,
-        ...(found && {
-          ...resourceTags(found.tags),
-          'ec2:AvailabilityZone': found.availabilityZone,
-          'ec2:InstanceType': found.instanceType,
-        }),
-      },
-    };
-  };
-  const volume = (volumeId: string): AuthorizationRequest => {
-    const found = lookup.volume(region, volumeId);
-    return {
-      action,
-      resource: arn(`volume/${volumeId}`),
-      context: { ...base, ...(found && { 'ec2:AvailabilityZone': found.availabilityZone }) },
-    };
-  };
-
-  switch (operation) {
-    case 'DescribeInstances':
-    case 'DescribeVolumes':
-    case 'DescribeAddresses':
-    case 'DescribeImages':
-    case 'DescribeSubnets':
-      // Describe* support no resource-level permissions.
-      return [{ action, resource: '*', context: base }];
-    case 'StartInstances':
-    case 'StopInstances':
-    case 'TerminateInstances': {
-      const ids = strings(input.InstanceIds);
-      return ids.length === 0 ? undefined : ids.map(instance);
-    }
-    case 'AttachVolume': {
-      // Authorized on the instance and the volume (both required).
-      const volumeId = text(input.VolumeId);
-      const instanceId = text(input.InstanceId);
-      if (!volumeId || !instanceId || !text(input.Device)) return undefined;
-      return [instance(instanceId), volume(volumeId)];
-    }
-    case 'DetachVolume': {
-      // Authorized on the volume (required) and the instance it is attached to.
-      const volumeId = text(input.VolumeId);
-      if (!volumeId) return undefined;
-      const instanceIds = text(input.InstanceId) ? [text(input.InstanceId) as string] : (lookup.volume(region, volumeId)?.attachedTo ?? []);
-      return [volume(volumeId), ...instanceIds.map(instance)];
-    }
-    case 'AssociateAddress': {
-      // Authorized on the elastic-ip, the instance and the instance's network interface.
-      const allocationId = text(input.AllocationId);
-      const instanceId = text(input.InstanceId);
-      if (!allocationId && !text(input.PublicIp)) return undefined;
-      if (!instanceId && !text(input.NetworkInterfaceId)) return undefined;
-      const requests: AuthorizationRequest[] = [];
-      if (allocationId) requests.push({ action, resource: arn(`elastic-ip/${allocationId}`), context: base });
-      if (instanceId) {
-        requests.push(instance(instanceId));
-        // The world names an instance's primary interface eni-<id without "i-">.
-        requests.push({ action, resource: arn(`network-interface/eni-${instanceId.slice(2)}`), context: base });
-      }
-      if (text(input.NetworkInterfaceId))
-        requests.push({ action, resource: arn(`network-interface/${text(input.NetworkInterfaceId) as string}`), context: base });
-      return requests;
-    }
-    case 'DisassociateAddress':
-      return [{ action, resource: arn(`elastic-ip/${text(input.AllocationId) ?? '*'}`), context: base }];
-    case 'RunInstances':
-      return runInstancesRequests(input, region, lookup);
-    default:
-      return unmodelled('ec2', operation);
-  }
-}
-
-/**
- * RunInstances: the image (owned by no account: no account field), the new instance, network
- * interface and root volume (ids unknown yet: `…/*`), every security group and the subnet the
- * request names (else the default VPC's), the key pair; tags written at launch also need
- * `ec2:CreateTags` with `ec2:CreateAction = RunInstances`; an instance profile needs iam:PassRole
- * on the role inside it.
- */
-function runInstancesRequests(input: Input, region: string, lookup: AuthorizationLookup): AuthorizationRequest[] | undefined {
-  const imageId = text(input.ImageId);
-  if (!imageId || input.MinCount === undefined || input.MaxCount === undefined) return undefined;
-  const account = lookup.accountId;
-  const arn = (resource: string) => `arn:aws:ec2:${region}:${account}:${resource}`;
-  const action = 'ec2:RunInstances';
-  const base: ContextValues = { 'ec2:Region': region };
-  const subnetId = text(input.SubnetId) ?? DEFAULT_SUBNET_ID;
-  const groups = strings(input.SecurityGroupIds);
-  const profile = input.IamInstanceProfile as { Name?: string; Arn?: string } | undefined;
-  const profileRef = profile?.Arn ?? profile?.Name;
-  const profileArn = profileRef
-    ? profileRef.startsWith('arn:')
-      ? profileRef
-      : `arn:aws:iam::${account}:instance-profile/${profileRef}`
-    : undefined;
-  const instanceTags = tagsFor(input, 'instance');
-  const volumeTags = tagsFor(input, 'volume');
-  const interfaceTags = tagsFor(input, 'network-interface');
-  const requests: AuthorizationRequest[] = [
-    { action, resource: `arn:aws:ec2:${region}::image/${imageId}`, context: base },
-    {
-      action,
-      resource: arn('instance/*'),
-      context: {
-        ...base,
-        ...requestTags(instanceTags),
-        ...(typeof input.InstanceType === 'string' && { 'ec2:InstanceType': input.InstanceType }),
-        ...(profileArn && { 'ec2:InstanceProfile': profileArn }),
-      },
-    },
-    {
-      action,
-      resource: arn('network-interface/*'),
-      context: { ...base, 'ec2:Subnet': arn(`subnet/${subnetId}`), ...requestTags(interfaceTags) },
-    },
-    ...(groups.length > 0 ? groups : [DEFAULT_SECURITY_GROUP_ID]).map((group) => ({
-      action,
-      resource: arn(`security-group/${group}`),
-      context: base,
-    })),
-    { action, resource: arn(`subnet/${subnetId}`), context: base },
-    { action, resource: arn('volume/*'), context: { ...base, ...requestTags(volumeTags) } },
-  ];
-  const keyName = text(input.KeyName);
-  if (keyName) requests.push({ action, resource: arn(`key-pair/${keyName}`), context: base });
-  for (const [resourceType, tags] of [
-    ['instance', instanceTags],
-    ['volume', volumeTags],
-    ['network-interface', interfaceTags],
-  ] as const) {
-    if (Object.keys(tags).length === 0) continue;
-    requests.push({
-      action: 'ec2:CreateTags',
-      resource: arn(`${resourceType}/*`),
-      context: { ...base, 'ec2:CreateAction': 'RunInstances', ...requestTags(tags) },
-    });
-  }
-  if (profileRef) {
-    requests.push({
-      action: 'iam:PassRole',
-      resource: `arn:aws:iam::${account}:role/${lookup.instanceProfileRole(profileRef)}`,
-      context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
-    });
-  }
-  return requests;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Route 53 (global: no region in its ARNs)
@@ -484,7 +286,7 @@ export function authorizationRequests(
   const requests = ((): AuthorizationRequest[] | undefined => {
     switch (service) {
       case 'ec2':
-        return ec2Requests(operation, input, region, lookup);
+        return ec2AuthorizationRequests(operation, input, region, lookup);
       case 'route53':
         return route53Requests(operation, input);
       case 'cloudWatch':
@@ -512,6 +314,5 @@ export function authorizationRequests(
   })();
   if (!requests) return undefined;
   // Every request carries the region it was sent to (global services: us-east-1).
-  const requestedRegion = service === 'route53' || service === 'iam' ? 'us-east-1' : region;
-  return requests.map((request) => ({ ...request, context: { 'aws:RequestedRegion': requestedRegion, ...request.context } }));
+  return withRequestedRegion(requests, service === 'route53' || service === 'iam' ? 'us-east-1' : region);
 }

@@ -95,7 +95,10 @@ export interface Ec2World {
   addInstance(input: AddInstanceInput): InstanceView;
   /** Put an instance in a state at once (a scenario's "someone stopped it"). */
   setInstanceState(instanceId: string, state: InstanceStateName): void;
-  addImage(region: string, imageId: string): void;
+  /** Register an AMI in a region (created now, or at `creationEpochMs`); a no-op if it exists. */
+  addImage(region: string, imageId: string, options?: { creationEpochMs?: number }): void;
+  /** Deregister an AMI: DescribeImages and RunInstances no longer find it. */
+  removeImage(region: string, imageId: string): void;
   /**
    * Create a volume (available, or attached to an existing instance); a no-op if the id exists.
    * Zone: the one given, else the instance's it is attached to, else one derived from the id.
@@ -173,7 +176,8 @@ interface AddressModel {
 interface RegionModel {
   name: string;
   instances: Map<string, InstanceModel>;
-  images: Set<string>;
+  /** AMIs by id: when each was created (DescribeImages CreationDate). */
+  images: Map<string, { creationEpochMs: number }>;
   volumes: Map<string, VolumeModel>;
   addresses: Map<string, AddressModel>;
   /** Subnet id → its zone. */
@@ -232,7 +236,7 @@ export function createEc2Model(
       region = {
         name,
         instances: new Map(),
-        images: new Set(),
+        images: new Map(),
         volumes: new Map(),
         addresses: new Map(),
         subnets: new Map(),
@@ -708,6 +712,28 @@ export function createEc2Model(
     };
   }
 
+  /**
+   * DescribeImages by id (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html):
+   * AMIs are regional, so an AMI of another region is not found; an unknown id is
+   * InvalidAMIID.NotFound, a malformed one InvalidAMIID.Malformed; CreationDate is an ISO 8601 string.
+   * Not modelled: a recently deregistered image still listed for a short while, other owners' images.
+   */
+  function describeImages(region: RegionModel, input: { ImageIds?: string[] }, commit: Commit) {
+    const ids = input.ImageIds ?? [...region.images.keys()];
+    const malformed = ids.filter((id) => !IMAGE_ID.test(id));
+    if (malformed.length > 0) throw fail('InvalidAMIID.Malformed', `Invalid id: "${malformed[0]}" (expecting "ami-...")`);
+    const missing = ids.filter((id) => !region.images.has(id));
+    if (missing.length > 0) throw fail('InvalidAMIID.NotFound', `The image id '[${missing.join(', ')}]' does not exist`);
+    commit();
+    return {
+      Images: [...new Set(ids)].map((id) => ({
+        ImageId: id,
+        State: 'available',
+        CreationDate: new Date(region.images.get(id)?.creationEpochMs ?? 0).toISOString(),
+      })),
+    };
+  }
+
   function attachVolume(region: RegionModel, input: AttachVolumeRequest, commit: Commit, call: CallContext) {
     if (!input.Device) throw fail('MissingParameter', 'The request must contain the parameter device');
     if (!DEVICE.test(input.Device))
@@ -847,6 +873,7 @@ export function createEc2Model(
     DetachVolume: detachVolume,
     DescribeAddresses: describeAddresses,
     DescribeSubnets: describeSubnets,
+    DescribeImages: describeImages,
     AssociateAddress: associateAddress,
     DisassociateAddress: disassociateAddress,
   };
@@ -947,7 +974,7 @@ export function createEc2Model(
       const subnetZone = input.subnetId !== undefined ? region.subnets.get(input.subnetId) : undefined;
       if (subnetZone && input.availabilityZone && subnetZone !== input.availabilityZone)
         throw new SwitchbackError(`world.ec2.addInstance: subnet ${input.subnetId} is in ${subnetZone}, not ${input.availabilityZone}`);
-      region.images.add(imageId);
+      if (!region.images.has(imageId)) region.images.set(imageId, { creationEpochMs: ctx.now() });
       const instance: InstanceModel = {
         instanceId,
         region: region.name,
@@ -974,9 +1001,13 @@ export function createEc2Model(
       found.instance.state = state;
       found.instance.transition = undefined;
     },
-    addImage(regionName, imageId) {
+    addImage(regionName, imageId, options) {
       if (!IMAGE_ID.test(imageId)) throw new SwitchbackError(`world.ec2.addImage: "${imageId}" is not an AMI id`);
-      regionModel(regionName).images.add(imageId);
+      const region = regionModel(regionName);
+      if (!region.images.has(imageId)) region.images.set(imageId, { creationEpochMs: options?.creationEpochMs ?? ctx.now() });
+    },
+    removeImage(regionName, imageId) {
+      regionModel(regionName).images.delete(imageId);
     },
     addVolume(input) {
       const region = regionModel(input.region);

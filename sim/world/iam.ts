@@ -21,18 +21,12 @@
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { SwitchbackError } from '../../shared/errors';
-import { wildcardMatches } from './model';
+import type { WorldContext } from './context';
+import { unsupportedOperation, wildcardMatches, type ServiceModel } from './model';
 
-export type ContextValues = Record<string, string | string[]>;
+import type { AuthorizationRequest, ContextValues } from '../../shared/aws/ec2-authorization';
 
-/** What AWS evaluates for one part of a call: one action on one resource with the request's context. */
-export interface AuthorizationRequest {
-  /** `ec2:RunInstances` */
-  action: string;
-  /** A full ARN, or `*` for actions (or requests) with no resource. */
-  resource: string;
-  context: ContextValues;
-}
+export type { AuthorizationRequest, ContextValues } from '../../shared/aws/ec2-authorization';
 
 export interface PolicyDocument {
   Version: '2012-10-17';
@@ -203,6 +197,66 @@ export function createIamModel(options: { accountId: string }): IamModel {
     evaluate,
     recordDenial: (record) => denials.push(record),
     roleExists: (roleArn) => roles.has(roleArn),
+  };
+}
+
+/**
+ * The IAM API as the drill calls it: `SimulatePrincipalPolicy` answers from the same evaluation the
+ * world authorizes every call with. As in AWS
+ * (https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html): a
+ * PolicySourceArn that names no role is NoSuchEntity; each of ActionNames is evaluated for each of
+ * ResourceArns (default `*`) with the ContextEntries as the request's context; the decision per
+ * resource is in ResourceSpecificResults, and the top-level EvalDecision is allowed only when every
+ * resource is. Not modelled: MissingContextValues (always empty), pagination (never truncated).
+ */
+export function createIamServiceModel(ctx: WorldContext, iam: IamModel): ServiceModel {
+  async function simulatePrincipalPolicy(input: Record<string, unknown>) {
+    const principal = typeof input.PolicySourceArn === 'string' ? input.PolicySourceArn : '';
+    const actions = Array.isArray(input.ActionNames) ? (input.ActionNames as string[]) : [];
+    if (!principal || actions.length === 0) throw ctx.error('iam', 'ValidationError', 'PolicySourceArn and ActionNames are required');
+    if (!iam.roleExists(principal)) {
+      throw ctx.error('iam', 'NoSuchEntity', `The role with name ${principal.replace(/^.*:role\/(?:.*\/)?/, '')} cannot be found.`);
+    }
+    const resources = Array.isArray(input.ResourceArns) && input.ResourceArns.length > 0 ? (input.ResourceArns as string[]) : ['*'];
+    const context: ContextValues = {};
+    for (const entry of (input.ContextEntries ?? []) as Array<{
+      ContextKeyName?: string;
+      ContextKeyValues?: string[];
+      ContextKeyType?: string;
+    }>) {
+      if (!entry.ContextKeyName) continue;
+      const values = entry.ContextKeyValues ?? [];
+      context[entry.ContextKeyName] = entry.ContextKeyType?.endsWith('List') ? values : (values[0] ?? '');
+    }
+    const EvaluationResults = [];
+    for (const action of actions) {
+      const decisions = await Promise.all(resources.map((resource) => iam.evaluate(principal, { action, resource, context })));
+      const statements = (decision: AuthorizationDecision) => decision.matchedStatements.map((sid) => ({ SourcePolicyId: sid }));
+      EvaluationResults.push({
+        EvalActionName: action,
+        EvalResourceName: '*',
+        EvalDecision: decisions.every((decision) => decision.result === 'allowed')
+          ? 'allowed'
+          : decisions.some((decision) => decision.result === 'explicitDeny')
+            ? 'explicitDeny'
+            : 'implicitDeny',
+        MatchedStatements: decisions.flatMap(statements),
+        MissingContextValues: [],
+        ResourceSpecificResults: decisions.map((decision, index) => ({
+          EvalResourceName: resources[index],
+          EvalResourceDecision: decision.result,
+          MatchedStatements: statements(decision),
+          MissingContextValues: [],
+        })),
+      });
+    }
+    return { EvaluationResults, IsTruncated: false };
+  }
+  return {
+    handle(operation, input) {
+      if (operation === 'SimulatePrincipalPolicy') return simulatePrincipalPolicy(input as Record<string, unknown>);
+      throw unsupportedOperation(ctx, 'iam', operation);
+    },
   };
 }
 

@@ -23,7 +23,7 @@ import { createWorldContext } from './context';
 import { createEc2Model, type Ec2World } from './ec2';
 import { createEventBridgeModel, type EventBridgeWorld } from './eventbridge';
 import { createFaultRegistry, type FaultSpec } from './faults';
-import { assumedRoleArn, createIamModel, deniedErrorCode, deniedMessage, type IamWorld } from './iam';
+import { assumedRoleArn, createIamModel, createIamServiceModel, deniedErrorCode, deniedMessage, type IamWorld } from './iam';
 import { createLambdaModel, type LambdaWorld } from './lambda';
 import { requestTimedOut, type ServiceModel } from './model';
 import { createAutoScalingModel, DEFAULT_AUTO_SCALING_TIMINGS, type AutoScalingTimings, type AutoScalingWorld } from './autoscaling';
@@ -158,7 +158,7 @@ export const DEFAULT_HEALTH_CHECKER_INTERVAL_MS = 30_000;
 export const WORLD_ENDPOINT = 'http://world.invalid';
 export const WORLD_CREDENTIALS = { accessKeyId: 'AKIASWITCHBACKWORLD0', secretAccessKey: 'switchback-embedded-world' } as const;
 const MIDDLEWARE_NAME = 'switchbackWorld';
-const READ_ONLY_OPERATION = /^(Describe|Get|List)/;
+const READ_ONLY_OPERATION = /^(Describe|Get|List|Simulate)/;
 
 interface MiddlewareStackLike {
   add(middleware: unknown, options: Record<string, unknown>): void;
@@ -248,6 +248,8 @@ export function createWorld(options: WorldOptions): World {
       return found && { availabilityZone: found.availabilityZone, attachedTo: found.attachments.map((a) => a.instanceId) };
     },
     instanceProfileRole: (nameOrArn) => iam.world.instanceProfileRole(nameOrArn),
+    // The world names an instance's primary interface eni-<id without "i-"> (see ./ec2.ts DescribeAddresses).
+    networkInterfaceOf: (_region, instanceId) => `eni-${instanceId.slice(2)}`,
     autoScalingGroupArn: (region, name) => autoScaling.world.group(region, name)?.arn,
   };
   const models: Record<AwsServiceName, ServiceModel> = {
@@ -260,6 +262,7 @@ export function createWorld(options: WorldOptions): World {
     rds: rds.model,
     autoScaling: autoScaling.model,
     ecs: ecs.model,
+    iam: createIamServiceModel(ctx, iam),
   };
   const counts: Record<string, number> = {};
   const log: CallLogEntry[] = [];

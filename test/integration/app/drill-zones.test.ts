@@ -4,37 +4,21 @@
  * The drill finds that on a quiet day, naming both zones.
  */
 import { dryRun } from '../../../shared/app/drill';
-import { parseConfig } from '../../../shared/config/load';
 import { createStore } from '../../../shared/store';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
 import { createWorld } from '../../../sim/world';
 import { simAppDeps } from '../../support/sim-app-deps';
+import { webServiceConfig } from '../../support/drill-kit';
 import { ManualClock, T0 } from '../engine/engine-kit';
 
 const VOLUME = 'vol-0abc1234def567890';
 const SUBNET = 'subnet-0abc1234';
 
 function configWith(attachTo: string) {
-  return parseConfig({
-    controlRegion: 'us-west-2',
-    notify: { sms: ['+15555550100'] },
-    services: [
-      {
-        name: 'web',
-        dns: { hostedZoneId: 'Z0123456789ABC', recordName: 'app.example.com', type: 'A' },
-        primary: { region: 'us-east-1', target: ['203.0.113.10'], probe: { type: 'http', url: 'http://203.0.113.10/health' } },
-        secondary: {
-          region: 'us-west-2',
-          target: ['198.51.100.20'],
-          probe: { type: 'http', url: 'http://198.51.100.20/health' },
-          prepare: [
-            { id: 'launch', 'ec2.launchFromAmi': { imageId: 'ami-0abc1234def567890', instanceType: 't4g.small', subnetId: SUBNET } },
-            { 'ec2.attachVolume': { volumeId: VOLUME, instanceId: attachTo, device: '/dev/sdf' } },
-          ],
-        },
-      },
-    ],
-  });
+  return webServiceConfig([
+    { id: 'launch', 'ec2.launchFromAmi': { imageId: 'ami-0abc1234def567890', instanceType: 't4g.small', subnetId: SUBNET } },
+    { 'ec2.attachVolume': { volumeId: VOLUME, instanceId: attachTo, device: '/dev/sdf' } },
+  ]);
 }
 
 describe('drill dry-run: volume and instance zones', () => {

@@ -66,6 +66,7 @@ function harness(
   const probes = [...(options.probes ?? [true])];
   const route53: Route53Adapter = {
     getRecord: async (key) => (calls.push(['getRecord', key]), options.record),
+    getHealthCheck: async () => undefined,
     upsertRecord: async (input: UpsertRecordInput) => (calls.push(['upsertRecord', input]), { changeId: 'C123' }),
     getChangeStatus: async () => 'PENDING',
     waitInSync: async (changeId, waitOptions) => {

@@ -216,6 +216,18 @@ describe('buildResources', () => {
     expect(Resources.ProbeRolePolicy1.Type).toBe('AWS::IAM::ManagedPolicy');
   });
 
+  it('names each role after its function and region, so the drill can name the orchestrator role to IAM', () => {
+    const { Resources } = buildResources(exampleConfig(), context) as { Resources: Resources };
+    expect(Resources.OrchestratorRole.Properties.RoleName).toBe('switchback-prod-orchestrator-us-west-2');
+    expect(Resources.DrillRole.Properties.RoleName).toBe('switchback-prod-drill-us-west-2');
+  });
+
+  it('refuses a stage whose role names would pass the 64 characters IAM allows', () => {
+    expect(() => buildResources(exampleConfig(), { ...context, stage: 'a-very-long-stage-name-for-testing' })).toThrow(
+      /the IAM role name switchback-a-very-long-stage-name-for-testing-\w+-us-west-2 is longer than 64 characters: use a shorter stage name/,
+    );
+  });
+
   it('leaves a topic in another region out of the heartbeat actions (alarm actions are regional)', () => {
     const text = EXAMPLE_CONFIG_TEXT.replace('# topicArn: arn:aws:sns:us-west-2:', 'topicArn: arn:aws:sns:us-east-1:');
     const { Resources } = buildResources(configFrom(text), context) as { Resources: Resources };

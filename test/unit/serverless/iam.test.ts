@@ -254,6 +254,13 @@ describe('least-privilege IAM from the full configuration', () => {
     });
     expect(orchestrator).toContainEqual({ action: 'cloudwatch:DescribeAlarms', resource: alarm });
     expect(grantsOf(policies.drill)).toContainEqual({ action: 'cloudwatch:DescribeAlarms', resource: alarm });
+    // The drill reads the health check deploy created (does it follow the flag alarm?), and nothing else of Route 53's health checks.
+    expect(grantsOf(policies.drill).filter((grant) => grant.action.startsWith('route53:GetHealthCheck'))).toEqual([
+      {
+        action: 'route53:GetHealthCheck',
+        resource: JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:route53:::healthcheck/${WebFailoverFlagHealthCheck}' }),
+      },
+    ]);
     // Only the record-swap service's zone may be changed.
     const zones = orchestrator.filter((grant) => grant.action === 'route53:ChangeResourceRecordSets').map((grant) => grant.resource);
     expect(zones).toEqual([JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:route53:::hostedzone/Z0FEDCBA987654' })]);
@@ -422,5 +429,30 @@ describe('database and fleet steps (examples/whole-stack.yml)', () => {
       'ecs:DescribeServices',
       'rds:DescribeGlobalClusters',
     ]);
+  });
+});
+
+describe('the drill asks IAM about the orchestrator role (launch chain)', () => {
+  const policies = buildFunctionPolicies(
+    loadConfigFile(join(__dirname, '..', '..', '..', 'scenarios', 'configs', 'launch.yml')),
+    controller,
+  );
+  const ORCHESTRATOR_ROLE = JSON.stringify({
+    'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/switchback-prod-orchestrator-us-west-2',
+  });
+
+  it('may simulate the orchestrator role and no other; no other function may simulate at all', () => {
+    expect(grantsOf(policies.drill).filter((grant) => grant.action.startsWith('iam:Simulate'))).toEqual([
+      { action: 'iam:SimulatePrincipalPolicy', resource: ORCHESTRATOR_ROLE },
+    ]);
+    for (const key of ['probe', 'alarm', 'orchestrator', 'status', 'control'] as const)
+      expect(actionsOf(policies[key]).filter((action) => action.startsWith('iam:Simulate'))).toEqual([]);
+  });
+
+  it('holds RunInstances for its DryRun, but not what it only simulates (the steps on the launched instance)', () => {
+    expect(actionsOf(policies.drill)).toContain('ec2:RunInstances');
+    expect(actionsOf(policies.orchestrator)).toEqual(expect.arrayContaining(['ec2:AttachVolume', 'ec2:AssociateAddress']));
+    expect(actionsOf(policies.drill)).not.toContain('ec2:AttachVolume');
+    expect(actionsOf(policies.drill)).not.toContain('ec2:AssociateAddress');
   });
 });

@@ -90,6 +90,7 @@ describe('what AWS authorizes for a call (Service Authorization Reference)', () 
     instance: () => ({ tags: { 'switchback:run': 'r1' }, availabilityZone: `${REGION}a`, instanceType: 't3.small' }),
     volume: () => ({ availabilityZone: `${REGION}a`, attachedTo: [] }),
     instanceProfileRole: (name: string) => `${name}-role`,
+    networkInterfaceOf: (_region: string, instanceId: string) => `eni-${instanceId.slice(2)}`,
   };
 
   it('RunInstances: image, instance, network-interface, security-group, subnet, volume, key-pair; CreateTags for tags; iam:PassRole for a profile', () => {
