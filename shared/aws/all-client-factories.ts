@@ -13,6 +13,7 @@ import { snsClientFactory } from './sns';
 import { rdsClientFactory } from './rds';
 import { autoScalingClientFactory } from './autoscaling';
 import { ecsClientFactory } from './ecs';
+import { sqsClientFactory } from './sqs';
 
 export const ALL_AWS_CLIENT_FACTORIES: Required<AwsClientFactories> = {
   route53: route53ClientFactory,
@@ -24,4 +25,5 @@ export const ALL_AWS_CLIENT_FACTORIES: Required<AwsClientFactories> = {
   rds: rdsClientFactory,
   autoScaling: autoScalingClientFactory,
   ecs: ecsClientFactory,
+  sqs: sqsClientFactory,
 };

@@ -19,6 +19,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { SwitchbackError } from '../errors';
 
 export interface AwsClients {
@@ -33,9 +34,11 @@ export interface AwsClients {
   rds(region: string): RDSClient;
   autoScaling(region: string): AutoScalingClient;
   ecs(region: string): ECSClient;
+  /** SQS is regional: each probe location sends its chain links to its own region's queue. */
+  sqs(region: string): SQSClient;
 }
 
-export const AWS_SERVICES = ['route53', 'ec2', 'sns', 'cloudWatch', 'lambda', 'eventBridge', 'rds', 'autoScaling', 'ecs'] as const;
+export const AWS_SERVICES = ['route53', 'ec2', 'sns', 'cloudWatch', 'lambda', 'eventBridge', 'rds', 'autoScaling', 'ecs', 'sqs'] as const;
 export type AwsServiceName = (typeof AWS_SERVICES)[number];
 
 /** The region Route 53's API is signed for in the `aws` partition. */
@@ -62,6 +65,7 @@ export interface AwsClientFactories {
   rds?: AwsClientFactory<RDSClient>;
   autoScaling?: AwsClientFactory<AutoScalingClient>;
   ecs?: AwsClientFactory<ECSClient>;
+  sqs?: AwsClientFactory<SQSClient>;
 }
 
 export interface CreateAwsClientsOptions {
@@ -99,6 +103,7 @@ const FACTORY_MODULE: Record<AwsServiceName, string> = {
   rds: "rdsClientFactory from 'shared/aws/rds'",
   autoScaling: "autoScalingClientFactory from 'shared/aws/autoscaling'",
   ecs: "ecsClientFactory from 'shared/aws/ecs'",
+  sqs: "sqsClientFactory from 'shared/aws/sqs'",
 };
 
 export class MissingAwsClientError extends SwitchbackError {
@@ -152,6 +157,7 @@ export function createAwsClients(options: CreateAwsClientsOptions): AwsClients {
     rds: (region) => get<RDSClient>('rds', requireRegion(region, 'rds')),
     autoScaling: (region) => get<AutoScalingClient>('autoScaling', requireRegion(region, 'autoScaling')),
     ecs: (region) => get<ECSClient>('ecs', requireRegion(region, 'ecs')),
+    sqs: (region) => get<SQSClient>('sqs', requireRegion(region, 'sqs')),
   };
 }
 

@@ -63,6 +63,7 @@ export function recordingClients(
     rds: pick('rds'),
     autoScaling: pick('autoScaling'),
     ecs: pick('ecs'),
+    sqs: pick('sqs'),
     regions,
   };
 }
