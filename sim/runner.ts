@@ -27,7 +27,8 @@ import { drill } from '../functions/drill';
 import { orchestrator } from '../functions/orchestrator';
 import { probe } from '../functions/probe';
 import { status } from '../functions/status';
-import { startEmbeddedDynamo } from './dynamo';
+import { connectEmbeddedDynamo, startEmbeddedDynamo } from './dynamo';
+import { deployProbeChains, probeChainDeps } from './probe-chain';
 import { seededRandom } from './random';
 import type { ApiFault, Scenario, ScenarioEvent } from './scenario';
 import { startSite, type Site } from './sites';
@@ -118,7 +119,7 @@ export interface RunScenarioOptions {
 export interface TimelineEntry {
   /** Seconds since the scenario started. */
   t: number;
-  kind: 'probe' | 'alarm' | 'transition' | 'step' | 'sms' | 'dns' | 'invoke' | 'error' | 'decision' | 'site' | 'fault';
+  kind: 'probe' | 'alarm' | 'transition' | 'step' | 'sms' | 'dns' | 'invoke' | 'error' | 'decision' | 'site' | 'fault' | 'chain';
   service?: string;
   [key: string]: unknown;
 }
@@ -360,6 +361,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const sites = new Map<string, Site>();
   const dynamo = await startEmbeddedDynamo();
   const probers: Prober[] = [];
+  /** The chains' leases get their own connection: `dynamodb.*` faults are the controller's table's, not the chains'. */
+  let chainTable: ReturnType<typeof connectEmbeddedDynamo> | undefined;
   try {
     for (const service of scenario.config.services) {
       for (const role of ['primary', 'secondary'] as const)
@@ -367,6 +370,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     }
     const config = pointProbesAtSites(scenario.config, sites);
     await dynamo.createTable(TABLE_NAME);
+    if (scenario.world.probeChain !== false) chainTable = connectEmbeddedDynamo(dynamo.endpoint);
     // `dynamodb.<Operation>` faults: the table is dynalite, not a world model, so they fire in a
     // middleware of its client (before the request is sent: a throttled or failed write changes nothing).
     const tableFaults = createFaultRegistry();
@@ -413,6 +417,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         ...(scenario.world.rdsSwitchoverSeconds !== undefined && { switchoverMs: scenario.world.rdsSwitchoverSeconds * 1000 }),
       },
       onAsyncInvoke: (name: string, payload: unknown) => scheduler.start(`async ${name}`, () => invokeAsync(name, payload, 'async')),
+      spawn: (name: string, work: () => Promise<unknown>) => scheduler.start(name, work),
     });
     world.seed(scenario.config);
     if (scenario.world.rdsReplicationLagSeconds !== undefined)
@@ -530,6 +535,16 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
           },
         ),
         aws: createSimAwsAdapters(clients),
+        ...(chainTable &&
+          key === 'probe' && {
+            chain: probeChainDeps({
+              clients,
+              client: chainTable.client,
+              tableName: location === config.controlRegion ? TABLE_NAME : `${locationTableName(SIMULATION_STAGE)}-${location}`,
+              location,
+              stage: SIMULATION_STAGE,
+            }),
+          }),
         functions: { orchestrator: functionName(SIMULATION_STAGE, 'orchestrator'), probe: functionName(SIMULATION_STAGE, 'probe') },
         logger: silentLogger,
         emit: countingEvents(emit, selfMetricsOf(location)),
@@ -613,6 +628,18 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         timeoutSeconds: timeoutMs(key) / 1000,
       });
 
+    // The probe chain (default, as deployed): each location's queue runs one round per message; the
+    // schedule below seeds a chain whose next link is overdue. `world.probeChain: false` keeps the
+    // schedule's minute of rounds in one invocation (the deployment before the chain).
+    if (chainTable)
+      deployProbeChains(world, config, {
+        stage: SIMULATION_STAGE,
+        probeTimeoutSeconds: timeoutMs('probe') / 1000,
+        invokeProbe: (location, event) =>
+          darkRegions.has(location)
+            ? Promise.reject(new Error(`region ${location} is dark: the event source mapping cannot invoke probe`))
+            : invoke('probe', event, 'sqs', location),
+      });
     // The schedule: every probe location runs its probe function once a minute.
     const endEpochMs = startEpochMs + scenario.duration;
     for (const location of config.probeLocations) {
@@ -655,6 +682,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         after: fault.after,
         ...(fault.latencyMs !== undefined ? { latencyMs: fault.latencyMs } : {}),
         ...(fault.stuck ? { stuck: true } : {}),
+        ...(fault.lost ? { lost: true } : {}),
+        ...(fault.duplicate ? { duplicate: true } : {}),
       };
       if (fault.api.startsWith('dynamodb.')) tableFaults.add(spec);
       else world.faults.add(spec);
@@ -810,6 +839,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   } finally {
     await Promise.all([...sites.values()].map((site) => site.close()));
     await Promise.all(probers.map((prober) => prober.close()));
+    chainTable?.close();
     await dynamo.close();
   }
 }

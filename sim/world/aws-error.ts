@@ -15,6 +15,7 @@ import * as snsSdk from '@aws-sdk/client-sns';
 import * as rdsSdk from '@aws-sdk/client-rds';
 import * as autoScalingSdk from '@aws-sdk/client-auto-scaling';
 import * as ecsSdk from '@aws-sdk/client-ecs';
+import * as sqsSdk from '@aws-sdk/client-sqs';
 import type { AwsServiceName } from '../../shared/aws/clients';
 
 type ServiceExceptionClass = new (options: Record<string, unknown>) => Error;
@@ -29,6 +30,7 @@ const BASE_EXCEPTIONS: Record<AwsServiceName, ServiceExceptionClass> = {
   rds: rdsSdk.RDSServiceException as unknown as ServiceExceptionClass,
   autoScaling: autoScalingSdk.AutoScalingServiceException as unknown as ServiceExceptionClass,
   ecs: ecsSdk.ECSServiceException as unknown as ServiceExceptionClass,
+  sqs: sqsSdk.SQSServiceException as unknown as ServiceExceptionClass,
 };
 
 const SDK_MODULES: Record<AwsServiceName, Record<string, unknown>> = {
@@ -41,6 +43,7 @@ const SDK_MODULES: Record<AwsServiceName, Record<string, unknown>> = {
   rds: rdsSdk,
   autoScaling: autoScalingSdk,
   ecs: ecsSdk,
+  sqs: sqsSdk,
 };
 
 /** Query-protocol services name their classes `<Code>Exception` (SNS `InvalidParameter` → `InvalidParameterException`). */

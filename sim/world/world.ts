@@ -32,6 +32,7 @@ import { createRdsModel, DEFAULT_RDS_TIMINGS, type RdsTimings, type RdsWorld } f
 import { createRoute53Model, type Route53World } from './route53';
 import { seedWorld } from './seed';
 import { DEFAULT_SMS_SPEND, createSnsModel, type SmsSpendOptions, type SnsWorld } from './sns';
+import { createSqsModel, type SqsWorld } from './sqs';
 
 export interface WorldOptions {
   /** Epoch ms; the only clock the world reads. */
@@ -60,6 +61,8 @@ export interface WorldOptions {
   ecs?: Partial<EcsTimings>;
   /** Lambda Event invocations go here (the simulator spawns a task); otherwise the handler runs un-awaited. */
   onAsyncInvoke?(name: string, payload: unknown): unknown;
+  /** Work the world starts on its own (SQS deliveries to an event source mapping): the simulator's scheduler; default un-awaited. */
+  spawn?(name: string, work: () => Promise<unknown>): void;
 }
 
 /** One AWS call, logged when it finished (a Lambda Invoke is logged after the calls its handler made). */
@@ -134,6 +137,8 @@ export interface World {
   rds: RdsWorld;
   autoScaling: AutoScalingWorld;
   ecs: EcsWorld;
+  /** Standard queues and the event source mappings that drain them (the probe chain). */
+  sqs: SqsWorld;
   iam: IamWorld;
   faults: WorldFaults;
   /** Calls per `<service>.<Operation>`. */
@@ -172,6 +177,7 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
   'rds',
   'autoScaling',
   'ecs',
+  'spawn',
 ]);
 
 function validateOptions(options: WorldOptions): void {
@@ -215,6 +221,10 @@ export function createWorld(options: WorldOptions): World {
   cloudWatch.addMetricSource(rds.metricSource);
   const autoScaling = createAutoScalingModel(ctx, { ...DEFAULT_AUTO_SCALING_TIMINGS, ...options.autoScaling });
   const ecs = createEcsModel(ctx, { ...DEFAULT_ECS_TIMINGS, ...options.ecs });
+  const sqs = createSqsModel(ctx, {
+    sleep: (ms) => (options.sleep ? options.sleep(ms) : new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))),
+    ...(options.spawn && { spawn: options.spawn }),
+  });
   const faults = createFaultRegistry();
   /** Regions in an outage (`faults.setRegionDark`): every call to them fails to connect. */
   const darkRegions = new Set<string>();
@@ -252,6 +262,7 @@ export function createWorld(options: WorldOptions): World {
     rds: rds.model,
     autoScaling: autoScaling.model,
     ecs: ecs.model,
+    sqs: sqs.model,
   };
   const counts: Record<string, number> = {};
   const log: CallLogEntry[] = [];
@@ -325,6 +336,8 @@ export function createWorld(options: WorldOptions): World {
       const output = (await models[service].handle(operation, input, {
         region,
         stuck: fault?.stuck ?? false,
+        ...(fault?.lost && { lost: true }),
+        ...(fault?.duplicate && { duplicate: true }),
         ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
       })) as Record<string, unknown>;
       entry.ok = true;
@@ -436,6 +449,7 @@ export function createWorld(options: WorldOptions): World {
     rds: rds.world,
     autoScaling: autoScaling.world,
     ecs: ecs.world,
+    sqs: sqs.world,
     iam: iam.world,
     faults: {
       add: (spec) => faults.add(spec),
