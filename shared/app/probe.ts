@@ -143,7 +143,8 @@ function countHeartbeat(deps: AppDeps, options: ProbeInvocationOptions, rounds: 
     // A round where a decision failed does not count: the heartbeat alarm then sees the controller is not watching.
     deps.metrics.count('ProbeRoundsCompleted', rounds.filter((round) => round.decisionErrors === 0).length);
     // The worst moment of this minute; 0 is a datapoint too (the alarm sees the locations come back).
-    if (deps.role === DEPLOY_ROLES.controller && deps.config.probeLocations.length > 1)
+    // A chain link counts it once a minute too: on the slot that starts the minute.
+    if (deps.role === DEPLOY_ROLES.controller && deps.config.probeLocations.length > 1 && options.perMinuteWork !== false)
       deps.metrics.count('LocationStale', Math.max(0, ...rounds.map((round) => round.staleLocations.length)));
   }
   return { rounds: rounds.map(({ probeNow: _probeNow, decisionErrors: _errors, staleLocations: _stale, ...summary }) => summary) };
