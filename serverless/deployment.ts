@@ -112,8 +112,9 @@ interface FunctionSettings {
 }
 
 /**
- * `probe` runs rounds for ~55 s and stops before its deadline; `orchestrator` hands a run on to a
- * fresh invocation before 900 s; nothing retries an async invocation that the watchdog resumes anyway.
+ * `probe` runs one round per chain link (without the chain, a minute of rounds that stops before its
+ * deadline); `orchestrator` hands a run on to a fresh invocation before 900 s; nothing retries an
+ * async invocation that the watchdog resumes anyway.
  */
 export const FUNCTION_SETTINGS: Record<FunctionKey, FunctionSettings> = {
   probe: {
