@@ -108,6 +108,29 @@ describe('probe chain', () => {
     expect(chainEvents(result, 'seeded')).toHaveLength(6);
   });
 
+  test('links that fail while their region is dark come back after the visibility timeout: one chain, no slot twice', async () => {
+    const result = await runScenario(
+      variant('control-region-dark', {
+        duration: '14m',
+        events: [
+          { at: '3m', region: 'eu-west-1', dark: true },
+          { at: '10m', region: 'eu-west-1', dark: false },
+        ],
+      }),
+    );
+    expect(result.summary.accessDenied).toEqual([]);
+    const own = rounds(result, 'eu-west-1');
+    const times = own.map((entry) => entry.t);
+    expect(new Set(times).size).toBe(times.length);
+    // Nothing ran while dark; from the return on, one round every tick again.
+    expect(times.filter((t) => t >= 180 && t < 600)).toEqual([]);
+    const after = times.filter((t) => t >= 600);
+    expect(after).toEqual(Array.from({ length: after.length }, (_, index) => 600 + index * TICK_S));
+    expect(after.length).toBe((840 - 600) / TICK_S);
+    // The other locations never noticed.
+    expect(longestGap(rounds(result, 'ap-southeast-2'))).toBe(TICK_S);
+  });
+
   test('detection is no slower than a minute of rounds in one invocation, whatever the outage phase', async () => {
     for (const offsetSeconds of [0, 3, 7, 31]) {
       const outage = (probeChain: boolean) =>
