@@ -51,6 +51,25 @@ describe('probe chain', () => {
     expect(next.delaySeconds).toBe(5);
   });
 
+  it('at 1 s rounds with whole-second timers and slow starts, rounds stay a tick apart (a skipped slot number loses no round)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 50, maxLength: 300 }), (startupMs) => {
+        let current = link(0);
+        let roundAt = T0;
+        for (const ms of startupMs) {
+          const next = nextLink(current, roundAt, 1000);
+          current = next.link;
+          const nextRoundAt = roundAt + next.delaySeconds * 1000 + ms;
+          // Never a lost round: the next one starts within a tick plus this start-up of the last.
+          expect(nextRoundAt - roundAt).toBeLessThanOrEqual(1000 + ms);
+          expect(nextRoundAt - roundAt).toBeGreaterThan(0);
+          roundAt = nextRoundAt;
+          expect(roundAt - slotDueAtEpochMs(current, 1000)).toBeLessThan(1000 + 400);
+        }
+      }),
+    );
+  });
+
   it('a chain of links run on time stays on the grid for a day (no drift from whole-second timers)', () => {
     const tickMs = 7_000;
     let current = link(0);
