@@ -20,7 +20,7 @@ const BENCHMARKS = {
   'decision-overhead': 90_000,
   'probe-throughput': 90_000,
   'cold-start': 300_000,
-  'steady-state-cost': 90_000,
+  'steady-state-cost': 180_000,
   scale: 90_000,
   rto: 180_000,
 };

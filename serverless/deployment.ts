@@ -28,6 +28,8 @@ import {
   METRICS,
   SERVICE_NAME,
   alarmDeadLetterQueueName,
+  probeChainDeadLetterQueueName,
+  probeChainQueueName,
   alarmTopicName,
   alertsTopicName,
   flagAlarmName,
@@ -112,12 +114,13 @@ interface FunctionSettings {
 }
 
 /**
- * `probe` runs rounds for ~55 s and stops before its deadline; `orchestrator` hands a run on to a
- * fresh invocation before 900 s; nothing retries an async invocation that the watchdog resumes anyway.
+ * `probe` runs one round per chain link (without the chain, a minute of rounds that stops before its
+ * deadline); `orchestrator` hands a run on to a fresh invocation before 900 s; nothing retries an
+ * async invocation that the watchdog resumes anyway.
  */
 export const FUNCTION_SETTINGS: Record<FunctionKey, FunctionSettings> = {
   probe: {
-    description: 'switchback: probe rounds every intervalSeconds for a minute; watchdog for stalled runs',
+    description: 'switchback: one probe round per chain message (SQS), the schedule tends the chain; watchdog for stalled runs',
     memorySize: 256,
     timeout: 70,
     maximumRetryAttempts: 0,
@@ -157,6 +160,39 @@ export function alarmEventPatterns(config: SwitchbackConfig): Array<Record<strin
  */
 export const ALARM_ASYNC_DELIVERY = { maximumRetryAttempts: 2, maximumEventAgeSeconds: 600 } as const;
 
+/**
+ * The probe chain's queue in every probe location (shared/domain/probe-chain.ts): one message per
+ * round, delivered to `probe` by an event source mapping with batch size 1. Lambda's advice for the
+ * queue: a visibility timeout of "at least six times the timeout that you configure on your
+ * function" and a redrive `maxReceiveCount` of "at least 5"
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html). A link that fails five
+ * times ends in the dead-letter queue; the one-minute schedule has long since seeded a new chain.
+ */
+export const PROBE_CHAIN_QUEUE = { visibilityTimeoutPerFunctionTimeout: 6, maxReceiveCount: 5, batchSize: 1 } as const;
+
+/** The chain's queue and dead-letter queue (both stacks that deploy `probe`). */
+function probeChainResources(context: DeploymentContext): Record<string, unknown> {
+  return {
+    ProbeChainDeadLetterQueue: {
+      Type: 'AWS::SQS::Queue',
+      Properties: { QueueName: probeChainDeadLetterQueueName(context.stage), MessageRetentionPeriod: 86_400 },
+    },
+    ProbeChainQueue: {
+      Type: 'AWS::SQS::Queue',
+      Properties: {
+        QueueName: probeChainQueueName(context.stage),
+        VisibilityTimeout: PROBE_CHAIN_QUEUE.visibilityTimeoutPerFunctionTimeout * FUNCTION_SETTINGS.probe.timeout,
+        // A link is worth nothing after its slot: an old one is refused by the lease anyway.
+        MessageRetentionPeriod: 3_600,
+        RedrivePolicy: {
+          deadLetterTargetArn: { 'Fn::GetAtt': ['ProbeChainDeadLetterQueue', 'Arn'] },
+          maxReceiveCount: PROBE_CHAIN_QUEUE.maxReceiveCount,
+        },
+      },
+    },
+  };
+}
+
 export function buildFunctions(config: SwitchbackConfig, context: DeploymentContext): Record<string, Record<string, unknown>> {
   checkDeployment(config, context);
   const define = (key: FunctionKey, events: unknown[]) => {
@@ -173,7 +209,11 @@ export function buildFunctions(config: SwitchbackConfig, context: DeploymentCont
     };
   };
   if (context.role === DEPLOY_ROLES.alarmForwarder) return {};
-  const probe = define('probe', [{ schedule: { rate: ['rate(1 minute)'] } }]);
+  // The schedule tends the chain (seeds it when a link is overdue); the chain's messages run the rounds.
+  const probe = define('probe', [
+    { schedule: { rate: ['rate(1 minute)'] } },
+    { sqs: { arn: { 'Fn::GetAtt': ['ProbeChainQueue', 'Arn'] }, batchSize: PROBE_CHAIN_QUEUE.batchSize } },
+  ]);
   if (context.role === DEPLOY_ROLES.probeOnly) return { probe };
   return {
     probe,
@@ -441,6 +481,7 @@ function probeLocationResources(config: SwitchbackConfig, context: DeploymentCon
         DeletionPolicy: 'Delete',
         Properties: { TableName: locationTableName(context.stage), ...TABLE_DEFINITION },
       },
+      ...probeChainResources(context),
       ...alertsTopic(config, context),
       ...selfMetricAlarms(config, context),
       ...forwarder.Resources,
@@ -469,6 +510,7 @@ function controllerResources(config: SwitchbackConfig, context: DeploymentContex
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       },
     },
+    ...probeChainResources(context),
     AlarmTopic: {
       Type: 'AWS::SNS::Topic',
       Properties: { TopicName: alarmTopicName(context.stage), DisplayName: 'switchback alarms' },

@@ -17,6 +17,7 @@ import {
   flagAlarmName,
   functionName,
   locationTableName,
+  probeChainQueueName,
   type DeployRole,
   type FunctionKey,
 } from './naming';
@@ -307,7 +308,19 @@ function locationTableGrants(context: IamContext): Grant[] {
   const resource = sub(
     `arn:\${AWS::Partition}:dynamodb:\${AWS::Region}:\${AWS::AccountId}:table/${literal(locationTableName(context.stage))}`,
   );
-  return ['dynamodb:GetItem', 'dynamodb:PutItem'].map((action) => ({ action, resource }));
+  // UpdateItem: the probe chain's lease claims (../shared/store/probe-chain.ts) live here too.
+  return ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].map((action) => ({ action, resource }));
+}
+
+/**
+ * The probe chain (shared/domain/probe-chain.ts): the probe sends the next link to its own region's
+ * queue, and Lambda's event source mapping polls that queue with the function's role: "ReceiveMessage,
+ * DeleteMessage, GetQueueAttributes" (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html).
+ * Nothing else: not another location's queue, not the dead-letter queue.
+ */
+function probeChainGrants(context: IamContext): Grant[] {
+  const resource = sub(`arn:\${AWS::Partition}:sqs:\${AWS::Region}:\${AWS::AccountId}:${literal(probeChainQueueName(context.stage))}`);
+  return ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({ action, resource }));
 }
 
 const TABLE_WRITE = ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchGetItem'] as const;
@@ -338,6 +351,7 @@ export function functionGrants(config: SwitchbackConfig, context: IamContext): P
         ...logGrants(context, 'probe'),
         ...tableGrants(config, context, ['GetItem', 'PutItem', 'UpdateItem', 'Query']),
         ...locationTableGrants(context),
+        ...probeChainGrants(context),
         ...notifyGrants(config),
       ],
     };
@@ -350,7 +364,7 @@ export function functionGrants(config: SwitchbackConfig, context: IamContext): P
   ];
   const failbackChecks = failbackCheckGrants(config);
   return {
-    probe: [...decides('probe'), ...failbackChecks, ...flagHoldGrants(config)],
+    probe: [...decides('probe'), ...failbackChecks, ...flagHoldGrants(config), ...probeChainGrants(context)],
     alarm: [
       ...decides('alarm'),
       dedupReleaseGrant(config, context),

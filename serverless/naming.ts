@@ -59,6 +59,16 @@ export function alarmDeadLetterQueueName(stage: string): string {
   return `${SERVICE_NAME}-${stage}-alarm-dlq`;
 }
 
+/** Each probe location's chain queue (in its own region): one message per probe round (shared/domain/probe-chain.ts). */
+export function probeChainQueueName(stage: string): string {
+  return `${SERVICE_NAME}-${stage}-probe-chain`;
+}
+
+/** Chain links that failed `maxReceiveCount` times (a poison message) end here; the schedule seeds a new chain. */
+export function probeChainDeadLetterQueueName(stage: string): string {
+  return `${SERVICE_NAME}-${stage}-probe-chain-dlq`;
+}
+
 export function heartbeatAlarmName(stage: string): string {
   return `${SERVICE_NAME}-${stage}-heartbeat`;
 }

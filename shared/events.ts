@@ -102,7 +102,22 @@ export interface ErrorEvent {
   message: string;
 }
 
+/**
+ * The probe chain of a location (./domain/probe-chain): a new generation seeded by the schedule, a
+ * link refused by the lease (a second delivery, an older generation), or a next link that could
+ * not be sent (the schedule seeds a new one within a minute).
+ */
+export interface ChainEvent {
+  kind: 'chain';
+  atEpochMs: number;
+  location: string;
+  outcome: 'seeded' | 'refused' | 'sendFailed';
+  generation: number;
+  slot: number;
+  reason: string;
+}
+
 export type ControllerEvent =
-  ProbeRoundEvent | DecisionEvent | TransitionEvent | StepEvent | SmsEvent | InvokeEvent | AlarmEvent | ErrorEvent;
+  ProbeRoundEvent | DecisionEvent | TransitionEvent | StepEvent | SmsEvent | InvokeEvent | AlarmEvent | ErrorEvent | ChainEvent;
 
 export type EventSink = (event: ControllerEvent) => void;

@@ -111,6 +111,8 @@ function describeEntry(entry: TimelineEntry, lastDown: Map<string, string>): str
       if (entry.reason) return `${service}invoke ${String(entry.function)}: ${String(entry.reason)}`;
       if (entry.result === undefined) return undefined;
       return `invoke ${String(entry.function)} ${JSON.stringify(entry.payload)} → ${JSON.stringify(entry.result)}`;
+    case 'chain':
+      return `chain ${String(entry.location)}: ${String(entry.reason)}`;
     case 'fault':
       return `FAULT ${String(entry.message)}`;
     case 'error':

@@ -27,8 +27,9 @@ import { drill } from '../functions/drill';
 import { orchestrator } from '../functions/orchestrator';
 import { probe } from '../functions/probe';
 import { status } from '../functions/status';
-import { startEmbeddedDynamo } from './dynamo';
+import { connectEmbeddedDynamo, startEmbeddedDynamo } from './dynamo';
 import { ioTurns, noTurns } from './io-turns';
+import { deployProbeChains, probeChainDeps } from './probe-chain';
 import { seededRandom } from './random';
 import type { ApiFault, Scenario, ScenarioEvent } from './scenario';
 import { startSite, type Site } from './sites';
@@ -119,7 +120,7 @@ export interface RunScenarioOptions {
 export interface TimelineEntry {
   /** Seconds since the scenario started. */
   t: number;
-  kind: 'probe' | 'alarm' | 'transition' | 'step' | 'sms' | 'dns' | 'invoke' | 'error' | 'decision' | 'site' | 'fault';
+  kind: 'probe' | 'alarm' | 'transition' | 'step' | 'sms' | 'dns' | 'invoke' | 'error' | 'decision' | 'site' | 'fault' | 'chain';
   service?: string;
   [key: string]: unknown;
 }
@@ -362,6 +363,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const dynamo = await startEmbeddedDynamo();
   const inTurn = scenario.clock === 'real' ? noTurns : ioTurns();
   const probers: Prober[] = [];
+  /** The chains' leases get their own connection: `dynamodb.*` faults are the controller's table's, not the chains'. */
+  let chainTable: ReturnType<typeof connectEmbeddedDynamo> | undefined;
   try {
     for (const service of scenario.config.services) {
       for (const role of ['primary', 'secondary'] as const)
@@ -369,6 +372,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     }
     const config = pointProbesAtSites(scenario.config, sites);
     await dynamo.createTable(TABLE_NAME);
+    if (scenario.world.probeChain !== false) chainTable = connectEmbeddedDynamo(dynamo.endpoint);
     // `dynamodb.<Operation>` faults: the table is dynalite, not a world model, so they fire in a
     // middleware of its client (before the request is sent: a throttled or failed write changes nothing).
     const tableFaults = createFaultRegistry();
@@ -383,7 +387,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     );
     // On the virtual clock the table's requests take turns with the world's real I/O (see ./io-turns).
     // The turn is taken after the faults' virtual sleeps (`finalizeRequest`), never across them.
-    dynamo.rawClient.middlewareStack.add((next) => (args) => inTurn(() => next(args)), { step: 'finalizeRequest', name: 'ioTurns' });
+    for (const raw of [dynamo.rawClient, chainTable?.rawClient])
+      raw?.middlewareStack.add((next) => (args) => inTurn(() => next(args)), { step: 'finalizeRequest', name: 'ioTurns' });
     const onItemWrite = hooks.onItemWrite;
     const client = onItemWrite ? observedDynamoClient(dynamo.client, () => scheduler.now(), onItemWrite) : dynamo.client;
     const store: Store = createStore({ client, tableName: TABLE_NAME, now: () => scheduler.now() });
@@ -419,6 +424,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         ...(scenario.world.rdsSwitchoverSeconds !== undefined && { switchoverMs: scenario.world.rdsSwitchoverSeconds * 1000 }),
       },
       onAsyncInvoke: (name: string, payload: unknown) => scheduler.start(`async ${name}`, () => invokeAsync(name, payload, 'async')),
+      spawn: (name: string, work: () => Promise<unknown>) => scheduler.start(name, work),
     });
     world.seed(scenario.config);
     if (scenario.world.rdsReplicationLagSeconds !== undefined)
@@ -536,6 +542,16 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
           },
         ),
         aws: createSimAwsAdapters(clients),
+        ...(chainTable &&
+          key === 'probe' && {
+            chain: probeChainDeps({
+              clients,
+              client: chainTable.client,
+              tableName: location === config.controlRegion ? TABLE_NAME : `${locationTableName(SIMULATION_STAGE)}-${location}`,
+              location,
+              stage: SIMULATION_STAGE,
+            }),
+          }),
         functions: { orchestrator: functionName(SIMULATION_STAGE, 'orchestrator'), probe: functionName(SIMULATION_STAGE, 'probe') },
         logger: silentLogger,
         emit: countingEvents(emit, selfMetricsOf(location)),
@@ -619,6 +635,18 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         timeoutSeconds: timeoutMs(key) / 1000,
       });
 
+    // The probe chain (default, as deployed): each location's queue runs one round per message; the
+    // schedule below seeds a chain whose next link is overdue. `world.probeChain: false` keeps the
+    // schedule's minute of rounds in one invocation (the deployment before the chain).
+    if (chainTable)
+      deployProbeChains(world, config, {
+        stage: SIMULATION_STAGE,
+        probeTimeoutSeconds: timeoutMs('probe') / 1000,
+        invokeProbe: (location, event) =>
+          darkRegions.has(location)
+            ? Promise.reject(new Error(`region ${location} is dark: the event source mapping cannot invoke probe`))
+            : invoke('probe', event, 'sqs', location),
+      });
     // The schedule: every probe location runs its probe function once a minute.
     const endEpochMs = startEpochMs + scenario.duration;
     for (const location of config.probeLocations) {
@@ -661,6 +689,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         after: fault.after,
         ...(fault.latencyMs !== undefined ? { latencyMs: fault.latencyMs } : {}),
         ...(fault.stuck ? { stuck: true } : {}),
+        ...(fault.lost ? { lost: true } : {}),
+        ...(fault.duplicate ? { duplicate: true } : {}),
       };
       if (fault.api.startsWith('dynamodb.')) tableFaults.add(spec);
       else world.faults.add(spec);
@@ -816,6 +846,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   } finally {
     await Promise.all([...sites.values()].map((site) => site.close()));
     await Promise.all(probers.map((prober) => prober.close()));
+    chainTable?.close();
     await dynamo.close();
   }
 }

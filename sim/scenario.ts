@@ -126,7 +126,7 @@ const apiFault = z.strictObject({
   api: z
     .string()
     .regex(
-      /^(route53|ec2|sns|cloudWatch|lambda|eventBridge|rds|autoScaling|ecs|dynamodb)\.[A-Z][A-Za-z]+$/,
+      /^(route53|ec2|sns|cloudWatch|lambda|eventBridge|rds|autoScaling|ecs|sqs|dynamodb)\.[A-Z][A-Za-z]+$/,
       'must look like route53.ChangeResourceRecordSets',
     ),
   error: z.string().min(1).optional(),
@@ -134,6 +134,10 @@ const apiFault = z.strictObject({
   after: z.number().int().min(0).default(0),
   latencyMs: z.number().int().min(0).optional(),
   stuck: z.boolean().optional(),
+  /** `sqs.SendMessage`: the message is accepted and never delivered (a lost probe-chain link). */
+  lost: z.boolean().optional(),
+  /** `sqs.SendMessage`: the message is delivered twice (SQS standard queues deliver at least once). */
+  duplicate: z.boolean().optional(),
 });
 /** A fault that starts at a moment of the scenario (the `faults:` list starts with it). */
 const faultEvent = z.strictObject({ ...eventBase, fault: apiFault });
@@ -193,8 +197,19 @@ export const scenarioSchema = z.strictObject({
       rdsReplicationLagSeconds: z.number().min(0).max(86_400).optional(),
       rdsFailoverSeconds: z.number().min(1).max(3600).optional(),
       rdsSwitchoverSeconds: z.number().min(1).max(3600).optional(),
+      /**
+       * One round per SQS message (the probe chain, as deployed) or, `false`, the schedule's minute of
+       * rounds in one invocation (the deployment before the chain; kept to compare against).
+       */
+      probeChain: z.boolean().default(true),
     })
-    .default({ route53ChangeSeconds: 60, route53HealthCheckerSeconds: 30, ec2TransitionSeconds: 15, missingAlarmForwarders: [] }),
+    .default({
+      route53ChangeSeconds: 60,
+      route53HealthCheckerSeconds: 30,
+      ec2TransitionSeconds: 15,
+      missingAlarmForwarders: [],
+      probeChain: true,
+    }),
   /** Lambda timeouts of the simulated functions (seconds), e.g. a short orchestrator to watch it hand a run on. */
   timeouts: z
     .strictObject({ probe: z.number().min(10).max(900).optional(), orchestrator: z.number().min(30).max(900).optional() })

@@ -7,7 +7,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ignoreEvents, DEPLOY_ROLES, silentLogger, type AppDeps } from '../../shared/app/deps';
 import { createHandler, type UseCase } from '../../shared/app/lambda-handler';
 import { ALL_AWS_CLIENT_FACTORIES } from '../../shared/aws/all-client-factories';
-import { createAwsClients, type AwsServiceName } from '../../shared/aws/clients';
+import { createAwsClients, type AwsClients, type AwsServiceName } from '../../shared/aws/clients';
 import type { Clock } from '../../shared/clock';
 import type { SwitchbackConfig } from '../../shared/config/types';
 import { createProber, type Prober } from '../../shared/probes';
@@ -38,6 +38,8 @@ export interface HarnessOptions {
 export interface Harness {
   deps: AppDeps;
   world: World;
+  /** The SDK clients the adapters use (answered by the world). */
+  clients: AwsClients;
   /** Run a function the way the simulator does (same handler, a Lambda-like deadline). */
   invoke(name: FunctionName, payload: unknown): Promise<unknown>;
   /** Point the application at another table (a fresh service state per iteration). */
@@ -92,6 +94,7 @@ export function createHarness(options: HarnessOptions): Harness {
     return createHandler(() => deps, useCase)(payload, {
       awsRequestId: `${name}-${++invocations}`,
       functionName: name,
+      invokedFunctionArn: `arn:aws:lambda:${config.controlRegion}:${world.accountId}:function:${name}`,
       getRemainingTimeInMillis: () => startedAt + FUNCTION_TIMEOUT_MS[name] - clock.now(),
     });
   }
@@ -100,6 +103,7 @@ export function createHarness(options: HarnessOptions): Harness {
   return {
     deps,
     world,
+    clients,
     invoke,
     useTable(tableName) {
       deps.store = createStore({ client: options.dynamo, tableName, now: () => clock.now() });

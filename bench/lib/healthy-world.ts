@@ -29,6 +29,8 @@ export async function startHealthyWorld(options: { services: number; tableName: 
   return {
     config,
     harness,
+    /** The fixture's table, for stores the harness does not build (the probe chain's lease). */
+    dynamoClient: dynamo.client,
     /** Rounds back to back (sleeps skipped) until the streak counters reach their cap: from then on a healthy round changes nothing. */
     async warmUp(extraRounds = 0): Promise<void> {
       const cap = Math.max(

@@ -12,7 +12,7 @@
  * `onTimeout: abort` fails the step (and so the run: a human must look, a manual failover still
  * works); `onTimeout: continue` goes on without the approval, and says so.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AbortRequestedError, StepTimeoutError } from '../engine/errors';
 import type { ActionContext, ActionResult } from './context';
 import { defineAction } from './define-action';

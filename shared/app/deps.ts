@@ -19,6 +19,8 @@ import type { EventSink } from '../events';
 import type { SelfMetrics } from '../self-metrics';
 import type { Store } from '../store';
 import type { ControlWatchStore } from '../store/control-watch';
+import type { ProbeChainStore } from '../store/probe-chain';
+import type { ChainQueue } from '../aws/sqs';
 
 /** The engine's logger serves every use case. */
 export type Logger = EngineLogger;
@@ -84,6 +86,12 @@ export interface AppDeps {
    * region (../store/control-watch); absent in the control region.
    */
   controlWatch?: ControlWatchStore;
+  /**
+   * The probe chain of this location (./probe-chain): its lease, in the table of the location's own
+   * region, and its queue. Only the `probe` function has it; without it the schedule's invocation
+   * runs a minute of rounds itself (sleeping between them, which Lambda bills).
+   */
+  chain?: { store: ProbeChainStore; queue: ChainQueue };
   /** Test and simulator hooks into the runbook engine (e.g. a crash right after a step starts). */
   faults?: EngineFaults;
 }

@@ -50,6 +50,8 @@ export function eventLogLine(event: ControllerEvent, config: Pick<SwitchbackConf
       };
     case 'error':
       return { level: 'error', message: event.message, fields };
+    case 'chain':
+      return { level: event.outcome === 'sendFailed' ? 'warn' : 'info', message: event.reason, fields };
   }
 }
 

@@ -77,6 +77,18 @@ export interface ProbeInvocationOptions {
   maxRounds?: number;
   /** Count the rounds that made every decision as ProbeRoundsCompleted (the schedule's invocations only). */
   heartbeat?: boolean;
+  /** The number of the first round (a chain link's slot): which services are due follows from it. Default 0. */
+  firstRound?: number;
+  /**
+   * Do this location's once-a-minute work first: the heartbeat write (and, at a probe-only location,
+   * the watch on the control region). Default true; a chain link does it on the slot that starts a minute.
+   */
+  perMinuteWork?: boolean;
+}
+
+/** The chain's tick: the shortest probe interval of the given services (every round probes the services due). */
+export function probeTickMs(services: ServiceConfig[]): number {
+  return Math.min(...services.map((service) => service.policy.probe.intervalSeconds)) * 1000;
 }
 
 /** What one round did: the probe-round event without its kind and location. */
@@ -89,10 +101,13 @@ export interface ProbeInvocationResult {
 export async function runProbeInvocation(deps: AppDeps, options: ProbeInvocationOptions): Promise<ProbeInvocationResult> {
   const services = selectServices(deps, options.services);
   const startedAtEpochMs = deps.clock.now();
-  const tickMs = Math.min(...services.map((service) => service.policy.probe.intervalSeconds)) * 1000;
+  const tickMs = probeTickMs(services);
+  const firstRound = options.firstRound ?? 0;
   // Probe specs carry their resolved timeout (the config loader fills in the policy's default).
   const longestTimeoutMs = Math.max(...services.flatMap((service) => [service.primary.probe.timeoutMs, service.secondary.probe.timeoutMs]));
-  if (deps.role === DEPLOY_ROLES.probeOnly) {
+  if (options.perMinuteWork === false) {
+    // A chain link between minutes: the link that started this minute did the heartbeat.
+  } else if (deps.role === DEPLOY_ROLES.probeOnly) {
     // The look at the control region is this location's heartbeat write (and a read of the controller's).
     const control = await observeControlRegion(deps, startedAtEpochMs);
     await watchTheControlRegion(deps, control);
@@ -105,10 +120,10 @@ export async function runProbeInvocation(deps: AppDeps, options: ProbeInvocation
   const watchdog = createWatchdog(deps);
   const rounds: RoundOutcome[] = [];
 
-  for (let round = 0; ; round++) {
+  for (let round = firstRound; ; round++) {
     if (options.maxRounds !== undefined && rounds.length >= options.maxRounds) break;
-    const scheduledAtEpochMs = startedAtEpochMs + round * tickMs;
-    if (round > 0 && scheduledAtEpochMs - startedAtEpochMs >= options.windowMs) break;
+    const scheduledAtEpochMs = startedAtEpochMs + (round - firstRound) * tickMs;
+    if (round > firstRound && scheduledAtEpochMs - startedAtEpochMs >= options.windowMs) break;
     if (scheduledAtEpochMs + longestTimeoutMs + DEADLINE_MARGIN_MS > options.deadlineEpochMs) break;
     const waitMs = scheduledAtEpochMs - deps.clock.now();
     if (waitMs > 0) await deps.clock.sleep(waitMs);
@@ -130,7 +145,8 @@ function countHeartbeat(deps: AppDeps, options: ProbeInvocationOptions, rounds: 
     // A round where a decision failed does not count: the heartbeat alarm then sees the controller is not watching.
     deps.metrics.count('ProbeRoundsCompleted', rounds.filter((round) => round.decisionErrors === 0).length);
     // The worst moment of this minute; 0 is a datapoint too (the alarm sees the locations come back).
-    if (deps.role === DEPLOY_ROLES.controller && deps.config.probeLocations.length > 1)
+    // A chain link counts it once a minute too: on the slot that starts the minute.
+    if (deps.role === DEPLOY_ROLES.controller && deps.config.probeLocations.length > 1 && options.perMinuteWork !== false)
       deps.metrics.count('LocationStale', Math.max(0, ...rounds.map((round) => round.staleLocations.length)));
   }
   return { rounds: rounds.map(({ probeNow: _probeNow, decisionErrors: _errors, staleLocations: _stale, ...summary }) => summary) };

@@ -24,6 +24,8 @@ import { SwitchbackError } from '../errors';
 import type { Prober, ProberOptions } from '../probes';
 import { createStore } from '../store';
 import { createControlWatchStore } from '../store/control-watch';
+import { createProbeChainStore } from '../store/probe-chain';
+import { createChainQueue } from '../aws/sqs';
 import { countingEvents, type SelfMetrics } from '../self-metrics';
 import { DEPLOY_ROLES, type AppDeps, type AwsAdapters, type ProbeRole } from './deps';
 import { logEvents } from './event-log';
@@ -40,6 +42,8 @@ export const ENV = {
   configPath: 'SWITCHBACK_CONFIG_PATH',
   /** A probe-only location's own table (its watch on the control region), in its own region. */
   locationTable: 'SWITCHBACK_LOCATION_TABLE',
+  /** This location's probe-chain queue (a name: the URL is built from the invoked function's account). */
+  probeChainQueue: 'SWITCHBACK_PROBE_CHAIN_QUEUE',
 } as const;
 
 /**
@@ -158,6 +162,8 @@ export interface LambdaDepsOptions {
   prober?: (options: ProberOptions) => Prober;
   /** For the drill (SimulatePrincipalPolicy on the orchestrator role): `{ factory: iamClientFactory, adapter: createIamAdapter }`. */
   iam?: { factory: NonNullable<AwsClientFactories['iam']>; adapter: (clients: AwsClients) => IamAdapter };
+  /** For `probe`: `{ factory: sqsClientFactory }` (the chain's queue; the lease lives in the location's own table). */
+  probeChain?: { factory: NonNullable<AwsClientFactories['sqs']> };
   env?: NodeJS.ProcessEnv;
   logger: Logger;
   /** The function's Powertools metrics (./lambda-handler flushes them after every invocation). */
@@ -178,6 +184,7 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
       ...(options.eventBridge ? { eventBridge: options.eventBridge.factory } : {}),
       ...(options.iam ? { iam: options.iam.factory } : {}),
       ...options.steps?.factories,
+      ...(options.probeChain ? { sqs: options.probeChain.factory } : {}),
     },
     ...DEPLOYED_CLIENT_TIMEOUTS,
   });
@@ -198,6 +205,18 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
     error: (message, extra) => options.logger.error(message, extra ?? {}),
   };
   const location = env[ENV.location] ?? env.AWS_REGION ?? config.controlRegion;
+  const chainQueue = env[ENV.probeChainQueue];
+  // The chain's lease lives in the table of the location's own region: the controller's, or a probe-only location's own.
+  const chain =
+    options.probeChain && chainQueue
+      ? {
+          store:
+            role === DEPLOY_ROLES.probeOnly
+              ? createProbeChainStore({ client: documentClient(env.AWS_REGION ?? location), tableName: requireEnv(ENV.locationTable, env) })
+              : createProbeChainStore({ client: dynamo, tableName: requireEnv(ENV.table, env) }),
+          queue: createChainQueue(clients, { region: env.AWS_REGION ?? location, queueName: chainQueue }),
+        }
+      : undefined;
   return {
     config,
     store: createStore({ client: dynamo, tableName: requireEnv(ENV.table, env) }),
@@ -208,6 +227,7 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
         controlRegion: config.controlRegion,
       }),
     }),
+    ...(chain && { chain }),
     clock: systemClock,
     random: Math.random,
     newId: () => randomUUID().slice(0, 8),

@@ -14,6 +14,7 @@ import { rdsClientFactory } from './rds';
 import { autoScalingClientFactory } from './autoscaling';
 import { ecsClientFactory } from './ecs';
 import { iamClientFactory } from './iam';
+import { sqsClientFactory } from './sqs';
 
 export const ALL_AWS_CLIENT_FACTORIES: Required<AwsClientFactories> = {
   route53: route53ClientFactory,
@@ -26,4 +27,5 @@ export const ALL_AWS_CLIENT_FACTORIES: Required<AwsClientFactories> = {
   autoScaling: autoScalingClientFactory,
   ecs: ecsClientFactory,
   iam: iamClientFactory,
+  sqs: sqsClientFactory,
 };

@@ -20,6 +20,7 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { SwitchbackError } from '../errors';
 
 export interface AwsClients {
@@ -36,9 +37,11 @@ export interface AwsClients {
   ecs(region: string): ECSClient;
   /** IAM is a global service (endpoint and signing region us-east-1): one client; only the drill loads it. */
   iam(): IAMClient;
+  /** SQS is regional: each probe location sends its chain links to its own region's queue. */
+  sqs(region: string): SQSClient;
 }
 
-export const AWS_SERVICES = ['route53', 'ec2', 'sns', 'cloudWatch', 'lambda', 'eventBridge', 'rds', 'autoScaling', 'ecs', 'iam'] as const;
+export const AWS_SERVICES = ['route53', 'ec2', 'sns', 'cloudWatch', 'lambda', 'eventBridge', 'rds', 'autoScaling', 'ecs', 'iam', 'sqs'] as const;
 export type AwsServiceName = (typeof AWS_SERVICES)[number];
 
 /** The region Route 53's API is signed for in the `aws` partition. */
@@ -77,6 +80,7 @@ export interface AwsClientFactories {
   autoScaling?: AwsClientFactory<AutoScalingClient>;
   ecs?: AwsClientFactory<ECSClient>;
   iam?: AwsClientFactory<IAMClient>;
+  sqs?: AwsClientFactory<SQSClient>;
 }
 
 export interface CreateAwsClientsOptions {
@@ -115,6 +119,7 @@ const FACTORY_MODULE: Record<AwsServiceName, string> = {
   autoScaling: "autoScalingClientFactory from 'shared/aws/autoscaling'",
   ecs: "ecsClientFactory from 'shared/aws/ecs'",
   iam: "iamClientFactory from 'shared/aws/iam'",
+  sqs: "sqsClientFactory from 'shared/aws/sqs'",
 };
 
 export class MissingAwsClientError extends SwitchbackError {
@@ -169,6 +174,7 @@ export function createAwsClients(options: CreateAwsClientsOptions): AwsClients {
     autoScaling: (region) => get<AutoScalingClient>('autoScaling', requireRegion(region, 'autoScaling')),
     ecs: (region) => get<ECSClient>('ecs', requireRegion(region, 'ecs')),
     iam: () => get<IAMClient>('iam', IAM_SIGNING_REGION),
+    sqs: (region) => get<SQSClient>('sqs', requireRegion(region, 'sqs')),
   };
 }
 

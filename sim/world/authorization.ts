@@ -269,6 +269,15 @@ function ecsRequests(operation: string, input: Input, region: string, accountId:
   }
 }
 
+// SQS: SendMessage acts on the queue (`arn:aws:sqs:<region>:<account>:<name>`), named by its URL
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsqs.html).
+function sqsRequests(operation: string, input: Input, region: string, accountId: string): AuthorizationRequest[] | undefined {
+  const match = /^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com\/(\d{12})\/([A-Za-z0-9_-]+)$/.exec(text(input.QueueUrl) ?? '');
+  if (!match) return undefined;
+  if (operation !== 'SendMessage') return unmodelled('sqs', operation);
+  return [{ action: 'sqs:SendMessage', resource: `arn:aws:sqs:${region}:${match[1] || accountId}:${match[2]}`, context: {} }];
+}
+
 function unmodelled(service: string, operation: string): never {
   throw new SwitchbackError(
     `world IAM: how AWS authorizes ${service}:${operation} is not modelled (add it to sim/world/authorization.ts from the Service Authorization Reference)`,
@@ -303,6 +312,8 @@ export function authorizationRequests(
         return autoScalingRequests(operation, input, region, lookup);
       case 'ecs':
         return ecsRequests(operation, input, region, lookup.accountId);
+      case 'sqs':
+        return sqsRequests(operation, input, region, lookup.accountId);
       case 'iam':
         if (operation !== 'SimulatePrincipalPolicy') return unmodelled('iam', operation);
         return text(input.PolicySourceArn)

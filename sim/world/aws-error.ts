@@ -16,6 +16,7 @@ import * as rdsSdk from '@aws-sdk/client-rds';
 import * as autoScalingSdk from '@aws-sdk/client-auto-scaling';
 import * as ecsSdk from '@aws-sdk/client-ecs';
 import * as iamSdk from '@aws-sdk/client-iam';
+import * as sqsSdk from '@aws-sdk/client-sqs';
 import type { AwsServiceName } from '../../shared/aws/clients';
 
 type ServiceExceptionClass = new (options: Record<string, unknown>) => Error;
@@ -31,6 +32,7 @@ const BASE_EXCEPTIONS: Record<AwsServiceName, ServiceExceptionClass> = {
   autoScaling: autoScalingSdk.AutoScalingServiceException as unknown as ServiceExceptionClass,
   ecs: ecsSdk.ECSServiceException as unknown as ServiceExceptionClass,
   iam: iamSdk.IAMServiceException as unknown as ServiceExceptionClass,
+  sqs: sqsSdk.SQSServiceException as unknown as ServiceExceptionClass,
 };
 
 const SDK_MODULES: Record<AwsServiceName, Record<string, unknown>> = {
@@ -44,6 +46,7 @@ const SDK_MODULES: Record<AwsServiceName, Record<string, unknown>> = {
   autoScaling: autoScalingSdk,
   ecs: ecsSdk,
   iam: iamSdk,
+  sqs: sqsSdk,
 };
 
 /** Query-protocol services name their classes `<Code>Exception` (SNS `InvalidParameter` → `InvalidParameterException`). */

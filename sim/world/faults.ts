@@ -26,6 +26,10 @@ export interface FaultSpec {
    * / `stopping`, a volume stays `attaching` / `detaching`.
    */
   stuck?: boolean;
+  /** `sqs.SendMessage` only: the message is accepted and never delivered (a lost chain link). */
+  lost?: boolean;
+  /** `sqs.SendMessage` only: the message is delivered twice (SQS standard queues deliver at least once). */
+  duplicate?: boolean;
 }
 
 export interface FaultEffect {
@@ -33,6 +37,8 @@ export interface FaultEffect {
   message?: string;
   latencyMs?: number;
   stuck: boolean;
+  lost?: boolean;
+  duplicate?: boolean;
 }
 
 export const STUCK_APIS: ReadonlySet<string> = new Set([
@@ -50,7 +56,7 @@ export const STUCK_APIS: ReadonlySet<string> = new Set([
 ]);
 
 /** `dynamodb` faults are not the world's: the simulator applies them to the controller's table (sim/runner.ts). */
-const API_PATTERN = /^(route53|ec2|sns|cloudWatch|lambda|eventBridge|rds|autoScaling|ecs|dynamodb)\.[A-Z][A-Za-z0-9]+$/;
+const API_PATTERN = /^(route53|ec2|sns|cloudWatch|lambda|eventBridge|rds|autoScaling|ecs|sqs|dynamodb)\.[A-Z][A-Za-z0-9]+$/;
 
 export class InvalidFaultError extends SwitchbackError {}
 
@@ -73,7 +79,7 @@ function validate(spec: FaultSpec): string[] {
   const problems: string[] = [];
   if (typeof spec.api !== 'string' || !API_PATTERN.test(spec.api)) {
     problems.push(
-      `api: "${String(spec.api)}" must look like route53.ChangeResourceRecordSets (service one of route53, ec2, sns, cloudWatch, lambda, eventBridge, rds, autoScaling, ecs, dynamodb)`,
+      `api: "${String(spec.api)}" must look like route53.ChangeResourceRecordSets (service one of route53, ec2, sns, cloudWatch, lambda, eventBridge, rds, autoScaling, ecs, sqs, dynamodb)`,
     );
   }
   const times = spec.times ?? 1;
@@ -86,7 +92,11 @@ function validate(spec: FaultSpec): string[] {
     problems.push('error: must be an AWS error code');
   if (spec.stuck && spec.error) problems.push('stuck and error exclude each other: a stuck call succeeds, an error fails it');
   if (spec.stuck && !STUCK_APIS.has(spec.api)) problems.push(`stuck: only meaningful on ${[...STUCK_APIS].join(', ')}`);
-  if (!spec.error && !spec.stuck && spec.latencyMs === undefined) problems.push('give at least one of error, latencyMs or stuck');
+  if ((spec.lost || spec.duplicate) && spec.api !== 'sqs.SendMessage')
+    problems.push('lost and duplicate: only meaningful on sqs.SendMessage');
+  if ((spec.lost || spec.duplicate) && spec.error) problems.push('lost and duplicate exclude error: the send succeeds');
+  if (!spec.error && !spec.stuck && !spec.lost && !spec.duplicate && spec.latencyMs === undefined)
+    problems.push('give at least one of error, latencyMs, stuck, lost or duplicate');
   return problems;
 }
 
@@ -123,6 +133,8 @@ export function createFaultRegistry(): FaultRegistry {
           ...(fault.spec.message !== undefined && { message: fault.spec.message }),
           ...(fault.spec.latencyMs !== undefined && { latencyMs: fault.spec.latencyMs }),
           stuck: fault.spec.stuck === true,
+          ...(fault.spec.lost && { lost: true }),
+          ...(fault.spec.duplicate && { duplicate: true }),
         };
       }
       return undefined;

@@ -12,6 +12,10 @@ export interface CallContext {
    * function that runs 7 s behind a 5 s client) must fail the call with `requestTimedOut`.
    */
   requestTimeoutMs?: number;
+  /** An `sqs.SendMessage` fault: the message is accepted and never delivered (see ./sqs.ts). */
+  lost?: boolean;
+  /** An `sqs.SendMessage` fault: the message is delivered twice (at-least-once delivery). */
+  duplicate?: boolean;
 }
 
 /**

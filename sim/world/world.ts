@@ -33,6 +33,7 @@ import { createRoute53Model, type Route53World } from './route53';
 import { seedWorld } from './seed';
 import { noTurns, type InTurn } from '../io-turns';
 import { DEFAULT_SMS_SPEND, createSnsModel, type SmsSpendOptions, type SnsWorld } from './sns';
+import { createSqsModel, type SqsWorld } from './sqs';
 
 export interface WorldOptions {
   /** Epoch ms; the only clock the world reads. */
@@ -66,6 +67,8 @@ export interface WorldOptions {
   ecs?: Partial<EcsTimings>;
   /** Lambda Event invocations go here (the simulator spawns a task); otherwise the handler runs un-awaited. */
   onAsyncInvoke?(name: string, payload: unknown): unknown;
+  /** Work the world starts on its own (SQS deliveries to an event source mapping): the simulator's scheduler; default un-awaited. */
+  spawn?(name: string, work: () => Promise<unknown>): void;
 }
 
 /** One AWS call, logged when it finished (a Lambda Invoke is logged after the calls its handler made). */
@@ -140,6 +143,8 @@ export interface World {
   rds: RdsWorld;
   autoScaling: AutoScalingWorld;
   ecs: EcsWorld;
+  /** Standard queues and the event source mappings that drain them (the probe chain). */
+  sqs: SqsWorld;
   iam: IamWorld;
   faults: WorldFaults;
   /** Calls per `<service>.<Operation>`. */
@@ -179,6 +184,7 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
   'rds',
   'autoScaling',
   'ecs',
+  'spawn',
 ]);
 
 function validateOptions(options: WorldOptions): void {
@@ -222,6 +228,10 @@ export function createWorld(options: WorldOptions): World {
   cloudWatch.addMetricSource(rds.metricSource);
   const autoScaling = createAutoScalingModel(ctx, { ...DEFAULT_AUTO_SCALING_TIMINGS, ...options.autoScaling });
   const ecs = createEcsModel(ctx, { ...DEFAULT_ECS_TIMINGS, ...options.ecs });
+  const sqs = createSqsModel(ctx, {
+    sleep: (ms) => (options.sleep ? options.sleep(ms) : new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))),
+    ...(options.spawn && { spawn: options.spawn }),
+  });
   const faults = createFaultRegistry();
   const inTurn = options.inTurn ?? noTurns;
   /** Regions in an outage (`faults.setRegionDark`): every call to them fails to connect. */
@@ -263,6 +273,7 @@ export function createWorld(options: WorldOptions): World {
     autoScaling: autoScaling.model,
     ecs: ecs.model,
     iam: createIamServiceModel(ctx, iam),
+    sqs: sqs.model,
   };
   const counts: Record<string, number> = {};
   const log: CallLogEntry[] = [];
@@ -336,6 +347,8 @@ export function createWorld(options: WorldOptions): World {
       const output = (await models[service].handle(operation, input, {
         region,
         stuck: fault?.stuck ?? false,
+        ...(fault?.lost && { lost: true }),
+        ...(fault?.duplicate && { duplicate: true }),
         ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
       })) as Record<string, unknown>;
       entry.ok = true;
@@ -447,6 +460,7 @@ export function createWorld(options: WorldOptions): World {
     rds: rds.world,
     autoScaling: autoScaling.world,
     ecs: ecs.world,
+    sqs: sqs.world,
     iam: iam.world,
     faults: {
       add: (spec) => faults.add(spec),

@@ -185,9 +185,19 @@ describe('sls package: the example configuration', () => {
         SWITCHBACK_CONFIG_PATH: './switchback.compiled.json',
         // Read by a probe-only location only (its own table); a fixed name like the others.
         SWITCHBACK_LOCATION_TABLE: 'switchback-test-location',
+        // This region's probe chain (read by probe only); a fixed name, its URL comes from the function's ARN.
+        SWITCHBACK_PROBE_CHAIN_QUEUE: 'switchback-test-probe-chain',
         POWERTOOLS_LOG_LEVEL: 'INFO',
       });
     }
+    // The probe chain: the queue's messages invoke probe, one at a time.
+    expect(resourcesOfType(example.template, 'AWS::Lambda::EventSourceMapping').map(([, mapping]) => mapping.Properties)).toEqual([
+      expect.objectContaining({
+        BatchSize: 1,
+        EventSourceArn: { 'Fn::GetAtt': ['ProbeChainQueue', 'Arn'] },
+        FunctionName: { 'Fn::GetAtt': [functionLogicalId('probe'), 'Arn'] },
+      }),
+    ]);
     expect(example.template.Resources[functionLogicalId('probe')].Properties).toMatchObject({ Timeout: 70, MemorySize: 256 });
     expect(example.template.Resources[functionLogicalId('orchestrator')].Properties).toMatchObject({ Timeout: 900 });
     const roles = resourcesOfType(example.template, 'AWS::IAM::Role')
@@ -546,8 +556,14 @@ describe('sls package: health-check-flag DNS, hooks and probe locations', () => 
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         'sns:Publish',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:ReceiveMessage',
+        'sqs:SendMessage',
       ].sort(),
     );
+    expect(JSON.stringify(statements)).toContain('sqs:${AWS::Region}:${AWS::AccountId}:switchback-test-probe-chain');
+    expect(resourcesOfType(probeLocation.template, 'AWS::Lambda::EventSourceMapping')).toHaveLength(1);
     expect(JSON.stringify(statements)).toContain('dynamodb:${AWS::Region}:${AWS::AccountId}:table/switchback-test-location');
     expect(JSON.stringify(statements)).toContain('dynamodb:us-west-2:${AWS::AccountId}:table/switchback-test');
     expect(readdirSync(probeLocation.dir).filter((file) => file.endsWith('.zip'))).toEqual(['probe.zip']);

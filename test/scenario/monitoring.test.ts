@@ -152,11 +152,12 @@ describe('the control region can fail too', () => {
     const calm = await runScenario(variant('control-region-dark', { events: [] }));
     expect(dark.summary.accessDenied).toEqual([]);
     expect(dark.summary.sms).toEqual([]);
-    // eu-west-1 last reported during the 2m minute: stale (150 s) from the 4m or 5m invocation until
-    // it reports again in the 10m one, one location per controller invocation: 5 to 7 minutes more
-    // than the calm run (where in each minute the heartbeat lands depends on the scheduler's seed).
+    // eu-west-1 last reported at 2m (its chain's link that starts the minute): stale (150 s) from 4.5m
+    // until it reports again at 10m. The controller counts it once a minute, on its link that starts
+    // the minute: 5m to 9m, and 10m when eu-west-1's report lands after it. Against the calm run,
+    // whose first round may count one more (the serial scheduler's seed decides): 4 to 7 more.
     const extra = (dark.summary.metrics['us-west-2'].LocationStale ?? 0) - (calm.summary.metrics['us-west-2'].LocationStale ?? 0);
-    expect(extra).toBeGreaterThanOrEqual(5);
+    expect(extra).toBeGreaterThanOrEqual(4);
     expect(extra).toBeLessThanOrEqual(7);
     // The other probe location kept watching and saw the controller fine.
     expect(dark.summary.metrics['ap-southeast-2'].ProbeRoundsCompleted).toBeGreaterThan(0);

@@ -64,6 +64,7 @@ export function recordingClients(
     autoScaling: pick('autoScaling'),
     ecs: pick('ecs'),
     iam: pick('iam'),
+    sqs: pick('sqs'),
     regions,
   };
 }

@@ -63,7 +63,7 @@ describe('buildFunctions', () => {
       timeout: 70,
       memorySize: 256,
       maximumRetryAttempts: 0,
-      events: [{ schedule: { rate: ['rate(1 minute)'] } }],
+      events: [{ schedule: { rate: ['rate(1 minute)'] } }, { sqs: { arn: { 'Fn::GetAtt': ['ProbeChainQueue', 'Arn'] }, batchSize: 1 } }],
     });
     expect(functions.orchestrator).toMatchObject({ name: 'switchback-prod-orchestrator', timeout: 900, maximumRetryAttempts: 0 });
     expect(functions.orchestrator.events).toBeUndefined();
@@ -246,10 +246,21 @@ describe('buildResources', () => {
       'HeartbeatAlarm',
       'LocationTable',
       'NotificationFailuresAlarm',
+      'ProbeChainDeadLetterQueue',
+      'ProbeChainQueue',
       'ProbeRole',
       'ProbeRolePolicy1',
     ]);
     expect(Object.keys(Outputs)).toEqual(['AlertsTopicArn']);
+    // Six times the probe's timeout, five receives before the dead-letter queue (Lambda's advice for SQS sources).
+    expect(Resources.ProbeChainQueue).toMatchObject({
+      Type: 'AWS::SQS::Queue',
+      Properties: {
+        QueueName: 'switchback-prod-probe-chain',
+        VisibilityTimeout: 420,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['ProbeChainDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 },
+      },
+    });
     // Its watch on the control region lives in its own region (shared/store/control-watch.ts).
     expect(Resources.LocationTable).toMatchObject({
       Type: 'AWS::DynamoDB::Table',

@@ -319,7 +319,18 @@ describe('probe locations', () => {
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'sns:Publish',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+      'sqs:SendMessage',
     ]);
+    // Its own chain queue only (the event source mapping polls with the function's role).
+    const CHAIN_QUEUE = { 'Fn::Sub': 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:switchback-prod-probe-chain' };
+    expect(
+      grantsOf(policies.probe)
+        .filter((grant) => grant.action.startsWith('sqs:'))
+        .map((grant) => grant.resource),
+    ).toEqual(Array(4).fill(JSON.stringify(CHAIN_QUEUE)));
     const LOCATION_TABLE = JSON.stringify({
       'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/switchback-prod-location',
     });
@@ -327,6 +338,7 @@ describe('probe locations', () => {
     expect(tables.filter((grant) => grant.resource !== TABLE)).toEqual([
       { action: 'dynamodb:GetItem', resource: LOCATION_TABLE },
       { action: 'dynamodb:PutItem', resource: LOCATION_TABLE },
+      { action: 'dynamodb:UpdateItem', resource: LOCATION_TABLE },
     ]);
     expect(
       tables

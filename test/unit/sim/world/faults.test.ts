@@ -109,7 +109,11 @@ describe('injected faults', () => {
     const { world } = setup();
     expect(() => world.faults.add({ api: 'route53.changeRecords', error: 'Throttling' })).toThrow(InvalidFaultError);
     expect(() => world.faults.add({ api: 'sns.Publish', stuck: true })).toThrow(/stuck: only meaningful on/);
-    expect(() => world.faults.add({ api: 'sns.Publish' })).toThrow(/give at least one of error, latencyMs or stuck/);
+    expect(() => world.faults.add({ api: 'sns.Publish' })).toThrow(/give at least one of error, latencyMs, stuck, lost or duplicate/);
+    expect(() => world.faults.add({ api: 'sns.Publish', lost: true })).toThrow(/lost and duplicate: only meaningful on sqs.SendMessage/);
+    expect(() => world.faults.add({ api: 'sqs.SendMessage', duplicate: true, error: 'Throttling' })).toThrow(
+      /lost and duplicate exclude error/,
+    );
     expect(() => world.faults.add({ api: 'sns.Publish', error: 'Throttling', times: 0 })).toThrow(/times: must be/);
   });
 });
