@@ -41,7 +41,19 @@ export interface AwsClients {
   sqs(region: string): SQSClient;
 }
 
-export const AWS_SERVICES = ['route53', 'ec2', 'sns', 'cloudWatch', 'lambda', 'eventBridge', 'rds', 'autoScaling', 'ecs', 'iam', 'sqs'] as const;
+export const AWS_SERVICES = [
+  'route53',
+  'ec2',
+  'sns',
+  'cloudWatch',
+  'lambda',
+  'eventBridge',
+  'rds',
+  'autoScaling',
+  'ecs',
+  'iam',
+  'sqs',
+] as const;
 export type AwsServiceName = (typeof AWS_SERVICES)[number];
 
 /** The region Route 53's API is signed for in the `aws` partition. */
