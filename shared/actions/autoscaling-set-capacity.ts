@@ -11,7 +11,7 @@ import type { ActionResult } from './context';
 import { defineAction } from './define-action';
 import { FLEET_RETRY, waitUntil } from './fleet-support';
 import { arn, literal } from './grants';
-import { inRegion, inSiteRegion, region } from './params';
+import { inRegion, inSiteRegion, region, stepRegion } from './params';
 
 const size = z.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be ≥ 0').max(10_000, 'must be ≤ 10000');
 
@@ -64,7 +64,7 @@ export const autoscalingSetCapacity = defineAction({
     },
   }),
   async execute(ctx, p): Promise<ActionResult> {
-    const where = p.region ?? ctx.service.secondary.region;
+    const where = stepRegion(p, ctx);
     const autoScaling = ctx.aws.autoScaling();
     const before = await autoScaling.describeGroup(where, p.autoScalingGroupName);
     if (!before)

@@ -5,9 +5,9 @@
 import * as z from 'zod';
 import type { ActionResult } from './context';
 import { defineAction, type GrantContext } from './define-action';
-import { dryRunGrantsUnlessSimulated, EC2_RETRY, ec2PermissionCheck } from './ec2-support';
-import { ec2Arn, instanceGrant, isStepRef, type Grant } from './grants';
-import { inRegion, inSiteRegion, instanceId, region } from './params';
+import { dryRunGrantsUnlessSimulated, EC2_RETRY, ec2PermissionCheck, namedInstance } from './ec2-support';
+import { ec2Arn, instanceGrant, type Grant } from './grants';
+import { inRegion, inSiteRegion, instanceId, region, stepRegion } from './params';
 
 interface AssociateAddressParams {
   allocationId: string;
@@ -46,10 +46,10 @@ export const ec2AssociateAddress = defineAction({
   describe: (p) => `associate ${p.allocationId} with ${p.instanceId}${inRegion(p.region)}`,
   grants: associateAddressGrants,
   dryRunGrants: dryRunGrantsUnlessSimulated(associateAddressGrants, associateAddressRequest),
-  namedInstanceIds: (p) => (isStepRef(p.instanceId) ? [] : [p.instanceId]),
+  namedInstanceIds: namedInstance,
   dryRunCheck: (p, context) => ec2PermissionCheck(context, 'AssociateAddress', associateAddressRequest(p)),
   async execute(ctx, p): Promise<ActionResult> {
-    const region = p.region ?? ctx.service.secondary.region;
+    const region = stepRegion(p, ctx);
     const result = await ctx.aws.ec2().associateAddress(region, {
       allocationId: p.allocationId,
       instanceId: p.instanceId,

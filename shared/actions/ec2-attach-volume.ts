@@ -6,9 +6,9 @@
 import * as z from 'zod';
 import type { ActionResult } from './context';
 import { defineAction, type GrantContext } from './define-action';
-import { dryRunGrantsUnlessSimulated, EC2_RETRY, ec2PermissionCheck, pollOptions } from './ec2-support';
+import { dryRunGrantsUnlessSimulated, EC2_RETRY, ec2PermissionCheck, pollOptions, namedInstance } from './ec2-support';
 import { ec2Arn, instanceGrant, isStepRef, type Grant } from './grants';
-import { inRegion, inSiteRegion, instanceId, region, stepRefOr } from './params';
+import { inRegion, inSiteRegion, instanceId, region, stepRefOr, stepRegion } from './params';
 
 interface AttachVolumeParams {
   volumeId: string;
@@ -45,10 +45,10 @@ export const ec2AttachVolume = defineAction({
   describe: (p) => `attach ${p.volumeId} to ${p.instanceId} as ${p.device}${inRegion(p.region)}`,
   grants: attachVolumeGrants,
   dryRunGrants: dryRunGrantsUnlessSimulated(attachVolumeGrants, attachVolumeRequest),
-  namedInstanceIds: (p) => (isStepRef(p.instanceId) ? [] : [p.instanceId]),
+  namedInstanceIds: namedInstance,
   dryRunCheck: (p, context) => ec2PermissionCheck(context, 'AttachVolume', attachVolumeRequest(p)),
   async execute(ctx, p): Promise<ActionResult> {
-    const region = p.region ?? ctx.service.secondary.region;
+    const region = stepRegion(p, ctx);
     const input = { volumeId: p.volumeId, instanceId: p.instanceId, device: p.device, force: p.force };
     const result = await ctx.aws.ec2().attachVolume(region, input, pollOptions(ctx));
     return {

@@ -8,7 +8,7 @@ import { instanceGrant, isStepRef } from './grants';
 import type { ActionResult } from './context';
 import { defineAction, type GrantContext } from './define-action';
 import { dryRunGrantsUnlessSimulated, EC2_RETRY, ec2PermissionCheck, waitForInstances } from './ec2-support';
-import { inRegion, inSiteRegion, instanceIdList, region, resolvedInstanceIdList } from './params';
+import { inRegion, inSiteRegion, instanceIdList, region, resolvedInstanceIdList, stepRegion } from './params';
 
 export function defineInstanceStateAction(spec: {
   name: 'ec2.start' | 'ec2.stop';
@@ -32,7 +32,7 @@ export function defineInstanceStateAction(spec: {
     namedInstanceIds: (p) => p.instanceIds.filter((id) => !isStepRef(id)),
     dryRunCheck: (p, context) => ec2PermissionCheck(context, spec.operation, request(p)),
     async execute(ctx, p): Promise<ActionResult> {
-      const region = p.region ?? ctx.service.secondary.region;
+      const region = stepRegion(p, ctx);
       const ec2 = ctx.aws.ec2();
       const changes =
         spec.verb === 'start' ? await ec2.startInstances(region, p.instanceIds) : await ec2.stopInstances(region, p.instanceIds);

@@ -9,7 +9,7 @@ import type { ActionResult } from './context';
 import { defineAction, type DryRunCheck, type DryRunContext, type GrantContext } from './define-action';
 import { EC2_RETRY, ec2PermissionCheck, waitForInstances } from './ec2-support';
 import { ec2Arn, literal, RUN_TAG_KEY, sub, type Grant } from './grants';
-import { inRegion, inSiteRegion, nonEmpty, region } from './params';
+import { inRegion, inSiteRegion, nonEmpty, region, stepRegion } from './params';
 import { launchedInstanceTags, runInstancesRequest, type RunInstanceInput } from '../aws/ec2-requests';
 
 /** EC2 ClientToken: at most 64 ASCII characters. */
@@ -145,7 +145,7 @@ export const ec2LaunchFromAmi = defineAction({
     instanceType: p.instanceType,
   }),
   async execute(ctx, p): Promise<ActionResult> {
-    const region = p.region ?? ctx.service.secondary.region;
+    const region = stepRegion(p, ctx);
     const ec2 = ctx.aws.ec2();
     const input = launchInput(p, { serviceName: ctx.service.name, stepId: ctx.step.id, runId: ctx.run.id });
     const clientToken = input.clientToken;

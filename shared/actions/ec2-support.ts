@@ -3,7 +3,7 @@ import type { Ec2PermissionAction, PollOptions } from '../aws/ec2';
 import { StepTimeoutError } from '../engine/errors';
 import type { ActionContext } from './context';
 import type { DryRunCheck, DryRunContext, GrantContext, RetryPolicy } from './define-action';
-import { holdsStepRef, type Grant } from './grants';
+import { holdsStepRef, isStepRef, type Grant } from './grants';
 
 export const EC2_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1_000, maxDelayMs: 8_000 };
 
@@ -63,4 +63,9 @@ export function ec2PermissionCheck(
 /** The drill holds a step's grants only for the DryRun it sends; a simulated check needs none of them (serverless/iam.ts grants the simulation). */
 export function dryRunGrantsUnlessSimulated<P>(grants: (params: P, context: GrantContext) => Grant[], request: (params: P) => unknown) {
   return (params: P, context: GrantContext): Grant[] => (holdsStepRef(request(params)) ? [] : grants(params, context));
+}
+
+/** The instance a step names in its config (none when it refers to an earlier step's output). */
+export function namedInstance(params: { instanceId: string }): string[] {
+  return isStepRef(params.instanceId) ? [] : [params.instanceId];
 }

@@ -10,7 +10,7 @@ import type { ActionResult } from './context';
 import { defineAction } from './define-action';
 import { FLEET_RETRY, waitUntil } from './fleet-support';
 import { arn, literal } from './grants';
-import { inRegion, inSiteRegion, region } from './params';
+import { inRegion, inSiteRegion, region, stepRegion } from './params';
 
 const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
@@ -64,7 +64,7 @@ export const ecsSetDesiredCount = defineAction({
     },
   }),
   async execute(ctx, p): Promise<ActionResult> {
-    const where = p.region ?? ctx.service.secondary.region;
+    const where = stepRegion(p, ctx);
     const ecs = ctx.aws.ecs();
     const before = await ecs.describeService(where, p.cluster, p.service);
     if (!before)

@@ -56,6 +56,11 @@ export function inRegion(value: string | undefined): string {
   return value ? ` in ${value}` : '';
 }
 
+/** The region a step acts in: its own `region` (set by `place` when the plan was made), else the secondary's. */
+export function stepRegion(params: { region?: string }, ctx: { service: { secondary: { region: string } } }): string {
+  return params.region ?? ctx.service.secondary.region;
+}
+
 /** EC2 steps act in their own `region`, else their site's. */
 export function inSiteRegion<P extends { region?: string }>(params: P, placement: { region: string }): P {
   return params.region === undefined ? { ...params, region: placement.region } : params;

@@ -16,7 +16,7 @@ import type { ActionResult } from './context';
 import { defineAction } from './define-action';
 import { waitUntil } from './fleet-support';
 import { arn, literal } from './grants';
-import { inSiteRegion, region } from './params';
+import { inSiteRegion, region, stepRegion } from './params';
 import { RDS_RETRY } from './rds-support';
 
 export const rdsPromoteReadReplica = defineAction({
@@ -57,7 +57,7 @@ export const rdsPromoteReadReplica = defineAction({
     },
   }),
   async execute(ctx, p): Promise<ActionResult> {
-    const where = p.region ?? ctx.service.secondary.region;
+    const where = stepRegion(p, ctx);
     const rds = ctx.aws.rds();
     const describe = () => rds.describeDbInstance(where, p.dbInstanceIdentifier);
     let found = await describe();

@@ -964,16 +964,14 @@ export function createEc2Model(
     },
     addInstance(input) {
       const region = regionModel(input.region);
-      const instanceId = input.instanceId ?? `i-0${ctx.nextHex('instance', 16)}`;
-      if (!INSTANCE_ID.test(instanceId)) throw new SwitchbackError(`world.ec2.addInstance: "${instanceId}" is not an instance id`);
+      const instanceId = seededId('addInstance', input.instanceId ?? `i-0${ctx.nextHex('instance', 16)}`, INSTANCE_ID, 'an instance id');
       const existing = region.instances.get(instanceId);
       if (existing) return instanceView(region, existing);
       const imageId = input.imageId ?? 'ami-0123456789abcdef0';
       if (input.subnetId !== undefined && !region.subnets.has(input.subnetId))
         throw new SwitchbackError(`world.ec2.addInstance: no subnet ${input.subnetId} in ${region.name} (addSubnet first)`);
       const subnetZone = input.subnetId !== undefined ? region.subnets.get(input.subnetId) : undefined;
-      if (subnetZone && input.availabilityZone && subnetZone !== input.availabilityZone)
-        throw new SwitchbackError(`world.ec2.addInstance: subnet ${input.subnetId} is in ${subnetZone}, not ${input.availabilityZone}`);
+      zonesAgree('addInstance', `subnet ${input.subnetId}`, subnetZone, input.availabilityZone);
       if (!region.images.has(imageId)) region.images.set(imageId, { creationEpochMs: ctx.now() });
       const instance: InstanceModel = {
         instanceId,
@@ -1011,15 +1009,11 @@ export function createEc2Model(
     },
     addVolume(input) {
       const region = regionModel(input.region);
-      const volumeId = input.volumeId ?? `vol-0${ctx.nextHex('volume', 16)}`;
-      if (!VOLUME_ID.test(volumeId)) throw new SwitchbackError(`world.ec2.addVolume: "${volumeId}" is not a volume id`);
+      const volumeId = seededId('addVolume', input.volumeId ?? `vol-0${ctx.nextHex('volume', 16)}`, VOLUME_ID, 'a volume id');
       const existing = region.volumes.get(volumeId);
       if (existing) return volumeView(region, existing);
       const attachedZone = input.attachedTo ? region.instances.get(input.attachedTo.instanceId)?.availabilityZone : undefined;
-      if (attachedZone && input.availabilityZone && attachedZone !== input.availabilityZone)
-        throw new SwitchbackError(
-          `world.ec2.addVolume: ${input.attachedTo?.instanceId} is in ${attachedZone}, not ${input.availabilityZone}`,
-        );
+      zonesAgree('addVolume', String(input.attachedTo?.instanceId), attachedZone, input.availabilityZone);
       const volume: VolumeModel = {
         volumeId,
         availabilityZone: attachedZone ?? zoneOf(region, input.availabilityZone, volumeId),
@@ -1094,3 +1088,15 @@ const INSTANCE_CHANGES: Record<'start' | 'stop', InstanceChange> = {
   start: { verb: 'started', accepted: ['stopped', 'pending', 'running'], from: 'stopped', via: 'pending', to: 'running' },
   stop: { verb: 'stopped', accepted: ['running', 'stopping', 'stopped'], from: 'running', via: 'stopping', to: 'stopped' },
 };
+
+/** The id a seeding call uses (given, or fresh), refused when it is not shaped like the real thing. */
+function seededId(method: string, id: string, pattern: RegExp, what: string): string {
+  if (!pattern.test(id)) throw new SwitchbackError(`world.ec2.${method}: "${id}" is not ${what}`);
+  return id;
+}
+
+/** A seeded resource's zone must be the zone of what places it (its subnet, the instance it is attached to). */
+function zonesAgree(method: string, placedBy: string, placedZone: string | undefined, requestedZone: string | undefined): void {
+  if (placedZone && requestedZone && placedZone !== requestedZone)
+    throw new SwitchbackError(`world.ec2.${method}: ${placedBy} is in ${placedZone}, not ${requestedZone}`);
+}
