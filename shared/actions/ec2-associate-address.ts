@@ -47,6 +47,7 @@ export const ec2AssociateAddress = defineAction({
   grants: associateAddressGrants,
   dryRunGrants: dryRunGrantsUnlessSimulated(associateAddressGrants, associateAddressRequest),
   namedInstanceIds: (p) => (isStepRef(p.instanceId) ? [] : [p.instanceId]),
+  dryRunSimulatesOrchestrator: true,
   dryRunCheck: (p, context) => ec2PermissionCheck(context, 'AssociateAddress', associateAddressRequest(p)),
   async execute(ctx, p): Promise<ActionResult> {
     const region = p.region ?? ctx.service.secondary.region;
