@@ -146,7 +146,7 @@ function zoneCheckGrants(config: SwitchbackConfig): Grant[] {
  */
 function orchestratorSimulationGrants(config: SwitchbackConfig, context: IamContext): Grant[] {
   const simulated = config.services.some((service) =>
-    service.secondary.prepare.some((step) => step.action.startsWith('ec2.') && findAction(step.action)?.hasDryRunCheck),
+    service.secondary.prepare.some((step) => findAction(step.action)?.dryRunSimulatesOrchestrator),
   );
   if (!simulated) return [];
   const role = functionRoleName(functionName(context.stage, 'orchestrator'), config.controlRegion);

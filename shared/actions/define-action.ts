@@ -106,6 +106,11 @@ export interface ActionSpec<Name extends string, S extends ParamsSchema> {
   namedInstanceIds?(params: z.output<S>): string[];
   /** The instance the step creates (`${steps.<id>.instanceId}` of a later step), as the drill simulates it. */
   launchedInstance?(params: z.output<S>, context: { serviceName: string; stepId: string }): LaunchedInstance;
+  /**
+   * The dry-run check asks IAM about the orchestrator's role (`DryRunContext.simulateOrchestrator`):
+   * the drill is granted iam:SimulatePrincipalPolicy on that role.
+   */
+  dryRunSimulatesOrchestrator?: boolean;
   /** Ask exactly what the real call will ask, without acting (EC2 DryRun), and what else the step needs to work (the AMI exists). */
   dryRunCheck?(params: z.output<S>, context: DryRunContext): DryRunCheck | DryRunCheck[];
   /** Perform the step. Idempotent: a re-executed step must find its own earlier work and succeed. */
@@ -130,6 +135,8 @@ export interface StepAction {
   holdsLeaseForTimeout?: boolean;
   /** The drill can check this action without acting (`dryRunCheck`). */
   hasDryRunCheck: boolean;
+  /** Its dry-run check asks IAM about the orchestrator's role. */
+  dryRunSimulatesOrchestrator?: boolean;
   /** Validate stored params; throws StepParamsError naming the step, the field and the problem. */
   parseParams(params: unknown, stepLabel?: string): unknown;
   /**

@@ -47,6 +47,7 @@ export const ec2AssociateAddress = defineAction({
   grants: associateAddressGrants,
   dryRunGrants: dryRunGrantsUnlessSimulated(associateAddressGrants, associateAddressRequest),
   namedInstanceIds: namedInstance,
+  dryRunSimulatesOrchestrator: true,
   dryRunCheck: (p, context) => ec2PermissionCheck(context, 'AssociateAddress', associateAddressRequest(p)),
   async execute(ctx, p): Promise<ActionResult> {
     const region = stepRegion(p, ctx);

@@ -46,6 +46,7 @@ export const ec2AttachVolume = defineAction({
   grants: attachVolumeGrants,
   dryRunGrants: dryRunGrantsUnlessSimulated(attachVolumeGrants, attachVolumeRequest),
   namedInstanceIds: namedInstance,
+  dryRunSimulatesOrchestrator: true,
   dryRunCheck: (p, context) => ec2PermissionCheck(context, 'AttachVolume', attachVolumeRequest(p)),
   async execute(ctx, p): Promise<ActionResult> {
     const region = stepRegion(p, ctx);

@@ -30,6 +30,7 @@ export function defineInstanceStateAction(spec: {
     grants,
     dryRunGrants: dryRunGrantsUnlessSimulated(grants, request),
     namedInstanceIds: (p) => p.instanceIds.filter((id) => !isStepRef(id)),
+    dryRunSimulatesOrchestrator: true,
     dryRunCheck: (p, context) => ec2PermissionCheck(context, spec.operation, request(p)),
     async execute(ctx, p): Promise<ActionResult> {
       const region = stepRegion(p, ctx);

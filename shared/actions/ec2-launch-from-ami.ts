@@ -132,6 +132,7 @@ export const ec2LaunchFromAmi = defineAction({
   // The DryRun needs the run's grants; the image check reads (Describe* has no resource-level permission).
   dryRunGrants: (p, context) => [...launchGrants(p, context), { action: 'ec2:DescribeImages', resource: '*' }],
   // The same request the run sends: tags (the run tag the policy requires), groups, key, profile.
+  dryRunSimulatesOrchestrator: true,
   dryRunCheck: (p, context) => [
     ec2PermissionCheck(
       context,

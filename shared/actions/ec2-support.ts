@@ -39,7 +39,8 @@ export async function waitForInstances(
  * answers a DryRun of the same request (for the drill's own role, which holds the step's grants from
  * the same generator; EC2's own answer counts what a simulation cannot, e.g. organization policies).
  * With a value known only at run time (`${steps.launch.instanceId}`) there is no DryRun: it would lack
- * the parameter (MissingParameter) or ask about another instance.
+ * the parameter (MissingParameter) or ask about another instance. An action using it declares
+ * `dryRunSimulatesOrchestrator` (the drill's grant follows from it).
  */
 export function ec2PermissionCheck(
   context: Pick<DryRunContext, 'region' | 'aws' | 'simulateOrchestrator'>,

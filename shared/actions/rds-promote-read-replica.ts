@@ -17,7 +17,7 @@ import { defineAction } from './define-action';
 import { waitUntil } from './fleet-support';
 import { arn, literal } from './grants';
 import { inSiteRegion, region, stepRegion } from './params';
-import { RDS_RETRY } from './rds-support';
+import { RDS_RETRY, readReplicaLagSeconds } from './rds-support';
 
 export const rdsPromoteReadReplica = defineAction({
   name: 'rds.promoteReadReplica',
@@ -39,8 +39,10 @@ export const rdsPromoteReadReplica = defineAction({
       { action: 'rds:DescribeDBInstances', resource },
     ];
   },
+  // The drill reads the replica and, with guard.maxDataAgeSeconds, its ReplicaLag (no resource type: "*").
   dryRunGrants: (p, { region: where }) => [
     { action: 'rds:DescribeDBInstances', resource: arn('rds', where, `db:${literal(p.dbInstanceIdentifier)}`) },
+    { action: 'cloudwatch:GetMetricStatistics', resource: '*' },
   ],
   dryRunCheck: (p, context) => ({
     check: `read replica ${p.dbInstanceIdentifier}`,
@@ -50,10 +52,22 @@ export const rdsPromoteReadReplica = defineAction({
       if (!found) return { ok: false, detail: `${p.dbInstanceIdentifier} not found in ${p.region ?? context.region}` };
       if (!found.readReplicaSourceDbInstanceIdentifier)
         return { ok: false, detail: `${p.dbInstanceIdentifier} is not a read replica (promoted already?)` };
-      return {
-        ok: found.status === 'available',
-        detail: `${p.dbInstanceIdentifier} ${found.status}, replica of ${found.readReplicaSourceDbInstanceIdentifier}`,
-      };
+      const state = `${p.dbInstanceIdentifier} ${found.status}, replica of ${found.readReplicaSourceDbInstanceIdentifier}`;
+      if (found.status !== 'available') return { ok: false, detail: state };
+      // With an RPO, how much a promotion now would lose (the replica's lag) is judged too.
+      const maxDataAgeSeconds = context.service.policy.guard.maxDataAgeSeconds;
+      if (maxDataAgeSeconds === undefined) return { ok: true, detail: state };
+      const where = { region: p.region ?? context.region, identifier: p.dbInstanceIdentifier };
+      const lagSeconds = await readReplicaLagSeconds(context.aws, where, context.nowEpochMs);
+      if (lagSeconds === undefined)
+        return { ok: false, detail: `${p.dbInstanceIdentifier} reports no ReplicaLag in the last 10 minutes (is replication running?)` };
+      if (lagSeconds < 0) return { ok: false, detail: `${p.dbInstanceIdentifier} reports ReplicaLag -1: replication is not active` };
+      if (lagSeconds > maxDataAgeSeconds)
+        return {
+          ok: false,
+          detail: `${p.dbInstanceIdentifier} lags ${lagSeconds}s, more than guard.maxDataAgeSeconds ${maxDataAgeSeconds}s: promoting it now would lose more data than allowed`,
+        };
+      return { ok: true, detail: `${state}; lag ${lagSeconds}s (ReplicaLag)` };
     },
   }),
   async execute(ctx, p): Promise<ActionResult> {

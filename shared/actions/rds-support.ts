@@ -23,6 +23,12 @@ export const RDS_POLL_MS = 5_000;
 const LAG_LOOKBACK_MS = 10 * 60_000;
 /** `AWS/RDS AuroraGlobalDBReplicationLag`, milliseconds, per secondary cluster, in its own region. */
 export const REPLICATION_LAG_METRIC = { namespace: 'AWS/RDS', metricName: 'AuroraGlobalDBReplicationLag' } as const;
+/**
+ * `AWS/RDS ReplicaLag`, seconds, per read replica (DBInstanceIdentifier), in the replica's region; -1
+ * while replication is not active
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_MariaDB.Replication.ReadReplicas.Monitor.html).
+ */
+export const REPLICA_LAG_METRIC = { namespace: 'AWS/RDS', metricName: 'ReplicaLag' } as const;
 
 /** RDS identifiers: "1 to 255 letters, numbers, or hyphens; first character must be a letter". */
 export const globalClusterIdentifier = z
@@ -99,21 +105,41 @@ function refused(p: GlobalClusterParams, action: string, code: string, detail: s
   return refusal(action, p.globalClusterIdentifier, code, detail);
 }
 
-/** The newest lag datapoint of a secondary (undefined: the metric has no data in the last 10 minutes). */
+/** The latest Maximum of an RDS lag metric in the last 10 minutes, or undefined without data (the metric stops with replication). */
+async function latestLag(
+  aws: Pick<ActionContext['aws'], 'cloudWatch'>,
+  metric: { namespace: string; metricName: string },
+  region: string,
+  dimensions: Record<string, string>,
+  nowEpochMs: number,
+): Promise<number | undefined> {
+  const latest = await aws.cloudWatch.latestMaximum({
+    region,
+    ...metric,
+    dimensions,
+    sinceEpochMs: nowEpochMs - LAG_LOOKBACK_MS,
+    untilEpochMs: nowEpochMs,
+  });
+  return latest?.value;
+}
+
+/** A global database secondary's replication lag in whole seconds (the metric is in milliseconds). */
 export async function readLagSeconds(
   aws: Pick<ActionContext['aws'], 'cloudWatch'>,
   target: { region: string; identifier: string },
   nowEpochMs: number,
 ): Promise<number | undefined> {
-  const latest = await aws.cloudWatch.latestMaximum({
-    region: target.region,
-    namespace: REPLICATION_LAG_METRIC.namespace,
-    metricName: REPLICATION_LAG_METRIC.metricName,
-    dimensions: { DBClusterIdentifier: target.identifier },
-    sinceEpochMs: nowEpochMs - LAG_LOOKBACK_MS,
-    untilEpochMs: nowEpochMs,
-  });
-  return latest === undefined ? undefined : Math.ceil(latest.value / 1000);
+  const lagMs = await latestLag(aws, REPLICATION_LAG_METRIC, target.region, { DBClusterIdentifier: target.identifier }, nowEpochMs);
+  return lagMs === undefined ? undefined : Math.ceil(lagMs / 1000);
+}
+
+/** A read replica's ReplicaLag in seconds (-1: replication not active). */
+export async function readReplicaLagSeconds(
+  aws: Pick<ActionContext['aws'], 'cloudWatch'>,
+  replica: { region: string; identifier: string },
+  nowEpochMs: number,
+): Promise<number | undefined> {
+  return latestLag(aws, REPLICA_LAG_METRIC, replica.region, { DBInstanceIdentifier: replica.identifier }, nowEpochMs);
 }
 
 /** Is the current writer answering in its region? (A switchover needs it; a failover does not.) */

@@ -27,6 +27,13 @@
  *   https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
  *   https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html
  *
+ * - A read replica's lag is CloudWatch's `AWS/RDS ReplicaLag` (seconds, dimension
+ *   `DBInstanceIdentifier`, in the replica's region), one datapoint a minute while it is a replica;
+ *   -1 means replication is not active
+ *   (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_MariaDB.Replication.ReadReplicas.Monitor.html,
+ *   https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Monitoring.html). Not
+ *   modelled: the lag growing by itself while the source's region is down (set it with setReplicaLagSeconds).
+ *
  * A `stuck` fault on FailoverGlobalCluster / SwitchoverGlobalCluster: the operation never finishes.
  *
  * Calls sent to a region that is down fail as an unreachable endpoint does (ETIMEDOUT). Global
@@ -107,8 +114,19 @@ export interface RdsWorld {
   globalCluster(globalClusterIdentifier: string): GlobalClusterWorldView | undefined;
   globalClusters(): GlobalClusterWorldView[];
   setReplicationLagMs(dbClusterArn: string, lagMs: number): void;
-  /** A DB instance (`replicaOf`: a cross-region read replica of that source instance). */
-  addDbInstance(input: { region: string; dbInstanceIdentifier: string; replicaOf?: string }): void;
+  /**
+   * A DB instance (`replicaOf`: a cross-region read replica of that source instance, replicating since
+   * `replicaSinceEpochMs`, default now, lagging `replicaLagSeconds`, default 1).
+   */
+  addDbInstance(input: {
+    region: string;
+    dbInstanceIdentifier: string;
+    replicaOf?: string;
+    replicaSinceEpochMs?: number;
+    replicaLagSeconds?: number;
+  }): void;
+  /** A read replica's lag from now on (ReplicaLag; -1: replication not active). */
+  setReplicaLagSeconds(region: string, dbInstanceIdentifier: string, seconds: number): void;
   dbInstance(region: string, dbInstanceIdentifier: string): DbInstanceWorldView | undefined;
   /** A regional outage of RDS: calls to the region fail, replication from a writer there stops. */
   setRegionAvailable(region: string, available: boolean): void;
@@ -116,6 +134,7 @@ export interface RdsWorld {
 
 const CLUSTER_ARN = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):(\d{12}):cluster:([A-Za-z][A-Za-z0-9-]{0,62})$/;
 const LAG_METRIC = { namespace: 'AWS/RDS', metricName: 'AuroraGlobalDBReplicationLag' } as const;
+const REPLICA_LAG_METRIC = { namespace: 'AWS/RDS', metricName: 'ReplicaLag' } as const;
 const MINUTE_MS = 60_000;
 
 interface Member {
@@ -143,7 +162,17 @@ export function createRdsModel(
   timings: RdsTimings = DEFAULT_RDS_TIMINGS,
 ): { model: ServiceModel; world: RdsWorld; metricSource: MetricSource } {
   const clusters = new Map<string, GlobalCluster>();
-  const instances = new Map<string, { region: string; id: string; replicaOf?: string; promoteDoneAtEpochMs?: number }>();
+  const instances = new Map<
+    string,
+    {
+      region: string;
+      id: string;
+      replicaOf?: string;
+      promoteDoneAtEpochMs?: number;
+      /** ReplicaLag in seconds from each instant on (a replica's first entry: when it started replicating). */
+      lag: Array<{ fromEpochMs: number; seconds: number }>;
+    }
+  >();
   const instanceKey = (region: string, id: string) => `${region}|${id.toLowerCase()}`;
   function instanceState(instance: { replicaOf?: string; promoteDoneAtEpochMs?: number }): { status: string; replicaOf?: string } {
     if (instance.promoteDoneAtEpochMs === undefined)
@@ -374,7 +403,15 @@ export function createRdsModel(
           region: input.region,
           id: input.dbInstanceIdentifier,
           ...(input.replicaOf && { replicaOf: input.replicaOf }),
+          lag: input.replicaOf ? [{ fromEpochMs: input.replicaSinceEpochMs ?? ctx.now(), seconds: input.replicaLagSeconds ?? 1 }] : [],
         });
+    },
+    setReplicaLagSeconds(region, id, seconds) {
+      const instance = instances.get(instanceKey(region, id));
+      if (!instance?.replicaOf) throw new SwitchbackError(`world.rds.setReplicaLagSeconds: ${id} in ${region} is not a read replica`);
+      if (!(Number.isFinite(seconds) && (seconds >= 0 || seconds === -1)))
+        throw new SwitchbackError(`world.rds.setReplicaLagSeconds: ${seconds} must be ≥ 0 or -1`);
+      instance.lag.push({ fromEpochMs: ctx.now(), seconds });
     },
     dbInstance(region, id) {
       const instance = instances.get(instanceKey(region, id));
@@ -407,7 +444,23 @@ export function createRdsModel(
     },
   };
 
+  /** ReplicaLag: a datapoint at every whole minute the instance was a replica, with the lag of that moment. */
+  function replicaLagPoints(query: Parameters<MetricSource>[0]): Array<{ atEpochMs: number; value: number }> {
+    const instance = instances.get(instanceKey(query.region, query.dimensions.DBInstanceIdentifier ?? ''));
+    if (!instance?.replicaOf || instance.lag.length === 0) return [];
+    const until = Math.min(query.toEpochMs, ctx.now() + 1, instance.promoteDoneAtEpochMs ?? Number.POSITIVE_INFINITY);
+    const points: Array<{ atEpochMs: number; value: number }> = [];
+    const first = Math.max(query.fromEpochMs, instance.lag[0].fromEpochMs);
+    for (let at = Math.ceil(first / 60_000) * 60_000; at < until; at += 60_000) {
+      const current = instance.lag.filter((entry) => entry.fromEpochMs <= at).at(-1);
+      if (current) points.push({ atEpochMs: at, value: current.seconds });
+    }
+    return points;
+  }
+
   const metricSource: MetricSource = (query) => {
+    if (query.namespace === REPLICA_LAG_METRIC.namespace && query.metricName === REPLICA_LAG_METRIC.metricName)
+      return replicaLagPoints(query);
     if (query.namespace !== LAG_METRIC.namespace || query.metricName !== LAG_METRIC.metricName) return undefined;
     const identifier = query.dimensions.DBClusterIdentifier;
     for (const cluster of clusters.values()) {

@@ -40,11 +40,18 @@ function dryRunChecks(result: SimulationResult): DrillCheck[] {
   return reports.flatMap((report) => report.checks);
 }
 
-const LAUNCH_YML = join(SCENARIOS, 'configs', 'launch.yml');
-const launchConfig = () => parseDocument(readFileSync(LAUNCH_YML, 'utf8')).toJS() as Record<string, any>;
+const configFile = (name: string) => parseDocument(readFileSync(join(SCENARIOS, 'configs', name), 'utf8')).toJS() as Record<string, any>;
+const launchConfig = () => configFile('launch.yml');
+/** A read replica promoted, with an RPO: the drill reads its ReplicaLag too. */
+const promoteWithRpo = () => {
+  const config = configFile('promote.yml');
+  config.defaults.guard = { maxDataAgeSeconds: 300 };
+  return config;
+};
 
 const CONFIGS: Array<[string, unknown]> = [
   ['launch.yml', launchConfig()],
+  ['promote.yml with guard.maxDataAgeSeconds', promoteWithRpo()],
   ...Object.entries(CHAOS_CONFIGS).map(([name, config]): [string, unknown] => [`chaos ${name}`, config]),
 ];
 
@@ -77,6 +84,15 @@ describe('dry-run parity: no false failures', () => {
     // Every EC2 step was asked of the orchestrator's role.
     for (const check of checks.filter((item) => item.check.startsWith('permission ec2:')))
       expect(check.detail).toContain('the orchestrator role switchback-sim-orchestrator-us-west-2 may ec2:');
+  });
+
+  test('promote.yml with an RPO: the replica check reads its ReplicaLag', async () => {
+    const { checks } = await runDryRun('promote-rpo', promoteWithRpo());
+    expect(checks.find((check) => check.check === 'read replica app-replica')).toEqual({
+      check: 'read replica app-replica',
+      ok: true,
+      detail: expect.stringMatching(/^app-replica available, replica of .*; lag 1s \(ReplicaLag\)$/),
+    });
   });
 
   test('launch chain: the steps on the launched instance are simulated with the instance the launch step creates; only the launch is DryRun', async () => {

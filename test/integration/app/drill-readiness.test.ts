@@ -2,7 +2,8 @@
  * Readiness beyond permissions, found by the dry-run on a quiet day instead of during an outage:
  * the AMI a launch step boots exists in the secondary region (and is not older than
  * `maxImageAgeDays`); for `health-check-flag`, the PRIMARY failover record is guarded by a health
- * check that follows the flag alarm (name and region) and keeps the last status without data.
+ * check that follows the flag alarm (name and region) and keeps the last status without data; a read
+ * replica a step promotes lags no more than `guard.maxDataAgeSeconds` (RPO).
  */
 import { dryRun } from '../../../shared/app/drill';
 import type { SwitchbackConfig } from '../../../shared/config/types';
@@ -141,6 +142,60 @@ describe('drill dry-run: readiness', () => {
         ok: false,
         detail: 'app.example.com A web-primary has no health check: Route 53 answers PRIMARY whatever the flag says',
       });
+    });
+  });
+
+  describe('the read replica a step promotes is fresh enough (guard.maxDataAgeSeconds)', () => {
+    const replicaConfig = (maxDataAgeSeconds?: number) => {
+      const config = webServiceConfig([{ 'rds.promoteReadReplica': { dbInstanceIdentifier: 'app-replica' } }]);
+      if (maxDataAgeSeconds !== undefined) config.services[0].policy.guard.maxDataAgeSeconds = maxDataAgeSeconds;
+      return config;
+    };
+    const replicaCheck = (report: { checks: Array<{ check: string; ok: boolean; detail: string }> }) =>
+      report.checks.find((check) => check.check === 'read replica app-replica');
+
+    /** Ten minutes of the replica replicating (one ReplicaLag datapoint a minute), lagging `seconds` at the end. */
+    const replicating = (seconds: number) => (world: World) => {
+      world.rds.addDbInstance({ region: 'us-east-1', dbInstanceIdentifier: 'app-replica-source' });
+      world.rds.addDbInstance({
+        region: 'us-west-2',
+        dbInstanceIdentifier: 'app-replica',
+        replicaOf: 'arn:aws:rds:us-east-1:123456789012:db:app-replica-source',
+        replicaSinceEpochMs: T0 - 10 * 60_000,
+        replicaLagSeconds: seconds,
+      });
+    };
+
+    test('lagging within the RPO: passes, with the lag', async () => {
+      const { report } = await checksOf(replicaConfig(300), replicating(12));
+      expect(replicaCheck(report)).toEqual({
+        check: 'read replica app-replica',
+        ok: true,
+        detail: 'app-replica available, replica of arn:aws:rds:us-east-1:123456789012:db:app-replica-source; lag 12s (ReplicaLag)',
+      });
+    });
+
+    test('lagging more than the RPO: fails, naming both', async () => {
+      const { report } = await checksOf(replicaConfig(300), replicating(900));
+      expect(replicaCheck(report)).toEqual({
+        check: 'read replica app-replica',
+        ok: false,
+        detail: 'app-replica lags 900s, more than guard.maxDataAgeSeconds 300s: promoting it now would lose more data than allowed',
+      });
+    });
+
+    test('replication not active (ReplicaLag -1): fails', async () => {
+      const { report } = await checksOf(replicaConfig(300), replicating(-1));
+      expect(replicaCheck(report)).toEqual({
+        check: 'read replica app-replica',
+        ok: false,
+        detail: 'app-replica reports ReplicaLag -1: replication is not active',
+      });
+    });
+
+    test('without maxDataAgeSeconds the lag is not judged (as before)', async () => {
+      const { report } = await checksOf(replicaConfig(), replicating(900));
+      expect(replicaCheck(report)?.ok).toBe(true);
     });
   });
 });
