@@ -183,4 +183,45 @@ describe('parallel group', () => {
     expect(smsTexts(result).filter((text) => text.includes('approve? us-east-1 down'))).toHaveLength(1);
     expect(smsTexts(result)).toContainEqual(expect.stringMatching(/approved by carol after \d+s; the failover continues$/));
   });
+
+  test('a crash after a branch failed: the resumed run lets the branch in flight settle, then fails', async () => {
+    let apiFailed = false;
+    let crashed = false;
+    const wrapDeps = (deps: AppDeps): AppDeps => {
+      const steps = deps.aws.steps;
+      if (!steps) return deps;
+      const ecs = () => {
+        const adapter = steps.ecs();
+        return {
+          ...adapter,
+          updateDesiredCount: (...args: Parameters<typeof adapter.updateDesiredCount>) =>
+            adapter.updateDesiredCount(...args).catch((error: unknown) => {
+              apiFailed = true;
+              throw error;
+            }),
+        };
+      };
+      const autoScaling = () => {
+        const adapter = steps.autoScaling();
+        return {
+          ...adapter,
+          describeGroup: async (...args: Parameters<typeof adapter.describeGroup>) => {
+            if (apiFailed && !crashed) {
+              crashed = true;
+              throw new CrashError('simulated crash while web polls, after api failed');
+            }
+            return adapter.describeGroup(...args);
+          },
+        };
+      };
+      return { ...deps, aws: { ...deps.aws, steps: { ...steps, ecs, autoScaling } } };
+    };
+    const scenario = wholeStack(undefined, { faults: [{ api: 'ecs.UpdateService', error: 'AccessDeniedException', times: 1 }] });
+    const result = await runScenario(scenario, { hooks: { wrapDeps } });
+    expect(crashed).toBe(true);
+    expect(result.summary.runs[0]).toMatchObject({ kind: 'failover', status: 'failed' });
+    const steps = result.summary.runs[0].steps.map((step) => `${step.name} ${step.status} ×${step.attempts}`);
+    expect(steps.slice(0, 4)).toEqual(['ok-to-lose-data succeeded ×1', 'db succeeded ×1', 'web succeeded ×2', 'api failed ×1']);
+    expect(result.timeline.filter((entry) => entry.kind === 'step' && entry.step === 'api' && entry.phase === 'started')).toHaveLength(1);
+  });
 });
