@@ -201,26 +201,33 @@ class RunExecution {
    */
   private async executeGroup(unit: number[]): Promise<UnitResult> {
     const label = String(this.run.plan[unit[0]].parallel);
-    const failedBefore = unit.find((index) => this.run.steps[index].status === 'failed' && this.run.plan[index].onFailure === 'abort');
+    const todo = unit.filter((index) => this.run.steps[index].status === 'pending' || this.run.steps[index].status === 'running');
+    if (todo.length > 0) {
+      const stop = await this.atBoundary(todo, `parallel group ${label}`, `parallel group ${label}`);
+      if (stop) return stop;
+      const settled = await Promise.allSettled(
+        todo.map((index) => runConcurrently(this.deps.clock, `branch ${this.run.plan[index].id}`, () => this.executeBranch(index))),
+      );
+      const rejected = settled.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
+      // A "dead" branch stops the whole execution; then losing the lease, then a hand-off; then any other error.
+      const first = [CrashError, LeaseLostError, HandoffSignal]
+        .map((kind) => rejected.find((error) => error instanceof kind))
+        .find(Boolean);
+      if (first ?? rejected[0]) throw first ?? rejected[0];
+      const ends = settled.map((outcome) => (outcome as PromiseFulfilledResult<StepEnd>).value);
+      const result = await this.afterSteps(todo, ends, `${label}: `);
+      if (result !== UNIT.next) return result;
+    }
+    // A branch that failed before a crash or hand-off (its siblings then in flight have settled above).
+    const failedBefore = unit.find(
+      (index) => !todo.includes(index) && this.run.steps[index].status === 'failed' && this.run.plan[index].onFailure === 'abort',
+    );
     if (failedBefore !== undefined) {
-      // Resumed after a branch failed but before the run was ended.
       const step = this.run.plan[failedBefore];
       await this.endRun('failed', `${label}: ${step.id} (${step.action}): ${this.run.steps[failedBefore].error ?? 'failed'}`);
       return UNIT.ended;
     }
-    const todo = unit.filter((index) => this.run.steps[index].status === 'pending' || this.run.steps[index].status === 'running');
-    if (todo.length === 0) return UNIT.next;
-    const stop = await this.atBoundary(todo, `parallel group ${label}`, `parallel group ${label}`);
-    if (stop) return stop;
-    const settled = await Promise.allSettled(
-      todo.map((index) => runConcurrently(this.deps.clock, `branch ${this.run.plan[index].id}`, () => this.executeBranch(index))),
-    );
-    const rejected = settled.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
-    // A "dead" branch stops the whole execution; then losing the lease, then a hand-off; then any other error.
-    const first = [CrashError, LeaseLostError, HandoffSignal].map((kind) => rejected.find((error) => error instanceof kind)).find(Boolean);
-    if (first ?? rejected[0]) throw first ?? rejected[0];
-    const ends = settled.map((outcome) => (outcome as PromiseFulfilledResult<StepEnd>).value);
-    return this.afterSteps(todo, ends, `${label}: `);
+    return UNIT.next;
   }
 
   /** A branch: a "crash" of one stops the journal for all (a dead Lambda writes nothing more). */

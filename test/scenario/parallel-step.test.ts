@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { AppDeps } from '../../shared/app/deps';
+import type { EcsAdapter } from '../../shared/aws/ecs';
 import { CrashError } from '../../shared/errors';
 import { runScenario, type SimulationResult } from '../../sim/runner';
 import { parseScenario, readScenarioDocument } from '../../sim/scenario';
@@ -34,6 +35,33 @@ function stepTimes(result: SimulationResult, id: string) {
   const of = (phase: string) =>
     result.timeline.find((entry) => entry.kind === 'step' && entry.step === id && entry.phase === phase && entry.t < 600)?.t;
   return { started: of('started') as number, succeeded: of('succeeded') as number };
+}
+
+/**
+ * The orchestrator "dies" (CrashError) at the first Auto Scaling poll of the `web` branch once
+ * `when()` holds; `watchEcs` wraps the ECS adapter so a test can see how the `api` branch did.
+ */
+function crashWebPollWhen(when: () => boolean, watchEcs: (ecs: EcsAdapter) => EcsAdapter) {
+  let crashed = false;
+  const wrapDeps = (deps: AppDeps): AppDeps => {
+    const steps = deps.aws.steps;
+    if (!steps) return deps;
+    const autoScaling = () => {
+      const adapter = steps.autoScaling();
+      return {
+        ...adapter,
+        describeGroup: async (...args: Parameters<typeof adapter.describeGroup>) => {
+          if (when() && !crashed) {
+            crashed = true;
+            throw new CrashError('simulated crash while the web branch polls');
+          }
+          return adapter.describeGroup(...args);
+        },
+      };
+    };
+    return { ...deps, aws: { ...deps.aws, steps: { ...steps, ecs: () => watchEcs(steps.ecs()), autoScaling } } };
+  };
+  return { wrapDeps, crashed: () => crashed };
 }
 
 describe('parallel group', () => {
@@ -64,46 +92,19 @@ describe('parallel group', () => {
 
   test('a crash after one branch finished resumes only the other: the finished one is never run again', async () => {
     let apiDone = false;
-    let crashed = false;
-    const wrapDeps = (deps: AppDeps): AppDeps => {
-      const steps = deps.aws.steps;
-      if (!steps) return deps;
-      return {
-        ...deps,
-        aws: {
-          ...deps.aws,
-          steps: {
-            ...steps,
-            ecs: () => {
-              const ecs = steps.ecs();
-              return {
-                ...ecs,
-                describeService: async (...args: Parameters<typeof ecs.describeService>) => {
-                  const view = await ecs.describeService(...args);
-                  if (view && view.desiredCount === 6 && view.runningCount === 6) apiDone = true;
-                  return view;
-                },
-              };
-            },
-            autoScaling: () => {
-              const autoScaling = steps.autoScaling();
-              return {
-                ...autoScaling,
-                describeGroup: async (...args: Parameters<typeof autoScaling.describeGroup>) => {
-                  if (apiDone && !crashed) {
-                    crashed = true;
-                    throw new CrashError('simulated crash while web polls, after api finished');
-                  }
-                  return autoScaling.describeGroup(...args);
-                },
-              };
-            },
-          },
+    const crash = crashWebPollWhen(
+      () => apiDone,
+      (ecs) => ({
+        ...ecs,
+        describeService: async (...args: Parameters<typeof ecs.describeService>) => {
+          const view = await ecs.describeService(...args);
+          if (view && view.desiredCount === 6 && view.runningCount === 6) apiDone = true;
+          return view;
         },
-      };
-    };
-    const result = await runScenario(wholeStack(), { hooks: { wrapDeps } });
-    expect(crashed).toBe(true);
+      }),
+    );
+    const result = await runScenario(wholeStack(), { hooks: { wrapDeps: crash.wrapDeps } });
+    expect(crash.crashed()).toBe(true);
     expect(result.summary.errors).toEqual([]);
     expect(result.summary.runs.map((run) => `${run.kind} ${run.status}`)).toEqual(['failover succeeded', 'failback succeeded']);
     const steps = Object.fromEntries(result.summary.runs[0].steps.map((step) => [step.name, step.attempts]));
@@ -182,5 +183,27 @@ describe('parallel group', () => {
     expect(attempts['ok-to-lose-data']).toBeGreaterThanOrEqual(2);
     expect(smsTexts(result).filter((text) => text.includes('approve? us-east-1 down'))).toHaveLength(1);
     expect(smsTexts(result)).toContainEqual(expect.stringMatching(/approved by carol after \d+s; the failover continues$/));
+  });
+
+  test('a crash after a branch failed: the resumed run lets the branch in flight settle, then fails', async () => {
+    let apiFailed = false;
+    const crash = crashWebPollWhen(
+      () => apiFailed,
+      (ecs) => ({
+        ...ecs,
+        updateDesiredCount: (...args: Parameters<typeof ecs.updateDesiredCount>) =>
+          ecs.updateDesiredCount(...args).catch((error: unknown) => {
+            apiFailed = true;
+            throw error;
+          }),
+      }),
+    );
+    const scenario = wholeStack(undefined, { faults: [{ api: 'ecs.UpdateService', error: 'AccessDeniedException', times: 1 }] });
+    const result = await runScenario(scenario, { hooks: { wrapDeps: crash.wrapDeps } });
+    expect(crash.crashed()).toBe(true);
+    expect(result.summary.runs[0]).toMatchObject({ kind: 'failover', status: 'failed' });
+    const steps = result.summary.runs[0].steps.map((step) => `${step.name} ${step.status} ×${step.attempts}`);
+    expect(steps.slice(0, 4)).toEqual(['ok-to-lose-data succeeded ×1', 'db succeeded ×1', 'web succeeded ×2', 'api failed ×1']);
+    expect(result.timeline.filter((entry) => entry.kind === 'step' && entry.step === 'api' && entry.phase === 'started')).toHaveLength(1);
   });
 });
