@@ -131,6 +131,22 @@ describe('probe chain', () => {
     expect(longestGap(rounds(result, 'ap-southeast-2'))).toBe(TICK_S);
   });
 
+  test('while the control region is dark, probe-only links between minutes run no round, quietly; the look each minute texts', async () => {
+    const result = await runScenario(variant('control-region-dark', {}));
+    expect(result.summary.accessDenied).toEqual([]);
+    expect(result.summary.errors).toEqual([]);
+    for (const location of ['eu-west-1', 'ap-southeast-2']) {
+      const dark = rounds(result, location).filter((entry) => entry.t >= 180 && entry.t < 780);
+      expect(dark).toEqual([]);
+    }
+    expect(result.summary.sms.map((message) => message.text)).toEqual([
+      expect.stringContaining('control region us-west-2 unreachable'),
+      expect.stringContaining('control region us-west-2 unreachable'),
+      expect.stringContaining('control region us-west-2 reachable again'),
+      expect.stringContaining('control region us-west-2 reachable again'),
+    ]);
+  });
+
   test('detection is no slower than a minute of rounds in one invocation, whatever the outage phase', async () => {
     for (const offsetSeconds of [0, 3, 7, 31]) {
       const outage = (probeChain: boolean) =>
