@@ -47,6 +47,11 @@ describe('probe chain', () => {
     // 37 chain links (the link due at the last instant runs too) + 6 looks of the schedule.
     expect(result.summary.invocations.probe).toBe(43);
     expect(result.summary.apiCalls['sqs.SendMessage']).toBe(38);
+    expect(result.summary.probeChain).toEqual({
+      // 37 claims and the seed; 6 looks of the schedule.
+      lease: { 'us-west-2': { writes: 38, reads: 6 } },
+      queues: { 'us-west-2/switchback-sim-probe-chain': { sent: 38, delivered: 37, deadLettered: 0 } },
+    });
   });
 
   // The lost link's slot is due at 10 s × (after): 60 s lands on a schedule tick (the worst phase: the
