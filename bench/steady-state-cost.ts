@@ -179,7 +179,7 @@ async function measureChain(
     links.push(await timed({ Records: [{ eventSource: 'aws:sqs', body: JSON.stringify({ source: CHAIN_SOURCE, ...link }) }] }));
   }
   const used = delta(deps.store.stats(), storeBefore);
-  const sent = world.sqs.counts()[queueName]?.sent ?? 0;
+  const sent = world.sqs.counts()[`${deps.location}/${queueName}`]?.sent ?? 0;
   if (sent !== CHAIN_LINKS_MEASURED + 1) log(`steady-state cost: ${sent} chain messages sent for ${CHAIN_LINKS_MEASURED} links and a seed`);
   return {
     linkMs: median(links),

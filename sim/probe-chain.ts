@@ -8,7 +8,7 @@ import type { AppDeps } from '../shared/app/deps';
 import type { AwsClients } from '../shared/aws/clients';
 import { createChainQueue } from '../shared/aws/sqs';
 import type { SwitchbackConfig } from '../shared/config/types';
-import { createProbeChainStore } from '../shared/store/probe-chain';
+import { createProbeChainStore, type ProbeChainStore } from '../shared/store/probe-chain';
 import { PROBE_CHAIN_QUEUE } from '../serverless/deployment';
 import { probeChainDeadLetterQueueName, probeChainQueueName } from '../serverless/naming';
 import type { World } from './world';
@@ -35,6 +35,14 @@ export function deployProbeChains(
   }
 }
 
+/** What the chains used over a scenario (`simulate --json` summary.probeChain). */
+export interface ProbeChainUsage {
+  /** Lease writes (a claim per link, a seed per generation) and the schedule's lease reads, per location. */
+  lease: Record<string, { writes: number; reads: number }>;
+  /** Per `<region>/<queue>`: links sent, deliveries to probe, messages moved to the dead-letter queue. */
+  queues: Record<string, { sent: number; delivered: number; deadLettered: number }>;
+}
+
 /** The chain a location's probe function is built with: the lease in the location's own table, the queue in its region. */
 export function probeChainDeps(options: {
   clients: AwsClients;
@@ -42,9 +50,20 @@ export function probeChainDeps(options: {
   tableName: string;
   location: string;
   stage: string;
+  /** Gets each location's lease store, to report its usage. */
+  onLease?(location: string, store: ProbeChainStore): void;
 }): NonNullable<AppDeps['chain']> {
+  const store = createProbeChainStore({ client: options.client, tableName: options.tableName });
+  options.onLease?.(options.location, store);
   return {
-    store: createProbeChainStore({ client: options.client, tableName: options.tableName }),
+    store,
     queue: createChainQueue(options.clients, { region: options.location, queueName: probeChainQueueName(options.stage) }),
+  };
+}
+
+export function probeChainUsage(world: World, leases: Map<string, ProbeChainStore>): ProbeChainUsage {
+  return {
+    lease: Object.fromEntries([...leases].map(([location, store]) => [location, store.stats()])),
+    queues: world.sqs.counts(),
   };
 }

@@ -29,7 +29,8 @@ import { probe } from '../functions/probe';
 import { status } from '../functions/status';
 import { connectEmbeddedDynamo, startEmbeddedDynamo } from './dynamo';
 import { ioTurns, noTurns } from './io-turns';
-import { deployProbeChains, probeChainDeps } from './probe-chain';
+import { deployProbeChains, probeChainDeps, probeChainUsage, type ProbeChainUsage } from './probe-chain';
+import type { ProbeChainStore } from '../shared/store/probe-chain';
 import { seededRandom } from './random';
 import type { ApiFault, Scenario, ScenarioEvent } from './scenario';
 import { startSite, type Site } from './sites';
@@ -173,6 +174,8 @@ export interface SimulationResult {
       addresses: Array<{ allocationId: string; instanceId?: string }>;
     };
     invocations: Record<string, number>;
+    /** The probe chains (absent with `world.probeChain: false`): lease writes and reads per location, SQS per queue. */
+    probeChain?: ProbeChainUsage;
     /** switchback's own metrics per probe location (what the deployed functions publish as EMF), totals over the run. */
     metrics: Record<string, Partial<Record<SelfMetricName, number>>>;
     errors: string[];
@@ -373,6 +376,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     const config = pointProbesAtSites(scenario.config, sites);
     await dynamo.createTable(TABLE_NAME);
     if (scenario.world.probeChain !== false) chainTable = connectEmbeddedDynamo(dynamo.endpoint);
+    const chainLeases = new Map<string, ProbeChainStore>();
     // `dynamodb.<Operation>` faults: the table is dynalite, not a world model, so they fire in a
     // middleware of its client (before the request is sent: a throttled or failed write changes nothing).
     const tableFaults = createFaultRegistry();
@@ -550,6 +554,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
               tableName: location === config.controlRegion ? TABLE_NAME : `${locationTableName(SIMULATION_STAGE)}-${location}`,
               location,
               stage: SIMULATION_STAGE,
+              onLease: (where, lease) => chainLeases.set(where, lease),
             }),
           }),
         functions: { orchestrator: functionName(SIMULATION_STAGE, 'orchestrator'), probe: functionName(SIMULATION_STAGE, 'probe') },
@@ -838,6 +843,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     // Let in-flight work (a run mid-step) settle into the store before reading the outcome.
     const result = await summarize(config, scenario, store, world, timeline, startEpochMs, endEpochMs, t);
     result.summary.invocations = invocations;
+    if (chainTable) result.summary.probeChain = probeChainUsage(world, chainLeases);
     result.summary.metrics = metricsByLocation;
     result.summary.errors.push(...scheduler.failures());
     result.summary.realSeconds = roundedSeconds(Date.now() - realStartedAt);

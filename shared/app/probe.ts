@@ -116,7 +116,16 @@ export async function runProbeInvocation(deps: AppDeps, options: ProbeInvocation
   } else {
     await deps.store.touchLocation(deps.location, startedAtEpochMs);
   }
-  const views = await loadOwnViews(deps);
+  let views: Map<string, SiteViews>;
+  try {
+    views = await loadOwnViews(deps);
+  } catch (error) {
+    if (deps.role !== DEPLOY_ROLES.probeOnly) throw error;
+    // A probe-only location's chain link between minutes: the control region's table does not answer.
+    // No rounds, as when the minute's look finds it unreachable (that look watches it and texts).
+    deps.logger.warn(`control region ${deps.config.controlRegion} table unreachable, no round: ${describeError(error)}`);
+    return countHeartbeat(deps, options, []);
+  }
   const watchdog = createWatchdog(deps);
   const rounds: RoundOutcome[] = [];
 

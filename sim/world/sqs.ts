@@ -73,7 +73,7 @@ export interface SqsWorld {
   mapToFunction(queueArn: string, consumer: SqsConsumer): void;
   /** Messages still in a queue (in flight or waiting), e.g. a dead-letter queue's. */
   messages(queueArn: string): Array<{ body: string; receiveCount: number; visibleAtEpochMs: number }>;
-  /** Deliveries to the mapped function and messages sent, per queue name. */
+  /** Messages sent, deliveries to the mapped function and moves to the dead-letter queue, per `<region>/<queue name>`. */
   counts(): Record<string, { sent: number; delivered: number; deadLettered: number }>;
 }
 
@@ -90,7 +90,7 @@ export function createSqsModel(ctx: WorldContext, options: SqsModelOptions): { m
   const queues = new Map<string, Queue>();
   const counts: Record<string, { sent: number; delivered: number; deadLettered: number }> = {};
   const spawn = options.spawn ?? ((_name: string, work: () => Promise<unknown>) => void work());
-  const countsOf = (queue: Queue) => (counts[queue.name] ??= { sent: 0, delivered: 0, deadLettered: 0 });
+  const countsOf = (queue: Queue) => (counts[`${queue.region}/${queue.name}`] ??= { sent: 0, delivered: 0, deadLettered: 0 });
 
   function arnOf(region: string, name: string): string {
     return `arn:aws:sqs:${region}:${ctx.accountId}:${name}`;

@@ -6,12 +6,15 @@ import { runScenario } from '../../sim/runner';
 import { runSuite, variant } from './scenario-kit';
 
 describe('detection', () => {
-  test('healthy steady state: no DynamoDB write per probe round, only one heartbeat per invocation', async () => {
+  test('healthy steady state: no state or observation write per probe round, one heartbeat a minute, one lease claim per round', async () => {
     const quiet = (duration: string) => variant('clean-failover', { duration, events: [] });
     const [fiveMinutes, tenMinutes] = [await runScenario(quiet('5m')), await runScenario(quiet('10m'))];
-    // Five more minutes = 30 more healthy rounds and 5 more probe invocations.
+    // Five more minutes = 30 more healthy rounds: 5 more heartbeats in the controller's table ...
     const extraRequests = tenMinutes.summary.dynamo.writeRequests - fiveMinutes.summary.dynamo.writeRequests;
     expect(extraRequests).toBe(5);
+    // ... and 30 more claims of the probe chain's lease (its guard against duplicate deliveries).
+    const leaseWrites = (result: typeof tenMinutes) => result.summary.probeChain?.lease['us-west-2'].writes ?? 0;
+    expect(leaseWrites(tenMinutes) - leaseWrites(fiveMinutes)).toBe(30);
     expect(tenMinutes.summary.runs).toEqual([]);
   });
 

@@ -47,6 +47,11 @@ describe('probe chain', () => {
     // 37 chain links (the link due at the last instant runs too) + 6 looks of the schedule.
     expect(result.summary.invocations.probe).toBe(43);
     expect(result.summary.apiCalls['sqs.SendMessage']).toBe(38);
+    expect(result.summary.probeChain).toEqual({
+      // 37 claims and the seed; 6 looks of the schedule.
+      lease: { 'us-west-2': { writes: 38, reads: 6 } },
+      queues: { 'us-west-2/switchback-sim-probe-chain': { sent: 38, delivered: 37, deadLettered: 0 } },
+    });
   });
 
   // The lost link's slot is due at 10 s × (after): 60 s lands on a schedule tick (the worst phase: the
@@ -129,6 +134,22 @@ describe('probe chain', () => {
     expect(after.length).toBe((840 - 600) / TICK_S);
     // The other locations never noticed.
     expect(longestGap(rounds(result, 'ap-southeast-2'))).toBe(TICK_S);
+  });
+
+  test('while the control region is dark, probe-only links between minutes run no round, quietly; the look each minute texts', async () => {
+    const result = await runScenario(variant('control-region-dark', {}));
+    expect(result.summary.accessDenied).toEqual([]);
+    expect(result.summary.errors).toEqual([]);
+    for (const location of ['eu-west-1', 'ap-southeast-2']) {
+      const dark = rounds(result, location).filter((entry) => entry.t >= 180 && entry.t < 780);
+      expect(dark).toEqual([]);
+    }
+    expect(result.summary.sms.map((message) => message.text)).toEqual([
+      expect.stringContaining('control region us-west-2 unreachable'),
+      expect.stringContaining('control region us-west-2 unreachable'),
+      expect.stringContaining('control region us-west-2 reachable again'),
+      expect.stringContaining('control region us-west-2 reachable again'),
+    ]);
   });
 
   test('detection is no slower than a minute of rounds in one invocation, whatever the outage phase', async () => {

@@ -71,7 +71,7 @@ describe('SQS', () => {
     ]);
     expect(world.sqs.messages(queue)).toEqual([]);
     expect(world.sqs.messages(dlq).map((message) => message.body)).toEqual(['poison']);
-    expect(world.sqs.counts().chain).toEqual({ sent: 1, delivered: 3, deadLettered: 1 });
+    expect(world.sqs.counts()['eu-west-1/chain']).toEqual({ sent: 1, delivered: 3, deadLettered: 1 });
   });
 
   it('faults: a duplicate is delivered twice, a lost message never', async () => {
