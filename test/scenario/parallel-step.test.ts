@@ -67,9 +67,10 @@ function crashWebPollWhen(when: () => boolean, watchEcs: (ecs: EcsAdapter) => Ec
 describe('parallel group', () => {
   let parallel: SimulationResult;
   let sequence: SimulationResult;
+  // Two whole-stack runs (a few seconds each on an idle machine): give a loaded CI machine room.
   beforeAll(async () => {
     [parallel, sequence] = [await runScenario(wholeStack()), await runScenario(wholeStack(inSequence))];
-  });
+  }, 300_000);
 
   test('shortens the failover against the same steps in sequence (the two timelines)', () => {
     for (const result of [parallel, sequence]) {
