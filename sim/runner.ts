@@ -165,7 +165,10 @@ export interface SimulationResult {
     apiCalls: Record<string, number>;
     /** DynamoDB usage of the whole scenario (consumed units and requests). */
     dynamo: ReturnType<Store['stats']>;
-    /** Calls that changed something in the world (DryRun calls excluded). */
+    /**
+     * Calls that changed something in the world the controller protects (DryRun calls excluded, and
+     * the probe chain's SQS messages, which are switchback's own machinery like its DynamoDB writes).
+     */
     mutatingApiCalls: number;
     /** The EC2 world at the end: every instance, volume attachment and address association. */
     ec2: {
@@ -979,7 +982,7 @@ async function summarize(
       runs,
       apiCalls: world.apiCalls(),
       dynamo: store.stats(),
-      mutatingApiCalls: world.callLog().filter((call) => call.mutating).length,
+      mutatingApiCalls: world.callLog().filter((call) => call.mutating && !call.api.startsWith('sqs.')).length,
       ec2: {
         instances: world.ec2.instances().map((instance) => ({
           instanceId: instance.instanceId,

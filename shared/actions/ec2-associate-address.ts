@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import type { ActionResult } from './context';
 import { defineAction, type GrantContext } from './define-action';
-import { dryRunGrantsUnlessSimulated, EC2_RETRY, ec2PermissionCheck, namedInstance } from './ec2-support';
+import { EC2_RETRY, instanceStepChecks } from './ec2-support';
 import { ec2Arn, instanceGrant, type Grant } from './grants';
 import { inRegion, inSiteRegion, instanceId, region, stepRegion } from './params';
 
@@ -44,11 +44,7 @@ export const ec2AssociateAddress = defineAction({
   defaults: { timeoutSeconds: 120, retry: EC2_RETRY },
   place: inSiteRegion,
   describe: (p) => `associate ${p.allocationId} with ${p.instanceId}${inRegion(p.region)}`,
-  grants: associateAddressGrants,
-  dryRunGrants: dryRunGrantsUnlessSimulated(associateAddressGrants, associateAddressRequest),
-  namedInstanceIds: namedInstance,
-  dryRunSimulatesOrchestrator: true,
-  dryRunCheck: (p, context) => ec2PermissionCheck(context, 'AssociateAddress', associateAddressRequest(p)),
+  ...instanceStepChecks('AssociateAddress', associateAddressGrants, associateAddressRequest),
   async execute(ctx, p): Promise<ActionResult> {
     const region = stepRegion(p, ctx);
     const result = await ctx.aws.ec2().associateAddress(region, {

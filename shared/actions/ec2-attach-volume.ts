@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import type { ActionResult } from './context';
 import { defineAction, type GrantContext } from './define-action';
-import { dryRunGrantsUnlessSimulated, EC2_RETRY, ec2PermissionCheck, pollOptions, namedInstance } from './ec2-support';
+import { EC2_RETRY, instanceStepChecks, pollOptions } from './ec2-support';
 import { ec2Arn, instanceGrant, isStepRef, type Grant } from './grants';
 import { inRegion, inSiteRegion, instanceId, region, stepRefOr, stepRegion } from './params';
 
@@ -43,11 +43,7 @@ export const ec2AttachVolume = defineAction({
   defaults: { timeoutSeconds: 120, retry: EC2_RETRY },
   place: inSiteRegion,
   describe: (p) => `attach ${p.volumeId} to ${p.instanceId} as ${p.device}${inRegion(p.region)}`,
-  grants: attachVolumeGrants,
-  dryRunGrants: dryRunGrantsUnlessSimulated(attachVolumeGrants, attachVolumeRequest),
-  namedInstanceIds: namedInstance,
-  dryRunSimulatesOrchestrator: true,
-  dryRunCheck: (p, context) => ec2PermissionCheck(context, 'AttachVolume', attachVolumeRequest(p)),
+  ...instanceStepChecks('AttachVolume', attachVolumeGrants, attachVolumeRequest),
   async execute(ctx, p): Promise<ActionResult> {
     const region = stepRegion(p, ctx);
     const input = { volumeId: p.volumeId, instanceId: p.instanceId, device: p.device, force: p.force };

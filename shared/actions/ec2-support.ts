@@ -70,3 +70,22 @@ export function dryRunGrantsUnlessSimulated<P>(grants: (params: P, context: Gran
 export function namedInstance(params: { instanceId: string }): string[] {
   return isStepRef(params.instanceId) ? [] : [params.instanceId];
 }
+
+/**
+ * How a step that acts on an instance (a named one, or one an earlier step launches) is granted and
+ * checked: the drill holds the grants only for a DryRun it can send, and the check asks exactly what
+ * the step's request will ask (see ec2PermissionCheck).
+ */
+export function instanceStepChecks<P extends { instanceId: string }>(
+  action: Ec2PermissionAction,
+  grants: (params: P, context: GrantContext) => Grant[],
+  request: (params: P) => object,
+) {
+  return {
+    grants,
+    dryRunGrants: dryRunGrantsUnlessSimulated(grants, request),
+    namedInstanceIds: namedInstance,
+    dryRunSimulatesOrchestrator: true,
+    dryRunCheck: (params: P, context: DryRunContext) => ec2PermissionCheck(context, action, request(params)),
+  };
+}

@@ -52,12 +52,23 @@ export function createProbeChainStore(options: { client: DynamoDBDocumentClient;
     };
   }
 
+  /** One write unit whatever the answer; false when the condition refused it (another link or seed won). */
+  async function conditionalWrite(write: () => Promise<unknown>): Promise<boolean> {
+    counts.writes++;
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   return {
     load: (location) => load(location),
     async claim(link, nextDueEpochMs) {
-      counts.writes++;
-      try {
-        await client.send(
+      const claimed = await conditionalWrite(() =>
+        client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: chainKey(link.location),
@@ -66,17 +77,13 @@ export function createProbeChainStore(options: { client: DynamoDBDocumentClient;
             ExpressionAttributeNames: { '#generation': 'generation', '#slot': 'slot', '#nextDue': 'nextDueEpochMs' },
             ExpressionAttributeValues: { ':generation': link.generation, ':slot': link.slot, ':nextDue': nextDueEpochMs },
           }),
-        );
-        return { claimed: true };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        return { claimed: false, lease: await load(link.location, true) };
-      }
+        ),
+      );
+      return claimed ? { claimed: true } : { claimed: false, lease: await load(link.location, true) };
     },
-    async seed(link, previous) {
-      counts.writes++;
-      try {
-        await client.send(
+    seed: (link, previous) =>
+      conditionalWrite(() =>
+        client.send(
           new PutCommand({
             TableName: tableName,
             Item: {
@@ -92,13 +99,8 @@ export function createProbeChainStore(options: { client: DynamoDBDocumentClient;
               ExpressionAttributeValues: { ':previous': previous.generation },
             }),
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
-    },
+        ),
+      ),
     stats: () => ({ ...counts }),
   };
 }
