@@ -60,7 +60,8 @@ export class VirtualClock implements Clock {
 
   /**
    * `first` (serial only): at its instant this timer goes before every timer without it, whatever
-   * the seed (a scenario's event at 13 m happens before the probe round of 13 m looks).
+   * the seed, and after the `first` timers set before it (a scenario's event at 13 m happens before
+   * the probe round of 13 m looks; two events at 10 s happen in file order).
    */
   sleep(ms: number, options: { first?: boolean } = {}): Promise<void> {
     const task = this.taskContext.getStore();
@@ -171,14 +172,14 @@ export class VirtualClock implements Clock {
       }
       this.current = Math.max(this.current, next.atEpochMs);
       if (this.options.serial) {
-        // One timer per turn; `first` timers go before the rest, and ties among the rest of this
+        // One timer per turn; `first` timers go before the rest in the order they were set (a
+        // scenario's events of one instant happen in file order), and ties among the rest of this
         // instant's timers are broken by the seeded PRNG (or FIFO).
         const due = this.timers.filter((timer) => timer.atEpochMs <= this.current);
         const firsts = due.filter((timer) => timer.first);
-        const candidates = firsts.length > 0 ? firsts : due;
         const random = this.options.serial.random;
-        const pick = random && candidates.length > 1 ? Math.min(candidates.length - 1, Math.floor(random() * candidates.length)) : 0;
-        const [chosen] = this.timers.splice(this.timers.indexOf(candidates[pick]), 1);
+        const pick = firsts.length === 0 && random && due.length > 1 ? Math.min(due.length - 1, Math.floor(random() * due.length)) : 0;
+        const [chosen] = this.timers.splice(this.timers.indexOf((firsts.length > 0 ? firsts : due)[pick]), 1);
         chosen.resolve();
         continue;
       }
