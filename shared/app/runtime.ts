@@ -156,8 +156,8 @@ export interface LambdaDepsOptions {
    */
   steps?: { factories: AwsClientFactories; adapters: (clients: AwsClients) => StepAdapters };
   /**
-   * For functions that probe sites (probe, orchestrator, drill): `createProber` from `shared/probes`.
-   * The others never load undici (~300 KB of the bundle).
+   * For functions that probe sites (probe, orchestrator, drill): `createProber` from `shared/probes`
+   * (node:http/https and node:tls only; the others leave the prober out of their bundles).
    */
   prober?: (options: ProberOptions) => Prober;
   /** For the drill (SimulatePrincipalPolicy on the orchestrator role): `{ factory: iamClientFactory, adapter: createIamAdapter }`. */

@@ -1,12 +1,14 @@
 /**
- * HTTP/HTTPS probe over undici `request` (never global fetch). One GET per hop on a fresh
- * connection (`reset: true`), so a site that refuses new connections is not hidden behind a
- * kept-alive one and every HTTPS probe verifies the certificate in a full handshake.
+ * HTTP/HTTPS probe over node:http/https (never global fetch, no undici: nothing to bundle). One GET
+ * per hop on a fresh connection (`agent: false`, `Connection: close`), so a site that refuses new
+ * connections is not hidden behind a kept-alive one and every HTTPS probe verifies the certificate
+ * in a full handshake (a fresh agent has no TLS session to resume).
  */
+import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
-import { request } from './undici';
+import type tls from 'node:tls';
 import type { HttpProbeSpec } from '../config/types';
 import { PROBE_CAUSES, statusCause } from './causes';
 import type { ProbeOutcome } from './types';
@@ -19,7 +21,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const USER_AGENT = 'switchback-probe';
 
-/** The TLS settings a connection needs; the prober keeps one pooled Agent per distinct profile. */
+/** The TLS settings a connection needs; the prober keeps one secure context per distinct profile. */
 export interface TlsProfile {
   tlsInsecure: boolean;
   caPem?: string;
@@ -30,38 +32,28 @@ export interface HttpProbeProgress {
   status?: number;
 }
 
-type RequestOptionsWithServername = { dispatcher: Dispatcher } & Omit<Dispatcher.RequestOptions, 'origin' | 'path'> & {
-    /** Accepted by undici's Request at runtime (overrides the SNI derived from Host / URL) but missing from its types. */
-    servername?: string;
-  };
-
 export async function probeHttp(
   spec: HttpProbeSpec,
-  dispatcherFor: (profile: TlsProfile) => Dispatcher,
+  secureContextFor: (profile: TlsProfile) => tls.SecureContext | undefined,
   signal: AbortSignal,
   progress: HttpProbeProgress,
 ): Promise<ProbeOutcome> {
-  const dispatcher = dispatcherFor({ tlsInsecure: spec.tlsInsecure, caPem: spec.caPem });
+  const profile: TlsProfile = { tlsInsecure: spec.tlsInsecure, caPem: spec.caPem };
   let url = new URL(spec.url);
   let hostHeader = spec.hostHeader;
   let sni = spec.sni;
 
   for (let redirects = 0; ; redirects++) {
-    const options: RequestOptionsWithServername = {
-      dispatcher,
-      method: 'GET',
-      signal,
-      reset: true,
-      headers: { 'user-agent': USER_AGENT, ...(hostHeader ? { host: hostHeader } : {}) },
-      servername: url.protocol === 'https:' ? serverNameFor(sni, hostHeader) : undefined,
-      headersTimeout: spec.timeoutMs,
-      bodyTimeout: spec.timeoutMs,
-    };
-    const response = await request(url, options);
-    const body = response.body;
+    const headers = { 'user-agent': USER_AGENT, ...(hostHeader ? { host: hostHeader } : {}) };
+    const tlsOptions =
+      url.protocol === 'https:'
+        ? tlsOptionsFor(profile, secureContextFor(profile), serverNameFor(sni, hostHeader) ?? urlServerName(url))
+        : {};
+    const response = await get(url, { method: 'GET', agent: false, signal, headers, ...tlsOptions });
+    const body: Readable = response;
     // The body is always consumed or destroyed; destroying it emits an error nobody else listens to.
     body.on('error', ignore);
-    const status = response.statusCode;
+    const status = response.statusCode ?? 0;
     progress.status = status;
 
     const next = spec.followRedirects && redirects < MAX_REDIRECTS ? redirectTarget(status, response.headers.location, url) : undefined;
@@ -92,8 +84,8 @@ export async function probeHttp(
 }
 
 /**
- * The TLS server name: the `sni` override, else the Host header's name, else undici derives it
- * from the URL. IP addresses are never sent as SNI (RFC 6066).
+ * The TLS server name: the `sni` override, else the Host header's name, else (urlServerName) the
+ * URL's host. IP addresses are never sent as SNI (RFC 6066).
  */
 export function serverNameFor(sni: string | undefined, hostHeader: string | undefined): string | undefined {
   const name = sni ?? (hostHeader ? hostNameOf(hostHeader) : undefined);
@@ -104,6 +96,30 @@ function hostNameOf(hostHeader: string): string {
   if (hostHeader.startsWith('[')) return hostHeader.slice(1, hostHeader.indexOf(']'));
   const colon = hostHeader.lastIndexOf(':');
   return colon > 0 && hostHeader.indexOf(':') === colon ? hostHeader.slice(0, colon) : hostHeader;
+}
+
+/** The URL's host name as SNI; '' (no SNI, identity checked against the host) for an IP address. */
+function urlServerName(url: URL): string {
+  const name = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return net.isIP(name) === 0 ? name : '';
+}
+
+/**
+ * `servername: ''` sends no SNI; Node then checks the certificate against the host connected to,
+ * and never derives a name from the Host header itself (that is serverNameFor's decision).
+ */
+function tlsOptionsFor(profile: TlsProfile, secureContext: tls.SecureContext | undefined, servername: string): https.RequestOptions {
+  return { servername, rejectUnauthorized: !profile.tlsInsecure, ...(secureContext ? { secureContext } : {}) };
+}
+
+/** One request; resolves with the response head, rejects on any error before it. */
+function get(url: URL, options: https.RequestOptions): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? https : http).request(url, options, resolve);
+    // Kept attached: errors after the response (a destroyed socket) land here, not as uncaught.
+    request.on('error', reject);
+    request.end();
+  });
 }
 
 function redirectTarget(status: number, location: string | string[] | undefined, from: URL): URL | undefined {

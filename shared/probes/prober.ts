@@ -4,8 +4,6 @@
  * for its own timeoutMs and never delays the others past theirs.
  */
 import tls from 'node:tls';
-import type { Agent as UndiciAgent, Dispatcher } from 'undici';
-import { Agent } from './undici';
 import type { ProbeSpec } from '../config/types';
 import { SwitchbackError } from '../errors';
 import { describeProbeError, PROBE_CAUSES, truncateCause } from './causes';
@@ -23,8 +21,6 @@ export interface ProberOptions {
 
 const DEFAULTS = { maxConcurrency: 256, now: Date.now } as const;
 const KNOWN_OPTIONS = new Set(Object.keys(DEFAULTS));
-/** Probe timeouts are at most 60 s (config schema); undici's own connect timeout only backs up our deadline. */
-const CONNECT_TIMEOUT_MS = 60_000;
 const CLOSED_CAUSE = 'error: prober closed';
 
 export function createProber(options: ProberOptions = {}): Prober {
@@ -37,27 +33,21 @@ export function createProber(options: ProberOptions = {}): Prober {
   }
   const now = options.now ?? DEFAULTS.now;
   const semaphore = createSemaphore(maxConcurrency);
-  const agents = new Map<string, UndiciAgent>();
+  /** One secure context per added CA (parsing the root store for every probe would cost each one milliseconds). */
+  const secureContexts = new Map<string, tls.SecureContext>();
+  /** Attempts in flight: close() aborts them, which destroys their sockets. */
+  const inFlight = new Set<AbortController>();
   let closed = false;
 
-  function dispatcherFor(profile: TlsProfile): Dispatcher {
-    const key = profile.tlsInsecure ? 'insecure' : profile.caPem ? `ca:${profile.caPem}` : 'default';
-    let agent = agents.get(key);
-    if (!agent) {
-      agent = new Agent({
-        connections: maxConcurrency,
-        pipelining: 1,
-        connect: {
-          timeout: CONNECT_TIMEOUT_MS,
-          // No TLS session resumption: every probe verifies the certificate (expiry shows up at once).
-          maxCachedSessions: 0,
-          rejectUnauthorized: !profile.tlsInsecure,
-          ...(profile.caPem && !profile.tlsInsecure ? { ca: [...tls.rootCertificates, profile.caPem] } : {}),
-        },
-      });
-      agents.set(key, agent);
+  function secureContextFor(profile: TlsProfile): tls.SecureContext | undefined {
+    // Without an added CA Node's default context (the bundled root store) does; an insecure probe checks nothing.
+    if (!profile.caPem || profile.tlsInsecure) return undefined;
+    let context = secureContexts.get(profile.caPem);
+    if (!context) {
+      context = tls.createSecureContext({ ca: [...tls.rootCertificates, profile.caPem] });
+      secureContexts.set(profile.caPem, context);
     }
-    return agent;
+    return context;
   }
 
   /** The injected clock, falling back to the system clock if it throws (a probe never throws). */
@@ -74,7 +64,7 @@ export function createProber(options: ProberOptions = {}): Prober {
     const release = await semaphore.acquire();
     const startedAt = performance.now();
     try {
-      let outcome: ProbeOutcome = closed ? { ok: false, cause: CLOSED_CAUSE } : await runWithDeadline(spec, dispatcherFor);
+      let outcome: ProbeOutcome = closed ? { ok: false, cause: CLOSED_CAUSE } : await runWithDeadline(spec, secureContextFor, inFlight);
       // A probe cut short by close() says so, not whatever the destroyed connection reported.
       if (closed && !outcome.ok) outcome = { ...outcome, cause: CLOSED_CAUSE };
       return { ...outcome, latencyMs: Math.round(performance.now() - startedAt), checkedAtEpochMs: stamp() };
@@ -96,9 +86,9 @@ export function createProber(options: ProberOptions = {}): Prober {
     probeAll: (specs) => Promise.all(specs.map((spec) => probe(spec))),
     async close() {
       closed = true;
-      const all = [...agents.values()];
-      agents.clear();
-      await Promise.all(all.map((agent) => agent.destroy().catch(() => undefined)));
+      for (const controller of inFlight) controller.abort(new Error('prober closed'));
+      inFlight.clear();
+      secureContexts.clear();
     },
   };
 }
@@ -108,8 +98,13 @@ export function createProber(options: ProberOptions = {}): Prober {
  * aborts the attempt (sockets are destroyed) and wins the race outright, so nothing inside an
  * attempt can hold a probe past timeoutMs.
  */
-async function runWithDeadline(spec: ProbeSpec, dispatcherFor: (profile: TlsProfile) => Dispatcher): Promise<ProbeOutcome> {
+async function runWithDeadline(
+  spec: ProbeSpec,
+  secureContextFor: (profile: TlsProfile) => tls.SecureContext | undefined,
+  inFlight: Set<AbortController>,
+): Promise<ProbeOutcome> {
   const controller = new AbortController();
+  inFlight.add(controller);
   const progress: HttpProbeProgress = {};
   const timedOut = (): ProbeOutcome => ({
     ok: false,
@@ -130,7 +125,7 @@ async function runWithDeadline(spec: ProbeSpec, dispatcherFor: (profile: TlsProf
     try {
       return spec.type === 'tcp'
         ? await probeTcp(spec, controller.signal)
-        : await probeHttp(spec, dispatcherFor, controller.signal, progress);
+        : await probeHttp(spec, secureContextFor, controller.signal, progress);
     } catch (error) {
       if (controller.signal.aborted) return timedOut();
       return { ok: false, cause: describeProbeError(error), ...(progress.status === undefined ? {} : { status: progress.status }) };
@@ -140,6 +135,7 @@ async function runWithDeadline(spec: ProbeSpec, dispatcherFor: (profile: TlsProf
     return await Promise.race([attempt, deadline]);
   } finally {
     clearTimeout(timer);
+    inFlight.delete(controller);
     // Whatever the attempt still holds (a socket mid-connect, a body) is torn down now.
     if (!controller.signal.aborted) controller.abort(new ProbeDeadlineError(spec.timeoutMs));
   }

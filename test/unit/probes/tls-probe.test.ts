@@ -44,6 +44,19 @@ describe('https probes', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('trusts each added CA only for the probes that name it, in one prober', async () => {
+    const selfSigned = readFixture('self-signed.pem');
+    const site = await serveTls(readFixture('site.pem'));
+    const own = await serveTls(selfSigned);
+    expect(await prober.probe(httpSpec(site.url, { caPem, sni: 'site.test' }))).toMatchObject({ ok: true });
+    expect(await prober.probe(httpSpec(own.url, { caPem: selfSigned }))).toMatchObject({ ok: true });
+    expect(await prober.probe(httpSpec(own.url, { caPem }))).toMatchObject({ ok: false, cause: 'TLS: self-signed certificate' });
+    expect(await prober.probe(httpSpec(site.url, { caPem: selfSigned, sni: 'site.test' }))).toMatchObject({
+      ok: false,
+      cause: 'TLS: untrusted issuer',
+    });
+  });
+
   it('reports an expired certificate, and tlsInsecure skips the check', async () => {
     const server = await serveTls(readFixture('expired.pem'));
     expect(await prober.probe(httpSpec(server.url, { caPem }))).toMatchObject({ ok: false, cause: 'TLS: certificate expired' });
@@ -71,6 +84,12 @@ describe('https probes', () => {
       expect(await prober.probe(httpSpec(server.url, { caPem }))).toMatchObject({ ok: false, cause: 'TLS: hostname mismatch' });
       expect(await prober.probe(httpSpec(`${server.url}/health`, { caPem, sni: 'site.test' }))).toMatchObject({ ok: true, status: 200 });
       expect(server.requests).toEqual([{ method: 'GET', url: '/health', host: `127.0.0.1:${server.port}`, servername: 'site.test' }]);
+    });
+
+    it('sends the URL host name as the server name when neither sni nor a Host header is given', async () => {
+      const server = await serveTls(readFixture('other.pem'), sniOptions);
+      expect(await prober.probe(httpSpec(`https://localhost:${server.port}/`, { tlsInsecure: true }))).toMatchObject({ ok: true });
+      expect(server.requests.map((request) => request.servername)).toEqual(['localhost']);
     });
 
     it('derives the server name from the Host header when no sni is given', async () => {
