@@ -1,8 +1,9 @@
 /**
  * Probe throughput: N endpoints on 127.0.0.1 in one `probeAll` round (the call a probe round
- * makes), against bare `undici.request` on the same endpoints, same concurrency bound (256), same
- * timeout, same fresh connection per request (`reset: true`, as the prober does so a refused port
- * is never hidden behind a kept-alive connection).
+ * makes; the prober is node:http/https with a fresh agent per request), against bare
+ * `undici.request` on the same endpoints, same concurrency bound (256), same timeout, same fresh
+ * connection per request (`reset: true`: a refused port is never hidden behind a kept-alive
+ * connection). undici is only the yardstick here; no Lambda bundle holds it.
  *
  * Endpoints: 60 % healthy, 20 % slow (50–200 ms), 20 % refused. They are paths on 23 loopback
  * servers in a separate process (8 healthy, 7 slow with fixed latencies, 8 refusing): every probe
