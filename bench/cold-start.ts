@@ -36,7 +36,12 @@ const GOAL_LARGE_REQUIRE_MS = 140;
 const BEFORE_REQUIRE_RATIO: Record<string, number> = { probe: 3.42, alarm: 2.44, status: 3.01, control: 3.22 };
 const GOAL_RATIO_FRACTION = 0.6;
 
-/** A bare DynamoDB client, bundled like the functions (serverless.yml `custom.esbuild`). */
+/**
+ * A bare DynamoDB client, bundled like the functions were when BEFORE_REQUIRE_RATIO was recorded
+ * (serverless.yml `custom.esbuild` then: the whole default credential chain bundled). The functions
+ * now leave the profile/SSO/process/web-identity providers out; the baseline keeps them so the
+ * ratios stay comparable with the recorded ones (which makes the functions' ratios slightly lower).
+ */
 async function buildBaseline(outfile: string): Promise<void> {
   await build({
     stdin: { contents: "export { DynamoDBClient } from '@aws-sdk/client-dynamodb';", resolveDir: REPO_ROOT, loader: 'ts' },

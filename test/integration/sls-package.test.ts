@@ -312,6 +312,12 @@ describe('sls package: the example configuration', () => {
       expect({ key, configLoading }).toEqual({ key, configLoading: [] });
       // Probes use node:http/https: undici (~300 KB of JS, two llhttp WebAssembly builds) stays out, probe included.
       expect({ key, undici: inputs.filter((input) => input.includes('node_modules/undici/')) }).toEqual({ key, undici: [] });
+      // Lambda's credentials are in the environment: the providers for profiles, SSO, processes and
+      // web identity (with the STS/SSO clients they use) stay out of the zips.
+      const unusedCredentials = inputs.filter((input) =>
+        /node_modules\/@aws-sdk\/(credential-provider-(sso|ini|process|web-identity|login)|nested-clients)\//.test(input),
+      );
+      expect({ key, unusedCredentials }).toEqual({ key, unusedCredentials: [] });
     }
   });
 
