@@ -16,7 +16,15 @@ import { parseConfigText } from '../../shared/config/load';
 import { FUNCTION_KEYS, type FunctionKey } from '../../serverless/naming';
 import { offlinePackagingEnv } from '../../serverless/offline-env';
 import { readZip } from '../../serverless/zip';
-import { BROKEN_CONFIG_PROBLEMS, BROKEN_CONFIG_TEXT, EXAMPLE_CONFIG_TEXT, FULL_CONFIG_TEXT, REPO_ROOT } from '../unit/serverless/fixtures';
+import {
+  BROKEN_CONFIG_PROBLEMS,
+  BROKEN_CONFIG_TEXT,
+  EXAMPLE_CONFIG_TEXT,
+  FULL_CONFIG_FORWARDER_PATTERN,
+  FULL_CONFIG_TEXT,
+  PROBE_LOCATION_ACTIONS,
+  REPO_ROOT,
+} from '../unit/serverless/fixtures';
 
 /**
  * Regression guard for the probe artifact (zip < 250 KiB, the issue-18 goal). Most of it is the AWS
@@ -513,16 +521,7 @@ describe('sls package: health-check-flag DNS, hooks and probe locations', () => 
     expect(resourcesOfType(forwarder.template, 'AWS::Lambda::Function')).toEqual([]);
     const [[, rule]] = resourcesOfType(forwarder.template, 'AWS::Events::Rule');
     expect(rule.Properties.Name).toBe('switchback-test-alarm-forwarder');
-    expect(rule.Properties.EventPattern).toEqual({
-      source: ['aws.cloudwatch'],
-      'detail-type': ['CloudWatch Alarm State Change'],
-      resources: [
-        { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:${AWS::AccountId}:alarm:api-errors' },
-        { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:${AWS::AccountId}:alarm:web-5xx-high' },
-        { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:123456789012:alarm:web-latency-high' },
-      ],
-      detail: { state: { value: ['ALARM', 'OK'] } },
-    });
+    expect(rule.Properties.EventPattern).toEqual(FULL_CONFIG_FORWARDER_PATTERN);
     const bus = { 'Fn::Sub': 'arn:${AWS::Partition}:events:us-west-2:${AWS::AccountId}:event-bus/default' };
     expect(rule.Properties.Targets).toEqual([
       { Id: 'switchback-control-bus', Arn: bus, RoleArn: { 'Fn::GetAtt': ['AlarmForwarderRole', 'Arn'] } },
@@ -551,19 +550,7 @@ describe('sls package: health-check-flag DNS, hooks and probe locations', () => 
     });
     const statements = policyStatements(probeLocation.template).map(({ statement }) => statement);
     expect([...new Set(statements.flatMap((statement) => asArray<string>(statement.Action)))].sort()).toEqual(
-      [
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
-        'sns:Publish',
-        'sqs:DeleteMessage',
-        'sqs:GetQueueAttributes',
-        'sqs:ReceiveMessage',
-        'sqs:SendMessage',
-      ].sort(),
+      [...PROBE_LOCATION_ACTIONS].sort(),
     );
     expect(JSON.stringify(statements)).toContain('sqs:${AWS::Region}:${AWS::AccountId}:switchback-test-probe-chain');
     expect(resourcesOfType(probeLocation.template, 'AWS::Lambda::EventSourceMapping')).toHaveLength(1);

@@ -8,14 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppDeps } from '../../shared/app/deps';
 import type { ServiceState } from '../../shared/domain/types';
-import type { SimulatedRole } from '../../sim/iam-roles';
-import type { World } from '../../sim/world';
 import { parseSchedule, runChecked, writeScenarioFile, type RunOptions } from '../../sim/chaos/chaos';
 import { CHAOS_CONFIGS } from '../../sim/chaos/configs';
 import type { ScenarioDocument } from '../../sim/chaos/generate';
 import { INVARIANTS, type InvariantName } from '../../sim/chaos/invariants';
 import { shrinkSchedule } from '../../sim/chaos/shrink';
 import { loadScenarioFile } from '../../sim/scenario';
+import { forgetElasticIpGrant } from './scenario-kit';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 jest.setTimeout(300_000);
@@ -71,6 +70,13 @@ const OUTAGE = [
   { at: '150s', site: 'web/primary', health: 'up' },
 ];
 
+type SendSms = AppDeps['aws']['sns']['sendSms'];
+
+/** A faulty SNS adapter: `fake` wraps the real sendSms. */
+function withSendSms(fake: (send: SendSms) => SendSms): (deps: AppDeps) => AppDeps {
+  return (deps) => ({ ...deps, aws: { ...deps.aws, sns: { ...deps.aws.sns, sendSms: fake(deps.aws.sns.sendSms.bind(deps.aws.sns)) } } });
+}
+
 describe('chaos invariants, each broken on purpose', () => {
   test('one-active-run: a store that loses the active run while FAILING_OVER', async () => {
     const sabotage = withStore((store) => ({
@@ -115,35 +121,15 @@ describe('chaos invariants, each broken on purpose', () => {
   });
 
   test('stage-texts: an SNS adapter that sends every text twice', async () => {
-    const sabotage = (deps: AppDeps): AppDeps => ({
-      ...deps,
-      aws: {
-        ...deps.aws,
-        sns: {
-          ...deps.aws.sns,
-          sendSms: async (phone, text, options) => (
-            await deps.aws.sns.sendSms(phone, text, options),
-            deps.aws.sns.sendSms(phone, text, options)
-          ),
-        },
-      },
-    });
+    const sabotage = withSendSms((send) => async (phone, text, options) => (await send(phone, text, options), send(phone, text, options)));
     const { violation } = await breakShrinkReplay(schedule('double-text', 'warm-standby', OUTAGE), { sabotage }, INVARIANTS.stageTexts);
     expect(violation.message).toMatch(/reached \+1555•••0100 2 times for 1 stage/);
   });
 
   test('stage-texts: an SNS adapter that says it sent "now on SECONDARY" but never did', async () => {
-    const sabotage = (deps: AppDeps): AppDeps => ({
-      ...deps,
-      aws: {
-        ...deps.aws,
-        sns: {
-          ...deps.aws.sns,
-          sendSms: async (phone, text, options) =>
-            /now on SECONDARY/.test(text) ? { messageId: 'lost' } : deps.aws.sns.sendSms(phone, text, options),
-        },
-      },
-    });
+    const sabotage = withSendSms(
+      (send) => async (phone, text, options) => (/now on SECONDARY/.test(text) ? { messageId: 'lost' } : send(phone, text, options)),
+    );
     const { violation } = await breakShrinkReplay(schedule('lost-text', 'warm-standby', OUTAGE), { sabotage }, INVARIANTS.stageTexts);
     expect(violation.message).toMatch(
       /stage succeeded of failover run .* was never texted \(the notifier reported it sent; SNS never got it\)/,
@@ -212,21 +198,9 @@ describe('chaos invariants, each broken on purpose', () => {
   });
 
   test("iam-allowed: the orchestrator's generated policy without its Elastic IP grant", async () => {
-    const adjustRoles = (roles: SimulatedRole[], world: World) => {
-      const orchestrator = roles.find((role) => role.key === 'orchestrator') as SimulatedRole;
-      world.iam.putRolePolicy(orchestrator.roleArn, 'generated', {
-        ...orchestrator.document,
-        Statement: orchestrator.document.Statement.map((statement) => ({
-          ...statement,
-          Resource: Array.isArray(statement.Resource)
-            ? (statement.Resource as string[]).filter((resource) => !resource.includes(':elastic-ip/'))
-            : statement.Resource,
-        })).filter((statement) => statement.Resource === '*' || (statement.Resource as string[]).length > 0),
-      });
-    };
     const { violation } = await breakShrinkReplay(
       schedule('no-eip-grant', 'warm-standby', OUTAGE, '4m'),
-      { adjustRoles },
+      { adjustRoles: forgetElasticIpGrant },
       INVARIANTS.iamAllowed,
     );
     expect(violation.message).toMatch(

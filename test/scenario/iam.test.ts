@@ -2,24 +2,8 @@
  * IAM enforced in every scenario: the functions run with the policies `sls package` generates, and a
  * grant missing from them fails the scenario with AWS's own error.
  */
-import type { SimulatedRole } from '../../sim/iam-roles';
 import { runScenario } from '../../sim/runner';
-import type { World } from '../../sim/world';
-import { suiteScenario } from './scenario-kit';
-
-/** The orchestrator's generated policy without the grant on the Elastic IP. */
-function forgetElasticIpGrant(roles: SimulatedRole[], world: World): void {
-  const orchestrator = roles.find((role) => role.key === 'orchestrator') as SimulatedRole;
-  world.iam.putRolePolicy(orchestrator.roleArn, 'generated', {
-    ...orchestrator.document,
-    Statement: orchestrator.document.Statement.map((statement) => ({
-      ...statement,
-      Resource: Array.isArray(statement.Resource)
-        ? (statement.Resource as string[]).filter((resource) => !resource.includes(':elastic-ip/'))
-        : statement.Resource,
-    })).filter((statement) => statement.Resource === '*' || (statement.Resource as string[]).length > 0),
-  });
-}
+import { forgetElasticIpGrant, suiteScenario } from './scenario-kit';
 
 describe('IAM in the simulated world', () => {
   test('the clean failover needs every grant it has: without the Elastic IP grant it fails as AWS would', async () => {

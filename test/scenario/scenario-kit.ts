@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+import type { SimulatedRole } from '../../sim/iam-roles';
 import { runScenario, type SimulationResult } from '../../sim/runner';
+import type { World } from '../../sim/world';
 import { loadScenarioFile, parseScenario, readScenarioDocument, type Scenario } from '../../sim/scenario';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -37,4 +39,18 @@ export function transitions(result: SimulationResult, service: string): string[]
   return result.timeline
     .filter((entry) => entry.kind === 'transition' && entry.service === service)
     .map((entry) => `${entry.from}→${entry.to}`);
+}
+
+/** The orchestrator's generated policy without the grant on the Elastic IP. */
+export function forgetElasticIpGrant(roles: SimulatedRole[], world: World): void {
+  const orchestrator = roles.find((role) => role.key === 'orchestrator') as SimulatedRole;
+  world.iam.putRolePolicy(orchestrator.roleArn, 'generated', {
+    ...orchestrator.document,
+    Statement: orchestrator.document.Statement.map((statement) => ({
+      ...statement,
+      Resource: Array.isArray(statement.Resource)
+        ? (statement.Resource as string[]).filter((resource) => !resource.includes(':elastic-ip/'))
+        : statement.Resource,
+    })).filter((statement) => statement.Resource === '*' || (statement.Resource as string[]).length > 0),
+  });
 }

@@ -13,16 +13,9 @@ import {
   PATTERN_BUDGET_CHARS,
 } from '../../../serverless/deployment';
 import type { PolicyStatement } from '../../../serverless/iam';
-import { EXAMPLE_CONFIG_TEXT, configFrom, exampleConfig, fullConfig } from './fixtures';
+import { EXAMPLE_CONFIG_TEXT, configFrom, exampleConfig, fullConfig, FULL_CONFIG_FORWARDER_PATTERN, PROD_CONTROLLER } from './fixtures';
 
-const context: DeploymentContext = {
-  stage: 'prod',
-  role: 'controller',
-  region: 'us-west-2',
-  tableName: 'switchback-prod',
-  tableDeletionPolicy: 'Retain',
-  drillSchedule: 'cron(0 15 * * ? *)',
-};
+const context = PROD_CONTROLLER;
 
 describe('checkDeployment', () => {
   it('accepts the controller in controlRegion and a probe location listed in probeLocations', () => {
@@ -338,16 +331,7 @@ describe('alarm forwarders', () => {
     expect(Object.keys(Resources).sort()).toEqual(['AlarmForwarderRole', 'AlarmForwarderRule']);
     const rule = Resources.AlarmForwarderRule.Properties;
     expect(rule).toMatchObject({ Name: 'switchback-prod-alarm-forwarder', EventBusName: 'default', State: 'ENABLED' });
-    expect(rule.EventPattern).toEqual({
-      source: ['aws.cloudwatch'],
-      'detail-type': ['CloudWatch Alarm State Change'],
-      resources: [
-        { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:${AWS::AccountId}:alarm:api-errors' },
-        { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:${AWS::AccountId}:alarm:web-5xx-high' },
-        { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:123456789012:alarm:web-latency-high' },
-      ],
-      detail: { state: { value: ['ALARM', 'OK'] } },
-    });
+    expect(rule.EventPattern).toEqual(FULL_CONFIG_FORWARDER_PATTERN);
     const bus = { 'Fn::Sub': 'arn:${AWS::Partition}:events:us-west-2:${AWS::AccountId}:event-bus/default' };
     expect(rule.Targets).toEqual([{ Id: 'switchback-control-bus', Arn: bus, RoleArn: { 'Fn::GetAtt': ['AlarmForwarderRole', 'Arn'] } }]);
     const role = Resources.AlarmForwarderRole.Properties;

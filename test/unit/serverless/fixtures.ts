@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfigText } from '../../../shared/config/load';
 import type { SwitchbackConfig } from '../../../shared/config/types';
+import type { DeploymentContext } from '../../../serverless/deployment';
 
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
 
@@ -79,3 +80,40 @@ export function fullConfig(): SwitchbackConfig {
 export function configFrom(text: string): SwitchbackConfig {
   return parseConfigText(text, 'variant.yml');
 }
+
+/** The controller stack of stage prod in the control region, as `sls deploy --stage prod` builds it. */
+export const PROD_CONTROLLER: DeploymentContext = {
+  stage: 'prod',
+  role: 'controller',
+  region: 'us-west-2',
+  tableName: 'switchback-prod',
+  tableDeletionPolicy: 'Retain',
+  drillSchedule: 'cron(0 15 * * ? *)',
+};
+
+/** The forwarder rule pattern for FULL_CONFIG_TEXT's us-east-1 alarms (two named, one by ARN). */
+export const FULL_CONFIG_FORWARDER_PATTERN = {
+  source: ['aws.cloudwatch'],
+  'detail-type': ['CloudWatch Alarm State Change'],
+  resources: [
+    { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:${AWS::AccountId}:alarm:api-errors' },
+    { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:${AWS::AccountId}:alarm:web-5xx-high' },
+    { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:us-east-1:123456789012:alarm:web-latency-high' },
+  ],
+  detail: { state: { value: ['ALARM', 'OK'] } },
+};
+
+/** Everything a probe-only location's `probe` may do: its observations, its watch table, texts, its chain queue, logs. */
+export const PROBE_LOCATION_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:UpdateItem',
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'sns:Publish',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+  'sqs:ReceiveMessage',
+  'sqs:SendMessage',
+];

@@ -11,7 +11,7 @@ import {
   type PolicyStatement,
 } from '../../../serverless/iam';
 import { METRICS, RUN_TAG_KEY, type FunctionKey } from '../../../serverless/naming';
-import { EXAMPLE_CONFIG_TEXT, configFrom, exampleConfig, fullConfig } from './fixtures';
+import { EXAMPLE_CONFIG_TEXT, configFrom, exampleConfig, fullConfig, PROBE_LOCATION_ACTIONS } from './fixtures';
 
 const controller: IamContext = {
   stage: 'prod',
@@ -311,19 +311,7 @@ describe('probe locations', () => {
   it('let the probe write observations to the control region table, keep its watch in its own table and text, nothing else', () => {
     const policies = buildFunctionPolicies(fullConfig(), { ...controller, role: 'probe-only' });
     expect(Object.keys(policies)).toEqual(['probe']);
-    expect(actionsOf(policies.probe)).toEqual([
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
-      'dynamodb:UpdateItem',
-      'logs:CreateLogStream',
-      'logs:PutLogEvents',
-      'sns:Publish',
-      'sqs:DeleteMessage',
-      'sqs:GetQueueAttributes',
-      'sqs:ReceiveMessage',
-      'sqs:SendMessage',
-    ]);
+    expect(actionsOf(policies.probe)).toEqual(PROBE_LOCATION_ACTIONS);
     // Its own chain queue only (the event source mapping polls with the function's role).
     const CHAIN_QUEUE = { 'Fn::Sub': 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:switchback-prod-probe-chain' };
     expect(

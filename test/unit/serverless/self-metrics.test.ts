@@ -6,19 +6,12 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildResources, type DeploymentContext } from '../../../serverless/deployment';
+import { buildResources } from '../../../serverless/deployment';
 import { createPowertoolsSelfMetrics } from '../../../shared/app/lambda-handler';
 import { SELF_METRIC_NAMES, type SelfMetricName } from '../../../shared/self-metrics';
-import { fullConfig, REPO_ROOT } from './fixtures';
+import { fullConfig, REPO_ROOT, PROD_CONTROLLER } from './fixtures';
 
-const controller: DeploymentContext = {
-  stage: 'prod',
-  role: 'controller',
-  region: 'us-west-2',
-  tableName: 'switchback-prod',
-  tableDeletionPolicy: 'Retain',
-  drillSchedule: 'cron(0 15 * * ? *)',
-};
+const controller = PROD_CONTROLLER;
 
 type Alarm = { Type: string; Properties: Record<string, any> };
 
