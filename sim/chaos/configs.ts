@@ -48,6 +48,24 @@ const warmStandbySteps = (instance: string, allocation: string) => ({
   cleanup: [{ 'ec2.stop': { instanceIds: [instance] } }],
 });
 
+const LAUNCHED = '${steps.launch.instanceId}';
+const STANDBY_LAUNCH = {
+  imageId: 'ami-0abc1234def567890',
+  instanceType: 't3.small',
+  subnetId: 'subnet-0abc1234',
+  tags: { Name: 'api-standby' },
+};
+
+/** Cold standby: launch from an AMI, attach the data volume and the Elastic IP to it, wait until healthy. */
+const coldLaunchSteps = {
+  prepare: [
+    { id: 'launch', 'ec2.launchFromAmi': STANDBY_LAUNCH },
+    { 'ec2.attachVolume': { volumeId: 'vol-0abc1234def567890', instanceId: LAUNCHED, device: '/dev/sdf' } },
+    { 'ec2.associateAddress': { allocationId: 'eipalloc-0abc1234', instanceId: LAUNCHED, allowReassociation: true } },
+    { 'http.waitHealthy': { timeoutSeconds: 120 } },
+  ],
+};
+
 /** A built-in chaos config: the control region us-west-2, fast timings, one trigger for every service. */
 function chaosConfig(trigger: string, services: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { controlRegion: 'us-west-2', ...extra, notify: NOTIFY, defaults: { ...FAST_DEFAULTS, trigger }, services };
@@ -55,35 +73,7 @@ function chaosConfig(trigger: string, services: unknown[], extra: Record<string,
 
 export const CHAOS_CONFIGS: Record<string, Record<string, unknown>> = {
   'warm-standby': chaosConfig('probe', [service('web', 0, {}, warmStandbySteps('i-0abc1234def567890', 'eipalloc-0abc1234'))]),
-  'cold-launch': chaosConfig('alarm-confirmed-by-probe', [
-    service(
-      'api',
-      1,
-      {},
-      {
-        prepare: [
-          {
-            id: 'launch',
-            'ec2.launchFromAmi': {
-              imageId: 'ami-0abc1234def567890',
-              instanceType: 't3.small',
-              subnetId: 'subnet-0abc1234',
-              tags: { Name: 'api-standby' },
-            },
-          },
-          { 'ec2.attachVolume': { volumeId: 'vol-0abc1234def567890', instanceId: '${steps.launch.instanceId}', device: '/dev/sdf' } },
-          {
-            'ec2.associateAddress': {
-              allocationId: 'eipalloc-0abc1234',
-              instanceId: '${steps.launch.instanceId}',
-              allowReassociation: true,
-            },
-          },
-          { 'http.waitHealthy': { timeoutSeconds: 120 } },
-        ],
-      },
-    ),
-  ]),
+  'cold-launch': chaosConfig('alarm-confirmed-by-probe', [service('api', 1, {}, coldLaunchSteps)]),
   flag: chaosConfig('probe', [service('shop', 2, { dns: { ...service('shop', 2).dns, strategy: 'health-check-flag' } })]),
   'three-locations': chaosConfig(
     'alarm-confirmed-by-probe',
