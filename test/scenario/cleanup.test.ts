@@ -3,12 +3,8 @@
  * the failback stops the standby the failover launched (`${failover.launch.instanceId}`), and the
  * primary's cleanup runs after a failover.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseDocument } from 'yaml';
 import { runScenario } from '../../sim/runner';
-import { parseScenario } from '../../sim/scenario';
-import { SCENARIOS, smsTexts } from './scenario-kit';
+import { outageOver, smsTexts } from './scenario-kit';
 
 interface RawSite {
   prepare?: Record<string, unknown>[];
@@ -17,24 +13,11 @@ interface RawSite {
 
 /** The cold standby (launch from an AMI) with cleanups; the primary is down from 1m to 3m. */
 function coldStandbyWithCleanup() {
-  const config = parseDocument(readFileSync(join(SCENARIOS, 'configs', 'launch.yml'), 'utf8')).toJS() as {
-    services: { primary: RawSite; secondary: RawSite }[];
-  };
-  const api = config.services[0];
-  api.secondary.cleanup = [{ 'ec2.stop': { instanceIds: ['${failover.launch.instanceId}'] } }];
-  api.primary.cleanup = [{ notify: { message: 'primary out of service; standby ${steps.launch.instanceId} serves' } }];
-  return parseScenario(
-    {
-      name: 'cleanup',
-      config,
-      duration: '14m',
-      events: [
-        { at: '1m', site: 'api/primary', health: 'down' },
-        { at: '3m', site: 'api/primary', health: 'up' },
-      ],
-    },
-    join(SCENARIOS, 'suite'),
-  );
+  return outageOver<{ services: Array<{ name?: unknown; primary: RawSite; secondary: RawSite }> }>('cleanup', 'launch.yml', (config) => {
+    const api = config.services[0];
+    api.secondary.cleanup = [{ 'ec2.stop': { instanceIds: ['${failover.launch.instanceId}'] } }];
+    api.primary.cleanup = [{ notify: { message: 'primary out of service; standby ${steps.launch.instanceId} serves' } }];
+  });
 }
 
 test('a launched standby is stopped after failback; the primary cleanup runs after the failover', async () => {

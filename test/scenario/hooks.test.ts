@@ -2,33 +2,15 @@
  * Safe hooks on the simulated world with the real handlers and the deployed 5 s client timeout:
  * a failback check that takes 7 s still answers, once, and the failback goes ahead.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseDocument } from 'yaml';
 import { runScenario } from '../../sim/runner';
-import { parseScenario } from '../../sim/scenario';
-import { SCENARIOS } from './scenario-kit';
+import { outageOver } from './scenario-kit';
 
-const SUITE = join(SCENARIOS, 'suite');
 const CHECK = 'replication-check';
 
 function outageWithFailbackCheck() {
-  const config = parseDocument(readFileSync(join(SCENARIOS, 'configs', 'web.yml'), 'utf8')).toJS() as {
-    services: Record<string, unknown>[];
-  };
-  config.services[0].failback = { check: { functionName: CHECK } };
-  return parseScenario(
-    {
-      name: 'slow-failback-check',
-      config,
-      duration: '14m',
-      events: [
-        { at: '1m', site: 'web/primary', health: 'down' },
-        { at: '3m', site: 'web/primary', health: 'up' },
-      ],
-    },
-    SUITE,
-  );
+  return outageOver<{ services: Array<Record<string, unknown>> }>('slow-failback-check', 'web.yml', (config) => {
+    config.services[0].failback = { check: { functionName: CHECK } };
+  });
 }
 
 test('a failback check that takes 7 s is asked once and the failback goes ahead', async () => {

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseDocument } from 'yaml';
 import type { SimulatedRole } from '../../sim/iam-roles';
 import { runScenario, type SimulationResult } from '../../sim/runner';
 import type { World } from '../../sim/world';
@@ -53,4 +55,30 @@ export function forgetElasticIpGrant(roles: SimulatedRole[], world: World): void
         : statement.Resource,
     })).filter((statement) => statement.Resource === '*' || (statement.Resource as string[]).length > 0),
   });
+}
+
+/**
+ * A 14-minute scenario over `scenarios/configs/<configFile>` changed by `edit`: the first service's
+ * primary is down from 1m to 3m (a failover, then a failback after the hold-down).
+ */
+export function outageOver<C extends { services: Array<{ name?: unknown }> }>(
+  name: string,
+  configFile: string,
+  edit: (config: C) => void,
+): Scenario {
+  const config = parseDocument(readFileSync(join(SCENARIOS, 'configs', configFile), 'utf8')).toJS() as C;
+  edit(config);
+  const site = `${String(config.services[0].name)}/primary`;
+  return parseScenario(
+    {
+      name,
+      config,
+      duration: '14m',
+      events: [
+        { at: '1m', site, health: 'down' },
+        { at: '3m', site, health: 'up' },
+      ],
+    },
+    join(SCENARIOS, 'suite'),
+  );
 }

@@ -4,18 +4,18 @@
  * stop the other work of the round, and the next attempt must act exactly once.
  */
 import { decideAndApply } from '../../../shared/app/apply-decision';
-import { DEPLOY_ROLES, silentLogger, type AppDeps } from '../../../shared/app/deps';
+import type { AppDeps } from '../../../shared/app/deps';
 import { runProbeInvocation } from '../../../shared/app/probe';
-import { ALL_AWS_CLIENT_FACTORIES } from '../../../shared/aws/all-client-factories';
-import { createAwsClients } from '../../../shared/aws/clients';
 import { parseConfig } from '../../../shared/config/load';
+import type { ProbeSpec } from '../../../shared/config/types';
 import type { Evidence } from '../../../shared/domain/types';
 import type { ControllerEvent } from '../../../shared/events';
 import { createStore, VersionConflictError, type Store } from '../../../shared/store';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
-import { createSimAwsAdapters, createWorld } from '../../../sim/world';
+import { createWorld } from '../../../sim/world';
 import { ManualClock, T0 } from '../engine/engine-kit';
-import { noSelfMetrics, recordingSelfMetrics } from '../../../shared/self-metrics';
+import { simAppDeps } from '../../support/sim-app-deps';
+import { recordingSelfMetrics } from '../../../shared/self-metrics';
 
 const config = parseConfig({
   controlRegion: 'us-west-2',
@@ -76,41 +76,30 @@ describe('the app layer with a store that fails', () => {
     const clock = new ManualClock(T0);
     const world = createWorld({ now: () => clock.now(), onAsyncInvoke: () => undefined });
     world.seed(config);
-    const clients = createAwsClients({ defaultRegion: config.controlRegion, factories: ALL_AWS_CLIENT_FACTORIES, ...world.awsOptions() });
     const store = createStore({ client: dynamo.client, tableName, now: () => clock.now() });
     const events: ControllerEvent[] = [];
     const invoked: unknown[] = [];
-    let nextId = 0;
-    const aws = createSimAwsAdapters(clients);
+    const base = simAppDeps({ config, world, store: failingSaves(store, saveErrors), clock });
+    // The primary is down, the secondary answers.
+    const answers = (spec: ProbeSpec) => ({
+      ok: spec.type === 'http' && spec.url.includes('198.51'),
+      latencyMs: 1,
+      checkedAtEpochMs: clock.now(),
+    });
     const deps: AppDeps = {
-      config,
-      store: failingSaves(store, saveErrors),
-      clock,
-      random: () => 0.5,
-      newId: () => `r${++nextId}`,
-      location: config.controlRegion,
-      role: DEPLOY_ROLES.controller,
-      prober: {
-        // The primary is down, the secondary answers.
-        probe: async (spec) => ({ ok: spec.type === 'http' && spec.url.includes('198.51'), latencyMs: 1, checkedAtEpochMs: clock.now() }),
-        probeAll: async (specs) =>
-          specs.map((spec) => ({ ok: spec.type === 'http' && spec.url.includes('198.51'), latencyMs: 1, checkedAtEpochMs: clock.now() })),
-        close: async () => {},
-      },
+      ...base,
+      prober: { probe: async (spec) => answers(spec), probeAll: async (specs) => specs.map(answers), close: async () => {} },
       aws: {
-        ...aws,
+        ...base.aws,
         lambda: {
-          ...aws.lambda,
+          ...base.aws.lambda,
           invokeAsync: async (name: string, payload: unknown) => {
             invoked.push([name, payload]);
             return { statusCode: 202 };
           },
         },
       },
-      functions: { orchestrator: 'orchestrator', probe: 'probe' },
-      logger: silentLogger,
       emit: (event) => events.push(event),
-      metrics: noSelfMetrics,
     };
     return { deps, store, clock, events, invoked };
   }
