@@ -40,8 +40,9 @@ export async function decideAndApply(
     if (!decision.changed) return { decision, state, probeNow: hasProbeNow(decision) };
     try {
       const saved = await deps.store.saveState(decision.state, state.version);
-      await recordDecision(deps, service, state, saved, decision);
-      await carryOutEffects(deps, service, decision);
+      // The saved state is the decision; the audit line only tells of it (its failure is logged and
+      // never stops a failover), so the effects (the orchestrator invoke) do not wait for it.
+      await Promise.all([recordDecision(deps, service, state, saved, decision), carryOutEffects(deps, service, decision)]);
       return { decision, state: saved, probeNow: hasProbeNow(decision) };
     } catch (error) {
       if (!(error instanceof VersionConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;

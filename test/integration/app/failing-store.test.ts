@@ -70,7 +70,7 @@ describe('the app layer with a store that fails', () => {
   });
   afterAll(() => dynamo.close());
 
-  async function kit(saveErrors: Error[]) {
+  async function kit(saveErrors: Error[], wrap: (store: Store) => Store = (store) => store) {
     const tableName = `failing-store-${++table}`;
     await dynamo.createTable(tableName);
     const clock = new ManualClock(T0);
@@ -79,7 +79,7 @@ describe('the app layer with a store that fails', () => {
     const store = createStore({ client: dynamo.client, tableName, now: () => clock.now() });
     const events: ControllerEvent[] = [];
     const invoked: unknown[] = [];
-    const base = simAppDeps({ config, world, store: failingSaves(store, saveErrors), clock });
+    const base = simAppDeps({ config, world, store: wrap(failingSaves(store, saveErrors)), clock });
     // The primary is down, the secondary answers.
     const answers = (spec: ProbeSpec) => ({
       ok: spec.type === 'http' && spec.url.includes('198.51'),
@@ -128,6 +128,45 @@ describe('the app layer with a store that fails', () => {
     expect(applied.state.state).toBe('FAILING_OVER');
     expect(events.filter((event) => event.kind === 'transition')).toHaveLength(1);
     expect(invoked).toHaveLength(1);
+  });
+
+  test('apply-decision: the orchestrator is invoked without waiting for the audit write, and the audit event is still stored', async () => {
+    let releaseAudit = () => {};
+    const auditHeld = new Promise<void>((resolve) => (releaseAudit = resolve));
+    const { deps, store, clock, invoked } = await kit([], (inner) => ({
+      ...inner,
+      async appendEvent(...args) {
+        await auditHeld;
+        return inner.appendEvent(...args);
+      },
+    }));
+    const applying = decideAndApply(deps, web, { kind: 'observe', evidence: primaryDownEvidence(clock.now()) });
+    // Let everything that does not wait for the audit write happen.
+    for (let turn = 0; turn < 50 && invoked.length === 0; turn++) await new Promise((resolve) => setImmediate(resolve));
+    const invokedWhileAuditHeld = [...invoked];
+    releaseAudit();
+    const applied = await applying;
+
+    expect(invokedWhileAuditHeld).toEqual([['orchestrator', { service: 'web', runId: applied.state.activeRun?.id }]]);
+    expect(await store.listEvents('web', 10, clock.now())).toEqual([
+      expect.objectContaining({ type: 'transition', reason: SERVICE_DOWN_REASON }),
+    ]);
+  });
+
+  test('apply-decision: a failed audit write is logged and neither undoes the decision nor stops the orchestrator', async () => {
+    const warnings: string[] = [];
+    const { deps, store, clock, invoked } = await kit([], (inner) => ({
+      ...inner,
+      appendEvent: async () => {
+        throw throttled();
+      },
+    }));
+    const logged = { ...deps, logger: { ...deps.logger, warn: (message: string) => void warnings.push(message) } };
+    const applied = await decideAndApply(logged, web, { kind: 'observe', evidence: primaryDownEvidence(clock.now()) });
+
+    expect((await store.getState('web'))?.state).toBe('FAILING_OVER');
+    expect(invoked).toEqual([['orchestrator', { service: 'web', runId: applied.state.activeRun?.id }]]);
+    expect(warnings).toEqual(['could not append the audit event']);
   });
 
   test('probe round: a failed decision is one error event, the round completes, and the next round fails over', async () => {
