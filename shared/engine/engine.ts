@@ -9,8 +9,9 @@
  *   before its next AWS call (fencing).
  * - A crash leaves the step `running` and the lease to expire; whoever takes the lease next
  *   re-executes that step (actions are idempotent) and carries on.
- * - Before each step: an abort request ends the run `aborted`; a deadline closer than
- *   `handoffMarginMs` hands the run on (lease released for the next invocation).
+ * - Before each step: an abort request ends the run `aborted` (the step's start write, conditional
+ *   on the version, sees one that arrived since this execution's last write: no extra read); a
+ *   deadline closer than `handoffMarginMs` hands the run on (lease released for the next invocation).
  * - People are texted once per stage per run: the marker is journalled BEFORE publishing, so a
  *   resumed run never sends a stage twice. A failed publish is recorded and never fails the run.
  */
@@ -54,13 +55,20 @@ export async function executeRun(serviceName: string, deps: EngineDeps, options:
       deps.config.services.map((candidate) => candidate.name),
     );
   const leaseTtlMs = deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
-  const opened = await RunJournal.open(deps.store, deps.clock, serviceName, options.owner, leaseTtlMs);
+  // The "started" text marker goes into the lease-taking write (journalled before the text is sent,
+  // as every stage marker is): the first step's start is then the only write before its AWS call.
+  let startedMarkedAtEpochMs: number | undefined;
+  const opened = await RunJournal.open(deps.store, deps.clock, serviceName, options.owner, leaseTtlMs, (run, nowEpochMs) => {
+    startedMarkedAtEpochMs = run.status === 'running' && !run.notifications.started ? nowEpochMs : undefined;
+    if (startedMarkedAtEpochMs === undefined) return run;
+    return { ...run, notifications: { ...run.notifications, started: pendingMarker(nowEpochMs) } };
+  });
   if (opened.kind === 'no-run') return { status: ENGINE_OUTCOMES.noRun, reason: opened.reason };
   if (opened.kind === 'not-owner') {
     deps.logger.info(opened.reason, { service: serviceName, runId: opened.run.id, owner: options.owner });
     return { status: ENGINE_OUTCOMES.notOwner, run: opened.run, reason: opened.reason };
   }
-  return new RunExecution(deps, service, opened.journal, options).execute();
+  return new RunExecution(deps, service, opened.journal, options, startedMarkedAtEpochMs).execute();
 }
 
 function isControlSignal(error: unknown): boolean {
@@ -108,6 +116,8 @@ class RunExecution {
     private readonly service: ServiceConfig,
     private readonly journal: RunJournal,
     private readonly options: ExecuteRunOptions,
+    /** Set when taking the lease journalled the "started" marker: this execution sends that text. */
+    private readonly startedMarkedAtEpochMs?: number,
   ) {
     this.handoffMarginMs = deps.handoffMarginMs ?? DEFAULT_HANDOFF_MARGIN_MS;
     this.executionStartedAtEpochMs = deps.clock.now();
@@ -167,7 +177,8 @@ class RunExecution {
 
   /** Run the steps from the first unfinished one. Returns an outcome when stopping early (handoff), else undefined once the run is ended. */
   private async executeSteps(): Promise<EngineOutcome | undefined> {
-    if (!this.run.notifications.started) await this.notifyStage('started');
+    if (this.startedMarkedAtEpochMs !== undefined) this.sendStage('started', this.startedMarkedAtEpochMs);
+    else if (!this.run.notifications.started) await this.notifyStage('started');
     for (const unit of planUnitIndices(this.run.plan)) {
       const result = this.run.plan[unit[0]].parallel === undefined ? await this.executeOwnStep(unit[0]) : await this.executeGroup(unit);
       if (result === UNIT.ended) return undefined;
@@ -188,9 +199,19 @@ class RunExecution {
       await this.endRun('failed', `${step.id} (${step.action}): ${record.error ?? 'failed'}`);
       return UNIT.ended;
     }
-    const stop = await this.atBoundary([index], step.id, `${step.id} (${step.action})`);
+    // No read of the item here: the step's start write is conditional on the version this execution
+    // last wrote or read, so an abort requested since then makes it re-read, and it stops there.
+    const stop = await this.atBoundary(this.run, [index], step.id, `${step.id} (${step.action})`);
     if (stop) return stop;
-    return this.afterSteps([index], [await this.executeStep(index)], '');
+    let end: StepEnd;
+    try {
+      end = await this.executeStep(index, { stopOnAbortRequest: true });
+    } catch (error) {
+      if (!(error instanceof AbortRequestedError)) throw error;
+      await this.endRun('aborted', `aborted by ${error.by} before ${step.id}`);
+      return UNIT.ended;
+    }
+    return this.afterSteps([index], [end], '');
   }
 
   /**
@@ -203,7 +224,8 @@ class RunExecution {
     const label = String(this.run.plan[unit[0]].parallel);
     const todo = unit.filter((index) => this.run.steps[index].status === 'pending' || this.run.steps[index].status === 'running');
     if (todo.length > 0) {
-      const stop = await this.atBoundary(todo, `parallel group ${label}`, `parallel group ${label}`);
+      // Its branches start with one write each, at once: the abort request is read once for all of them.
+      const stop = await this.atBoundary(await this.journal.refresh(), todo, `parallel group ${label}`, `parallel group ${label}`);
       if (stop) return stop;
       const settled = await Promise.allSettled(
         todo.map((index) => runConcurrently(this.deps.clock, `branch ${this.run.plan[index].id}`, () => this.executeBranch(index))),
@@ -244,8 +266,7 @@ class RunExecution {
    * Before work starts (a step, or a group's unfinished branches): an abort request ends the run; so
    * does the run deadline for work that may fail the run; a near invocation deadline hands it on.
    */
-  private async atBoundary(indices: number[], before: string, what: string): Promise<UnitResult | undefined> {
-    const fresh = await this.journal.refresh();
+  private async atBoundary(fresh: Run, indices: number[], before: string, what: string): Promise<UnitResult | undefined> {
     if (fresh.abortRequested) {
       await this.endRun('aborted', `aborted by ${fresh.abortRequested.by} before ${before}`);
       return UNIT.ended;
@@ -294,7 +315,12 @@ class RunExecution {
     return neededMs > leftMs && freshMs > leftMs + 1_000;
   }
 
-  private async executeStep(index: number): Promise<StepEnd> {
+  /**
+   * `stopOnAbortRequest`: the start write throws AbortRequestedError (nothing written, nothing
+   * called) if the run it is applied to has an abort request: one that arrived after this
+   * execution's last write makes that write lose the version race and re-read the item.
+   */
+  private async executeStep(index: number, options: { stopOnAbortRequest?: boolean } = {}): Promise<StepEnd> {
     const step = this.run.plan[index];
     const action = findAction(step.action);
     // A step that blocks in one call (a user hook may run for minutes) cannot renew its lease while it
@@ -307,15 +333,17 @@ class RunExecution {
     const leaseMs = action?.holdsLeaseForTimeout ? Math.max(this.journal.leaseTtlMs, remainingMs) : this.journal.leaseTtlMs;
     if (action?.holdsLeaseForTimeout) this.journal.holdLease(step.id, this.deps.clock.now() + leaseMs);
     const started = await this.journal.write(
-      (run, nowEpochMs) =>
-        withStep(run, index, (record) => ({
+      (run, nowEpochMs) => {
+        if (options.stopOnAbortRequest && run.abortRequested) throw new AbortRequestedError(run.abortRequested.by);
+        return withStep(run, index, (record) => ({
           id: record.id,
           action: record.action,
           status: 'running',
           attempts: record.attempts + 1,
           startedAtEpochMs: record.startedAtEpochMs ?? nowEpochMs,
           budgetEndsAtEpochMs: record.budgetEndsAtEpochMs ?? budgetEndsAtEpochMs,
-        })),
+        }));
+      },
       { leaseExpiresAtEpochMs: this.deps.clock.now() + leaseMs },
     );
     const priorAttempts = started.steps[index].attempts - 1;
@@ -469,8 +497,12 @@ class RunExecution {
       ...run,
       notifications: { ...run.notifications, [stage]: pendingMarker(nowEpochMs) },
     }));
-    const atEpochMs = (marked.notifications[stage] as { atEpochMs: number }).atEpochMs;
-    const text = runMessage(stage, marked, extra);
+    this.sendStage(stage, (marked.notifications[stage] as { atEpochMs: number }).atEpochMs, extra);
+  }
+
+  /** Send a stage text whose marker this execution has journalled, in the background (see notifyStage). */
+  private sendStage(stage: NotifyStage, atEpochMs: number, extra: { durationSeconds?: number; error?: string } = {}): void {
+    const text = runMessage(stage, this.run, extra);
     // Subscribed to only by settleTexts: a simulated clock takes subscribing as waiting for it.
     const sending = runConcurrently(this.deps.clock, `text ${stage}`, async () => {
       try {

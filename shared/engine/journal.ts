@@ -43,9 +43,18 @@ export class RunJournal {
 
   /**
    * Take the lease of the service's active run: free, expired, or already ours. Losing the race for
-   * it (another owner wrote first) is not an error: the answer is `not-owner`.
+   * it (another owner wrote first) is not an error: the answer is `not-owner`. `prepare` changes the
+   * run in the same conditional write (the engine journals its "started" text marker there: one
+   * DynamoDB request fewer before the first step); on a lost race it is applied again to what won.
    */
-  static async open(store: Store, clock: Clock, service: string, owner: string, leaseTtlMs: number): Promise<OpenResult> {
+  static async open(
+    store: Store,
+    clock: Clock,
+    service: string,
+    owner: string,
+    leaseTtlMs: number,
+    prepare: RunMutation = (run) => run,
+  ): Promise<OpenResult> {
     for (let attempt = 1; ; attempt += 1) {
       const state = await store.getState(service);
       const run = state?.activeRun;
@@ -56,7 +65,7 @@ export class RunJournal {
         const seconds = Math.ceil((lease.expiresAtEpochMs - nowEpochMs) / 1000);
         return { kind: 'not-owner', run, reason: `run ${run.id} of ${service} is held by ${lease.owner} for ${seconds}s more` };
       }
-      const taken: Run = { ...run, lease: { owner, expiresAtEpochMs: nowEpochMs + leaseTtlMs } };
+      const taken: Run = { ...prepare(structuredClone(run), nowEpochMs), lease: { owner, expiresAtEpochMs: nowEpochMs + leaseTtlMs } };
       try {
         const saved = await store.saveState({ ...state, activeRun: taken }, state.version);
         return { kind: 'opened', journal: new RunJournal(store, clock, service, owner, leaseTtlMs, saved) };
