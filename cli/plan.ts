@@ -1,5 +1,6 @@
 import { UnknownServiceError } from '../shared/errors';
-import { buildPlan, formatPlan } from '../shared/domain/plan';
+import { buildPlan } from '../shared/domain/build-plan';
+import { formatPlan } from '../shared/domain/plan';
 import { EXIT, type CliIo } from './io';
 import { describeAlarmForwarders, loadForCli } from './validate';
 

@@ -16,6 +16,7 @@ import { describeError } from '../shared/errors';
 import type { ControllerEvent } from '../shared/events';
 import { CrashError } from '../shared/engine';
 import type { Run } from '../shared/domain/types';
+import { buildPlan } from '../shared/domain/build-plan';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createProber, type Prober } from '../shared/probes';
 import { createStore, type Store } from '../shared/store';
@@ -532,6 +533,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       const controlWatch = controlWatches.get(location);
       const deps: AppDeps = {
         config,
+        planOf: buildPlan,
         store: reachableStore,
         ...(controlWatch && { controlWatch }),
         clock: scheduler,

@@ -10,6 +10,7 @@ import { ALL_AWS_CLIENT_FACTORIES } from '../../shared/aws/all-client-factories'
 import { createAwsClients, type AwsClients, type AwsServiceName } from '../../shared/aws/clients';
 import type { Clock } from '../../shared/clock';
 import type { SwitchbackConfig } from '../../shared/config/types';
+import { buildPlan } from '../../shared/domain/build-plan';
 import { createProber, type Prober } from '../../shared/probes';
 import { createStore, type Store } from '../../shared/store';
 import { createSimAwsAdapters, createWorld, type World } from '../../sim/world';
@@ -72,6 +73,7 @@ export function createHarness(options: HarnessOptions): Harness {
   let nextId = 0;
   const deps: AppDeps = {
     config,
+    planOf: buildPlan,
     store: createStore({ client: options.dynamo, tableName: options.tableName, now: () => clock.now() }),
     clock,
     random: Math.random,

@@ -4,7 +4,7 @@
  * operator command, drill) goes through here, so the same sentence reaches logs, SMS and status.
  */
 import { decide, type Decision, type DecisionInput } from '../domain/state-machine';
-import type { ServiceState } from '../domain/types';
+import type { RunKind, ServiceState } from '../domain/types';
 import type { ServiceConfig } from '../config/types';
 import { describeError } from '../errors';
 import { boundText } from '../engine/bounded';
@@ -32,7 +32,8 @@ export async function decideAndApply(
   let failbackCheck: { ready: boolean; reason: string } | undefined;
   for (let attempt = 1; ; attempt++) {
     const nowEpochMs = deps.clock.now();
-    const decision = decide(state, input, { nowEpochMs, service, newRunId: deps.newId(), failbackCheck });
+    const planOf = (kind: RunKind) => deps.planOf(service, kind);
+    const decision = decide(state, input, { nowEpochMs, service, newRunId: deps.newId(), planOf, failbackCheck });
     if (!failbackCheck && decision.effects.some((effect) => effect.type === 'checkFailback')) {
       failbackCheck = await runFailbackCheck(deps, service);
       continue;

@@ -13,6 +13,7 @@ import type { StepAdapters } from '../engine/types';
 import type { SnsAdapter } from '../aws/sns';
 import type { Clock } from '../clock';
 import type { SwitchbackConfig } from '../config/types';
+import type { PlanSource } from '../domain/plan';
 import type { Prober } from '../probes';
 import type { EngineFaults, EngineLogger } from '../engine/types';
 import type { EventSink } from '../events';
@@ -57,6 +58,12 @@ export interface FunctionNames {
 
 export interface AppDeps {
   config: SwitchbackConfig;
+  /**
+   * A service's runbook plan for a run (what `buildPlan` returns): read from the compiled config in
+   * Lambda (so probe, alarm, control and status load no step action module), built by `buildPlan` in
+   * the simulator, the CLI and tests.
+   */
+  planOf: PlanSource;
   store: Store;
   clock: Clock;
   /** Uniform in [0, 1): backoff jitter. */

@@ -23,7 +23,6 @@ import { notifyOnCall } from './notify';
 import { describeZodError, findService } from './operator-input';
 import { E164_PHONE_NUMBER } from '../phone';
 import { isStepRef } from '../actions/grants';
-import { buildPlan } from '../domain/plan';
 import { orchestratorSimulation } from './drill-permissions';
 import { FLAG_ALARM, failoverSetIdentifier } from '../aws/flag';
 
@@ -187,7 +186,7 @@ export async function dryRun(
 
   // Steps the drill can check without acting (EC2 DryRun, or IAM simulation of the orchestrator's
   // role), from the step action registry; ids as the failover plan gives them (secondary prepare first).
-  const planIds = buildPlan(service, 'failover').map((step) => step.id);
+  const planIds = deps.planOf(service, 'failover').map((step) => step.id);
   const checkable = service.secondary.prepare.flatMap((step, index) => {
     const action = findAction(step.action);
     return action?.hasDryRunCheck ? [{ step, action, stepId: planIds[index] ?? step.id ?? step.action }] : [];

@@ -18,6 +18,7 @@ import type { Route53Adapter } from '../aws/route53';
 import { createSnsAdapter, snsClientFactory } from '../aws/sns';
 import { systemClock } from '../clock';
 import { COMPILED_CONFIG_FILE, readCompiledConfig } from '../config/compiled';
+import { buildPlan } from '../domain/build-plan';
 import { PUBLISH_REQUEST_TIMEOUT_MS } from '../engine/notifications';
 import type { StepAdapters } from '../engine/types';
 import { SwitchbackError } from '../errors';
@@ -219,6 +220,7 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
       : undefined;
   return {
     config,
+    planOf: buildPlan,
     store: createStore({ client: dynamo, tableName: requireEnv(ENV.table, env) }),
     ...(role === DEPLOY_ROLES.probeOnly && {
       controlWatch: createControlWatchStore({

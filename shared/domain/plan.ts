@@ -1,140 +1,26 @@
 /**
- * Runbook plans built from config (pure). A failover runs the secondary's `prepare` steps, switches
- * DNS to the secondary, waits for INSYNC, then the primary's `cleanup`; a failback runs the primary's
- * `prepare`, switches DNS back, waits, then the secondary's `cleanup`. Cleanup runs after traffic
- * has left a site, and its failures never fail the run.
+ * Runbook plans at run time (pure, no action module): a new run from its plan, references between
+ * steps, the order steps run in, and the plan as lines for people. Plans are built from config by
+ * ./build-plan.ts (which loads every step action); the state machine gets them through its context.
  *
  * References: `${steps.<id>.<key>}` is an output of an earlier step of the same run;
  * `${failover.<id>.<key>}` (failback runs only) an output of the failover run it undoes, e.g. the
  * standby that failover launched, for the secondary's cleanup to stop.
  */
-import { findAction } from '../actions';
-import type { StepAction } from '../actions/define-action';
-import type { ServiceConfig, SiteRole, StepConfig } from '../config/types';
+import type { ServiceConfig } from '../config/types';
 import { StepRefError } from './errors';
-import type { FailoverOutputs, PlanAction, PlanStep, Run, RunKind, RunTrigger, StepRecord } from './types';
+import type { FailoverOutputs, PlanStep, Run, RunKind, RunTrigger, StepRecord } from './types';
 
-const REF = /\$\{steps\.([A-Za-z0-9_#.-]+?)\.([A-Za-z]+)\}/g;
 /** Both kinds of reference: group 1 `steps` or `failover`, 2 the step id, 3 the output key. */
 const ANY_REF = /\$\{(steps|failover)\.([A-Za-z0-9_#.-]+?)\.([A-Za-z]+)\}/g;
 const WHOLE_REF = /^\$\{(steps|failover)\.([A-Za-z0-9_#.-]+?)\.([A-Za-z]+)\}$/;
 
-function actionOf(name: PlanAction): StepAction {
-  const action = findAction(name);
-  if (!action) throw new Error(`no step action module named ${name}`);
-  return action;
-}
-
-export function buildPlan(service: ServiceConfig, kind: RunKind): PlanStep[] {
-  const builder = new PlanBuilder(service);
-  if (kind === 'failover') {
-    builder.addConfigured(service.secondary.prepare, 'secondary', 'prepare');
-    builder.addDnsSwitch('secondary');
-    builder.addConfigured(service.primary.cleanup, 'primary', 'cleanup');
-  } else {
-    builder.addConfigured(service.primary.prepare, 'primary', 'prepare');
-    builder.addDnsSwitch('primary');
-    builder.addConfigured(service.secondary.cleanup, 'secondary', 'cleanup');
-  }
-  return builder.steps;
-}
-
-class PlanBuilder {
-  readonly steps: PlanStep[] = [];
-  private readonly perAction = new Map<string, number>();
-
-  constructor(private readonly service: ServiceConfig) {}
-
-  /** User steps of one list; user ids are kept (renamed `<id>#2` if the other side used it) and refs rewritten. */
-  addConfigured(list: StepConfig[], role: SiteRole, phase: 'prepare' | 'cleanup'): void {
-    const site = this.service[role];
-    const renamed = new Map<string, string>();
-    for (const config of list) {
-      const id = config.id ? this.uniqueUserId(config.id) : this.nextId(config.action);
-      if (config.id) renamed.set(config.id, id);
-      const action = actionOf(config.action);
-      const planned = action.planStep({
-        params: config.params,
-        service: this.service,
-        placement: { role, region: site.region },
-        rewriteRefs: (params) => rewriteRefs(params, renamed),
-      });
-      this.steps.push({
-        id,
-        action: config.action,
-        params: planned.params,
-        timeoutMs: (config.timeoutSeconds ?? planned.timeoutSeconds) * 1000,
-        // Cleanup and notifications must never fail a run (DESIGN: notification failures never block it).
-        onFailure: phase === 'cleanup' || action.neverFailsRun ? 'continue' : config.onFailure,
-        retry: { ...action.defaults.retry, ...config.retry },
-        description: planned.description,
-        ...(config.parallel !== undefined && { parallel: config.parallel }),
-      });
-    }
-  }
-
-  addDnsSwitch(role: SiteRole): void {
-    const { dns } = this.service;
-    const switchId = this.nextId('route53.switch');
-    this.addPlanned(switchId, 'route53.switch', {
-      site: role,
-      target: this.service[role].target,
-      strategy: dns.strategy,
-      hostedZoneId: dns.hostedZoneId,
-      recordName: dns.recordName,
-      type: dns.type,
-      ttl: dns.ttl,
-      ...(dns.setIdentifier ? { setIdentifier: dns.setIdentifier } : {}),
-    });
-    this.addPlanned(this.nextId('route53.waitInSync'), 'route53.waitInSync', {
-      switchStepId: switchId,
-      inSyncTimeoutSeconds: dns.inSyncTimeoutSeconds,
-    });
-  }
-
-  /** A step the plan adds itself (the DNS switch and its wait): the action's defaults, nothing configured. */
-  private addPlanned(id: string, name: PlanAction, params: Record<string, unknown>): void {
-    const action = actionOf(name);
-    const planned = action.planStep({ params, service: this.service });
-    this.steps.push({
-      id,
-      action: name,
-      params: planned.params,
-      timeoutMs: planned.timeoutSeconds * 1000,
-      onFailure: action.neverFailsRun ? 'continue' : 'abort',
-      retry: { ...action.defaults.retry },
-      description: planned.description,
-    });
-  }
-
-  private nextId(action: string): string {
-    let id: string;
-    do {
-      const n = (this.perAction.get(action) ?? 0) + 1;
-      this.perAction.set(action, n);
-      id = `${action}#${n}`;
-    } while (this.steps.some((step) => step.id === id));
-    return id;
-  }
-
-  private uniqueUserId(id: string): string {
-    let candidate = id;
-    for (let n = 2; this.steps.some((step) => step.id === candidate); n++) candidate = `${id}#${n}`;
-    return candidate;
-  }
-}
-
-function rewriteRefs<T>(params: T, renamed: Map<string, string>): T {
-  if (![...renamed].some(([from, to]) => from !== to)) return params;
-  const rewrite = (value: unknown): unknown => {
-    if (typeof value === 'string')
-      return value.replace(REF, (whole, id: string, key: string) => (renamed.has(id) ? `\${steps.${renamed.get(id)}.${key}}` : whole));
-    if (Array.isArray(value)) return value.map(rewrite);
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewrite(v)]));
-    return value;
-  };
-  return rewrite(params) as T;
-}
+/**
+ * Where a service's plan for a run comes from (AppDeps `planOf`): the compiled config in the Lambda
+ * functions (../config/compiled.ts `compiledPlanSource`), `buildPlan` (./build-plan.ts) everywhere
+ * else. Either way it is what `buildPlan(service, kind)` returns.
+ */
+export type PlanSource = (service: ServiceConfig, kind: RunKind) => PlanStep[];
 
 function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
@@ -238,10 +124,12 @@ export function newRun(args: {
   reason: string;
   nowEpochMs: number;
   drill?: { holdSeconds: number };
+  /** What `buildPlan(service, kind)` returns (the state machine gets it from its context's `planOf`). */
+  plan: PlanStep[];
   /** A failback: the outputs of the failover it undoes. */
   failover?: FailoverOutputs;
 }): Run {
-  const plan = buildPlan(args.service, args.kind);
+  const { plan } = args;
   return {
     id: args.id,
     service: args.service.name,

@@ -7,6 +7,7 @@ import { ALL_AWS_CLIENT_FACTORIES } from '../../shared/aws/all-client-factories'
 import { createAwsClients } from '../../shared/aws/clients';
 import type { Clock } from '../../shared/clock';
 import type { SwitchbackConfig } from '../../shared/config/types';
+import { buildPlan } from '../../shared/domain/build-plan';
 import { noSelfMetrics } from '../../shared/self-metrics';
 import type { Store } from '../../shared/store';
 import { createSimAwsAdapters, type World } from '../../sim/world';
@@ -17,6 +18,7 @@ export function simAppDeps(options: { config: SwitchbackConfig; world: World; st
   let nextId = 0;
   return {
     config,
+    planOf: buildPlan,
     store,
     clock,
     random: () => 0.5,

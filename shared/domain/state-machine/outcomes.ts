@@ -49,6 +49,7 @@ export function startRun(s: Situation, kind: RunKind, trigger: RunTrigger, why: 
     trigger,
     reason: why,
     nowEpochMs: ctx.nowEpochMs,
+    plan: ctx.planOf(kind),
     ...(drill ? { drill } : {}),
     ...(kind === 'failback' && s.state.failoverOutputs ? { failover: s.state.failoverOutputs } : {}),
   });

@@ -5,7 +5,7 @@
  */
 import type { ServiceConfig, ServicePolicy } from '../../config/types';
 import type { Diagnosis, DiagnosisKind } from '../diagnose';
-import type { Evidence, Run, ServiceState, ServiceStateName } from '../types';
+import type { Evidence, PlanStep, Run, RunKind, ServiceState, ServiceStateName } from '../types';
 
 export const COMMANDS = ['freeze', 'unfreeze', 'failover', 'failback', 'approve', 'abort'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -22,6 +22,12 @@ export interface DecisionContext {
   service: ServiceConfig;
   /** The id a run started by this decision gets. */
   newRunId: string;
+  /**
+   * The service's plan for a run of `kind` (what `buildPlan` returns), asked only when a run starts:
+   * the Lambda functions read it from the compiled config, the CLI, simulator and tests build it.
+   * Injected so the state machine loads no step action module (shared/actions, their zod schemas).
+   */
+  planOf(kind: RunKind): PlanStep[];
   /** The answer of `failback.check`, when the caller has asked it (after a checkFailback effect). */
   failbackCheck?: { ready: boolean; reason: string };
 }

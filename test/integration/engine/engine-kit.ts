@@ -17,7 +17,7 @@ import type { Clock } from '../../../shared/clock';
 import { loadConfigFile } from '../../../shared/config/load';
 import { buildConfig, PHONE } from '../../support/config-builder';
 import type { ProbeSpec, SwitchbackConfig } from '../../../shared/config/types';
-import { newRun } from '../../../shared/domain/plan';
+import { plannedRun } from '../../support/planned-run';
 import type { Run, RunKind, RunTrigger, ServiceState } from '../../../shared/domain/types';
 import { executeRun, type EngineAws, type EngineDeps, type EngineOutcome } from '../../../shared/engine';
 import type { ControllerEvent } from '../../../shared/events';
@@ -242,7 +242,7 @@ export async function createEngineKit(dynamo: EmbeddedDynamo, options: KitOption
     callsBy: (owner) => callsByOwner.get(owner) ?? [],
     deps,
     async startRun(kind, runOptions = {}) {
-      const run = newRun({
+      const run = plannedRun({
         id: runOptions.id ?? `${kind}-1`,
         service,
         kind,

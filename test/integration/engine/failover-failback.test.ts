@@ -3,7 +3,7 @@
  * behind the real SDK clients + the engine, with time on a manual clock.
  */
 import { isGsm7, SMS_MAX_CHARS } from '../../../shared/domain/messages';
-import { buildPlan } from '../../../shared/domain/plan';
+import { buildPlan } from '../../../shared/domain/build-plan';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
 import { createProber } from '../../../shared/probes';
 import { startSite, type Site } from '../../../sim/sites';

@@ -3,7 +3,8 @@
  * one-run-per-service race, batching, TTL'd items checked on read.
  */
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { buildPlan, newRun } from '../../../shared/domain/plan';
+import { buildPlan } from '../../../shared/domain/build-plan';
+import { plannedRun } from '../../support/planned-run';
 import type { LocationObservation, Run, ServiceState } from '../../../shared/domain/types';
 import { buildConfig } from '../../support/config-builder';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
@@ -30,7 +31,7 @@ async function freshStore(client: DynamoDBDocumentClient = dynamo.client, extra:
 }
 
 function runFor(id: string, nowEpochMs = T0): Run {
-  return newRun({
+  return plannedRun({
     id,
     service,
     kind: 'failover',

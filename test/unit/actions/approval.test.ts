@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { parseConfig } from '../../../shared/config/load';
-import { buildPlan, newRun } from '../../../shared/domain/plan';
+import { buildPlan } from '../../../shared/domain/build-plan';
+import { plannedRun } from '../../support/planned-run';
 import { waitingForApproval } from '../../../shared/domain/messages';
 import { ConfigError } from '../../../shared/errors';
 
@@ -53,7 +54,7 @@ test('bad fields are refused with their path, and a typo gets a hint', () => {
 
 test('status: waiting for approval with the time left from the first start, until approved', () => {
   const service = parseConfig(withApproval({ message: 'promote west?', timeoutSeconds: 600 })).services[0];
-  const run = newRun({ id: 'r1', service, kind: 'failover', trigger: 'auto', reason: 'down', nowEpochMs: T0 });
+  const run = plannedRun({ id: 'r1', service, kind: 'failover', trigger: 'auto', reason: 'down', nowEpochMs: T0 });
   expect(waitingForApproval(run, T0)).toBeUndefined();
   const waiting = {
     ...run,

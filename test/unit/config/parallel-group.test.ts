@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { knownKeys, parseConfig } from '../../../shared/config/load';
 import { summarizeRun } from '../../../shared/app/status';
-import { buildPlan, formatPlan, newRun, planUnitIndices } from '../../../shared/domain/plan';
+import { buildPlan } from '../../../shared/domain/build-plan';
+import { formatPlan, planUnitIndices } from '../../../shared/domain/plan';
+import { plannedRun } from '../../support/planned-run';
 import { ConfigError } from '../../../shared/errors';
 
 const EXAMPLE = join(__dirname, '../../../switchback.example.yml');
@@ -133,7 +135,7 @@ test('status names every branch running in a group as the current step', () => {
       ]),
     ]),
   ).services[0];
-  const run = newRun({ id: 'r1', service, kind: 'failover', trigger: 'auto', reason: 'down', nowEpochMs: 0 });
+  const run = plannedRun({ id: 'r1', service, kind: 'failover', trigger: 'auto', reason: 'down', nowEpochMs: 0 });
   const running = {
     ...run,
     steps: run.steps.map((record, i) => (i < 2 ? { ...record, status: 'running' as const, attempts: 1 } : record)),

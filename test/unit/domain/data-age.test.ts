@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { dataAgeNote } from '../../../shared/domain/data-age';
 import { runMessage } from '../../../shared/domain/messages';
 import { finishRun } from '../../../shared/domain/state-machine';
-import { newRun } from '../../../shared/domain/plan';
+import { plannedRun } from '../../support/planned-run';
 import type { Run, StepRecord } from '../../../shared/domain/types';
 import { exampleService, T0 } from './fixtures';
 
@@ -13,7 +13,7 @@ function dbStep(output: StepRecord['output'], status: StepRecord['status'] = 'su
 }
 
 function runWith(steps: StepRecord[], kind: Run['kind'] = 'failover'): Run {
-  const base = newRun({ id: 'r1', service: web, kind, trigger: 'auto', reason: 'primary down', nowEpochMs: T0 });
+  const base = plannedRun({ id: 'r1', service: web, kind, trigger: 'auto', reason: 'primary down', nowEpochMs: T0 });
   return { ...base, status: 'succeeded', endedAtEpochMs: T0 + 94_000, steps: [...steps, ...base.steps] };
 }
 

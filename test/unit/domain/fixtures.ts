@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { loadConfigFile } from '../../../shared/config/load';
 import type { ServiceConfig, ServicePolicy } from '../../../shared/config/types';
+import { buildPlan } from '../../../shared/domain/build-plan';
 import { decide, finishRun, type DecisionContext, type DecisionInput } from '../../../shared/domain/state-machine';
 import {
   initialServiceState,
@@ -65,7 +66,7 @@ export const command = (name: Extract<DecisionInput, { kind: 'command' }>['comma
 });
 
 export function context(service: ServiceConfig, nowEpochMs: number, extra: Partial<DecisionContext> = {}): DecisionContext {
-  return { nowEpochMs, service, newRunId: `run-${nowEpochMs}`, ...extra };
+  return { nowEpochMs, service, newRunId: `run-${nowEpochMs}`, planOf: (kind) => buildPlan(service, kind), ...extra };
 }
 
 /** Finish the active run: succeeded, failed at the first step, or failed/aborted after the DNS switch. */

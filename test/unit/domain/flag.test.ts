@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { flagToHold } from '../../../shared/domain/flag';
-import { newRun } from '../../../shared/domain/plan';
+import { plannedRun } from '../../support/planned-run';
 import { SERVICE_STATES, initialServiceState, type Run, type ServiceState, type ServiceStateName } from '../../../shared/domain/types';
 import { T0, exampleService } from './fixtures';
 
@@ -8,7 +8,7 @@ const service = exampleService();
 service.dns = { ...service.dns, strategy: 'health-check-flag' };
 
 function runSwitched(kind: 'failover' | 'failback', flag?: 0 | 1): Run {
-  const run = newRun({ id: 'run-1', service, kind, trigger: 'auto', reason: 'test', nowEpochMs: T0 });
+  const run = plannedRun({ id: 'run-1', service, kind, trigger: 'auto', reason: 'test', nowEpochMs: T0 });
   if (flag === undefined) return run;
   return {
     ...run,

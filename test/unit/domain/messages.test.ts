@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { alertMessage, gsm7Length, isGsm7, runMessage, SMS_MAX_CHARS, toGsm7, type AlertKey } from '../../../shared/domain/messages';
-import { newRun } from '../../../shared/domain/plan';
+import { plannedRun } from '../../support/planned-run';
 import type { NotifyStage, Run, StepRecord } from '../../../shared/domain/types';
 import { exampleService, T0 } from './fixtures';
 
@@ -8,7 +8,7 @@ const web = exampleService();
 
 function run(overrides: Partial<Run> = {}, kind: Run['kind'] = 'failover'): Run {
   return {
-    ...newRun({
+    ...plannedRun({
       id: 'r1',
       service: web,
       kind,

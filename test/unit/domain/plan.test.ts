@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { loadConfigFile, parseConfig } from '../../../shared/config/load';
 import { StepRefError } from '../../../shared/domain/errors';
-import { buildPlan, formatPlan, newRun, resolveStepRefs } from '../../../shared/domain/plan';
+import { buildPlan } from '../../../shared/domain/build-plan';
+import { formatPlan, newRun, resolveStepRefs } from '../../../shared/domain/plan';
 import type { StepRecord } from '../../../shared/domain/types';
 import { EXAMPLE_FILE, T0 } from './fixtures';
 
@@ -256,13 +257,14 @@ describe('cleanup and the failover outputs', () => {
   it('a failback run carries the failover outputs it was started with', () => {
     const failover = { runId: 'r1', steps: { launch: { instanceId: 'i-0123456789abcdef0' } } };
     const base = { id: 'r2', service: web, trigger: 'auto' as const, reason: 'test', nowEpochMs: T0, failover };
-    expect(newRun({ ...base, kind: 'failback' }).failover).toEqual(failover);
-    expect(newRun({ ...base, kind: 'failover' }).failover).toBeUndefined();
+    expect(newRun({ ...base, kind: 'failback', plan: buildPlan(web, 'failback') }).failover).toEqual(failover);
+    expect(newRun({ ...base, kind: 'failover', plan: buildPlan(web, 'failover') }).failover).toBeUndefined();
   });
 });
 
 describe('newRun', () => {
-  it('starts running with the plan and one pending record per step', () => {
+  it('starts running with the plan it is given and one pending record per step', () => {
+    const plan = buildPlan(web, 'failover');
     const run = newRun({
       id: 'r1',
       service: web,
@@ -270,6 +272,7 @@ describe('newRun', () => {
       trigger: 'drill',
       reason: 'drill by bob',
       nowEpochMs: T0,
+      plan,
       drill: { holdSeconds: 60 },
     });
     expect(run).toMatchObject({
@@ -283,8 +286,9 @@ describe('newRun', () => {
       notifications: {},
       drill: { holdSeconds: 60 },
     });
-    expect(run.plan).toEqual(buildPlan(web, 'failover'));
+    expect(run.plan).toBe(plan);
     expect(run.steps).toEqual(run.plan.map((step) => ({ id: step.id, action: step.action, status: 'pending', attempts: 0 })));
-    expect('drill' in newRun({ id: 'r2', service: web, kind: 'failback', trigger: 'auto', reason: 'x', nowEpochMs: T0 })).toBe(false);
+    const failback = { id: 'r2', service: web, kind: 'failback' as const, trigger: 'auto' as const, reason: 'x', nowEpochMs: T0 };
+    expect('drill' in newRun({ ...failback, plan: buildPlan(web, 'failback') })).toBe(false);
   });
 });

@@ -6,11 +6,14 @@
  */
 import fc from 'fast-check';
 import type { ServiceConfig } from '../../../shared/config/types';
+import { buildPlan } from '../../../shared/domain/build-plan';
 import { COMMANDS, decide, type Decision, type DecisionInput } from '../../../shared/domain/state-machine';
 import {
   initialServiceState,
   type Evidence,
   type LocationObservation,
+  type PlanStep,
+  type RunKind,
   type ServiceState,
   type SiteHealth,
 } from '../../../shared/domain/types';
@@ -210,14 +213,21 @@ function play(service: ServiceConfig, steps: Step[]): void {
       continue;
     }
     const input: DecisionInput = step.input.kind === 'alarm' ? { ...step.input, atEpochMs: now + step.input.atEpochMs } : step.input;
-    let decision: Decision = decide(state, input, context(service, now));
+    // The plan source the caller injects (the compiled config's in Lambda), noting what it was asked.
+    const asked: { kind: RunKind; plan: PlanStep[] }[] = [];
+    const planOf = (kind: RunKind) => {
+      const plan = buildPlan(service, kind);
+      asked.push({ kind, plan });
+      return plan;
+    };
+    let decision: Decision = decide(state, input, context(service, now, { planOf }));
     if (decision.effects.some((effect) => effect.type === 'checkFailback')) {
       // Like the caller: ask the hook, then decide again from the same state with its answer.
       expect(decision.effects.some((effect) => effect.type === 'startRun')).toBe(false);
       decision = decide(
         state,
         input,
-        context(service, now, { failbackCheck: { ready: step.checkReady, reason: step.checkReady ? 'ready' : 'replica lag' } }),
+        context(service, now, { planOf, failbackCheck: { ready: step.checkReady, reason: step.checkReady ? 'ready' : 'replica lag' } }),
       );
       expect(decision.effects.some((effect) => effect.type === 'checkFailback')).toBe(false);
     }
@@ -236,6 +246,9 @@ function play(service: ServiceConfig, steps: Step[]): void {
 
     const starts = decision.effects.filter((effect) => effect.type === 'startRun');
     expect(starts.length).toBeLessThanOrEqual(1);
+    // The plan is asked for only when a run starts, once, for that run's kind, and the run carries it as given.
+    expect(asked.map(({ kind }) => kind)).toEqual(starts.map((effect) => effect.type === 'startRun' && effect.run.kind));
+    for (const [index, effect] of starts.entries()) if (effect.type === 'startRun') expect(effect.run.plan).toBe(asked[index].plan);
     for (const effect of starts) {
       if (effect.type !== 'startRun') continue;
       const run = effect.run;

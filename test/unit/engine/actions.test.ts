@@ -7,7 +7,8 @@ import type { Ec2Adapter } from '../../../shared/aws/ec2';
 import type { LambdaAdapter } from '../../../shared/aws/lambda';
 import type { DnsRecord, Route53Adapter, UpsertRecordInput } from '../../../shared/aws/route53';
 import { buildConfig } from '../../support/config-builder';
-import { buildPlan, newRun } from '../../../shared/domain/plan';
+import { buildPlan } from '../../../shared/domain/build-plan';
+import { plannedRun } from '../../support/planned-run';
 import type { PlanStep, Run } from '../../../shared/domain/types';
 import { clientTokenFor, findAction, userMessage, type ActionContext, type ActionName } from '../../../shared/actions';
 import { ec2Start } from '../../../shared/actions/ec2-start';
@@ -110,7 +111,7 @@ function harness(
     invokeFunction: async (name, payload, invokeOptions) => (calls.push(['invokeFunction', name, payload, invokeOptions]), { ok: true }),
     invokeAsync: async () => ({ statusCode: 202 }),
   };
-  const run = options.run ?? newRun({ id: 'run-1', service, kind: 'failover', trigger: 'auto', reason: 'test', nowEpochMs: T0 });
+  const run = options.run ?? plannedRun({ id: 'run-1', service, kind: 'failover', trigger: 'auto', reason: 'test', nowEpochMs: T0 });
   let stored = run;
   const ctx: ActionContext = {
     config,
@@ -324,7 +325,7 @@ describe('route53.switch health gate (dns.requireHealthyTarget)', () => {
 
 describe('route53.waitInSync', () => {
   function runWithSwitch(output: Record<string, string | boolean>): Run {
-    const run = newRun({ id: 'run-1', service, kind: 'failover', trigger: 'auto', reason: 'test', nowEpochMs: T0 });
+    const run = plannedRun({ id: 'run-1', service, kind: 'failover', trigger: 'auto', reason: 'test', nowEpochMs: T0 });
     return { ...run, steps: run.steps.map((step) => (step.action === 'route53.switch' ? { ...step, status: 'succeeded', output } : step)) };
   }
 
@@ -422,7 +423,7 @@ describe('lambda.invoke and notify', () => {
 
   it('notify sends, and sends again when the step is re-executed after a restart (it was never confirmed)', async () => {
     const step: PlanStep = { ...stepOf('http.waitHealthy'), id: 'tell', action: 'notify', params: { message: 'warming caches — 2 min' } };
-    const run = newRun({ id: 'run-1', service, kind: 'failover', trigger: 'drill', reason: 'drill', nowEpochMs: T0 });
+    const run = plannedRun({ id: 'run-1', service, kind: 'failover', trigger: 'drill', reason: 'drill', nowEpochMs: T0 });
     const withAttempts = (attempts: number): Run => ({
       ...run,
       steps: [...run.steps, { id: 'tell', action: 'notify', status: 'running', attempts }],
@@ -447,7 +448,7 @@ describe('lambda.invoke and notify', () => {
 describe('lambda.invoke budget', () => {
   it('with less than a second of budget left the hook is not invoked (a resumed run after the budget was spent)', async () => {
     const step: PlanStep = { ...stepOf('http.waitHealthy'), id: 'promote', action: 'lambda.invoke', params: { functionName: 'promote' } };
-    const run = newRun({ id: 'run-1', service, kind: 'failover', trigger: 'auto', reason: 'test', nowEpochMs: T0 });
+    const run = plannedRun({ id: 'run-1', service, kind: 'failover', trigger: 'auto', reason: 'test', nowEpochMs: T0 });
     const resumed: Run = { ...run, steps: [...run.steps, { id: 'promote', action: 'lambda.invoke', status: 'running', attempts: 2 }] };
     const h = harness(step, step.params, { run: resumed });
     h.ctx.deadlineEpochMs = T0 + 500;

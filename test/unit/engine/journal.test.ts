@@ -3,7 +3,7 @@
  * else's write, and stopping (LeaseLostError) once the run is no longer ours.
  */
 import { buildConfig } from '../../support/config-builder';
-import { newRun } from '../../../shared/domain/plan';
+import { plannedRun } from '../../support/planned-run';
 import type { Run, ServiceState } from '../../../shared/domain/types';
 import { RunJournal } from '../../../shared/engine/journal';
 import { LeaseLostError, VersionConflictError, type Store } from '../../../shared/store';
@@ -47,7 +47,7 @@ function setup(lease?: Run['lease']) {
   let now = T0;
   const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
   const run: Run = {
-    ...newRun({ id: 'r1', service: config.services[0], kind: 'failover', trigger: 'auto', reason: 'test', nowEpochMs: T0 }),
+    ...plannedRun({ id: 'r1', service: config.services[0], kind: 'failover', trigger: 'auto', reason: 'test', nowEpochMs: T0 }),
     ...(lease && { lease }),
   };
   store.items.set('web', {
