@@ -3,8 +3,9 @@
  * root of every function bundle, where the handlers read it (`SWITCHBACK_CONFIG_PATH=./switchback.compiled.json`,
  * relative to /var/task on Lambda and to the build directory under `sls invoke local`).
  * Whichever file the deployment used (`$SWITCHBACK_CONFIG`, switchback.yml or switchback.example.yml)
- * is validated with the full schema here, at packaging, and written as the resolved JSON with its
- * content hash (shared/config/compiled.ts): the functions load no YAML parser and no zod schema.
+ * is validated with the full schema here, at packaging, and written as the resolved JSON with every
+ * service's runbook plans and the content hashes (shared/config/compile.ts): the functions load no
+ * YAML parser, no zod schema and no step action module.
  *
  * With `$SWITCHBACK_ESBUILD_METAFILE_DIR` set, each function's esbuild metafile (which modules went
  * into the bundle, and how many bytes each) is written there as `<function>.meta.json`, outside the
@@ -13,7 +14,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Plugin } from 'esbuild';
-import { COMPILED_CONFIG_FILE, compileConfig } from '../shared/config/compiled';
+import { compileConfig } from '../shared/config/compile';
+import { COMPILED_CONFIG_FILE } from '../shared/config/compiled';
 import { loadDeploymentConfig } from './config-source';
 
 export const METAFILE_DIR_ENV = 'SWITCHBACK_ESBUILD_METAFILE_DIR';

@@ -17,8 +17,7 @@ import { createLambdaAdapter, lambdaClientFactory } from '../aws/lambda';
 import type { Route53Adapter } from '../aws/route53';
 import { createSnsAdapter, snsClientFactory } from '../aws/sns';
 import { systemClock } from '../clock';
-import { COMPILED_CONFIG_FILE, readCompiledConfig } from '../config/compiled';
-import { buildPlan } from '../domain/build-plan';
+import { COMPILED_CONFIG_FILE, compiledPlanSource, readCompiledConfig } from '../config/compiled';
 import { PUBLISH_REQUEST_TIMEOUT_MS } from '../engine/notifications';
 import type { StepAdapters } from '../engine/types';
 import { SwitchbackError } from '../errors';
@@ -66,8 +65,9 @@ function requireEnv(name: string, env: NodeJS.ProcessEnv): string {
 
 /**
  * The configuration `sls package` compiled from switchback.yml into each function's bundle
- * (../config/compiled.ts): no YAML parser and no schema at cold start, and a file edited after
- * packaging is refused (the first invocation fails naming the file and both hashes).
+ * (../config/compiled.ts), with every service's runbook plans: no YAML parser, no schema and no step
+ * action module at cold start, and a file edited after packaging is refused (the first invocation
+ * fails naming the file and both hashes).
  */
 export function loadDeployedConfig(env: NodeJS.ProcessEnv = process.env): ReturnType<typeof readCompiledConfig> {
   return readCompiledConfig(env[ENV.configPath] ?? join(env.LAMBDA_TASK_ROOT ?? process.cwd(), COMPILED_CONFIG_FILE));
@@ -173,7 +173,7 @@ export interface LambdaDepsOptions {
 
 export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
   const env = options.env ?? process.env;
-  const { config, sha256, source } = loadDeployedConfig(env);
+  const { config, sha256, source, plans } = loadDeployedConfig(env);
   // The same hash `switchback validate` and `sls package` print: which configuration runs here.
   options.logger.info(`config compiled from ${source}: ${sha256}`, { configSha256: sha256 });
   const clients = createAwsClients({
@@ -220,7 +220,7 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
       : undefined;
   return {
     config,
-    planOf: buildPlan,
+    planOf: compiledPlanSource(plans),
     store: createStore({ client: dynamo, tableName: requireEnv(ENV.table, env) }),
     ...(role === DEPLOY_ROLES.probeOnly && {
       controlWatch: createControlWatchStore({

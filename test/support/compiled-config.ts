@@ -5,7 +5,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { COMPILED_CONFIG_FILE, compileConfig } from '../../shared/config/compiled';
+import { compileConfig } from '../../shared/config/compile';
+import { COMPILED_CONFIG_FILE } from '../../shared/config/compiled';
 import { loadConfigFile } from '../../shared/config/load';
 
 export const EXAMPLE_CONFIG_PATH = join(__dirname, '..', '..', 'switchback.example.yml');

@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { resolveConfigPath } from '../../../serverless/config-path';
 import { bundleConfigPlugin, bundleRoot } from '../../../serverless/esbuild';
 import * as source from '../../../serverless/index';
+import { compilePlans } from '../../../shared/config/compile';
 import { COMPILED_CONFIG_FILE, configHash, readCompiledConfig } from '../../../shared/config/compiled';
 import { parseConfigText } from '../../../shared/config/load';
 import { BROKEN_CONFIG_PROBLEMS, BROKEN_CONFIG_TEXT, EXAMPLE_CONFIG_TEXT, FULL_CONFIG_TEXT, REPO_ROOT } from './fixtures';
@@ -143,7 +144,7 @@ describe('the esbuild plugin', () => {
     expect(bundleRoot('/svc/.esbuild/.build/src/handlers', 'src/handlers/probe.ts')).toBe('/svc/.esbuild/.build');
   });
 
-  it('compiles the deployment config into the bundle root (resolved JSON with its hash), and writes the metafile outside it when asked', async () => {
+  it('compiles the deployment config into the bundle root (resolved JSON with its plans and hashes), and writes the metafile outside it when asked', async () => {
     const project = join(dir, 'project');
     mkdirSync(join(project, 'functions'), { recursive: true });
     writeFileSync(join(project, 'functions', 'probe.ts'), 'export const handler = async () => "ok";\n');
@@ -162,7 +163,12 @@ describe('the esbuild plugin', () => {
     expect(readdirSync(join(project, '.build')).sort()).toEqual(['functions', COMPILED_CONFIG_FILE]);
     const compiled = readCompiledConfig(join(project, '.build', COMPILED_CONFIG_FILE));
     const validated = parseConfigText(FULL_CONFIG_TEXT);
-    expect(compiled).toEqual({ config: validated, sha256: configHash(validated), source: 'custom-name.yml' });
+    expect(compiled).toEqual({
+      config: validated,
+      sha256: configHash(validated),
+      source: 'custom-name.yml',
+      plans: compilePlans(validated),
+    });
     expect(readFileSync(join(project, '.build', 'functions', 'probe.js'), 'utf8')).toContain('"ok"');
     const meta = JSON.parse(readFileSync(join(metafiles, 'probe.meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
     expect(Object.keys(meta.inputs)).toEqual(['functions/probe.ts']);
