@@ -1,9 +1,11 @@
 /**
  * Cold start: the probe/alarm functions wire clients + the small adapters only; their bundles must
- * not contain @aws-sdk/client-ec2 (1.5 MB). Bundled with esbuild the way serverless-esbuild does.
+ * not contain @aws-sdk/client-ec2 (1.5 MB), and probe, alarm, control and status none of the step
+ * action modules or classic zod (their plans come from the compiled config). Bundled with esbuild the
+ * way serverless-esbuild does.
  */
 import path from 'node:path';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 
@@ -19,6 +21,49 @@ async function bundledInputs(source: string): Promise<string[]> {
     logLevel: 'silent',
   });
   return Object.keys(result.metafile.inputs);
+}
+
+/** `functions/<name>.ts` bundled with serverless.yml's esbuild options (ESM builds first, minified). */
+async function deployedBundle(name: string): Promise<Metafile> {
+  const result = await build({
+    entryPoints: [path.join(repoRoot, 'functions', `${name}.ts`)],
+    absWorkingDir: repoRoot,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+    external: [
+      '@aws-sdk/credential-provider-sso',
+      '@aws-sdk/credential-provider-ini',
+      '@aws-sdk/credential-provider-process',
+      '@aws-sdk/credential-provider-web-identity',
+    ],
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return result.metafile;
+}
+
+/** The shortest chain of imports from `entry` to `target` in a metafile, as `a → b → c`. */
+function importChain(metafile: Metafile, entry: string, target: string): string {
+  const cameFrom = new Map<string, string | undefined>([[entry, undefined]]);
+  const queue = [entry];
+  while (queue.length > 0) {
+    const input = queue.shift() as string;
+    if (input === target) break;
+    for (const { path: imported } of metafile.inputs[input]?.imports ?? []) {
+      if (!cameFrom.has(imported) && imported in metafile.inputs) {
+        cameFrom.set(imported, input);
+        queue.push(imported);
+      }
+    }
+  }
+  const chain: string[] = [];
+  for (let at: string | undefined = target; at !== undefined; at = cameFrom.get(at)) chain.unshift(at);
+  return chain.join(' → ');
 }
 
 const usesPackage = (inputs: string[], name: string) => inputs.some((input) => input.includes(`node_modules/${name}/`));
@@ -55,6 +100,40 @@ describe('bundles', () => {
   it.each(['orchestrator', 'drill'])('the %s function, which runs database and fleet steps, bundles their clients', async (name) => {
     const inputs = await bundledInputs(`export { handler } from './functions/${name}';`);
     expect(STEP_SDKS.filter((sdk) => usesPackage(inputs, sdk))).toEqual(STEP_SDKS);
+  });
+
+  // shared/actions (every step action, ~36 KB) and classic zod (their param schemas, ~77 KB) are
+  // compiled by V8 at every cold start of a function that bundles them. These functions only start
+  // runs: the plan comes from the compiled config (AppDeps planOf), never from buildPlan.
+  const PLANNING_ONLY = /^shared\/actions\/|^shared\/domain\/build-plan\.ts$|node_modules\/zod\/v4\/classic\//;
+
+  it.each(['probe', 'alarm', 'control', 'status'])(
+    'the %s function bundles no step action module and no classic zod (plans come from the compiled config)',
+    async (name) => {
+      const metafile = await deployedBundle(name);
+      const entry = `functions/${name}.ts`;
+      expect(Object.keys(metafile.inputs)).toContain(entry);
+      // Each chain ends at the first such module on the way (the rest come with it): the import to
+      // replace, e.g. by the plan from AppDeps `planOf` or the DecisionContext's.
+      const chains = new Set(
+        Object.keys(metafile.inputs)
+          .filter((input) => PLANNING_ONLY.test(input))
+          .map((input) => importChain(metafile, entry, input).split(' → '))
+          .map((chain) => chain.slice(0, chain.findIndex((input) => PLANNING_ONLY.test(input)) + 1).join(' → ')),
+      );
+      expect({ name, chains: [...chains] }).toEqual({ name, chains: [] });
+    },
+  );
+
+  it('the orchestrator, which validates step params, does bundle the step actions and classic zod (the check above can fail)', async () => {
+    const metafile = await deployedBundle('orchestrator');
+    const entry = 'functions/orchestrator.ts';
+    const planning = Object.keys(metafile.inputs).filter((input) => PLANNING_ONLY.test(input));
+    expect(planning).toContain('shared/actions/index.ts');
+    expect(planning.some((input) => input.includes('node_modules/zod/v4/classic/'))).toBe(true);
+    expect(importChain(metafile, entry, 'shared/actions/index.ts')).toMatch(
+      /^functions\/orchestrator\.ts → .* → shared\/actions\/index\.ts$/,
+    );
   });
 
   it('an entry that imports the EC2 adapter does contain it (the check above can fail)', async () => {
