@@ -301,7 +301,7 @@ describe('sls package: the example configuration', () => {
     expect(probeZipBytes).toBeLessThan(PROBE_ZIP_BUDGET_BYTES);
   });
 
-  it('bundles no YAML parser, no config schema, no zod locale but English and no undici into any function', () => {
+  it('bundles no YAML parser, no config schema, no zod locale but English and no undici into any function, and no step action into those that only start runs', () => {
     const modules = (key: FunctionKey) => {
       const meta = JSON.parse(readFileSync(join(work, 'example-metafiles', `${key}.meta.json`), 'utf8')) as Metafile;
       return Object.values(meta.outputs).flatMap((output) =>
@@ -328,6 +328,14 @@ describe('sls package: the example configuration', () => {
       );
       expect({ key, unusedCredentials }).toEqual({ key, unusedCredentials: [] });
     }
+    // Functions that only start runs take the plan from the compiled config: no step action module, no classic zod.
+    for (const key of ['probe', 'alarm', 'status', 'control'] as const) {
+      const planning = modules(key).filter((input) =>
+        /^shared\/actions\/|^shared\/domain\/build-plan\.ts$|node_modules\/zod\/v4\/classic\//.test(input),
+      );
+      expect({ key, planning }).toEqual({ key, planning: [] });
+    }
+    expect(modules('orchestrator')).toContain('shared/actions/index.ts');
   });
 
   it('refuses, at the first invocation, a compiled config edited after packaging', async () => {
