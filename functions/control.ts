@@ -1,8 +1,16 @@
 /** `control`: freeze, unfreeze, manual failover/failback, approve a manual failback, abort a run. */
-import { lambdaHandler, type UseCase } from '../shared/app/lambda-handler';
+import { lambdaHandler, type LambdaWiring, type UseCase } from '../shared/app/lambda-handler';
 import { runControl } from '../shared/app/control';
 import { answerOperator } from '../shared/app/operator-input';
+import { createLambdaAdapter, lambdaClientFactory } from '../shared/aws/lambda';
+import { createSnsAdapter, snsClientFactory } from '../shared/aws/sns';
 
 export const control: UseCase<unknown> = (deps, event) => answerOperator(deps, () => runControl(deps, event));
 
-export const handler = lambdaHandler('control', control);
+/** What `control` carries (`FUNCTION_AWS_ADAPTERS.control`). */
+export const wiring: LambdaWiring = {
+  sns: { factory: snsClientFactory, adapter: createSnsAdapter },
+  lambda: { factory: lambdaClientFactory, adapter: createLambdaAdapter },
+};
+
+export const handler = lambdaHandler('control', control, wiring);

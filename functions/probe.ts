@@ -3,12 +3,15 @@
  * one-minute schedule seeds the chain when a link is overdue; the `alarm` function asks for
  * confirming rounds. Deployed without a chain, the schedule's invocation runs a minute of rounds.
  */
-import { lambdaHandler, type UseCase } from '../shared/app/lambda-handler';
+import { lambdaHandler, type LambdaWiring, type UseCase } from '../shared/app/lambda-handler';
 import { parseProbeRequest, runProbeInvocation, type ProbeRequest } from '../shared/app/probe';
 import { isSqsEvent, parseChainLink, runChainLink, tendChain } from '../shared/app/probe-chain';
-import { sqsClientFactory } from '../shared/aws/sqs';
+import { createChainQueue, sqsClientFactory } from '../shared/aws/sqs';
 import { describeError } from '../shared/errors';
 import { createProber } from '../shared/probes';
+import { cloudWatchClientFactory, createCloudWatchAdapter } from '../shared/aws/cloudwatch';
+import { createLambdaAdapter, lambdaClientFactory } from '../shared/aws/lambda';
+import { createSnsAdapter, snsClientFactory } from '../shared/aws/sns';
 
 /** The schedule's period: one invocation covers one minute of rounds. */
 const WINDOW_MS = 60_000;
@@ -74,4 +77,13 @@ export const probe: UseCase<ProbeAnswer> = async (deps, event, invocation) => {
   };
 };
 
-export const handler = lambdaHandler('probe', probe, { prober: createProber, probeChain: { factory: sqsClientFactory } });
+/** What `probe` carries (`FUNCTION_AWS_ADAPTERS.probe`, the prober and the chain's queue). */
+export const wiring: LambdaWiring = {
+  sns: { factory: snsClientFactory, adapter: createSnsAdapter },
+  cloudWatch: { factory: cloudWatchClientFactory, adapter: createCloudWatchAdapter },
+  lambda: { factory: lambdaClientFactory, adapter: createLambdaAdapter },
+  prober: createProber,
+  probeChain: { factory: sqsClientFactory, queue: createChainQueue },
+};
+
+export const handler = lambdaHandler('probe', probe, wiring);

@@ -5,7 +5,7 @@
  * seconds; everything the handlers do is real I/O against real (embedded) services.
  */
 import type { AppDeps, ProbeRole } from '../shared/app/deps';
-import { DEPLOY_ROLES, silentLogger } from '../shared/app/deps';
+import { DEPLOY_ROLES, FUNCTION_AWS_ADAPTERS, silentLogger } from '../shared/app/deps';
 import { createHandler, type UseCase } from '../shared/app/lambda-handler';
 import { DEPLOYED_CLIENT_TIMEOUTS } from '../shared/app/runtime';
 import { createAwsClients } from '../shared/aws/clients';
@@ -550,7 +550,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
             if (site) hooks.onProbe?.({ atEpochMs, location, site, ok });
           },
         ),
-        aws: createSimAwsAdapters(clients),
+        // Exactly the adapters the deployed function carries.
+        aws: createSimAwsAdapters(clients, FUNCTION_AWS_ADAPTERS[key]),
         ...(chainTable &&
           key === 'probe' && {
             chain: probeChainDeps({

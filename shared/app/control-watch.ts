@@ -52,13 +52,14 @@ export async function watchTheControlRegion(deps: AppDeps, observation: ControlO
     if (decision.changed) deps.logger.warn(decision.reason);
     if (decision.text) {
       const sns = deps.aws.sns;
-      const local = {
-        ...deps,
-        aws: {
-          ...deps.aws,
-          sns: { ...sns, sendSms: (phoneNumber: string, text: string) => sns.sendSms(phoneNumber, text, { region: deps.location }) },
-        },
+      const localSns = {
+        ...sns,
+        sendSms: (phoneNumber: string, text: string) => sns.sendSms(phoneNumber, text, { region: deps.location }),
       };
+      // Not `{ ...deps.aws }`: spreading calls every adapter's getter, and a deployed probe carries no
+      // Route 53 client (FUNCTION_AWS_ADAPTERS), so that threw and this text was never sent.
+      const aws: AppDeps['aws'] = Object.create(deps.aws, { sns: { value: localSns, enumerable: true } });
+      const local = { ...deps, aws };
       const outcome = await notifyOnCall(local, CONTROL_REGION_SUBJECT, decision.text.message, {
         key: decision.text.kind === 'unreachable' ? 'controlRegionUnreachable' : 'controlRegionBack',
       });

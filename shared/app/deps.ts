@@ -26,7 +26,32 @@ import type { ChainQueue } from '../aws/sqs';
 /** The engine's logger serves every use case. */
 export type Logger = EngineLogger;
 
-/** Adapters over the AWS SDK. `ec2` is a getter so functions that never run EC2 steps never load the EC2 client. */
+/**
+ * The AWS adapters a deployed function may carry. Each function carries only those it uses
+ * (`FUNCTION_AWS_ADAPTERS`), so its bundle holds only their SDK clients: a cold start is mostly V8
+ * compiling the bundle, in proportion to its size.
+ */
+export const AWS_ADAPTER_NAMES = ['sns', 'cloudWatch', 'lambda', 'route53', 'ec2', 'eventBridge', 'iam', 'steps'] as const;
+export type AwsAdapterName = (typeof AWS_ADAPTER_NAMES)[number];
+
+/**
+ * Which adapters each deployed function carries (its `functions/<name>.ts` passes exactly these). The
+ * simulator gives each function the same ones, so a scenario in which a function reaches for another
+ * adapter fails there the way the deployed function would, with the same message.
+ */
+export const FUNCTION_AWS_ADAPTERS = {
+  // Texts (SNS), the orchestrator invoke (Lambda), the health-check-flag metrics (CloudWatch).
+  probe: ['sns', 'cloudWatch', 'lambda'],
+  // Texts and invokes (the orchestrator; probe for a confirming round; a failback check hook).
+  alarm: ['sns', 'lambda'],
+  orchestrator: ['sns', 'cloudWatch', 'lambda', 'route53', 'ec2', 'steps'],
+  drill: ['sns', 'cloudWatch', 'lambda', 'route53', 'ec2', 'eventBridge', 'iam', 'steps'],
+  // Reads DynamoDB only.
+  status: [],
+  control: ['sns', 'lambda'],
+} as const satisfies Record<string, readonly AwsAdapterName[]>;
+
+/** Adapters over the AWS SDK; each throws a clear error in a function built without it (`FUNCTION_AWS_ADAPTERS`). */
 export interface AwsAdapters {
   route53: Route53Adapter;
   ec2(): Ec2Adapter;

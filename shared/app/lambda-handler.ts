@@ -86,12 +86,11 @@ export function createPowertoolsSelfMetrics(
   return { metrics, selfMetrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) } };
 }
 
+/** What a `functions/<name>.ts` builds its deps with: the adapter kits it carries, its prober, its chain. */
+export type LambdaWiring = Omit<LambdaDepsOptions, 'logger' | 'metrics'>;
+
 /** The deployed handler: deps from the environment, built on the first invocation and reused. */
-export function lambdaHandler<Result>(
-  serviceName: string,
-  useCase: UseCase<Result>,
-  options: Omit<LambdaDepsOptions, 'logger' | 'metrics'> = {},
-) {
+export function lambdaHandler<Result>(serviceName: string, useCase: UseCase<Result>, options: LambdaWiring = {}) {
   const logger = new Logger({ serviceName: `switchback-${serviceName}` });
   const { metrics, selfMetrics } = createPowertoolsSelfMetrics(logger, options.env);
   let deps: AppDeps | undefined;

@@ -1,21 +1,22 @@
 /**
  * The composition root for the Lambda functions: configuration and environment → `AppDeps` over the
- * real AWS SDK clients. Each handler calls it once per cold start and passes only the client
- * factories it needs, so `probe` and `alarm` never load the EC2 client (1.5 MB, ~200 ms).
+ * real AWS SDK clients. Each handler calls it once per cold start and passes only the adapters it
+ * carries (`FUNCTION_AWS_ADAPTERS`), so e.g. `alarm` bundles no EC2 (550 KB of JS), CloudWatch or SQS
+ * client and `status` none but DynamoDB's.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Logger } from '@aws-lambda-powertools/logger';
-import { createAwsClients, type AwsClientFactories, type AwsClients } from '../aws/clients';
-import { cloudWatchClientFactory, createCloudWatchAdapter } from '../aws/cloudwatch';
+import { createAwsClients, type AwsClientFactories, type AwsClients, type AwsServiceName } from '../aws/clients';
+import type { CloudWatchAdapter } from '../aws/cloudwatch';
 import type { Ec2Adapter } from '../aws/ec2';
 import type { EventBridgeAdapter } from '../aws/eventbridge';
 import type { IamAdapter } from '../aws/iam';
-import { createLambdaAdapter, lambdaClientFactory } from '../aws/lambda';
+import type { LambdaAdapter } from '../aws/lambda';
 import type { Route53Adapter } from '../aws/route53';
-import { createSnsAdapter, snsClientFactory } from '../aws/sns';
+import type { SnsAdapter } from '../aws/sns';
 import { systemClock } from '../clock';
 import { COMPILED_CONFIG_FILE, compiledPlanSource, readCompiledConfig } from '../config/compiled';
 import { PUBLISH_REQUEST_TIMEOUT_MS } from '../engine/notifications';
@@ -25,9 +26,9 @@ import type { Prober, ProberOptions } from '../probes';
 import { createStore } from '../store';
 import { createControlWatchStore } from '../store/control-watch';
 import { createProbeChainStore } from '../store/probe-chain';
-import { createChainQueue } from '../aws/sqs';
+import type { createChainQueue } from '../aws/sqs';
 import { countingEvents, type SelfMetrics } from '../self-metrics';
-import { DEPLOY_ROLES, type AppDeps, type AwsAdapters, type ProbeRole } from './deps';
+import { DEPLOY_ROLES, FUNCTION_AWS_ADAPTERS, type AppDeps, type AwsAdapterName, type AwsAdapters, type ProbeRole } from './deps';
 import { logEvents } from './event-log';
 
 /** Environment the functions get from serverless.yml (fixed names, no CloudFormation references). */
@@ -73,49 +74,75 @@ export function loadDeployedConfig(env: NodeJS.ProcessEnv = process.env): Return
   return readCompiledConfig(env[ENV.configPath] ?? join(env.LAMBDA_TASK_ROOT ?? process.cwd(), COMPILED_CONFIG_FILE));
 }
 
+/** How each adapter is called in the error a function built without it throws. */
+const ADAPTER_LABELS: Record<AwsAdapterName, string> = {
+  sns: 'SNS',
+  cloudWatch: 'CloudWatch',
+  lambda: 'Lambda',
+  route53: 'Route 53',
+  ec2: 'EC2',
+  eventBridge: 'EventBridge',
+  iam: 'IAM',
+  steps: 'RDS, Auto Scaling and ECS',
+};
+
+function listed(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? 'none') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/** The error a function built without an adapter throws when something asks for it: which functions carry it. */
+export function missingAdapterError(name: AwsAdapterName): SwitchbackError {
+  const carriers = Object.entries(FUNCTION_AWS_ADAPTERS)
+    .filter(([, names]) => (names as readonly AwsAdapterName[]).includes(name))
+    .map(([key]) => key);
+  return new SwitchbackError(
+    `this function was built without the ${ADAPTER_LABELS[name]} client; only ${listed(carriers)} ${carriers.length === 1 ? 'carries' : 'carry'} it (FUNCTION_AWS_ADAPTERS)`,
+  );
+}
+
+/** Builders of the adapters a function carries; each is built on first use, once. */
+export interface AdapterBuilders {
+  sns?: () => SnsAdapter;
+  cloudWatch?: () => CloudWatchAdapter;
+  lambda?: () => LambdaAdapter;
+  route53?: () => Route53Adapter;
+  ec2?: () => Ec2Adapter;
+  eventBridge?: () => EventBridgeAdapter;
+  iam?: () => IamAdapter;
+  steps?: StepAdapters;
+}
+
 /**
- * Adapters for a function. Route 53 and EC2 come in as builders because only the functions that
- * run runbook steps or drills load their SDK clients (see `LambdaDepsOptions`).
+ * The adapters of one function: those it was built with (see `FUNCTION_AWS_ADAPTERS`), each built on
+ * first use; asking for another throws `missingAdapterError`.
  */
-export function createAwsAdapters(
-  clients: AwsClients,
-  ec2: (() => Ec2Adapter) | undefined,
-  route53: (() => Route53Adapter) | undefined,
-  deployment: { stage: string },
-  eventBridge?: () => EventBridgeAdapter,
-  steps?: StepAdapters,
-  iam?: () => IamAdapter,
-): AwsAdapters {
-  let ec2Adapter: Ec2Adapter | undefined;
-  let iamAdapter: IamAdapter | undefined;
-  let route53Adapter: Route53Adapter | undefined;
-  let eventBridgeAdapter: EventBridgeAdapter | undefined;
+export function createAwsAdapters(builders: AdapterBuilders): AwsAdapters {
+  const built = new Map<AwsAdapterName, unknown>();
+  const get = <Adapter>(name: Exclude<AwsAdapterName, 'steps'>): Adapter => {
+    if (!built.has(name)) {
+      const build = builders[name] as (() => Adapter) | undefined;
+      if (!build) throw missingAdapterError(name);
+      built.set(name, build());
+    }
+    return built.get(name) as Adapter;
+  };
   return {
+    get sns() {
+      return get<SnsAdapter>('sns');
+    },
+    get cloudWatch() {
+      return get<CloudWatchAdapter>('cloudWatch');
+    },
+    get lambda() {
+      return get<LambdaAdapter>('lambda');
+    },
     get route53() {
-      if (!route53) throw new SwitchbackError('this function was built without the Route 53 client; DNS steps run in the orchestrator');
-      route53Adapter ??= route53();
-      return route53Adapter;
+      return get<Route53Adapter>('route53');
     },
-    sns: createSnsAdapter(clients),
-    cloudWatch: createCloudWatchAdapter(clients, { stage: deployment.stage }),
-    lambda: createLambdaAdapter(clients),
-    ...(steps && { steps }),
-    ec2: () => {
-      if (!ec2) throw new SwitchbackError('this function was built without the EC2 client; EC2 steps run in the orchestrator');
-      ec2Adapter ??= ec2();
-      return ec2Adapter;
-    },
-    eventBridge: () => {
-      if (!eventBridge)
-        throw new SwitchbackError('this function was built without the EventBridge client; the drill checks alarm forwarders');
-      eventBridgeAdapter ??= eventBridge();
-      return eventBridgeAdapter;
-    },
-    iam: () => {
-      if (!iam) throw new SwitchbackError('this function was built without the IAM client; the drill simulates the orchestrator role');
-      iamAdapter ??= iam();
-      return iamAdapter;
-    },
+    ec2: () => get<Ec2Adapter>('ec2'),
+    eventBridge: () => get<EventBridgeAdapter>('eventBridge'),
+    iam: () => get<IamAdapter>('iam'),
+    ...(builders.steps && { steps: builders.steps }),
   };
 }
 
@@ -130,27 +157,35 @@ export const DEPLOYED_CLIENT_TIMEOUTS = {
   connectionTimeoutMs: 2_000,
 } as const;
 
-export const BASE_CLIENT_FACTORIES: AwsClientFactories = {
-  sns: snsClientFactory,
-  cloudWatch: cloudWatchClientFactory,
-  lambda: lambdaClientFactory,
-};
-
 /** What a function built without a prober has instead: a clear error if anything tries to probe. */
 const withoutProber = () =>
   Promise.reject(new SwitchbackError('this function was built without the prober; sites are probed by probe, orchestrator and drill'));
 const NO_PROBER: Prober = { probe: withoutProber, probeAll: withoutProber, close: () => Promise.resolve() };
 
+/** An SDK client factory and the adapter over its clients, passed by the function that uses them. */
+export interface AdapterKit<Name extends AwsServiceName, Adapter> {
+  factory: NonNullable<AwsClientFactories[Name]>;
+  adapter: (clients: AwsClients, deployment: { stage: string }) => Adapter;
+}
+
+/** The adapters built from one SDK client each: a function passes the kits of `FUNCTION_AWS_ADAPTERS[<function>]`. */
+const CLIENT_ADAPTERS = ['sns', 'cloudWatch', 'lambda', 'route53', 'ec2', 'eventBridge', 'iam'] as const;
+
+/**
+ * What a function is built with: the kits of the adapters it carries (`FUNCTION_AWS_ADAPTERS`, e.g.
+ * `sns: { factory: snsClientFactory, adapter: createSnsAdapter }` from `shared/aws/sns`), so its bundle
+ * holds only those SDK clients.
+ */
 export interface LambdaDepsOptions {
-  /** For functions that run EC2 steps: `{ factory: ec2ClientFactory, adapter: createEc2Adapter }`. */
-  ec2?: { factory: NonNullable<AwsClientFactories['ec2']>; adapter: (clients: AwsClients) => Ec2Adapter };
-  /** For functions that switch or check DNS: `{ factory: route53ClientFactory, adapter: createRoute53Adapter }`. */
-  route53?: { factory: NonNullable<AwsClientFactories['route53']>; adapter: (clients: AwsClients) => Route53Adapter };
-  /** For the drill (alarm forwarder check): `{ factory: eventBridgeClientFactory, adapter: createEventBridgeAdapter }`. */
-  eventBridge?: {
-    factory: NonNullable<AwsClientFactories['eventBridge']>;
-    adapter: (clients: AwsClients, options: { stage: string }) => EventBridgeAdapter;
-  };
+  sns?: AdapterKit<'sns', SnsAdapter>;
+  cloudWatch?: AdapterKit<'cloudWatch', CloudWatchAdapter>;
+  lambda?: AdapterKit<'lambda', LambdaAdapter>;
+  route53?: AdapterKit<'route53', Route53Adapter>;
+  ec2?: AdapterKit<'ec2', Ec2Adapter>;
+  /** The drill (alarm forwarder check). */
+  eventBridge?: AdapterKit<'eventBridge', EventBridgeAdapter>;
+  /** The drill (SimulatePrincipalPolicy on the orchestrator role). */
+  iam?: AdapterKit<'iam', IamAdapter>;
   /**
    * For functions that run database and fleet steps: `{ factories: STEP_CLIENT_FACTORIES, adapters:
    * createStepAdapters }` from `shared/aws/step-adapters` (RDS, Auto Scaling, ECS clients).
@@ -161,10 +196,8 @@ export interface LambdaDepsOptions {
    * (node:http/https and node:tls only; the others leave the prober out of their bundles).
    */
   prober?: (options: ProberOptions) => Prober;
-  /** For the drill (SimulatePrincipalPolicy on the orchestrator role): `{ factory: iamClientFactory, adapter: createIamAdapter }`. */
-  iam?: { factory: NonNullable<AwsClientFactories['iam']>; adapter: (clients: AwsClients) => IamAdapter };
-  /** For `probe`: `{ factory: sqsClientFactory }` (the chain's queue; the lease lives in the location's own table). */
-  probeChain?: { factory: NonNullable<AwsClientFactories['sqs']> };
+  /** For `probe`: `{ factory: sqsClientFactory, queue: createChainQueue }` from `shared/aws/sqs` (the lease lives in the location's own table). */
+  probeChain?: { factory: NonNullable<AwsClientFactories['sqs']>; queue: typeof createChainQueue };
   env?: NodeJS.ProcessEnv;
   logger: Logger;
   /** The function's Powertools metrics (./lambda-handler flushes them after every invocation). */
@@ -176,21 +209,19 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
   const { config, sha256, source, plans } = loadDeployedConfig(env);
   // The same hash `switchback validate` and `sls package` print: which configuration runs here.
   options.logger.info(`config compiled from ${source}: ${sha256}`, { configSha256: sha256 });
-  const clients = createAwsClients({
-    defaultRegion: config.controlRegion,
-    factories: {
-      ...BASE_CLIENT_FACTORIES,
-      ...(options.ec2 ? { ec2: options.ec2.factory } : {}),
-      ...(options.route53 ? { route53: options.route53.factory } : {}),
-      ...(options.eventBridge ? { eventBridge: options.eventBridge.factory } : {}),
-      ...(options.iam ? { iam: options.iam.factory } : {}),
-      ...options.steps?.factories,
-      ...(options.probeChain ? { sqs: options.probeChain.factory } : {}),
-    },
-    ...DEPLOYED_CLIENT_TIMEOUTS,
-  });
-  const { ec2, route53, eventBridge, iam } = options;
+  const factories: AwsClientFactories = { ...options.steps?.factories };
+  for (const name of CLIENT_ADAPTERS) {
+    const kit = options[name];
+    if (kit) (factories as Record<string, unknown>)[name] = kit.factory;
+  }
+  if (options.probeChain) factories.sqs = options.probeChain.factory;
+  const clients = createAwsClients({ defaultRegion: config.controlRegion, factories, ...DEPLOYED_CLIENT_TIMEOUTS });
   const stage = requireEnv(ENV.stage, env);
+  const builders: AdapterBuilders = { ...(options.steps && { steps: options.steps.adapters(clients) }) };
+  for (const name of CLIENT_ADAPTERS) {
+    const kit = options[name] as AdapterKit<AwsServiceName, unknown> | undefined;
+    if (kit) (builders as Record<string, unknown>)[name] = () => kit.adapter(clients, { stage });
+  }
   const documentClient = (region: string) =>
     DynamoDBDocumentClient.from(new DynamoDBClient({ region, maxAttempts: 3, requestHandler: DYNAMO_REQUEST_HANDLER }), {
       marshallOptions: { removeUndefinedValues: true },
@@ -215,7 +246,7 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
             role === DEPLOY_ROLES.probeOnly
               ? createProbeChainStore({ client: documentClient(env.AWS_REGION ?? location), tableName: requireEnv(ENV.locationTable, env) })
               : createProbeChainStore({ client: dynamo, tableName: requireEnv(ENV.table, env) }),
-          queue: createChainQueue(clients, { region: env.AWS_REGION ?? location, queueName: chainQueue }),
+          queue: options.probeChain.queue(clients, { region: env.AWS_REGION ?? location, queueName: chainQueue }),
         }
       : undefined;
   return {
@@ -236,15 +267,7 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
     location,
     role,
     prober: options.prober ? options.prober({ maxConcurrency: 256 }) : NO_PROBER,
-    aws: createAwsAdapters(
-      clients,
-      ec2 ? () => ec2.adapter(clients) : undefined,
-      route53 ? () => route53.adapter(clients) : undefined,
-      { stage },
-      eventBridge ? () => eventBridge.adapter(clients, { stage }) : undefined,
-      options.steps?.adapters(clients),
-      iam ? () => iam.adapter(clients) : undefined,
-    ),
+    aws: createAwsAdapters(builders),
     functions: { orchestrator: requireEnv(ENV.orchestrator, env), probe: env[ENV.probe] ?? 'probe' },
     logger,
     emit: countingEvents(logEvents(logger, config), options.metrics),
