@@ -10,7 +10,9 @@ import { EXAMPLE_CONFIG_FILE, isExampleConfig } from './config-path';
 export { CONFIG_ENV, DEFAULT_CONFIG_FILES, EXAMPLE_CONFIG_FILE, isExampleConfig, resolveConfigPath } from './config-path';
 
 /** The example configuration was about to be deployed without `--param allowExampleConfig=true`. */
-export class ExampleConfigError extends SwitchbackError {}
+export class ExampleConfigError extends SwitchbackError {
+  override readonly name: string = 'ExampleConfigError';
+}
 
 const cache = new Map<string, SwitchbackConfig>();
 

@@ -54,7 +54,9 @@ export interface DeploymentContext {
 }
 
 /** The deployment (stage, role, region) does not fit the configuration. */
-export class DeploymentError extends SwitchbackError {}
+export class DeploymentError extends SwitchbackError {
+  override readonly name: string = 'DeploymentError';
+}
 
 /** IAM: a managed policy document may hold 6,144 characters; leave room for Fn::Sub expansion. */
 export const POLICY_BUDGET_CHARS = 5_000;

@@ -51,7 +51,9 @@ export interface SiteOptions {
   now?: () => number;
 }
 
-export class SiteError extends SwitchbackError {}
+export class SiteError extends SwitchbackError {
+  override readonly name: string = 'SiteError';
+}
 
 export const SITE_HOST = '127.0.0.1';
 /** How long a site coming back `up` retries its old port while something else holds it. */

@@ -36,7 +36,9 @@ interface Task {
   sleeping: number;
 }
 
-export class StuckSimulationError extends SwitchbackError {}
+export class StuckSimulationError extends SwitchbackError {
+  override readonly name: string = 'StuckSimulationError';
+}
 
 export class VirtualClock implements Clock {
   private current: number;

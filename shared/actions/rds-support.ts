@@ -87,7 +87,9 @@ export function globalClusterGrants(p: GlobalClusterParams, operation: 'Failover
  * The step will not lose data on its own authority. Its message is short and leads with what would
  * be lost: it is the SMS people read (an SMS has room for about 80 characters of it).
  */
-export class DataLossRefusedError extends SwitchbackError {}
+export class DataLossRefusedError extends SwitchbackError {
+  override readonly name: string = 'DataLossRefusedError';
+}
 
 /** What the drill's dry-run check reads: the global cluster and the lag metric. */
 export function globalClusterReadGrants(p: GlobalClusterParams): Grant[] {

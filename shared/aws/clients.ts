@@ -135,6 +135,7 @@ const FACTORY_MODULE: Record<AwsServiceName, string> = {
 };
 
 export class MissingAwsClientError extends SwitchbackError {
+  override readonly name: string = 'MissingAwsClientError';
   constructor(readonly service: AwsServiceName) {
     super(
       `no ${service} client factory was given to createAwsClients in this function; pass factories.${service} (${FACTORY_MODULE[service]})`,

@@ -176,6 +176,7 @@ export interface AwsActionErrorOptions {
  * the resource and the AWS code: `ec2:StartInstances on i-0abc… denied (UnauthorizedOperation): …`.
  */
 export class AwsActionError extends SwitchbackError {
+  override readonly name: string = 'AwsActionError';
   readonly action: string;
   readonly resource: string;
   readonly code: string;

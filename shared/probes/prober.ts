@@ -143,6 +143,7 @@ async function runWithDeadline(
 
 /** The abort reason when a probe's deadline passes; never escapes the prober. */
 class ProbeDeadlineError extends SwitchbackError {
+  override readonly name: string = 'ProbeDeadlineError';
   constructor(timeoutMs: number) {
     super(truncateCause(`probe deadline of ${timeoutMs} ms passed`), { context: { timeoutMs } });
   }

@@ -7,6 +7,7 @@ import { SwitchbackError } from '../errors';
 
 /** A conditional write found another version than the one the caller read: someone else wrote first. */
 export class VersionConflictError extends SwitchbackError {
+  override readonly name: string = 'VersionConflictError';
   constructor(
     readonly service: string,
     readonly expectedVersion: number,
@@ -23,6 +24,7 @@ export class VersionConflictError extends SwitchbackError {
 
 /** A run was asked to start while another run of the same service is running. */
 export class RunAlreadyActiveError extends SwitchbackError {
+  override readonly name: string = 'RunAlreadyActiveError';
   constructor(
     readonly service: string,
     /** The run that holds the service. */
@@ -40,6 +42,7 @@ export class RunAlreadyActiveError extends SwitchbackError {
 
 /** The run's lease now belongs to someone else: the caller must stop making changes (fencing). */
 export class LeaseLostError extends SwitchbackError {
+  override readonly name: string = 'LeaseLostError';
   constructor(
     readonly service: string,
     readonly runId: string,

@@ -58,7 +58,9 @@ export const STUCK_APIS: ReadonlySet<string> = new Set([
 /** `dynamodb` faults are not the world's: the simulator applies them to the controller's table (sim/runner.ts). */
 const API_PATTERN = /^(route53|ec2|sns|cloudWatch|lambda|eventBridge|rds|autoScaling|ecs|sqs|dynamodb)\.[A-Z][A-Za-z0-9]+$/;
 
-export class InvalidFaultError extends SwitchbackError {}
+export class InvalidFaultError extends SwitchbackError {
+  override readonly name: string = 'InvalidFaultError';
+}
 
 interface ActiveFault {
   spec: Required<Pick<FaultSpec, 'api' | 'times' | 'after'>> & FaultSpec;
