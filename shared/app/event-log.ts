@@ -3,7 +3,7 @@
  * fields (CloudWatch Logs Insights can filter on `event`, `service`, `runId` …). Texts carry their
  * recipients, phone numbers masked.
  */
-import { maskPhoneNumber } from '../aws/sns';
+import { maskPhoneNumber } from '../phone';
 import type { SwitchbackConfig } from '../config/types';
 import type { ControllerEvent, EventSink } from '../events';
 import type { Logger } from './deps';

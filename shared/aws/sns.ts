@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { sdkClientFactory, type AwsClients } from './clients';
 import { callAws } from './errors';
+import { maskPhoneNumber, maskPhoneNumbersIn } from '../phone';
 
 export const snsClientFactory = sdkClientFactory(SNSClient);
 
@@ -32,27 +33,13 @@ export interface SmsAccountStatus {
   inSandbox: boolean;
 }
 
+// Defined with the E.164 rule, so the event log and texts can mask numbers without loading the SNS client.
+export { maskPhoneNumber, maskPhoneNumbersIn } from '../phone';
+
 export interface SnsAdapter {
   sendSms(phoneNumber: string, text: string, options?: SendSmsOptions): Promise<{ messageId: string }>;
   publishToTopic(topicArn: string, text: string, subject?: string): Promise<{ messageId: string }>;
   smsAccountStatus(region?: string): Promise<SmsAccountStatus>;
-}
-
-/** `+15555550100` → `+1555•••0100`: at most 4 leading and 4 trailing digits, always ≥ 3 hidden. */
-export function maskPhoneNumber(phoneNumber: string): string {
-  const trimmed = phoneNumber.trim();
-  const digits = trimmed.replace(/\D/g, '');
-  const prefix = trimmed.startsWith('+') ? '+' : '';
-  const headLength = Math.max(0, Math.min(4, digits.length - 7));
-  const tailLength = Math.max(0, Math.min(4, digits.length - headLength - 3));
-  return `${prefix}${digits.slice(0, headLength)}•••${tailLength > 0 ? digits.slice(-tailLength) : ''}`;
-}
-
-const PHONE_LIKE = /\+?\d[\d ()-]{6,20}\d/g;
-
-/** Mask every phone-number-like run of digits in a text (for AWS error messages). */
-export function maskPhoneNumbersIn(text: string): string {
-  return text.replace(PHONE_LIKE, (match) => (match.replace(/\D/g, '').length >= 7 ? maskPhoneNumber(match) : match));
 }
 
 function scrubError(error: unknown): unknown {

@@ -8,7 +8,7 @@
  * (whose Lambda log line names the recipients, masked).
  */
 import type { SnsAdapter } from '../aws/sns';
-import { maskPhoneNumber } from '../aws/sns';
+import { maskPhoneNumber } from '../phone';
 import { withRetry } from '../aws/retry';
 import { runConcurrently, type Clock } from '../clock';
 import type { SwitchbackConfig } from '../config/types';
