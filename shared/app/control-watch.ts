@@ -19,7 +19,7 @@
 import { watchControlRegion, type ControlObservation } from '../domain/control-watch';
 import { describeError } from '../errors';
 import { VersionConflictError } from '../store/errors';
-import type { AppDeps } from './deps';
+import { withAdapters, type AppDeps } from './deps';
 import { notifyOnCall } from './notify';
 
 /** The `service` of these texts' events: they are about the controller, not one service. */
@@ -51,14 +51,11 @@ export async function watchTheControlRegion(deps: AppDeps, observation: ControlO
     const decision = watchControlRegion(stored.watch, observation, deps.clock.now(), where);
     if (decision.changed) deps.logger.warn(decision.reason);
     if (decision.text) {
-      const sns = deps.aws.sns;
-      const localSns = {
-        ...sns,
-        sendSms: (phoneNumber: string, text: string) => sns.sendSms(phoneNumber, text, { region: deps.location }),
-      };
-      // Not `{ ...deps.aws }`: spreading calls every adapter's getter, and a deployed probe carries no
-      // Route 53 client (FUNCTION_AWS_ADAPTERS), so that threw and this text was never sent.
-      const aws: AppDeps['aws'] = Object.create(deps.aws, { sns: { value: localSns, enumerable: true } });
+      // Not `{ ...deps.aws, sns }`: a deployed probe carries no Route 53 client, so the spread threw
+      // and this text was never sent (see withAdapters).
+      const aws = withAdapters(deps.aws, {
+        sns: (sns) => ({ ...sns, sendSms: (phoneNumber, text) => sns.sendSms(phoneNumber, text, { region: deps.location }) }),
+      });
       const local = { ...deps, aws };
       const outcome = await notifyOnCall(local, CONTROL_REGION_SUBJECT, decision.text.message, {
         key: decision.text.kind === 'unreachable' ? 'controlRegionUnreachable' : 'controlRegionBack',

@@ -66,6 +66,27 @@ export interface AwsAdapters {
   steps?: StepAdapters;
 }
 
+/** For each adapter to replace: the replacement, made from the original when first asked for. */
+export type AdapterOverrides = { [Name in keyof AwsAdapters]?: (original: AwsAdapters[Name]) => AwsAdapters[Name] };
+
+/**
+ * `aws` with some adapters replaced and the others left unread. Not `{ ...aws, sns }`: spreading
+ * calls every adapter's getter, and one a function was built without throws (`FUNCTION_AWS_ADAPTERS`).
+ * A replacement is made when first asked for, so replacing an adapter a function does not carry
+ * fails only if it is used.
+ */
+export function withAdapters(aws: AwsAdapters, overrides: AdapterOverrides): AwsAdapters {
+  const layered = Object.create(aws) as AwsAdapters;
+  for (const [name, override] of Object.entries(overrides) as Array<[keyof AwsAdapters, (original: unknown) => unknown]>) {
+    let made: { value: unknown } | undefined;
+    Object.defineProperty(layered, name, {
+      enumerable: true,
+      get: () => (made ??= { value: override(aws[name]) }).value,
+    });
+  }
+  return layered;
+}
+
 /**
  * What one `sls deploy` puts in its region: the controller (controlRegion), a probe location
  * (probe-only; it also holds the alarm forwarder when its region needs one), or only the alarm

@@ -6,7 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppDeps } from '../../shared/app/deps';
+import { withAdapters, type AppDeps } from '../../shared/app/deps';
 import type { ServiceState } from '../../shared/domain/types';
 import { parseSchedule, runChecked, writeScenarioFile, type RunOptions } from '../../sim/chaos/chaos';
 import { CHAOS_CONFIGS } from '../../sim/chaos/configs';
@@ -74,7 +74,7 @@ type SendSms = AppDeps['aws']['sns']['sendSms'];
 
 /** A faulty SNS adapter: `fake` wraps the real sendSms. */
 function withSendSms(fake: (send: SendSms) => SendSms): (deps: AppDeps) => AppDeps {
-  return (deps) => ({ ...deps, aws: { ...deps.aws, sns: { ...deps.aws.sns, sendSms: fake(deps.aws.sns.sendSms.bind(deps.aws.sns)) } } });
+  return (deps) => ({ ...deps, aws: withAdapters(deps.aws, { sns: (sns) => ({ ...sns, sendSms: fake(sns.sendSms.bind(sns)) }) }) });
 }
 
 describe('chaos invariants, each broken on purpose', () => {
@@ -112,7 +112,7 @@ describe('chaos invariants, each broken on purpose', () => {
   test('run-deadline: a Lambda service that drops every orchestrator invocation', async () => {
     const sabotage = (deps: AppDeps): AppDeps => ({
       ...deps,
-      aws: { ...deps.aws, lambda: { ...deps.aws.lambda, invokeAsync: async () => ({ statusCode: 202 }) } },
+      aws: withAdapters(deps.aws, { lambda: (lambda) => ({ ...lambda, invokeAsync: async () => ({ statusCode: 202 }) }) }),
     });
     const events = [{ at: '20s', site: 'shop/primary', health: 'down' }];
     const document = { ...schedule('lost-orchestrator', 'flag', events, '16m') };

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { AppDeps } from '../../shared/app/deps';
+import { withAdapters, type AppDeps } from '../../shared/app/deps';
 import type { EcsAdapter } from '../../shared/aws/ecs';
 import { CrashError } from '../../shared/errors';
 import { runScenario, type SimulationResult } from '../../sim/runner';
@@ -59,7 +59,7 @@ function crashWebPollWhen(when: () => boolean, watchEcs: (ecs: EcsAdapter) => Ec
         },
       };
     };
-    return { ...deps, aws: { ...deps.aws, steps: { ...steps, ecs: () => watchEcs(steps.ecs()), autoScaling } } };
+    return { ...deps, aws: withAdapters(deps.aws, { steps: () => ({ ...steps, ecs: () => watchEcs(steps.ecs()), autoScaling }) }) };
   };
   return { wrapDeps, crashed: () => crashed };
 }

@@ -9,7 +9,7 @@ import { wiring as drill } from '../../../functions/drill';
 import { wiring as orchestrator } from '../../../functions/orchestrator';
 import { wiring as probe } from '../../../functions/probe';
 import { wiring as status } from '../../../functions/status';
-import { AWS_ADAPTER_NAMES, FUNCTION_AWS_ADAPTERS } from '../../../shared/app/deps';
+import { AWS_ADAPTER_NAMES, FUNCTION_AWS_ADAPTERS, withAdapters } from '../../../shared/app/deps';
 import type { LambdaWiring } from '../../../shared/app/lambda-handler';
 import { createAwsAdapters } from '../../../shared/app/runtime';
 import { FUNCTION_KEYS, type FunctionKey } from '../../../serverless/naming';
@@ -40,4 +40,18 @@ test('an adapter is built on first use, once', () => {
   expect(aws.sns).toBe(sns);
   expect(aws.sns).toBe(sns);
   expect(builds).toBe(1);
+});
+
+test('withAdapters replaces one adapter without reading the others (a spread would throw on those a function lacks)', () => {
+  const sns = { sendSms: jest.fn(), publishToTopic: jest.fn(), smsAccountStatus: jest.fn() };
+  const aws = createAwsAdapters({ sns: () => sns });
+  expect(() => ({ ...aws })).toThrow('without the CloudWatch client');
+  let made = 0;
+  const layered = withAdapters(aws, { sns: (original) => (made++, { ...original, sendSms: jest.fn() }) });
+  expect(made).toBe(0);
+  expect(layered.sns.publishToTopic).toBe(sns.publishToTopic);
+  expect(layered.sns.sendSms).not.toBe(sns.sendSms);
+  expect(layered.sns).toBe(layered.sns);
+  expect(made).toBe(1);
+  expect(() => layered.route53).toThrow('without the Route 53 client');
 });
