@@ -219,14 +219,19 @@ async function runRound(
     observationWrites++;
     writes.push(deps.store.putObservation(service.name, { location: deps.location, fresh: true, ...view }));
   });
+  // The decisions' reads do not wait for this round's observation writes: they do not depend on them
+  // (this location's evidence is in `views`; the stored observations read are the other locations').
+  // Nothing is decided before the writes are done, so a failed write still fails the round first.
+  const reading = deps.role === DEPLOY_ROLES.controller ? readDecisionInputs(deps, all) : undefined;
+  reading?.catch(() => undefined); // awaited below; if a write fails first, its error is the round's
   await Promise.all(writes);
 
   let decisions = 0;
   let decisionErrors = 0;
   const probeNow: string[] = [];
   const staleLocations: string[] = [];
-  if (deps.role === DEPLOY_ROLES.controller) {
-    const outcome = await decideAll(deps, all, views, watchdog);
+  if (reading) {
+    const outcome = await decideAll(deps, all, views, watchdog, await reading);
     decisions = outcome.decisions;
     decisionErrors = outcome.errors;
     probeNow.push(...outcome.probeNow);
@@ -246,12 +251,13 @@ async function runRound(
   return { ...summary, probeNow, decisionErrors, staleLocations };
 }
 
-async function decideAll(
-  deps: AppDeps,
-  services: ServiceConfig[],
-  views: Map<string, SiteViews>,
-  watchdog: Watchdog,
-): Promise<{ decisions: number; probeNow: string[]; errors: number; staleLocations: string[] }> {
+interface DecisionInputs {
+  states: Map<string, ServiceState>;
+  observations: Map<string, LocationObservation[]>;
+  heartbeats: Record<string, number>;
+}
+
+async function readDecisionInputs(deps: AppDeps, services: ServiceConfig[]): Promise<DecisionInputs> {
   const multiLocation = deps.config.probeLocations.length > 1;
   const [states, observations, heartbeats] = await Promise.all([
     // Eventually consistent: half the read cost every round. A stale state cannot do harm: every write
@@ -264,6 +270,17 @@ async function decideAll(
     multiLocation ? deps.store.listObservations() : Promise.resolve(new Map<string, LocationObservation[]>()),
     multiLocation ? deps.store.listLocationHeartbeats() : Promise.resolve({} as Record<string, number>),
   ]);
+  return { states, observations, heartbeats };
+}
+
+async function decideAll(
+  deps: AppDeps,
+  services: ServiceConfig[],
+  views: Map<string, SiteViews>,
+  watchdog: Watchdog,
+  { states, observations, heartbeats }: DecisionInputs,
+): Promise<{ decisions: number; probeNow: string[]; errors: number; staleLocations: string[] }> {
+  const multiLocation = deps.config.probeLocations.length > 1;
   let decisions = 0;
   let errors = 0;
   const probeNow: string[] = [];

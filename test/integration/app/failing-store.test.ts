@@ -169,6 +169,48 @@ describe('the app layer with a store that fails', () => {
     expect(warnings).toEqual(['could not append the audit event']);
   });
 
+  test("probe round: the decision's read of the states goes out with the observation write, not after it", async () => {
+    let releaseObservation = () => {};
+    const observationHeld = new Promise<void>((resolve) => (releaseObservation = resolve));
+    let observationInFlight = false;
+    let statesReadWhileObservationInFlight = false;
+    const { deps, store } = await kit([], (inner) => ({
+      ...inner,
+      async putObservation(...args) {
+        observationInFlight = true;
+        await observationHeld;
+        await inner.putObservation(...args);
+        observationInFlight = false;
+      },
+      async getStates(...args) {
+        statesReadWhileObservationInFlight ||= observationInFlight;
+        releaseObservation();
+        return inner.getStates(...args);
+      },
+    }));
+    // Without the overlap, the read would wait for the write forever: let the write go after a while.
+    const fallback = setTimeout(releaseObservation, 2_000);
+    const result = await runProbeInvocation(deps, { windowMs: 0, deadlineEpochMs: T0 + 60_000, maxRounds: 1 });
+    clearTimeout(fallback);
+
+    expect(statesReadWhileObservationInFlight).toBe(true);
+    expect(result.rounds[0]).toMatchObject({ observationWrites: 1, decisions: 1 });
+    expect((await store.getState('web'))?.state).toBe('FAILING_OVER');
+  });
+
+  test('probe round: a failed observation write fails the round before any decision is applied', async () => {
+    const { deps, store, invoked, events } = await kit([], (inner) => ({
+      ...inner,
+      putObservation: async () => {
+        throw throttled();
+      },
+    }));
+    await expect(runProbeInvocation(deps, { windowMs: 0, deadlineEpochMs: T0 + 60_000, maxRounds: 1 })).rejects.toThrow(/throughput/);
+    expect((await store.getState('web'))?.state ?? 'PRIMARY').toBe('PRIMARY');
+    expect(invoked).toEqual([]);
+    expect(events.filter((event) => event.kind === 'transition')).toEqual([]);
+  });
+
   test('probe round: a failed decision is one error event, the round completes, and the next round fails over', async () => {
     const { deps, store, events, invoked } = await kit([throttled()]);
     const first = await runProbeInvocation(deps, { windowMs: 0, deadlineEpochMs: T0 + 60_000, maxRounds: 1 });
