@@ -8,11 +8,11 @@
  * connections and a healthy secondary. The clock starts when probeAll resolves — the evidence that
  * crosses the threshold is in memory — and stops when the orchestrator hands ec2.StartInstances
  * (the first step of the runbook) to the SDK client. In between, one after the other: the
- * observation write, BatchGet of states, the pure decision, the conditional state write, then the
- * async Lambda invoke of the orchestrator (in-memory world) with the audit event written alongside
- * it, and in the orchestrator: reading the state, taking the lease with the "started" text marker in
- * the same conditional write, journalling the step start; the "failing over" text (SNS, in-memory)
- * goes out in the background. The DynamoDB requests counted are those completed between the two
+ * observation write and the BatchGet of states (at once), the pure decision, the conditional state
+ * write, then the async Lambda invoke of the orchestrator (in-memory world) with the audit event
+ * written alongside it, and in the orchestrator: reading the state, taking the lease with the
+ * "started" text marker in the same conditional write, journalling the step start; the "failing
+ * over" text (SNS, in-memory) goes out in the background. The DynamoDB requests counted are those completed between the two
  * moments. DynamoDB is dynalite in a separate process over loopback HTTP; AWS calls are answered in memory.
  */
 import { runProbeInvocation } from '../shared/app/probe';
@@ -112,7 +112,7 @@ export async function run(): Promise<void> {
     `decision overhead: ${totalMs.length} runs, p50 ${round(median(totalMs), 2)} ms, p99 ${round(p99, 2)} ms, max ${round(Math.max(...totalMs), 2)} ms`,
   );
   const parts =
-    `p50 ${round(median(decideMs), 1)} ms to the orchestrator invoke (observation write, BatchGet, decide, conditional state write; audit event alongside the invoke) + ` +
+    `p50 ${round(median(decideMs), 1)} ms to the orchestrator invoke (observation write with BatchGet, decide, conditional state write; audit event alongside the invoke) + ` +
     `${round(median(orchestratorMs), 1)} ms in the orchestrator (read state, lease with the text marker, journal step start; SMS in the background), ` +
     `${median(requests)} DynamoDB requests completed between the crossing and the call`;
   const scope = `${MEASURED_ITERATIONS} runs after ${WARMUP_ITERATIONS} warm-up, fresh state each, dynalite in another process; excludes real DynamoDB/Lambda latency and orchestrator cold start`;
