@@ -9,9 +9,9 @@ import { isSqsEvent, parseChainLink, runChainLink, tendChain } from '../shared/a
 import { createChainQueue, sqsClientFactory } from '../shared/aws/sqs';
 import { describeError } from '../shared/errors';
 import { createProber } from '../shared/probes';
-import { cloudWatchClientFactory, createCloudWatchAdapter } from '../shared/aws/cloudwatch';
-import { createLambdaAdapter, lambdaClientFactory } from '../shared/aws/lambda';
-import { createSnsAdapter, snsClientFactory } from '../shared/aws/sns';
+import { cloudWatchKit } from '../shared/aws/cloudwatch';
+import { lambdaKit } from '../shared/aws/lambda';
+import { snsKit } from '../shared/aws/sns';
 
 /** The schedule's period: one invocation covers one minute of rounds. */
 const WINDOW_MS = 60_000;
@@ -79,9 +79,9 @@ export const probe: UseCase<ProbeAnswer> = async (deps, event, invocation) => {
 
 /** What `probe` carries (`FUNCTION_AWS_ADAPTERS.probe`, the prober and the chain's queue). */
 export const wiring: LambdaWiring = {
-  sns: { factory: snsClientFactory, adapter: createSnsAdapter },
-  cloudWatch: { factory: cloudWatchClientFactory, adapter: createCloudWatchAdapter },
-  lambda: { factory: lambdaClientFactory, adapter: createLambdaAdapter },
+  sns: snsKit,
+  cloudWatch: cloudWatchKit,
+  lambda: lambdaKit,
   prober: createProber,
   probeChain: { factory: sqsClientFactory, queue: createChainQueue },
 };

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Logger } from '@aws-lambda-powertools/logger';
-import { createAwsClients, type AwsClientFactories, type AwsClients, type AwsServiceName } from '../aws/clients';
+import { createAwsClients, type AdapterKit, type AwsClientFactories, type AwsClients, type AwsServiceName } from '../aws/clients';
 import type { CloudWatchAdapter } from '../aws/cloudwatch';
 import type { Ec2Adapter } from '../aws/ec2';
 import type { EventBridgeAdapter } from '../aws/eventbridge';
@@ -162,18 +162,12 @@ const withoutProber = () =>
   Promise.reject(new SwitchbackError('this function was built without the prober; sites are probed by probe, orchestrator and drill'));
 const NO_PROBER: Prober = { probe: withoutProber, probeAll: withoutProber, close: () => Promise.resolve() };
 
-/** An SDK client factory and the adapter over its clients, passed by the function that uses them. */
-export interface AdapterKit<Name extends AwsServiceName, Adapter> {
-  factory: NonNullable<AwsClientFactories[Name]>;
-  adapter: (clients: AwsClients, deployment: { stage: string }) => Adapter;
-}
-
 /** The adapters built from one SDK client each: a function passes the kits of `FUNCTION_AWS_ADAPTERS[<function>]`. */
 const CLIENT_ADAPTERS = ['sns', 'cloudWatch', 'lambda', 'route53', 'ec2', 'eventBridge', 'iam'] as const;
 
 /**
  * What a function is built with: the kits of the adapters it carries (`FUNCTION_AWS_ADAPTERS`, e.g.
- * `sns: { factory: snsClientFactory, adapter: createSnsAdapter }` from `shared/aws/sns`), so its bundle
+ * `sns: snsKit` from `shared/aws/sns`), so its bundle
  * holds only those SDK clients.
  */
 export interface LambdaDepsOptions {

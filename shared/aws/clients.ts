@@ -95,6 +95,15 @@ export interface AwsClientFactories {
   sqs?: AwsClientFactory<SQSClient>;
 }
 
+/**
+ * An SDK client factory and the adapter over its clients: what a function passes for each adapter it
+ * carries (`snsKit` from `./sns`, …; see FUNCTION_AWS_ADAPTERS in ../app/deps).
+ */
+export interface AdapterKit<Name extends AwsServiceName, Adapter> {
+  factory: NonNullable<AwsClientFactories[Name]>;
+  adapter: (clients: AwsClients, deployment: { stage: string }) => Adapter;
+}
+
 export interface CreateAwsClientsOptions {
   /** The control region: used when a service method is called without a region. */
   defaultRegion: string;

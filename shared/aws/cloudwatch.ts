@@ -10,7 +10,7 @@
  * every flag alarm it names is that stage's.
  */
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { sdkClientFactory, type AwsClients } from './clients';
+import { sdkClientFactory, type AwsClients, type AdapterKit } from './clients';
 import { SwitchbackError } from '../errors';
 import { callAws } from './errors';
 import { FLAG_METRIC, flagAlarmName, flagDimensions } from './flag';
@@ -253,3 +253,9 @@ export function createCloudWatchAdapter(clients: Pick<AwsClients, 'cloudWatch'>,
     smsMonthToDateSpendUsd,
   };
 }
+
+/** What a function that carries the cloudWatch adapter passes (see FUNCTION_AWS_ADAPTERS). */
+export const cloudWatchKit: AdapterKit<'cloudWatch', CloudWatchAdapter> = {
+  factory: cloudWatchClientFactory,
+  adapter: createCloudWatchAdapter,
+};

@@ -23,7 +23,7 @@ import {
   type Volume,
   type _InstanceType,
 } from '@aws-sdk/client-ec2';
-import { sdkClientFactory, type AwsClients } from './clients';
+import { sdkClientFactory, type AwsClients, type AdapterKit } from './clients';
 import { AWS_ERROR_KINDS, AwsActionError, callAws, getAwsErrorCode, refusal } from './errors';
 import { runInstancesRequest, type RunInstanceInput } from './ec2-requests';
 
@@ -484,3 +484,6 @@ function foundOrFatal<T>(item: T | undefined, action: string, resource: string, 
   if (item) return item;
   throw new AwsActionError({ action, resource, code, kind: AWS_ERROR_KINDS.fatal });
 }
+
+/** What a function that carries the ec2 adapter passes (see FUNCTION_AWS_ADAPTERS). */
+export const ec2Kit: AdapterKit<'ec2', Ec2Adapter> = { factory: ec2ClientFactory, adapter: createEc2Adapter };

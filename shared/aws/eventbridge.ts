@@ -7,7 +7,7 @@
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { alarmForwarderRuleName } from '../config/alarm-routing';
 import { SwitchbackError } from '../errors';
-import { sdkClientFactory, type AwsClients } from './clients';
+import { sdkClientFactory, type AwsClients, type AdapterKit } from './clients';
 import { callAws, getAwsErrorCode } from './errors';
 
 export const eventBridgeClientFactory = sdkClientFactory(EventBridgeClient);
@@ -55,3 +55,9 @@ export function createEventBridgeAdapter(clients: Pick<AwsClients, 'eventBridge'
   }
   return { stage: options.stage, forwarderRuleName: (index = 0) => alarmForwarderRuleName(options.stage, index), describeRule };
 }
+
+/** What a function that carries the eventBridge adapter passes (see FUNCTION_AWS_ADAPTERS). */
+export const eventBridgeKit: AdapterKit<'eventBridge', EventBridgeAdapter> = {
+  factory: eventBridgeClientFactory,
+  adapter: createEventBridgeAdapter,
+};

@@ -21,7 +21,7 @@
  *   evaluated differently or not at all; the README says so where it explains the drill.
  */
 import { IAMClient, SimulatePrincipalPolicyCommand, type ContextEntry } from '@aws-sdk/client-iam';
-import { sdkClientFactory, type AwsClients } from './clients';
+import { sdkClientFactory, type AwsClients, type AdapterKit } from './clients';
 import type { AuthorizationRequest } from './ec2-authorization';
 import { callAws } from './errors';
 
@@ -102,3 +102,6 @@ export function createIamAdapter(clients: Pick<AwsClients, 'iam'>): IamAdapter {
     },
   };
 }
+
+/** What a function that carries the iam adapter passes (see FUNCTION_AWS_ADAPTERS). */
+export const iamKit: AdapterKit<'iam', IamAdapter> = { factory: iamClientFactory, adapter: createIamAdapter };

@@ -9,7 +9,7 @@
  * A function given by full ARN is called in the ARN's region unless a region is given.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { sdkClientFactory, type AwsClients } from './clients';
+import { sdkClientFactory, type AwsClients, type AdapterKit } from './clients';
 import { CrashError } from '../errors';
 import { regionOfFunctionArn } from './lambda-arn';
 import { AWS_ERROR_KINDS, AwsActionError, callAws, getAwsErrorCode, toAwsActionError } from './errors';
@@ -111,3 +111,6 @@ export function createLambdaAdapter(clients: Pick<AwsClients, 'lambda'>): Lambda
 
   return { invokeFunction, invokeAsync };
 }
+
+/** What a function that carries the lambda adapter passes (see FUNCTION_AWS_ADAPTERS). */
+export const lambdaKit: AdapterKit<'lambda', LambdaAdapter> = { factory: lambdaClientFactory, adapter: createLambdaAdapter };

@@ -12,7 +12,7 @@ import {
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
 import { InputError } from '../errors';
-import { sdkClientFactory, type AwsClients } from './clients';
+import { sdkClientFactory, type AwsClients, type AdapterKit } from './clients';
 import { AwsActionError, callAws, getAwsErrorCode } from './errors';
 import { DEFAULT_CHANGE_POLL_MS, isAliasTarget, normalizeDnsName, normalizeHostedZoneId } from './route53-records';
 
@@ -254,3 +254,6 @@ export function createRoute53Adapter(clients: Pick<AwsClients, 'route53'>): Rout
 
   return { getRecord, getHealthCheck, upsertRecord, getChangeStatus, waitInSync };
 }
+
+/** What a function that carries the route53 adapter passes (see FUNCTION_AWS_ADAPTERS). */
+export const route53Kit: AdapterKit<'route53', Route53Adapter> = { factory: route53ClientFactory, adapter: createRoute53Adapter };

@@ -10,7 +10,7 @@ import {
   SNSClient,
   type MessageAttributeValue,
 } from '@aws-sdk/client-sns';
-import { sdkClientFactory, type AwsClients } from './clients';
+import { sdkClientFactory, type AwsClients, type AdapterKit } from './clients';
 import { callAws } from './errors';
 import { maskPhoneNumber, maskPhoneNumbersIn } from '../phone';
 
@@ -107,3 +107,6 @@ export function createSnsAdapter(clients: Pick<AwsClients, 'sns'>): SnsAdapter {
 
   return { sendSms, publishToTopic, smsAccountStatus };
 }
+
+/** What a function that carries the sns adapter passes (see FUNCTION_AWS_ADAPTERS). */
+export const snsKit: AdapterKit<'sns', SnsAdapter> = { factory: snsClientFactory, adapter: createSnsAdapter };

@@ -7,7 +7,7 @@
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../sim/dynamo';
 import { CrashError, type EngineAws } from '../../../shared/engine';
 import type { Store } from '../../../shared/store';
-import { createEngineKit, SERVICE, type EngineKit } from './engine-kit';
+import { createEngineKit, recordingCalls, SERVICE, type EngineKit } from './engine-kit';
 
 let dynamo: EmbeddedDynamo;
 beforeAll(async () => {
@@ -20,28 +20,9 @@ afterAll(async () => {
 /** Store calls and AWS adapter calls, in the order they were made. */
 function recording(kit: EngineKit, owner: string) {
   const log: string[] = [];
-  const store = new Proxy(kit.store, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver) as unknown;
-      if (typeof value !== 'function' || property === 'stats') return value;
-      return (...args: unknown[]) => {
-        log.push(`store.${String(property)}`);
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
+  const store = recordingCalls('store', kit.store, log, ['stats']);
   const base = kit.deps(owner).aws;
-  const wrap = <T extends object>(name: string, adapter: T): T =>
-    new Proxy(adapter, {
-      get(target, property, receiver) {
-        const value = Reflect.get(target, property, receiver) as unknown;
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          log.push(`${name}.${String(property)}`);
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
+  const wrap = <T extends object>(name: string, adapter: T): T => recordingCalls(name, adapter, log);
   const ec2 = typeof base.ec2 === 'function' ? base.ec2() : base.ec2;
   const aws: EngineAws = { ...base, ec2: wrap('ec2', ec2), sns: wrap('sns', base.sns) };
   return { log, store, aws };

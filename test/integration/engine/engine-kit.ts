@@ -142,19 +142,23 @@ export function loadExampleConfig(): SwitchbackConfig {
   return loadConfigFile(EXAMPLE_CONFIG_FILE);
 }
 
+/** `adapter` with every method call (but those named in `except`) recorded in `calls` as `<name>.<method>`. */
+export function recordingCalls<T extends object>(name: string, adapter: T, calls: string[], except: string[] = []): T {
+  return new Proxy(adapter, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function' || except.includes(String(property))) return value;
+      return (...args: unknown[]) => {
+        calls.push(`${name}.${String(property)}`);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
 /** Wrap every adapter method so calls are recorded (per owner, for fencing checks). */
 function countingAdapters(aws: EngineAws, calls: string[]): EngineAws {
-  const wrap = <T extends object>(name: string, adapter: T): T =>
-    new Proxy(adapter, {
-      get(target, property, receiver) {
-        const value = Reflect.get(target, property, receiver) as unknown;
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          calls.push(`${name}.${String(property)}`);
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
+  const wrap = <T extends object>(name: string, adapter: T): T => recordingCalls(name, adapter, calls);
   const ec2 = typeof aws.ec2 === 'function' ? aws.ec2() : aws.ec2;
   return {
     route53: wrap('route53', aws.route53),
