@@ -167,8 +167,7 @@ const CLIENT_ADAPTERS = ['sns', 'cloudWatch', 'lambda', 'route53', 'ec2', 'event
 
 /**
  * What a function is built with: the kits of the adapters it carries (`FUNCTION_AWS_ADAPTERS`, e.g.
- * `sns: snsKit` from `shared/aws/sns`), so its bundle
- * holds only those SDK clients.
+ * `sns: snsKit` from `shared/aws/sns`), so its bundle holds only those SDK clients.
  */
 export interface LambdaDepsOptions {
   sns?: AdapterKit<'sns', SnsAdapter>;
