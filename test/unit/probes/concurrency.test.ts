@@ -69,10 +69,12 @@ describe('bounded concurrency', () => {
     const site = await startSite({ name: 'slow' });
     const prober = createProber({ maxConcurrency: 1 });
     try {
-      await site.setHealth({ mode: 'slow', latencyMs: 150 });
-      // Each probe needs 150 ms of its 400 ms; queued one after another they take ~600 ms in all.
-      const results = await prober.probeAll(Array.from({ length: 4 }, () => httpSpec(site.url, { timeoutMs: 400 })));
-      expect(results.map((result) => result.ok)).toEqual([true, true, true, true]);
+      await site.setHealth({ mode: 'slow', latencyMs: 100 });
+      // Each probe needs 100 ms of its 1,000 ms (slack for a loaded machine: 250 ms of slack failed
+      // one in CI); queued one after another the 14 take ~1.4 s, so a deadline counted from the
+      // queue would fail the last ones.
+      const results = await prober.probeAll(Array.from({ length: 14 }, () => httpSpec(site.url, { timeoutMs: 1_000 })));
+      expect(results.map((result) => result.ok)).toEqual(Array.from({ length: 14 }, () => true));
     } finally {
       await prober.close();
       await site.close();
