@@ -28,7 +28,15 @@ import { createControlWatchStore } from '../store/control-watch';
 import { createProbeChainStore } from '../store/probe-chain';
 import type { createChainQueue } from '../aws/sqs';
 import { countingEvents, type SelfMetrics } from '../self-metrics';
-import { DEPLOY_ROLES, FUNCTION_AWS_ADAPTERS, type AppDeps, type AwsAdapterName, type AwsAdapters, type ProbeRole } from './deps';
+import {
+  AWS_ADAPTER_NAMES,
+  DEPLOY_ROLES,
+  FUNCTION_AWS_ADAPTERS,
+  type AppDeps,
+  type AwsAdapterName,
+  type AwsAdapters,
+  type ProbeRole,
+} from './deps';
 import { logEvents } from './event-log';
 
 /** Environment the functions get from serverless.yml (fixed names, no CloudFormation references). */
@@ -162,8 +170,8 @@ const withoutProber = () =>
   Promise.reject(new SwitchbackError('this function was built without the prober; sites are probed by probe, orchestrator and drill'));
 const NO_PROBER: Prober = { probe: withoutProber, probeAll: withoutProber, close: () => Promise.resolve() };
 
-/** The adapters built from one SDK client each: a function passes the kits of `FUNCTION_AWS_ADAPTERS[<function>]`. */
-const CLIENT_ADAPTERS = ['sns', 'cloudWatch', 'lambda', 'route53', 'ec2', 'eventBridge', 'iam'] as const;
+/** The adapters built from one SDK client each (all but `steps`): a function passes the kits of `FUNCTION_AWS_ADAPTERS[<function>]`. */
+const CLIENT_ADAPTERS = AWS_ADAPTER_NAMES.filter((name): name is Exclude<AwsAdapterName, 'steps'> => name !== 'steps');
 
 /**
  * What a function is built with: the kits of the adapters it carries (`FUNCTION_AWS_ADAPTERS`, e.g.
