@@ -171,7 +171,22 @@ const withoutProber = () =>
 const NO_PROBER: Prober = { probe: withoutProber, probeAll: withoutProber, close: () => Promise.resolve() };
 
 /** The adapters built from one SDK client each (all but `steps`): a function passes the kits of `FUNCTION_AWS_ADAPTERS[<function>]`. */
-const CLIENT_ADAPTERS = AWS_ADAPTER_NAMES.filter((name): name is Exclude<AwsAdapterName, 'steps'> => name !== 'steps');
+type ClientAdapterName = Exclude<AwsAdapterName, 'steps'>;
+const CLIENT_ADAPTERS = AWS_ADAPTER_NAMES.filter((name): name is ClientAdapterName => name !== 'steps');
+
+/** The kits' adapters, each built from `clients` on first use (shared by the Lambda runtime and the simulator). */
+export function kitBuilders(
+  clients: AwsClients,
+  kits: Pick<LambdaDepsOptions, ClientAdapterName>,
+  deployment: { stage: string },
+): AdapterBuilders {
+  const builders: AdapterBuilders = {};
+  for (const name of CLIENT_ADAPTERS) {
+    const kit = kits[name] as AdapterKit<AwsServiceName, unknown> | undefined;
+    if (kit) (builders as Record<string, unknown>)[name] = () => kit.adapter(clients, deployment);
+  }
+  return builders;
+}
 
 /**
  * What a function is built with: the kits of the adapters it carries (`FUNCTION_AWS_ADAPTERS`, e.g.
@@ -218,11 +233,10 @@ export function buildLambdaDeps(options: LambdaDepsOptions): AppDeps {
   if (options.probeChain) factories.sqs = options.probeChain.factory;
   const clients = createAwsClients({ defaultRegion: config.controlRegion, factories, ...DEPLOYED_CLIENT_TIMEOUTS });
   const stage = requireEnv(ENV.stage, env);
-  const builders: AdapterBuilders = { ...(options.steps && { steps: options.steps.adapters(clients) }) };
-  for (const name of CLIENT_ADAPTERS) {
-    const kit = options[name] as AdapterKit<AwsServiceName, unknown> | undefined;
-    if (kit) (builders as Record<string, unknown>)[name] = () => kit.adapter(clients, { stage });
-  }
+  const builders: AdapterBuilders = {
+    ...kitBuilders(clients, options, { stage }),
+    ...(options.steps && { steps: options.steps.adapters(clients) }),
+  };
   const documentClient = (region: string) =>
     DynamoDBDocumentClient.from(new DynamoDBClient({ region, maxAttempts: 3, requestHandler: DYNAMO_REQUEST_HANDLER }), {
       marshallOptions: { removeUndefinedValues: true },
