@@ -333,6 +333,21 @@ describe('sls package: the example configuration', () => {
     }
   });
 
+  it("keeps only the SDK schemas a function's commands reach (serverless/sdk-schemas.ts is in the packaging)", () => {
+    const schemaBytes = (key: FunctionKey, client: string) => {
+      const meta = JSON.parse(readFileSync(join(work, 'example-metafiles', `${key}.meta.json`), 'utf8')) as Metafile;
+      return Object.values(meta.outputs).reduce(
+        (sum, output) => sum + (output.inputs[`node_modules/@aws-sdk/${client}/dist-es/schemas/schemas_0.js`]?.bytesInOutput ?? 0),
+        0,
+      );
+    };
+    // Every EC2 shape is ~540 KiB minified; the dozen operations the adapters call reach ~50 KiB of them.
+    for (const key of ['orchestrator', 'drill'] as const) {
+      const ec2 = schemaBytes(key, 'client-ec2');
+      expect({ key, ec2: ec2 > 0 && ec2 < 100 * 1024 }).toEqual({ key, ec2: true });
+    }
+  });
+
   it('bundles no YAML parser, no config schema, no zod locale but English and no undici into any function, and no step action into those that only start runs', () => {
     for (const key of FUNCTION_KEYS) {
       const inputs = modules(key);

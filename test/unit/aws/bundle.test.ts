@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
+import { sdkSchemaTreeShakePlugin } from '../../../serverless/sdk-schemas';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 
@@ -23,7 +24,7 @@ async function bundledInputs(source: string): Promise<string[]> {
   return Object.keys(result.metafile.inputs);
 }
 
-/** `functions/<name>.ts` bundled with serverless.yml's esbuild options (ESM builds first, minified). */
+/** `functions/<name>.ts` bundled with serverless.yml's esbuild options (ESM builds first, minified, the SDK schema plugin). */
 async function deployedBundle(name: string): Promise<Metafile> {
   const result = await build({
     entryPoints: [path.join(repoRoot, 'functions', `${name}.ts`)],
@@ -40,6 +41,7 @@ async function deployedBundle(name: string): Promise<Metafile> {
       '@aws-sdk/credential-provider-process',
       '@aws-sdk/credential-provider-web-identity',
     ],
+    plugins: [sdkSchemaTreeShakePlugin()],
     write: false,
     metafile: true,
     logLevel: 'silent',
