@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { METAFILE_DIR_ENV } from '../../serverless/esbuild';
 import { FUNCTION_AWS_ADAPTERS, type AwsAdapterName } from '../../shared/app/deps';
 import { WILDCARD_RESOURCE_ACTIONS } from '../../serverless/iam';
+import { stepClientsUsed, type OptionalStepClient } from '../../serverless/step-clients';
+import type { SwitchbackConfig } from '../../shared/config/types';
 import { compileConfig } from '../../shared/config/compile';
 import { COMPILED_CONFIG_FILE } from '../../shared/config/compiled';
 import { parseConfigText } from '../../shared/config/load';
@@ -301,8 +303,8 @@ describe('sls package: the example configuration', () => {
   });
 
   /** The modules a function's bundle holds (esbuild's metafile; tree-shaken ones left out). */
-  const modules = (key: FunctionKey) => {
-    const meta = JSON.parse(readFileSync(join(work, 'example-metafiles', `${key}.meta.json`), 'utf8')) as Metafile;
+  const modules = (key: FunctionKey, packaged: 'example' | 'full' = 'example') => {
+    const meta = JSON.parse(readFileSync(join(work, `${packaged}-metafiles`, `${key}.meta.json`), 'utf8')) as Metafile;
     return Object.values(meta.outputs).flatMap((output) =>
       Object.entries(output.inputs)
         .filter(([, input]) => input.bytesInOutput > 0)
@@ -310,8 +312,9 @@ describe('sls package: the example configuration', () => {
     );
   };
 
-  it('bundles exactly the AWS SDK clients of the adapters each function carries (FUNCTION_AWS_ADAPTERS)', () => {
-    const packagesOf: Record<AwsAdapterName, string[]> = {
+  it('bundles exactly the AWS SDK clients of the adapters each function carries (FUNCTION_AWS_ADAPTERS), step clients only for the steps configured', () => {
+    const stepPackages: Record<OptionalStepClient, string> = { rds: 'client-rds', autoScaling: 'client-auto-scaling', ecs: 'client-ecs' };
+    const packagesOf = (config: SwitchbackConfig): Record<AwsAdapterName, string[]> => ({
       sns: ['client-sns'],
       cloudWatch: ['client-cloudwatch'],
       lambda: ['client-lambda'],
@@ -319,17 +322,27 @@ describe('sls package: the example configuration', () => {
       ec2: ['client-ec2'],
       eventBridge: ['client-eventbridge'],
       iam: ['client-iam'],
-      steps: ['client-auto-scaling', 'client-ecs', 'client-rds'],
-    };
-    for (const key of FUNCTION_KEYS) {
-      const clients = [...new Set(modules(key).flatMap((input) => /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\//.exec(input)?.[1] ?? []))];
-      const expected = [
-        'client-dynamodb',
-        ...FUNCTION_AWS_ADAPTERS[key].flatMap((name) => packagesOf[name]),
-        // The probe chain's queue.
-        ...(key === 'probe' ? ['client-sqs'] : []),
-      ];
-      expect({ key, clients: clients.sort() }).toEqual({ key, clients: expected.sort() });
+      steps: stepClientsUsed(config).map((name) => stepPackages[name]),
+    });
+    // The example's steps are all EC2 and HTTP; the full config has an Auto Scaling step.
+    for (const [packaged, configText, steps] of [
+      ['example', EXAMPLE_CONFIG_TEXT, []],
+      ['full', FULL_CONFIG_TEXT, ['client-auto-scaling']],
+    ] as const) {
+      const packages = packagesOf(parseConfigText(configText));
+      expect(packages.steps).toEqual(steps);
+      for (const key of FUNCTION_KEYS) {
+        const clients = [
+          ...new Set(modules(key, packaged).flatMap((input) => /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\//.exec(input)?.[1] ?? [])),
+        ];
+        const expected = [
+          'client-dynamodb',
+          ...FUNCTION_AWS_ADAPTERS[key].flatMap((name) => packages[name]),
+          // The probe chain's queue.
+          ...(key === 'probe' ? ['client-sqs'] : []),
+        ];
+        expect({ packaged, key, clients: clients.sort() }).toEqual({ packaged, key, clients: expected.sort() });
+      }
     }
   });
 
@@ -412,22 +425,29 @@ describe('sls package: the example configuration', () => {
     );
   });
 
-  it('produces a probe bundle that loads on this Node and exports the handler', async () => {
-    const dir = join(work, 'probe-unzipped');
-    mkdirSync(join(dir, 'functions'), { recursive: true });
-    writeFileSync(join(dir, 'functions', 'probe.js'), readZip(join(example.dir, 'probe.zip')).get('functions/probe.js')!.data());
-    const loaded = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['-e', "process.stdout.write(typeof require('./functions/probe.js').handler)"], {
-        cwd: dir,
-        stdio: ['ignore', 'pipe', 'pipe'],
+  it('produces bundles that load on this Node and export the handler (orchestrator and drill without the step clients no step uses)', async () => {
+    for (const key of FUNCTION_KEYS) {
+      const dir = join(work, `${key}-unzipped`);
+      mkdirSync(join(dir, 'functions'), { recursive: true });
+      writeFileSync(
+        join(dir, 'functions', `${key}.js`),
+        readZip(join(example.dir, `${key}.zip`))
+          .get(`functions/${key}.js`)!
+          .data(),
+      );
+      const loaded = await new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ['-e', `process.stdout.write(typeof require('./functions/${key}.js').handler)`], {
+          cwd: dir,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let output = '';
+        child.stdout.on('data', (chunk) => (output += chunk));
+        child.stderr.on('data', (chunk) => (output += chunk));
+        child.on('error', reject);
+        child.on('close', () => resolve(output));
       });
-      let output = '';
-      child.stdout.on('data', (chunk) => (output += chunk));
-      child.stderr.on('data', (chunk) => (output += chunk));
-      child.on('error', reject);
-      child.on('close', () => resolve(output));
-    });
-    expect(loaded).toBe('function');
+      expect({ key, loaded }).toEqual({ key, loaded: 'function' });
+    }
   });
 });
 
