@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
-import { parse as parseYaml } from 'yaml';
+import { lambdaBuildOptions } from '../serverless/esbuild-options';
 import { FUNCTION_KEYS } from '../serverless/naming';
 import { sdkSchemaTreeShakePlugin } from '../serverless/sdk-schemas';
 import { offlinePackagingEnv } from '../serverless/offline-env';
@@ -67,22 +67,11 @@ async function buildBaseline(outfile: string): Promise<void> {
  * its orchestrator holds none of them). Written where the zip's would be unzipped.
  */
 async function buildOrchestratorWithEveryStepClient(outdir: string): Promise<string> {
-  const serverlessYml = parseYaml(readFileSync(join(REPO_ROOT, 'serverless.yml'), 'utf8')) as {
-    custom: { esbuild: { minify: boolean; target: string; platform: 'node'; format: 'cjs'; mainFields: string[]; exclude: string[] } };
-  };
-  const options = serverlessYml.custom.esbuild;
   await build({
+    ...lambdaBuildOptions(REPO_ROOT),
     entryPoints: [join(REPO_ROOT, 'functions', 'orchestrator.ts')],
     outdir,
-    bundle: true,
-    minify: options.minify,
-    target: options.target,
-    platform: options.platform,
-    format: options.format,
-    mainFields: options.mainFields,
-    external: options.exclude,
     plugins: [sdkSchemaTreeShakePlugin()],
-    logLevel: 'silent',
   });
   return join(outdir, 'orchestrator.js');
 }

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
+import { lambdaBuildOptions } from '../../../serverless/esbuild-options';
 import { sdkSchemaTreeShakePlugin } from '../../../serverless/sdk-schemas';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -27,24 +28,11 @@ async function bundledInputs(source: string): Promise<string[]> {
 /** `functions/<name>.ts` bundled with serverless.yml's esbuild options (ESM builds first, minified, the SDK schema plugin). */
 async function deployedBundle(name: string): Promise<Metafile> {
   const result = await build({
+    ...lambdaBuildOptions(repoRoot),
     entryPoints: [path.join(repoRoot, 'functions', `${name}.ts`)],
-    absWorkingDir: repoRoot,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    mainFields: ['module', 'main'],
-    external: [
-      '@aws-sdk/credential-provider-sso',
-      '@aws-sdk/credential-provider-ini',
-      '@aws-sdk/credential-provider-process',
-      '@aws-sdk/credential-provider-web-identity',
-    ],
     plugins: [sdkSchemaTreeShakePlugin()],
     write: false,
     metafile: true,
-    logLevel: 'silent',
   });
   return result.metafile;
 }

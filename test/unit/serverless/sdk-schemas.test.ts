@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import { lambdaBuildOptions } from '../../../serverless/esbuild-options';
 import { inlineSchemaKeys, SDK_SCHEMA_MODULE, sdkSchemaTreeShakePlugin } from '../../../serverless/sdk-schemas';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -21,14 +22,11 @@ function evaluate(code: string): Record<string, unknown> {
 
 async function bundle(contents: string, plugins: Plugin[], resolveDir = repoRoot): Promise<string> {
   const result = await build({
+    ...lambdaBuildOptions(repoRoot),
     stdin: { contents, resolveDir, loader: 'js', sourcefile: 'entry.js' },
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    mainFields: ['module', 'main'],
+    // Unminified, so the two builds' error classes keep comparable names.
+    minify: false,
     write: false,
-    logLevel: 'silent',
     plugins,
   });
   return result.outputFiles[0].text;

@@ -9,6 +9,7 @@ import type { SwitchbackConfig } from '../../../shared/config/types';
 import { absentStepClient, StepClientNotBundledError } from '../../../shared/aws/absent-step-client';
 import { createStepAdapters } from '../../../shared/aws/step-adapters';
 import { createAwsClients } from '../../../shared/aws/clients';
+import { lambdaBuildOptions } from '../../../serverless/esbuild-options';
 import { stepClientsPlugin, stepClientsUsed } from '../../../serverless/step-clients';
 import { EXAMPLE_CONFIG_TEXT, FULL_CONFIG_TEXT, REPO_ROOT } from './fixtures';
 
@@ -29,16 +30,11 @@ const ECS_STEP = 'ecs.setDesiredCount: { cluster: web, service: api, desiredCoun
 
 async function bundledClients(entry: string, config: SwitchbackConfig): Promise<string[]> {
   const result = await build({
+    ...lambdaBuildOptions(REPO_ROOT),
     entryPoints: [path.join(REPO_ROOT, 'functions', `${entry}.ts`)],
-    absWorkingDir: REPO_ROOT,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    mainFields: ['module', 'main'],
+    minify: false,
     write: false,
     metafile: true,
-    logLevel: 'silent',
     plugins: [stepClientsPlugin(() => config)],
   });
   const inputs = Object.keys(result.metafile.inputs);
