@@ -12,7 +12,7 @@
  * `onTimeout: abort` fails the step (and so the run: a human must look, a manual failover still
  * works); `onTimeout: continue` goes on without the approval, and says so.
  */
-import * as z from 'zod';
+import * as z from '../app/event-schema';
 import { AbortRequestedError, StepTimeoutError } from '../engine/errors';
 import type { ActionContext, ActionResult } from './context';
 import { defineAction } from './define-action';
@@ -23,9 +23,9 @@ import { positiveInt } from './params';
 export const APPROVAL_POLL_MS = 5_000;
 
 const params = z.strictObject({
-  message: z.string().min(1).max(100, 'must be at most 100 characters (SMS budget)'),
-  timeoutSeconds: positiveInt(86400).default(900),
-  onTimeout: z.enum(['abort', 'continue'], { error: 'must be abort or continue' }).default('abort'),
+  message: z.string().check(z.minLength(1), z.maxLength(100, 'must be at most 100 characters (SMS budget)')),
+  timeoutSeconds: z._default(positiveInt(86400), 900),
+  onTimeout: z._default(z.enum(['abort', 'continue'], { error: 'must be abort or continue' }), 'abort'),
 });
 type ApprovalParams = z.output<typeof params>;
 

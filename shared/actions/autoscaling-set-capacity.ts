@@ -5,7 +5,7 @@
  * resumed step sets the same sizes (or finds them set) and waits.
  * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_UpdateAutoScalingGroup.html
  */
-import * as z from 'zod';
+import * as z from '../app/event-schema';
 import { refusal } from '../aws/errors';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';
@@ -13,7 +13,9 @@ import { FLEET_RETRY, waitUntil } from './fleet-support';
 import { arn, literal } from './grants';
 import { inRegion, inSiteRegion, region, stepRegion } from './params';
 
-const size = z.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be ≥ 0').max(10_000, 'must be ≤ 10000');
+const size = z
+  .number({ error: 'must be a number' })
+  .check(z.int('must be a whole number'), z.gte(0, 'must be ≥ 0'), z.lte(10_000, 'must be ≤ 10000'));
 
 export const autoscalingSetCapacity = defineAction({
   name: 'autoscaling.setCapacity',
@@ -21,17 +23,19 @@ export const autoscalingSetCapacity = defineAction({
     .strictObject({
       autoScalingGroupName: z
         .string({ error: 'must be a string' })
-        .regex(/^[^:*?]{1,255}$/, 'must be an Auto Scaling group name (1-255 characters, no ":", "*" or "?")'),
+        .check(z.regex(/^[^:*?]{1,255}$/, 'must be an Auto Scaling group name (1-255 characters, no ":", "*" or "?")')),
       minSize: size,
       desiredCapacity: size,
       maxSize: size,
-      waitInService: z.boolean().default(true),
-      region: region.optional(),
+      waitInService: z._default(z.boolean(), true),
+      region: z.optional(region),
     })
-    .refine((p) => p.minSize <= p.desiredCapacity && p.desiredCapacity <= p.maxSize, {
-      error: 'minSize ≤ desiredCapacity ≤ maxSize must hold',
-      path: ['desiredCapacity'],
-    }),
+    .check(
+      z.refine((p) => p.minSize <= p.desiredCapacity && p.desiredCapacity <= p.maxSize, {
+        error: 'minSize ≤ desiredCapacity ≤ maxSize must hold',
+        path: ['desiredCapacity'],
+      }),
+    ),
   // Instances boot and pass health checks: minutes, not seconds.
   defaults: { timeoutSeconds: 900, retry: FLEET_RETRY },
   place: inSiteRegion,

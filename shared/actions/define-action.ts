@@ -7,7 +7,7 @@
  * This folder loads no AWS SDK: `execute` reaches AWS only through the adapters in its context, so the
  * pure plan (and the probe and alarm bundles) can import the registry.
  */
-import type { z } from 'zod';
+import type * as z from '../app/event-schema';
 import type { ServiceConfig, SiteRole } from '../config/types';
 import { StepParamsError } from '../engine/errors';
 import type { ActionContext, ActionResult } from './context';
@@ -20,8 +20,11 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-/** Params of a step as a zod schema whose output is an object. */
-export type ParamsSchema = z.ZodType<Record<string, unknown>>;
+/**
+ * Params of a step as a zod schema (zod's mini build: see ./params) whose output is an object. The
+ * classic config schema wraps these in its own containers; both are zod core schemas.
+ */
+export type ParamsSchema = z.ZodMiniType<Record<string, unknown>>;
 
 export interface ActionDefaults<P> {
   /** The step's time budget unless the config sets `timeoutSeconds` (a number, or computed from the params). */
@@ -165,7 +168,7 @@ export type DefinedAction<Name extends string, S extends ParamsSchema> = {
 } & ActionSpec<Name, S> &
   StepAction;
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   return error.issues.map((issue) => `${issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : ''}${issue.message}`).join('; ');
 }
 

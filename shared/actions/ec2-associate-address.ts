@@ -2,7 +2,7 @@
  * `ec2.associateAddress`: move an Elastic IP to the standby. The adapter looks before it acts: already
  * associated here is success; an address in use elsewhere moves only with `allowReassociation`.
  */
-import * as z from 'zod';
+import * as z from '../app/event-schema';
 import type { ActionResult } from './context';
 import { defineAction, type GrantContext } from './define-action';
 import { EC2_RETRY, instanceStepChecks } from './ec2-support';
@@ -36,10 +36,10 @@ const associateAddressRequest = (p: AssociateAddressParams) => ({
 export const ec2AssociateAddress = defineAction({
   name: 'ec2.associateAddress',
   params: z.strictObject({
-    allocationId: z.string().regex(/^eipalloc-[0-9a-f]{8,17}$/, 'must be an allocation id like eipalloc-0abc1234'),
+    allocationId: z.string().check(z.regex(/^eipalloc-[0-9a-f]{8,17}$/, 'must be an allocation id like eipalloc-0abc1234')),
     instanceId,
-    allowReassociation: z.boolean().default(false),
-    region: region.optional(),
+    allowReassociation: z._default(z.boolean(), false),
+    region: z.optional(region),
   }),
   defaults: { timeoutSeconds: 120, retry: EC2_RETRY },
   place: inSiteRegion,

@@ -3,7 +3,7 @@
  * before it acts: already attached here is success, and a volume in use elsewhere is only taken when
  * `force` says so. Volume and instance must be in one Availability Zone.
  */
-import * as z from 'zod';
+import * as z from '../app/event-schema';
 import type { ActionResult } from './context';
 import { defineAction, type GrantContext } from './define-action';
 import { EC2_RETRY, instanceStepChecks, pollOptions } from './ec2-support';
@@ -36,9 +36,9 @@ export const ec2AttachVolume = defineAction({
   params: z.strictObject({
     volumeId: stepRefOr(/vol-[0-9a-f]{8,17}/, 'vol-0abc1234'),
     instanceId,
-    device: z.string().regex(/^\/dev\/[a-z0-9]+$/, 'must be a device name like /dev/sdf'),
-    force: z.boolean().default(false),
-    region: region.optional(),
+    device: z.string().check(z.regex(/^\/dev\/[a-z0-9]+$/, 'must be a device name like /dev/sdf')),
+    force: z._default(z.boolean(), false),
+    region: z.optional(region),
   }),
   defaults: { timeoutSeconds: 120, retry: EC2_RETRY },
   place: inSiteRegion,

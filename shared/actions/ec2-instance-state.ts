@@ -3,7 +3,7 @@
  * are in it, and note the ones that already were (asking again changes nothing, so a retried or
  * resumed step is safe).
  */
-import * as z from 'zod';
+import * as z from '../app/event-schema';
 import { instanceGrant, isStepRef } from './grants';
 import type { ActionResult } from './context';
 import { defineAction, type GrantContext } from './define-action';
@@ -22,8 +22,8 @@ export function defineInstanceStateAction(spec: {
   const request = (p: { instanceIds: string[] }) => ({ InstanceIds: p.instanceIds });
   return defineAction({
     name: spec.name,
-    params: z.strictObject({ instanceIds: resolvedInstanceIdList, region: region.optional() }),
-    config: z.strictObject({ instanceIds: instanceIdList, region: region.optional() }),
+    params: z.strictObject({ instanceIds: resolvedInstanceIdList, region: z.optional(region) }),
+    config: z.strictObject({ instanceIds: instanceIdList, region: z.optional(region) }),
     defaults: { timeoutSeconds: 300, retry: EC2_RETRY },
     place: inSiteRegion,
     describe: (p) => `${spec.verb} ${p.instanceIds.join(', ')}${inRegion(p.region)}`,

@@ -4,7 +4,7 @@
  * tagged `switchback:run` (later steps may act on it through `${steps.<id>.instanceId}`).
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../app/event-schema';
 import type { ActionResult } from './context';
 import { defineAction, type DryRunCheck, type DryRunContext, type GrantContext } from './define-action';
 import { EC2_RETRY, ec2PermissionCheck, waitForInstances } from './ec2-support';
@@ -110,20 +110,17 @@ function imageCheck(p: LaunchParams & { maxImageAgeDays?: number }, context: Dry
 export const ec2LaunchFromAmi = defineAction({
   name: 'ec2.launchFromAmi',
   params: z.strictObject({
-    imageId: z.string().regex(/^ami-[0-9a-f]{8,17}$/, 'must be an AMI id like ami-0abc1234'),
+    imageId: z.string().check(z.regex(/^ami-[0-9a-f]{8,17}$/, 'must be an AMI id like ami-0abc1234')),
     instanceType: nonEmpty,
-    subnetId: z
-      .string()
-      .regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id like subnet-0abc1234')
-      .optional(),
-    securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id like sg-0abc1234')).optional(),
-    keyName: z.string().optional(),
-    iamInstanceProfile: z.string().optional(),
-    userData: z.string().optional(),
-    tags: z.record(z.string(), z.string()).optional(),
+    subnetId: z.optional(z.string().check(z.regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id like subnet-0abc1234'))),
+    securityGroupIds: z.optional(z.array(z.string().check(z.regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id like sg-0abc1234')))),
+    keyName: z.optional(z.string()),
+    iamInstanceProfile: z.optional(z.string()),
+    userData: z.optional(z.string()),
+    tags: z.optional(z.record(z.string(), z.string())),
     /** The drill fails when the AMI is older than this (a standby booting months-old software). */
-    maxImageAgeDays: z.number().int().min(1).max(3650).optional(),
-    region: region.optional(),
+    maxImageAgeDays: z.optional(z.number().check(z.int(), z.gte(1), z.lte(3650))),
+    region: z.optional(region),
   }),
   defaults: { timeoutSeconds: 600, retry: EC2_RETRY },
   place: inSiteRegion,

@@ -4,7 +4,7 @@
  * absolute count is idempotent.
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
  */
-import * as z from 'zod';
+import * as z from '../app/event-schema';
 import { refusal } from '../aws/errors';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';
@@ -24,14 +24,18 @@ export const ecsSetDesiredCount = defineAction({
   params: z.strictObject({
     cluster: z
       .string({ error: 'must be a string' })
-      .regex(
-        /^([A-Za-z0-9_-]{1,255}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255})$/,
-        'must be a cluster name or ARN',
+      .check(
+        z.regex(
+          /^([A-Za-z0-9_-]{1,255}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255})$/,
+          'must be a cluster name or ARN',
+        ),
       ),
-    service: z.string({ error: 'must be a string' }).regex(ECS_NAME, 'must be a service name (letters, digits, "-", "_")'),
-    desiredCount: z.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be ≥ 0').max(5_000, 'must be ≤ 5000'),
-    waitSteady: z.boolean().default(true),
-    region: region.optional(),
+    service: z.string({ error: 'must be a string' }).check(z.regex(ECS_NAME, 'must be a service name (letters, digits, "-", "_")')),
+    desiredCount: z
+      .number({ error: 'must be a number' })
+      .check(z.int('must be a whole number'), z.gte(0, 'must be ≥ 0'), z.lte(5_000, 'must be ≤ 5000')),
+    waitSteady: z._default(z.boolean(), true),
+    region: z.optional(region),
   }),
   defaults: { timeoutSeconds: 600, retry: FLEET_RETRY },
   place: inSiteRegion,

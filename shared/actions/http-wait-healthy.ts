@@ -1,19 +1,19 @@
 /** `http.waitHealthy`: probe the site traffic is about to move to until it passes, or give up at the step's deadline. */
-import * as z from 'zod';
+import * as z from '../app/event-schema';
 import { StepTimeoutError } from '../engine/errors';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';
 import { positiveInt, siteRole } from './params';
 
 const configParams = z.strictObject({
-  timeoutSeconds: positiveInt(3600).default(300),
-  intervalSeconds: positiveInt(60).default(5),
+  timeoutSeconds: z._default(positiveInt(3600), 300),
+  intervalSeconds: z._default(positiveInt(60), 5),
 });
 
 export const httpWaitHealthy = defineAction({
   name: 'http.waitHealthy',
   // `site` is filled in by the plan: the site of the list that holds the step.
-  params: configParams.extend({ site: siteRole.optional() }),
+  params: z.extend(configParams, { site: z.optional(siteRole) }),
   config: configParams,
   // The step polls on its own until its timeout: one attempt.
   defaults: { timeoutSeconds: (p) => p.timeoutSeconds, retry: { maxAttempts: 1, baseDelayMs: 1_000, maxDelayMs: 1_000 } },

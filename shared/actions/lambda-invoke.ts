@@ -12,7 +12,7 @@
  * budget was spent does not invoke it again either. A function given by full ARN is called in the
  * ARN's region.
  */
-import * as z from 'zod';
+import * as z from '../app/event-schema';
 import { regionOfFunctionArn } from '../aws/lambda-arn';
 import { StepTimeoutError } from '../engine/errors';
 import type { ActionContext, StepOutput } from './context';
@@ -25,14 +25,16 @@ import { nonEmpty, region } from './params';
 export const lambdaHookSchema = z
   .strictObject({
     functionName: nonEmpty,
-    payload: z.record(z.string(), z.unknown()).optional(),
-    region: region.optional(),
+    payload: z.optional(z.record(z.string(), z.unknown())),
+    region: z.optional(region),
   })
-  .superRefine((hook, ctx) => {
-    const arnRegion = regionOfFunctionArn(hook.functionName);
-    if (arnRegion && hook.region && arnRegion !== hook.region)
-      ctx.addIssue({ code: 'custom', path: ['region'], message: `must be the region of the function ARN (${arnRegion}) or left out` });
-  });
+  .check(
+    z.superRefine((hook, ctx) => {
+      const arnRegion = regionOfFunctionArn(hook.functionName);
+      if (arnRegion && hook.region && arnRegion !== hook.region)
+        ctx.addIssue({ code: 'custom', path: ['region'], message: `must be the region of the function ARN (${arnRegion}) or left out` });
+    }),
+  );
 
 /** Less than this left of the budget: the hook is not invoked (it could not answer in time). */
 export const MIN_HOOK_TIMEOUT_MS = 1_000;

@@ -5,7 +5,7 @@
  * publish can make it arrive twice; never zero times). A failed send is reported on the step, which
  * never fails the run (`neverFailsRun`).
  */
-import * as z from 'zod';
+import * as z from '../app/event-schema';
 import { gsm7Length, SMS_MAX_CHARS, toGsm7 } from '../domain/messages';
 import { SwitchbackError } from '../errors';
 import type { ActionResult } from './context';
@@ -25,7 +25,7 @@ export function userMessage(service: string, message: string, drill: boolean): s
 
 export const notify = defineAction({
   name: 'notify',
-  params: z.strictObject({ message: z.string().min(1).max(120, 'must be at most 120 characters (SMS budget)') }),
+  params: z.strictObject({ message: z.string().check(z.minLength(1), z.maxLength(120, 'must be at most 120 characters (SMS budget)')) }),
   defaults: { timeoutSeconds: 30, retry: { maxAttempts: 2, baseDelayMs: 500, maxDelayMs: 2_000 } },
   neverFailsRun: true,
   describe: (p) => `text on-call: "${p.message}"`,

@@ -6,7 +6,7 @@
  * says how much data would be lost. It waits until the target is the writer.
  * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverGlobalCluster.html
  */
-import * as z from 'zod';
+import * as z from '../app/event-schema';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';
 import * as rds from './rds-support';
@@ -16,7 +16,7 @@ export const rdsFailoverGlobalCluster = defineAction({
   params: z.strictObject({
     globalClusterIdentifier: rds.globalClusterIdentifier,
     targetDbClusterArn: rds.dbClusterArn,
-    allowDataLoss: z.boolean().default(false),
+    allowDataLoss: z._default(z.boolean(), false),
   }),
   // A global failover typically takes a minute or two; a switchover first synchronizes the secondaries.
   defaults: { timeoutSeconds: 600, retry: rds.RDS_RETRY },

@@ -10,7 +10,7 @@
  * Idempotent: an instance already standalone is success; one still `modifying` (a promotion under
  * way, e.g. requested before a crash) is waited for, never promoted twice.
  */
-import * as z from 'zod';
+import * as z from '../app/event-schema';
 import { refusal } from '../aws/errors';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';
@@ -24,8 +24,8 @@ export const rdsPromoteReadReplica = defineAction({
   params: z.strictObject({
     dbInstanceIdentifier: z
       .string({ error: 'must be a string' })
-      .regex(/^[A-Za-z][A-Za-z0-9-]{0,62}$/, 'must be a DB instance identifier like app-replica (letters, digits, hyphens)'),
-    region: region.optional(),
+      .check(z.regex(/^[A-Za-z][A-Za-z0-9-]{0,62}$/, 'must be a DB instance identifier like app-replica (letters, digits, hyphens)')),
+    region: z.optional(region),
   }),
   // "Promotion can take several minutes" (backups, a reboot).
   defaults: { timeoutSeconds: 1_800, retry: RDS_RETRY },

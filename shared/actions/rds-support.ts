@@ -7,7 +7,7 @@
  * request went out before the crash) is waited for, never requested twice; an operation to another
  * cluster is refused (someone else is moving the writer).
  */
-import * as z from 'zod';
+import * as z from '../app/event-schema';
 import { AWS_ERROR_KINDS, type AwsActionError, classifyAwsError, refusal } from '../aws/errors';
 import type { GlobalClusterView } from '../aws/rds';
 import { StepTimeoutError } from '../engine/errors';
@@ -33,14 +33,16 @@ export const REPLICA_LAG_METRIC = { namespace: 'AWS/RDS', metricName: 'ReplicaLa
 /** RDS identifiers: "1 to 255 letters, numbers, or hyphens; first character must be a letter". */
 export const globalClusterIdentifier = z
   .string({ error: 'must be a string' })
-  .regex(/^[A-Za-z][A-Za-z0-9-]{0,254}$/, 'must be a global database identifier like app-global (letters, digits, hyphens)');
+  .check(z.regex(/^[A-Za-z][A-Za-z0-9-]{0,254}$/, 'must be a global database identifier like app-global (letters, digits, hyphens)'));
 
 /** A full DB cluster ARN: the API takes the target "as an ARN so that Aurora can locate the cluster in its Region". */
 export const dbClusterArn = z
   .string({ error: 'must be a string' })
-  .regex(
-    /^arn:aws[a-z-]*:rds:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]{0,62}$/,
-    'must be a DB cluster ARN like arn:aws:rds:us-west-2:123456789012:cluster:app-west',
+  .check(
+    z.regex(
+      /^arn:aws[a-z-]*:rds:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]{0,62}$/,
+      'must be a DB cluster ARN like arn:aws:rds:us-west-2:123456789012:cluster:app-west',
+    ),
   );
 
 const DB_CLUSTER_ARN = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):(\d{12}):cluster:(.+)$/;

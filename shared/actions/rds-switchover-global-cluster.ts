@@ -5,7 +5,7 @@
  * until it has caught up). It waits until the target is the writer.
  * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_SwitchoverGlobalCluster.html
  */
-import * as z from 'zod';
+import * as z from '../app/event-schema';
 import type { ActionResult } from './context';
 import { defineAction } from './define-action';
 import * as rds from './rds-support';

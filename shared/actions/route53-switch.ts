@@ -11,7 +11,7 @@
  * decision, or no step looked): a dead target fails the step unretried, so the run fails with DNS
  * unchanged and the FAILED text says why.
  */
-import * as z from 'zod';
+import * as z from '../app/event-schema';
 import type { RecordKey, RecordTarget } from '../aws/route53';
 import { recordMatches, toRecordType } from '../aws/route53-records';
 import { DNS_STRATEGIES, DNS_TYPES } from '../config/enums';
@@ -59,14 +59,14 @@ async function requireHealthyTarget(ctx: ActionContext, role: SiteRole): Promise
 export const route53Switch = defineAction({
   name: 'route53.switch',
   params: z.strictObject({
-    site: siteRole.optional(),
+    site: z.optional(siteRole),
     target: recordTarget,
-    strategy: z.enum(DNS_STRATEGIES).optional(),
-    hostedZoneId: z.string().min(1),
-    recordName: z.string().min(1),
-    type: z.enum(DNS_TYPES).optional(),
-    ttl: z.number().optional(),
-    setIdentifier: z.string().optional(),
+    strategy: z.optional(z.enum(DNS_STRATEGIES)),
+    hostedZoneId: z.string().check(z.minLength(1)),
+    recordName: z.string().check(z.minLength(1)),
+    type: z.optional(z.enum(DNS_TYPES)),
+    ttl: z.optional(z.number()),
+    setIdentifier: z.optional(z.string()),
   }),
   planOnly: true,
   defaults: { timeoutSeconds: 60, retry: ROUTE53_RETRY },

@@ -6,7 +6,7 @@
  * until it shows the new state — best effort, still no Route 53 API call — and reports DNS_PENDING
  * the same way if it does not.
  */
-import * as z from 'zod';
+import * as z from '../app/event-schema';
 import { DEFAULT_CHANGE_POLL_MS } from '../aws/route53-records';
 import { StepParamsError } from '../engine/errors';
 import type { ActionContext, ActionResult } from './context';
@@ -20,8 +20,8 @@ const MARGIN_SECONDS = 30;
 export const route53WaitInSync = defineAction({
   name: 'route53.waitInSync',
   params: z.strictObject({
-    switchStepId: z.string().min(1).optional(),
-    inSyncTimeoutSeconds: z.number().positive(),
+    switchStepId: z.optional(z.string().check(z.minLength(1))),
+    inSyncTimeoutSeconds: z.number().check(z.positive()),
   }),
   planOnly: true,
   defaults: { timeoutSeconds: (p) => p.inSyncTimeoutSeconds + MARGIN_SECONDS, retry: ROUTE53_RETRY },

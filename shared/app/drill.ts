@@ -7,7 +7,7 @@
  * check that passed last time fails now. `live` performs a real failover labelled [DRILL], holds,
  * fails back, and `report` turns the two archived runs into measured step times and the RTO.
  */
-import * as z from 'zod';
+import * as z from './event-schema';
 import { roundedSeconds } from '../clock';
 import { toRecordType, recordMatches } from '../aws/route53';
 import { findAction } from '../actions';
@@ -29,11 +29,11 @@ import { FLAG_ALARM, failoverSetIdentifier } from '../aws/flag';
 const DEFAULT_HOLD_SECONDS = 300;
 
 const drillInputSchema = z.strictObject({
-  service: z.string({ error: 'is required ("*" for every service)' }).min(1),
+  service: z.string({ error: 'is required ("*" for every service)' }).check(z.minLength(1)),
   mode: z.enum(['dry-run', 'live', 'report'], { error: 'must be dry-run, live or report' }),
-  holdSeconds: z.number().int().min(0).max(86_400).optional(),
-  scheduled: z.boolean().optional(),
-  by: z.string().min(1).max(64).optional(),
+  holdSeconds: z.optional(z.number().check(z.int(), z.gte(0), z.lte(86_400))),
+  scheduled: z.optional(z.boolean()),
+  by: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 });
 export type DrillInput = z.output<typeof drillInputSchema>;
 

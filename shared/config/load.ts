@@ -181,12 +181,20 @@ function resolveAlarm(alarm: RawSite['alarms'][number], siteRegion: string): Ala
   return arn ? { region: arn[1], account: arn[2], name: arn[3] } : { name: alarm, region: siteRegion };
 }
 
-/** A schema with its wrappers (optional, default, transform, preprocess …) taken off: the alternatives it accepts. */
+/**
+ * A schema with its wrappers (optional, default, transform, preprocess …) taken off: the alternatives it
+ * accepts. Read through zod's core classes and definitions, which the classic config schema and the
+ * step actions' mini schemas share (a classic `instanceof z.ZodObject` misses a mini object).
+ */
 function unwrap(schema: z.core.$ZodType): z.core.$ZodType[] {
-  if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable || schema instanceof z.ZodDefault) return unwrap(schema.unwrap());
-  if (schema instanceof z.ZodPrefault || schema instanceof z.ZodReadonly || schema instanceof z.ZodCatch) return unwrap(schema.unwrap());
-  if (schema instanceof z.ZodPipe) return schema.in instanceof z.ZodTransform ? unwrap(schema.out) : unwrap(schema.in);
-  if (schema instanceof z.ZodUnion) return (schema.options as z.core.$ZodType[]).flatMap(unwrap);
+  const { core } = z;
+  if (schema instanceof core.$ZodOptional || schema instanceof core.$ZodNullable || schema instanceof core.$ZodDefault)
+    return unwrap(schema._zod.def.innerType);
+  if (schema instanceof core.$ZodPrefault || schema instanceof core.$ZodReadonly || schema instanceof core.$ZodCatch)
+    return unwrap(schema._zod.def.innerType);
+  if (schema instanceof core.$ZodPipe)
+    return schema._zod.def.in instanceof core.$ZodTransform ? unwrap(schema._zod.def.out) : unwrap(schema._zod.def.in);
+  if (schema instanceof core.$ZodUnion) return schema._zod.def.options.flatMap(unwrap);
   return [schema];
 }
 
@@ -195,15 +203,16 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType[] {
  * itself (so every field, including each step action's params from the registry, gets hints).
  */
 export function knownKeys(path: ReadonlyArray<PropertyKey>, schema: z.core.$ZodType = configSchema): string[] {
+  const { core } = z;
   let here = unwrap(schema);
   for (const key of path) {
     here = here.flatMap((node) => {
-      if (node instanceof z.ZodArray && typeof key === 'number') return unwrap(node.element);
-      if (node instanceof z.ZodRecord && typeof key === 'string') return unwrap(node.valueType);
-      if (node instanceof z.ZodObject && typeof key === 'string' && key in node.shape) return unwrap(node.shape[key]);
+      if (node instanceof core.$ZodArray && typeof key === 'number') return unwrap(node._zod.def.element);
+      if (node instanceof core.$ZodRecord && typeof key === 'string') return unwrap(node._zod.def.valueType);
+      if (node instanceof core.$ZodObject && typeof key === 'string' && key in node._zod.def.shape) return unwrap(node._zod.def.shape[key]);
       return [];
     });
   }
-  const keys = here.flatMap((node) => (node instanceof z.ZodObject ? Object.keys(node.shape) : []));
+  const keys = here.flatMap((node) => (node instanceof core.$ZodObject ? Object.keys(node._zod.def.shape) : []));
   return [...new Set(keys)];
 }

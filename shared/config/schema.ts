@@ -7,6 +7,8 @@ import * as z from 'zod';
 import { CONFIGURABLE_ACTIONS } from '../actions';
 import type { ParamsSchema } from '../actions/define-action';
 import { lambdaHookSchema } from '../actions/lambda-invoke';
+// The step params' building blocks are zod mini schemas (no methods): composed here with the
+// functional forms (`z.optional(region)`, `nonEmpty.check(z.refine(…))`), so each message has one definition.
 import { nonEmpty, positiveInt, region } from '../actions/params';
 import { DNS_STRATEGIES, DNS_TYPES, FAILBACK_MODES, FAILBACK_QUORUMS, ON_FAILURE, TRIGGER_POLICIES } from './enums';
 import { E164_PHONE_NUMBER } from '../phone';
@@ -35,11 +37,11 @@ const guardFields = {
    * Refuse an automatic failover whose database steps would lose more than this many seconds of
    * writes (the replication lag at the switch); a manual failover is still allowed. Default: no limit.
    */
-  maxDataAgeSeconds: positiveInt(86400).optional(),
+  maxDataAgeSeconds: z.optional(positiveInt(86400)),
 };
 const detectFields = {
   /** How many probe locations must agree; default: a majority of `probeLocations`. */
-  quorum: positiveInt(20).optional(),
+  quorum: z.optional(positiveInt(20)),
   /** Alarm events older than this are not acted on (late or replayed deliveries). */
   maxAlarmAgeSeconds: positiveInt(86400),
   /** `any`: one location seeing the primary fail holds the failback (texted once if it outlasts the hold-down); `majority`: a quorum must. */
@@ -53,7 +55,7 @@ const defaultsSchema = z.strictObject({
   guard: z.strictObject(guardFields).partial().default({}),
   detect: z.strictObject(detectFields).partial().default({}),
   /** A run (failover or failback) that has not ended this long after it started fails, and people are texted. */
-  runTimeoutSeconds: positiveInt(86400).optional(),
+  runTimeoutSeconds: z.optional(positiveInt(86400)),
 });
 
 export const DEFAULT_POLICY = {
@@ -102,7 +104,7 @@ const probeSpecSchema = z.discriminatedUnion('type', [httpProbeSchema, tcpProbeS
 // Each action's params schema comes from its module in the registry (shared/actions).
 const CONFIGURABLE_NAMES: readonly string[] = CONFIGURABLE_ACTIONS.map((action) => action.name);
 const actionShape: Record<string, z.ZodOptional<ParamsSchema>> = Object.fromEntries(
-  CONFIGURABLE_ACTIONS.map((action) => [action.name, action.configSchema.optional()]),
+  CONFIGURABLE_ACTIONS.map((action) => [action.name, z.optional(action.configSchema)]),
 );
 
 /** The actions a step names, with their params (exactly one in a valid step). */
@@ -114,7 +116,7 @@ function namedActions(step: object): Array<{ action: (typeof CONFIGURABLE_ACTION
 }
 
 const retrySchema = z.strictObject({
-  maxAttempts: positiveInt(50).optional(),
+  maxAttempts: z.optional(positiveInt(50)),
   baseDelayMs: z.number().int().min(1).max(60000).optional(),
   maxDelayMs: z.number().int().min(1).max(300000).optional(),
 });
@@ -123,7 +125,7 @@ const STEP_ID = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be letters, digi
 
 const stepMetaFields = {
   id: STEP_ID.optional(),
-  timeoutSeconds: positiveInt(3600).optional(),
+  timeoutSeconds: z.optional(positiveInt(3600)),
   // Optional here (default abort, applied below) so a parallel group can refuse one of its own.
   onFailure: z.enum(ON_FAILURE).optional(),
   retry: retrySchema.optional(),
@@ -225,11 +227,13 @@ export type SiteTarget = z.output<typeof targetSchema>;
 export const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:([a-z]{2}(?:-gov)?-[a-z]+-\d):(\d{12}):alarm:(.+)$/;
 const alarmSchema = z.union(
   [
-    nonEmpty.refine(
-      (text) => !text.startsWith('arn:') || ALARM_ARN.test(text),
-      'must be an alarm name or an ARN like arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-5xx-high',
+    nonEmpty.check(
+      z.refine(
+        (text) => !text.startsWith('arn:') || ALARM_ARN.test(text),
+        'must be an alarm name or an ARN like arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-5xx-high',
+      ),
     ),
-    z.strictObject({ name: nonEmpty, region: region.optional() }),
+    z.strictObject({ name: nonEmpty, region: z.optional(region) }),
   ],
   { error: 'must be an alarm name, an alarm ARN, or { name, region }' },
 );
@@ -254,7 +258,7 @@ const dnsSchema = z.strictObject({
   setIdentifier: z.string().min(1).max(128).optional(),
   strategy: z.enum(DNS_STRATEGIES).default('record-swap'),
   /** How long to wait for the change to reach INSYNC before telling people DNS_PENDING. */
-  inSyncTimeoutSeconds: positiveInt(3600).default(300),
+  inSyncTimeoutSeconds: z._default(positiveInt(3600), 300),
   /** Probe the site traffic moves to right before every DNS switch; a dead target fails the run with DNS unchanged. */
   requireHealthyTarget: z.boolean().default(true),
 });

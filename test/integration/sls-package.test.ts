@@ -365,7 +365,7 @@ describe('sls package: the example configuration', () => {
     }
   });
 
-  it('bundles no YAML parser, no config schema, no zod locale but English and no undici into any function, and no step action into those that only start runs', () => {
+  it('bundles no YAML parser, no config schema, no classic zod, no zod locale but English and no undici into any function, and no step action into those that only start runs', () => {
     for (const key of FUNCTION_KEYS) {
       const inputs = modules(key);
       expect(inputs).toContain(`functions/${key}.ts`);
@@ -373,6 +373,12 @@ describe('sls package: the example configuration', () => {
       // `import { z } from 'zod'` materialises the whole namespace, every locale included (~260 KB).
       const locales = inputs.filter((input) => /node_modules\/zod\/.*\/locales\//.test(input) && !input.endsWith('/locales/en.js'));
       expect({ key, locales }).toEqual({ key, locales: [] });
+      // Handler events, step params and the drill input are zod mini schemas: classic zod (~80 KB of JS
+      // compiled at every cold start) stays out, orchestrator and drill included.
+      expect({ key, classicZod: inputs.filter((input) => input.includes('node_modules/zod/v4/classic/')) }).toEqual({
+        key,
+        classicZod: [],
+      });
       const configLoading = inputs.filter((input) => /^shared\/config\/(load|schema)\.ts$/.test(input));
       expect({ key, configLoading }).toEqual({ key, configLoading: [] });
       // Probes use node:http/https: undici (~300 KB of JS, two llhttp WebAssembly builds) stays out, probe included.
@@ -384,7 +390,7 @@ describe('sls package: the example configuration', () => {
       );
       expect({ key, unusedCredentials }).toEqual({ key, unusedCredentials: [] });
     }
-    // Functions that only start runs take the plan from the compiled config: no step action module, no classic zod.
+    // Functions that only start runs take the plan from the compiled config: no step action module.
     for (const key of ['probe', 'alarm', 'status', 'control'] as const) {
       const planning = modules(key).filter((input) =>
         /^shared\/actions\/|^shared\/domain\/build-plan\.ts$|node_modules\/zod\/v4\/classic\//.test(input),

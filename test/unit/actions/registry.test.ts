@@ -37,8 +37,10 @@ function readmeActionRows(): Map<string, string> {
   return rows;
 }
 
+/** The keys of an object schema, classic or mini (the step actions' schemas are mini: see shared/actions/params.ts). */
 function configKeys(schema: z.core.$ZodType): string[] {
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  if (!(schema instanceof z.core.$ZodObject)) throw new Error(`expected an object schema, got ${schema._zod.def.type}`);
+  return Object.keys(schema._zod.def.shape);
 }
 
 describe('step action registry', () => {

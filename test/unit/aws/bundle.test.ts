@@ -1,8 +1,8 @@
 /**
  * Cold start: the probe/alarm functions wire clients + the small adapters only; their bundles must
- * not contain @aws-sdk/client-ec2 (1.5 MB), and probe, alarm, control and status none of the step
- * action modules or classic zod (their plans come from the compiled config). Bundled with esbuild the
- * way serverless-esbuild does.
+ * not contain @aws-sdk/client-ec2 (1.5 MB), probe, alarm, control and status none of the step action
+ * modules (their plans come from the compiled config), and no function classic zod (schemas in Lambda
+ * code use zod's mini build). Bundled with esbuild the way serverless-esbuild does.
  */
 import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
@@ -95,10 +95,24 @@ describe('bundles', () => {
     },
   );
 
-  // shared/actions (every step action, ~36 KB) and classic zod (their param schemas, ~77 KB) are
-  // compiled by V8 at every cold start of a function that bundles them. These functions only start
-  // runs: the plan comes from the compiled config (AppDeps planOf), never from buildPlan.
+  // shared/actions (every step action, ~36 KB) is compiled by V8 at every cold start of a function that
+  // bundles it. These functions only start runs: the plan comes from the compiled config (AppDeps
+  // planOf), never from buildPlan.
   const PLANNING_ONLY = /^shared\/actions\/|^shared\/domain\/build-plan\.ts$|node_modules\/zod\/v4\/classic\//;
+  // Classic zod (~80 KB minified, compiled at every cold start) in any function: handler events, step
+  // params and the drill input are checked with zod's mini build (shared/app/event-schema.ts).
+  const CLASSIC_ZOD = /node_modules\/zod\/v4\/classic\//;
+
+  /** The import chains from the function's entry to the first module matching `pattern` on each way (the rest come with it). */
+  function chainsTo(metafile: Metafile, entry: string, pattern: RegExp): string[] {
+    const chains = new Set(
+      Object.keys(metafile.inputs)
+        .filter((input) => pattern.test(input))
+        .map((input) => importChain(metafile, entry, input).split(' → '))
+        .map((chain) => chain.slice(0, chain.findIndex((input) => pattern.test(input)) + 1).join(' → ')),
+    );
+    return [...chains];
+  }
 
   it.each(['probe', 'alarm', 'control', 'status'])(
     'the %s function bundles no step action module and no classic zod (plans come from the compiled config)',
@@ -106,27 +120,37 @@ describe('bundles', () => {
       const metafile = await deployedBundle(name);
       const entry = `functions/${name}.ts`;
       expect(Object.keys(metafile.inputs)).toContain(entry);
-      // Each chain ends at the first such module on the way (the rest come with it): the import to
-      // replace, e.g. by the plan from AppDeps `planOf` or the DecisionContext's.
-      const chains = new Set(
-        Object.keys(metafile.inputs)
-          .filter((input) => PLANNING_ONLY.test(input))
-          .map((input) => importChain(metafile, entry, input).split(' → '))
-          .map((chain) => chain.slice(0, chain.findIndex((input) => PLANNING_ONLY.test(input)) + 1).join(' → ')),
-      );
-      expect({ name, chains: [...chains] }).toEqual({ name, chains: [] });
+      // Each chain names the import to replace, e.g. by the plan from AppDeps `planOf` or the DecisionContext's.
+      expect({ name, chains: chainsTo(metafile, entry, PLANNING_ONLY) }).toEqual({ name, chains: [] });
     },
   );
 
-  it('the orchestrator, which validates step params, does bundle the step actions and classic zod (the check above can fail)', async () => {
-    const metafile = await deployedBundle('orchestrator');
-    const entry = 'functions/orchestrator.ts';
-    const planning = Object.keys(metafile.inputs).filter((input) => PLANNING_ONLY.test(input));
-    expect(planning).toContain('shared/actions/index.ts');
-    expect(planning.some((input) => input.includes('node_modules/zod/v4/classic/'))).toBe(true);
-    expect(importChain(metafile, entry, 'shared/actions/index.ts')).toMatch(
-      /^functions\/orchestrator\.ts → .* → shared\/actions\/index\.ts$/,
-    );
+  it.each(['orchestrator', 'drill'])(
+    'the %s function, which validates step params, bundles the step actions but no classic zod (their schemas are zod mini)',
+    async (name) => {
+      const metafile = await deployedBundle(name);
+      const entry = `functions/${name}.ts`;
+      // The step actions are there (so the check for probe, alarm, control and status above can fail) …
+      expect(Object.keys(metafile.inputs).filter((input) => PLANNING_ONLY.test(input))).toContain('shared/actions/index.ts');
+      expect(importChain(metafile, entry, 'shared/actions/index.ts')).toMatch(
+        new RegExp(`^functions/${name}\\.ts → .* → shared/actions/index\\.ts$`),
+      );
+      // … classic zod is not. A chain ends at the first classic zod module: the import that still uses
+      // `zod` instead of shared/app/event-schema.ts.
+      expect({ name, chains: chainsTo(metafile, entry, CLASSIC_ZOD) }).toEqual({ name, chains: [] });
+    },
+  );
+
+  it('an entry that validates with a classic zod schema does bundle classic zod (the checks above can fail)', async () => {
+    const result = await build({
+      ...lambdaBuildOptions(repoRoot),
+      stdin: { contents: `import * as z from 'zod';\nexport const check = z.string().min(1);`, resolveDir: repoRoot, loader: 'ts' },
+      write: false,
+      metafile: true,
+    });
+    expect(chainsTo(result.metafile, '<stdin>', CLASSIC_ZOD)).toEqual([
+      expect.stringMatching(/^<stdin> → .*node_modules\/zod\/v4\/classic\//),
+    ]);
   });
 
   it('an entry that imports the EC2 adapter does contain it (the check above can fail)', async () => {
