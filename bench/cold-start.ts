@@ -84,9 +84,10 @@ function sdkClientsIn(js: string): string[] {
   return [...new Set([...js.matchAll(/serviceId:[\w$]+\?\.serviceId\?\?"([^"]+)"/g)].map((match) => match[1]))].sort();
 }
 
-function slsPackage(outputDir: string): Promise<void> {
+function slsPackage(outputDir: string, tempDir: string): Promise<void> {
   const workFolder = `.esbuild-bench-${process.pid}`;
-  const env = offlinePackagingEnv(join(REPO_ROOT, 'switchback.example.yml'), workFolder);
+  mkdirSync(tempDir, { recursive: true });
+  const env = offlinePackagingEnv(join(REPO_ROOT, 'switchback.example.yml'), workFolder, { tempDir });
   delete env.AWS_SESSION_TOKEN;
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -158,7 +159,7 @@ export async function run(): Promise<void> {
   try {
     const packaged = join(work, 'package');
     const startedAt = Date.now();
-    await slsPackage(packaged);
+    await slsPackage(packaged, join(work, 'tmp'));
     log(`cold start: sls package took ${round((Date.now() - startedAt) / 1000)} s`);
     const bundles = FUNCTION_KEYS.map((name) => {
       const zip = join(packaged, `${name}.zip`);

@@ -58,7 +58,9 @@ const work = mkdtempSync(join(tmpdir(), 'switchback-sls-'));
 function runSls(name: string, args: string[], configFile: string | undefined): Promise<SlsRun> {
   // Each run bundles in its own work folder (relative to the service directory); esbuild's metafiles
   // (which modules each bundle holds) go to a folder of their own, outside the zips.
-  const env = offlinePackagingEnv(configFile ?? '', `.esbuild-test-${process.pid}-${name}`);
+  const tempDir = join(work, `${name}-tmp`);
+  mkdirSync(tempDir, { recursive: true });
+  const env = offlinePackagingEnv(configFile ?? '', `.esbuild-test-${process.pid}-${name}`, { tempDir });
   env[METAFILE_DIR_ENV] = join(work, `${name}-metafiles`);
   if (configFile === undefined) delete env.SWITCHBACK_CONFIG;
   delete env.AWS_SESSION_TOKEN;
