@@ -96,10 +96,16 @@ export function createSqsModel(ctx: WorldContext, options: SqsModelOptions): { m
     return `arn:aws:sqs:${region}:${ctx.accountId}:${name}`;
   }
 
+  /**
+   * Deliver what is visible at `atEpochMs`, not before. On the real clock a timer may run a
+   * millisecond before `now()` reaches its end (Node's timers keep a monotonic millisecond clock of
+   * their own), and a poller that found the message still invisible would leave it in the queue
+   * until something else woke the queue: SQS delivers a message once its timer has ended, so the
+   * poller sleeps again for what is left.
+   */
   function wakeAt(queue: Queue, atEpochMs: number): void {
     spawn(`sqs ${queue.name} poller`, async () => {
-      const waitMs = atEpochMs - ctx.now();
-      if (waitMs > 0) await options.sleep(waitMs);
+      for (let waitMs = atEpochMs - ctx.now(); waitMs > 0; waitMs = atEpochMs - ctx.now()) await options.sleep(waitMs);
       deliverVisible(queue);
     });
   }

@@ -88,6 +88,30 @@ describe('SQS', () => {
     expect(deliveries.map((delivery) => delivery.body)).toEqual(['twice', 'twice']);
   });
 
+  it('delivers a message whose timer ends even when the poller wakes a moment early (the real clock)', async () => {
+    // Node's timers run on a monotonic millisecond clock: setTimeout(f, 1000) may run when
+    // Date.now() says 999 ms have passed. SQS delivers a message once its timer has ended, however
+    // its pollers are woken; a poller that looked 1 ms early and found nothing must look again.
+    let nowMs = START_EPOCH_MS;
+    const world = createWorld({
+      now: () => nowMs,
+      sleep: async (ms) => {
+        await Promise.resolve();
+        nowMs += Math.max(1, ms - 1);
+      },
+    });
+    const clients = createAwsClients({ defaultRegion: 'us-west-2', factories: ALL_AWS_CLIENT_FACTORIES, ...world.awsOptions() });
+    const queue = world.sqs.createQueue(REGION, 'chain', { visibilityTimeoutSeconds: 60 });
+    const delivered: string[] = [];
+    world.sqs.mapToFunction(queue, async (event) => {
+      delivered.push(...event.Records.map((record) => record.body));
+    });
+    await clients.sqs(REGION).send(new SendMessageCommand({ QueueUrl: URL('chain'), MessageBody: 'next link', DelaySeconds: 1 }));
+    for (let turn = 0; turn < 50 && delivered.length === 0; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(delivered).toEqual(['next link']);
+    expect(nowMs).toBeGreaterThanOrEqual(START_EPOCH_MS + 1000);
+  });
+
   it('refuses a timer over 900 s and an unknown queue, as SQS does', async () => {
     const { send, world } = setUp();
     expect(getAwsErrorCode(await rejectionOf(send('late', 901)))).toBe('InvalidParameterValue');
