@@ -33,9 +33,6 @@ export interface SmsAccountStatus {
   inSandbox: boolean;
 }
 
-// Defined with the E.164 rule, so the event log and texts can mask numbers without loading the SNS client.
-export { maskPhoneNumber, maskPhoneNumbersIn } from '../phone';
-
 export interface SnsAdapter {
   sendSms(phoneNumber: string, text: string, options?: SendSmsOptions): Promise<{ messageId: string }>;
   publishToTopic(topicArn: string, text: string, subject?: string): Promise<{ messageId: string }>;

@@ -6,7 +6,7 @@
  * was broken. Pure: no I/O, no clock.
  */
 import { parseAlarmEvent, servicesForAlarm } from '../../shared/app/alarm';
-import { maskPhoneNumber } from '../../shared/aws/sns';
+import { maskPhoneNumber } from '../../shared/phone';
 import type { ServiceConfig, SwitchbackConfig } from '../../shared/config/types';
 import type { Run, ServiceState } from '../../shared/domain/types';
 import { SORT_KEYS } from '../../shared/store/table';

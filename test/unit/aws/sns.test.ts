@@ -1,6 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createSnsAdapter, maskPhoneNumber, maskPhoneNumbersIn, regionOfTopicArn } from '../../../shared/aws/sns';
+import { createSnsAdapter, regionOfTopicArn } from '../../../shared/aws/sns';
+import { maskPhoneNumber, maskPhoneNumbersIn } from '../../../shared/phone';
 import { awsError, recordingClients } from './aws-test-kit';
 
 const snsMock = mockClient(SNSClient);
