@@ -208,8 +208,7 @@ class RunExecution {
       end = await this.executeStep(index, { stopOnAbortRequest: true });
     } catch (error) {
       if (!(error instanceof AbortRequestedError)) throw error;
-      await this.endRun('aborted', `aborted by ${error.by} before ${step.id}`);
-      return UNIT.ended;
+      return this.abortBefore(error.by, step.id);
     }
     return this.afterSteps([index], [end], '');
   }
@@ -262,15 +261,18 @@ class RunExecution {
     }
   }
 
+  /** End the run for an abort request found before `before` started (between steps, or by a step's start write). */
+  private async abortBefore(by: string, before: string): Promise<UnitResult> {
+    await this.endRun('aborted', `aborted by ${by} before ${before}`);
+    return UNIT.ended;
+  }
+
   /**
    * Before work starts (a step, or a group's unfinished branches): an abort request ends the run; so
    * does the run deadline for work that may fail the run; a near invocation deadline hands it on.
    */
   private async atBoundary(fresh: Run, indices: number[], before: string, what: string): Promise<UnitResult | undefined> {
-    if (fresh.abortRequested) {
-      await this.endRun('aborted', `aborted by ${fresh.abortRequested.by} before ${before}`);
-      return UNIT.ended;
-    }
+    if (fresh.abortRequested) return this.abortBefore(fresh.abortRequested.by, before);
     // Steps that may fail the run get no time past the run deadline; the others (DNS wait, cleanup) get one last look.
     const mayFailRun = indices.some((index) => this.run.plan[index].onFailure === 'abort');
     if (mayFailRun && this.deps.clock.now() >= this.runDeadlineEpochMs) {
