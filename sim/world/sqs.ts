@@ -100,8 +100,9 @@ export function createSqsModel(ctx: WorldContext, options: SqsModelOptions): { m
    * Deliver what is visible at `atEpochMs`, not before. On the real clock a timer may run a
    * millisecond before `now()` reaches its end (Node's timers keep a monotonic millisecond clock of
    * their own), and a poller that found the message still invisible would leave it in the queue
-   * until something else woke the queue: SQS delivers a message once its timer has ended, so the
-   * poller sleeps again for what is left.
+   * until something else woke the queue. A message with a timer "remains hidden from consumers" only
+   * for the timer (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-timers.html),
+   * and one whose visibility timeout ends is received again, so the poller sleeps again for what is left.
    */
   function wakeAt(queue: Queue, atEpochMs: number): void {
     spawn(`sqs ${queue.name} poller`, async () => {
