@@ -304,15 +304,17 @@ describe('sls package: the example configuration', () => {
     expect(probeZipBytes).toBeLessThan(PROBE_ZIP_BUDGET_BYTES);
   });
 
-  /** The modules a function's bundle holds (esbuild's metafile; tree-shaken ones left out). */
-  const modules = (key: FunctionKey, packaged: 'example' | 'full' = 'example') => {
+  /** Every module esbuild's metafile lists for a function's bundle, with the bytes it put into it (0: tree-shaken away). */
+  const bundledBytes = (key: FunctionKey, packaged: 'example' | 'full' = 'example'): Array<[string, number]> => {
     const meta = JSON.parse(readFileSync(join(work, `${packaged}-metafiles`, `${key}.meta.json`), 'utf8')) as Metafile;
     return Object.values(meta.outputs).flatMap((output) =>
-      Object.entries(output.inputs)
-        .filter(([, input]) => input.bytesInOutput > 0)
-        .map(([input]) => input),
+      Object.entries(output.inputs).map(([input, { bytesInOutput }]): [string, number] => [input, bytesInOutput]),
     );
   };
+
+  /** The modules a function's bundle holds (tree-shaken ones left out). */
+  const modules = (key: FunctionKey, packaged: 'example' | 'full' = 'example') =>
+    bundledBytes(key, packaged).flatMap(([input, bytes]) => (bytes > 0 ? [input] : []));
 
   it('bundles exactly the AWS SDK clients of the adapters each function carries (FUNCTION_AWS_ADAPTERS), step clients only for the steps configured', () => {
     const stepPackages: Record<OptionalStepClient, string> = { rds: 'client-rds', autoScaling: 'client-auto-scaling', ecs: 'client-ecs' };
@@ -349,17 +351,10 @@ describe('sls package: the example configuration', () => {
   });
 
   it("keeps only the SDK schemas a function's commands reach (serverless/sdk-schemas.ts is in the packaging)", () => {
-    const schemaBytes = (key: FunctionKey, client: string) => {
-      const meta = JSON.parse(readFileSync(join(work, 'example-metafiles', `${key}.meta.json`), 'utf8')) as Metafile;
-      return Object.values(meta.outputs).reduce(
-        (sum, output) =>
-          sum +
-          Object.entries(output.inputs)
-            .filter(([input]) => input.endsWith(`node_modules/@aws-sdk/${client}/dist-es/schemas/schemas_0.js`))
-            .reduce((bytes, [, input]) => bytes + input.bytesInOutput, 0),
-        0,
-      );
-    };
+    const schemaBytes = (key: FunctionKey, client: string) =>
+      bundledBytes(key)
+        .filter(([input]) => input.endsWith(`node_modules/@aws-sdk/${client}/dist-es/schemas/schemas_0.js`))
+        .reduce((sum, [, bytes]) => sum + bytes, 0);
     // Every EC2 shape is ~540 KiB minified; the dozen operations the adapters call reach ~50 KiB of them.
     for (const key of ['orchestrator', 'drill'] as const) {
       const ec2 = schemaBytes(key, 'client-ec2');
