@@ -64,7 +64,8 @@ export function stepClientsPlugin(config: () => SwitchbackConfig): Plugin {
       const byModule = new Map<string, OptionalStepClient>(
         (Object.keys(OPTIONAL_STEP_CLIENTS) as OptionalStepClient[]).map((name) => [OPTIONAL_STEP_CLIENTS[name].module, name]),
       );
-      build.onResolve({ filter: /^\.\/(rds|autoscaling|ecs)$/ }, (args) => {
+      const filter = new RegExp(`^(${[...byModule.keys()].map((module) => module.replace(/[./]/g, '\\$&')).join('|')})$`);
+      build.onResolve({ filter }, (args) => {
         const name = byModule.get(args.path);
         if (!name || resolve(args.importer) !== STEP_ADAPTERS || !used || used.has(name)) return undefined;
         return { path: name, namespace: NAMESPACE };
