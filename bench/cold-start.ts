@@ -27,7 +27,6 @@ const REPO_ROOT = join(__dirname, '..');
 const RUNS = 10;
 const SMALL_FUNCTIONS = new Set(['probe', 'alarm', 'status', 'control']);
 const GOAL_ZIP_KIB = 250;
-const GOAL_LARGE_REQUIRE_MS = 140;
 /**
  * Require time ÷ baseline require time of the small functions before the config was compiled at
  * package time (commit 3523855 measured with this benchmark: median of 10 per-round ratios, on the
@@ -37,6 +36,41 @@ const GOAL_LARGE_REQUIRE_MS = 140;
  */
 const BEFORE_REQUIRE_RATIO: Record<string, number> = { probe: 3.42, alarm: 2.44, status: 3.01, control: 3.22 };
 const GOAL_RATIO_FRACTION = 0.6;
+
+/**
+ * Issue 18 asked for `orchestrator` and `drill` under 140 ms when its machine took 185 and 181 ms
+ * to require them (this benchmark at commit 67c9986, whose README reported those figures). That
+ * machine is not this one: the same commit's bundles, packaged by its own `sls package` and
+ * required here in the same rounds as the baseline (`COLD_START_COMPARE_PACKAGE`, Node 24, four
+ * runs of 10 rounds on 2026-12-02 at a load average of about 1), took 518–560 ms and 518–561 ms,
+ * about three times as long (its `probe`, quoted in the issue at ~107 ms, took 289–310 ms), while
+ * the baseline took 94–108 ms. So the goal is the cut it asked for, in the same-run terms the other
+ * four use: a ratio to the baseline under 140/185 (140/181) of that commit's ratio, the median of
+ * those runs (5.42–5.55 and 5.28–5.47).
+ */
+const GOAL_LARGE_REQUIRE_MS = 140;
+const AT_ISSUE_COMMIT = '67c9986';
+const AT_ISSUE: Record<string, { requireMs: number; ratio: number }> = {
+  orchestrator: { requireMs: 185, ratio: 5.51 },
+  drill: { requireMs: 181, ratio: 5.42 },
+};
+
+/** The goal for a large bundle's ratio to the baseline, and the sentence that states it. */
+function largeGoal(name: 'orchestrator' | 'drill'): { ratio: number; text: string } {
+  const atIssue = AT_ISSUE[name];
+  const ratio = (atIssue.ratio * GOAL_LARGE_REQUIRE_MS) / atIssue.requireMs;
+  return {
+    ratio,
+    text: `< ${round(ratio, 2)} (${GOAL_LARGE_REQUIRE_MS}/${atIssue.requireMs} of ${atIssue.ratio} at ${AT_ISSUE_COMMIT}: the issue's ${GOAL_LARGE_REQUIRE_MS} ms where that bundle took ${atIssue.requireMs} ms)`,
+  };
+}
+
+/**
+ * `COLD_START_COMPARE_PACKAGE=<dir>`: the zips of another `sls package --package <dir>` (another
+ * commit's, say), required in the same rounds and reported as ratios to the baseline with no goal.
+ * That is how the AT_ISSUE ratios were measured.
+ */
+const COMPARE_PACKAGE_ENV = 'COLD_START_COMPARE_PACKAGE';
 
 /**
  * A bare DynamoDB client, bundled like the functions were when BEFORE_REQUIRE_RATIO was recorded
@@ -135,6 +169,19 @@ function extract(zipFile: string, into: string): void {
   }
 }
 
+/** Each function's zip in `packageDir` unzipped under `into`, with its sizes and main .js. */
+function unzipFunctions(packageDir: string, into: string) {
+  return FUNCTION_KEYS.map((name) => {
+    const zip = join(packageDir, `${name}.zip`);
+    if (!existsSync(zip)) throw new Error(`cold start: ${packageDir} has no ${name}.zip`);
+    const dir = join(into, name);
+    extract(zip, dir);
+    const main = join(dir, 'functions', `${name}.js`);
+    if (!existsSync(main)) throw new Error(`cold start: ${name}.zip has no functions/${name}.js`);
+    return { name, zipBytes: statSync(zip).size, mainBytes: statSync(main).size, main, times: [] as number[] };
+  });
+}
+
 function timeRequire(file: string): Promise<number> {
   const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
   return new Promise((resolve, reject) => {
@@ -161,14 +208,9 @@ export async function run(): Promise<void> {
     const startedAt = Date.now();
     await slsPackage(packaged, join(work, 'tmp'));
     log(`cold start: sls package took ${round((Date.now() - startedAt) / 1000)} s`);
-    const bundles = FUNCTION_KEYS.map((name) => {
-      const zip = join(packaged, `${name}.zip`);
-      const dir = join(work, name);
-      extract(zip, dir);
-      const main = join(dir, 'functions', `${name}.js`);
-      if (!existsSync(main)) throw new Error(`cold start: ${name}.zip has no functions/${name}.js`);
-      return { name, zipBytes: statSync(zip).size, mainBytes: statSync(main).size, main, times: [] as number[] };
-    });
+    const bundles = unzipFunctions(packaged, work);
+    const comparePackage = process.env[COMPARE_PACKAGE_ENV];
+    const compared = comparePackage ? unzipFunctions(comparePackage, join(work, 'compared')) : [];
     const baseline = { name: 'baseline (bare DynamoDBClient)', main: join(work, 'baseline', 'dynamodb-client.js'), times: [] as number[] };
     await buildBaseline(baseline.main);
     const everyStepClientMain = await buildOrchestratorWithEveryStepClient(join(work, 'orchestrator-every-step-client', 'functions'));
@@ -179,7 +221,7 @@ export async function run(): Promise<void> {
       times: [] as number[],
     };
     for (let pass = 0; pass <= RUNS; pass++) {
-      for (const measured of [baseline, ...bundles, everyStepClient]) {
+      for (const measured of [baseline, ...bundles, everyStepClient, ...compared]) {
         const ms = await timeRequire(measured.main);
         if (pass > 0) measured.times.push(ms);
       }
@@ -194,31 +236,23 @@ export async function run(): Promise<void> {
       unit: 'ms',
       note: `a bare DynamoDBClient bundled like the functions; ${spreadOf(baseline.times)}`,
     });
+    // The median of the per-round ratios: each pairs a bundle with the baseline required just before it.
+    const ratioToBaseline = (times: number[]) => median(times.map((ms, pass) => ms / baseline.times[pass]));
+    const largeNote = (name: 'orchestrator' | 'drill') =>
+      `issue 18's ${GOAL_LARGE_REQUIRE_MS} ms was set where this bundle took ${AT_ISSUE[name].requireMs} ms (${AT_ISSUE_COMMIT}); that commit's takes about three times as long on the machine its ratio was recorded on, so the goal is its requireRatio`;
     for (const bundle of bundles) {
       const small = SMALL_FUNCTIONS.has(bundle.name);
       const zipKiB = bundle.zipBytes / 1024;
       const requireMs = median(bundle.times);
-      // The median of the per-round ratios: each pairs a bundle with the baseline required just before it.
-      const ratio = median(bundle.times.map((ms, pass) => ms / baseline.times[pass]));
+      const ratio = ratioToBaseline(bundle.times);
       const clients = sdkClientsIn(readFileSync(bundle.main, 'utf8'));
       const sizes = `zip ${round(zipKiB)} KiB, main .js ${round(bundle.mainBytes / 1024)} KiB, SDK clients ${clients.join(', ')}`;
       const timing = `${round(requireMs)} ms; ${round(ratio, 2)} × the baseline (${round(baselineMs)} ms) required in the same rounds (median of per-round ratios); ${spreadOf(bundle.times)}`;
       log(
         `cold start ${bundle.name}: ${sizes}, require ${round(requireMs)} ms, ${round(ratio, 2)} × baseline (${bundle.times.map((ms) => round(ms)).join(', ')})`,
       );
-      emitFigure({
-        name: `coldStart.${bundle.name}.requireTime`,
-        value: round(requireMs),
-        unit: 'ms',
-        note: timing,
-        ...(small
-          ? {}
-          : {
-              goal: `< ${GOAL_LARGE_REQUIRE_MS} ms`,
-              met: requireMs < GOAL_LARGE_REQUIRE_MS,
-            }),
-      });
       if (small) {
+        emitFigure({ name: `coldStart.${bundle.name}.requireTime`, value: round(requireMs), unit: 'ms', note: timing });
         emitFigure({
           name: `coldStart.${bundle.name}.zipSize`,
           value: round(zipKiB),
@@ -239,28 +273,48 @@ export async function run(): Promise<void> {
           note: timing,
         });
       } else {
+        const name = bundle.name as 'orchestrator' | 'drill';
+        const goal = largeGoal(name);
+        emitFigure({ name: `coldStart.${name}.requireTime`, value: round(requireMs), unit: 'ms', note: `${timing}; ${largeNote(name)}` });
         emitFigure({
-          name: `coldStart.${bundle.name}.requireRatio`,
+          name: `coldStart.${name}.requireRatio`,
           value: round(ratio, 2),
           unit: '× baseline',
+          goal: goal.text,
+          met: ratio < goal.ratio,
+          comparison: { name: `at issue 18 (${AT_ISSUE_COMMIT})`, value: AT_ISSUE[name].ratio },
           note: `${sizes}; ${timing}`,
         });
       }
     }
     const variantMs = median(everyStepClient.times);
-    const variantRatio = median(everyStepClient.times.map((ms, pass) => ms / baseline.times[pass]));
+    const variantRatio = ratioToBaseline(everyStepClient.times);
     const variantClients = sdkClientsIn(readFileSync(everyStepClient.main, 'utf8'));
+    const variantGoal = largeGoal('orchestrator');
     log(
       `cold start orchestrator with every step client: main .js ${round(everyStepClient.mainBytes / 1024)} KiB, SDK clients ${variantClients.join(', ')}, require ${round(variantMs)} ms, ${round(variantRatio, 2)} × baseline`,
     );
+    const variantNote = `the orchestrator for a configuration with RDS, Auto Scaling and ECS steps (built with serverless.yml's esbuild options, not zipped): main .js ${round(everyStepClient.mainBytes / 1024)} KiB, SDK clients ${variantClients.join(', ')}; ${round(variantMs)} ms, ${round(variantRatio, 2)} × the baseline; ${spreadOf(everyStepClient.times)}`;
+    emitFigure({ name: `coldStart.${everyStepClient.name}.requireTime`, value: round(variantMs), unit: 'ms', note: variantNote });
     emitFigure({
-      name: `coldStart.${everyStepClient.name}.requireTime`,
-      value: round(variantMs),
-      unit: 'ms',
-      goal: `< ${GOAL_LARGE_REQUIRE_MS} ms`,
-      met: variantMs < GOAL_LARGE_REQUIRE_MS,
-      note: `the orchestrator for a configuration with RDS, Auto Scaling and ECS steps (built with serverless.yml's esbuild options, not zipped): main .js ${round(everyStepClient.mainBytes / 1024)} KiB, SDK clients ${variantClients.join(', ')}; ${round(variantRatio, 2)} × the baseline; ${spreadOf(everyStepClient.times)}`,
+      name: `coldStart.${everyStepClient.name}.requireRatio`,
+      value: round(variantRatio, 2),
+      unit: '× baseline',
+      goal: variantGoal.text,
+      met: variantRatio < variantGoal.ratio,
+      comparison: { name: `orchestrator at issue 18 (${AT_ISSUE_COMMIT})`, value: AT_ISSUE.orchestrator.ratio },
+      note: variantNote,
     });
+    for (const other of compared) {
+      const ratio = ratioToBaseline(other.times);
+      log(`cold start ${other.name} from ${comparePackage}: require ${round(median(other.times))} ms, ${round(ratio, 2)} × baseline`);
+      emitFigure({
+        name: `coldStart.compared.${other.name}.requireRatio`,
+        value: round(ratio, 2),
+        unit: '× baseline',
+        note: `${other.name}.zip from ${COMPARE_PACKAGE_ENV}: zip ${round(other.zipBytes / 1024)} KiB, main .js ${round(other.mainBytes / 1024)} KiB; ${round(median(other.times))} ms; ${spreadOf(other.times)}`,
+      });
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
