@@ -114,9 +114,9 @@ export async function run(): Promise<void> {
     const specs = endpoints(size);
     const proberMs: number[] = [];
     const bareMs: number[] = [];
-    // One untimed pass of each at this size first: the first round of a new size is the slowest for
-    // whichever goes first (more sockets and a bigger heap than the last size), and the alternation
-    // below would give that first place to the prober twice out of three.
+    // One untimed pass of each at this size first. Without it the first timed round of a size was
+    // the slowest (at 1,000: 840–1,060 ms for the prober, then 470–610; bare 650–820, then 490–710),
+    // and the alternation below gave that first place to the prober in two rounds of three.
     await timed(specs, viaProber, 'warm-up');
     await timed(specs, viaBare, 'warm-up');
     for (let repetition = 0; repetition < REPETITIONS; repetition++) {
