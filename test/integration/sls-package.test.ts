@@ -20,6 +20,7 @@ import { parseConfigText } from '../../shared/config/load';
 import { FUNCTION_KEYS, type FunctionKey } from '../../serverless/naming';
 import { offlinePackagingEnv } from '../../serverless/offline-env';
 import { readZip } from '../../serverless/zip';
+import { cfnSchemaProblems, type CfnTemplate } from '../support/cfn-schema';
 import {
   BROKEN_CONFIG_PROBLEMS,
   BROKEN_CONFIG_TEXT,
@@ -695,6 +696,22 @@ describe('sls package: stages', () => {
     expect(prod.size).toBe(test.size);
     const shared = [...test.keys()].filter((name) => prod.has(name)).map((name) => `${name} (${test.get(name)})`);
     expect(shared).toEqual([]);
+  });
+});
+
+describe('sls package: every stack against the resource definitions CloudFormation validates with', () => {
+  // Not against what our generator meant: a property CloudFormation does not know, a missing required
+  // one or a Fn::GetAtt of an attribute the type lacks fails the first real deploy, and only then.
+  it.each([
+    ['the example', () => example.template],
+    ['the full configuration', () => full.template],
+    ['the full configuration as stage prod', () => fullProd.template],
+    ['a probe location', () => probeLocation.template],
+    ['the alarm forwarder', () => forwarder.template],
+  ])('%s: every resource type, property, value shape and attribute reference is one CloudFormation has', (_name, stack) => {
+    const template = stack();
+    expect(Object.keys(template.Resources).length).toBeGreaterThan(0);
+    expect(cfnSchemaProblems(template as CfnTemplate)).toEqual([]);
   });
 });
 
