@@ -20,6 +20,54 @@ export function clientTokenFor(runId: string, stepId: string): string {
   return createHash('sha256').update(`${runId}\n${stepId}`).digest('hex').slice(0, CLIENT_TOKEN_MAX_CHARS);
 }
 
+/**
+ * What RunInstances refuses, refused when the config is read instead of at failover time. Tags
+ * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#tag-restrictions): 50 per
+ * resource, keys of 1–128 and values of up to 256 Unicode characters, no `aws:` prefix. User data
+ * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-add-user-data.html): 16 KB raw,
+ * before base64.
+ */
+const EC2_LIMITS = { tagsPerResource: 50, tagKeyChars: 128, tagValueChars: 256, userDataBytes: 16 * 1024 } as const;
+
+const characters = (text: string) => [...text].length;
+
+const launchTags = z
+  .record(
+    z.string().check(z.minLength(1, 'a tag key must not be empty')),
+    z
+      .string()
+      .check(
+        z.refine((value) => characters(value) <= EC2_LIMITS.tagValueChars, `a tag value is at most ${EC2_LIMITS.tagValueChars} characters`),
+      ),
+  )
+  .check(
+    z.superRefine((tags, issues) => {
+      const problem = (message: string) => issues.addIssue({ code: 'custom', input: tags, message });
+      for (const key of Object.keys(tags)) {
+        if (key.toLowerCase().startsWith('aws:')) problem(`${JSON.stringify(key)}: tag keys starting with aws: are reserved for AWS`);
+        if (characters(key) > EC2_LIMITS.tagKeyChars)
+          problem(`${JSON.stringify(key)}: a tag key is at most ${EC2_LIMITS.tagKeyChars} characters`);
+        if (key === RUN_TAG_KEY) problem(`${JSON.stringify(key)}: switchback sets this tag (the run id) on every instance it launches`);
+      }
+      if (Object.keys({ Name: '', ...tags, [RUN_TAG_KEY]: '' }).length > EC2_LIMITS.tagsPerResource)
+        problem(
+          `an instance takes at most ${EC2_LIMITS.tagsPerResource} tags, and switchback adds Name and ${RUN_TAG_KEY}: at most ${EC2_LIMITS.tagsPerResource - 2} more (Name may be one of them)`,
+        );
+    }),
+  );
+
+const userData = z.string().check(
+  z.superRefine((text, issues) => {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > EC2_LIMITS.userDataBytes)
+      issues.addIssue({
+        code: 'custom',
+        input: text,
+        message: `is ${bytes} bytes; EC2 takes at most ${EC2_LIMITS.userDataBytes} (16 KB) before base64`,
+      });
+  }),
+);
+
 /** The value of the run tag in the drill's DryRun (the real one is the run id, not known before the run). */
 export const DRY_RUN_RUN_ID = 'dry-run';
 
@@ -116,8 +164,8 @@ export const ec2LaunchFromAmi = defineAction({
     securityGroupIds: z.optional(z.array(z.string().check(z.regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id like sg-0abc1234')))),
     keyName: z.optional(z.string()),
     iamInstanceProfile: z.optional(z.string()),
-    userData: z.optional(z.string()),
-    tags: z.optional(z.record(z.string(), z.string())),
+    userData: z.optional(userData),
+    tags: z.optional(launchTags),
     /** The drill fails when the AMI is older than this (a standby booting months-old software). */
     maxImageAgeDays: z.optional(z.number().check(z.int(), z.gte(1), z.lte(3650))),
     region: z.optional(region),

@@ -203,6 +203,9 @@ const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 const DEVICE = /^\/dev\/[a-z0-9]+$/;
 const MAX_INSTANCES_PER_CALL = 20;
 const MAX_CLIENT_TOKEN_CHARS = 64;
+const MAX_TAG_KEY_CHARS = 128;
+const MAX_TAG_VALUE_CHARS = 256;
+const MAX_USER_DATA_BYTES = 16 * 1024;
 const DRY_RUN_MESSAGE = 'Request would have succeeded, but DryRun flag is set.';
 
 function stateOf(name: InstanceStateName) {
@@ -559,6 +562,10 @@ export function createEc2Model(
     return { Reservations: page, ...(nextToken && { NextToken: nextToken }) };
   }
 
+  /**
+   * Tag limits (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#tag-restrictions):
+   * 50 per resource, keys of 1–128 and values of up to 256 Unicode characters, no `aws:` prefix.
+   */
   function parseTags(input: RunInstancesRequest): Record<string, string> {
     const tags: Record<string, string> = {};
     for (const spec of input.TagSpecifications ?? []) {
@@ -570,6 +577,10 @@ export function createEc2Model(
         if (!tag.Key) throw fail('InvalidParameterValue', 'Tag keys must not be empty.');
         if (tag.Key.toLowerCase().startsWith('aws:'))
           throw fail('InvalidParameterValue', "Tag keys starting with 'aws:' are reserved for internal use");
+        if ([...tag.Key].length > MAX_TAG_KEY_CHARS)
+          throw fail('InvalidParameterValue', `Tag key exceeds the maximum length of ${MAX_TAG_KEY_CHARS} characters.`);
+        if ([...(tag.Value ?? '')].length > MAX_TAG_VALUE_CHARS)
+          throw fail('InvalidParameterValue', `Tag value exceeds the maximum length of ${MAX_TAG_VALUE_CHARS} characters.`);
         if (spec.ResourceType === 'instance') tags[tag.Key] = tag.Value ?? '';
       }
     }
@@ -609,7 +620,11 @@ export function createEc2Model(
     if (input.UserData !== undefined) {
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.UserData) || input.UserData.length % 4 !== 0)
         throw fail('InvalidParameterValue', 'Invalid BASE64 encoding of user data.');
-      userData = Buffer.from(input.UserData, 'base64').toString('utf8');
+      const raw = Buffer.from(input.UserData, 'base64');
+      // "User data is limited to 16 KB, in raw form, before it is base64-encoded":
+      // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-add-user-data.html
+      if (raw.length > MAX_USER_DATA_BYTES) throw fail('InvalidParameterValue', `User data is limited to ${MAX_USER_DATA_BYTES} bytes.`);
+      userData = raw.toString('utf8');
     }
     const tags = parseTags(input);
     const { ClientToken: _token, DryRun: _dryRun, ...parameters } = input;

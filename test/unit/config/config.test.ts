@@ -194,6 +194,42 @@ describe('switchback.yml', () => {
     expect(parseConfig(raw).services[0].secondary.cleanup[0].params.instanceIds).toEqual(['${failover.launch.instanceId}']);
   });
 
+  it('refuses launch tags and user data that RunInstances would refuse at failover time', () => {
+    const raw = example();
+    const launch = (params: Record<string, unknown>) => {
+      raw.services[0].secondary.prepare = [{ 'ec2.launchFromAmi': { imageId: 'ami-0abc1234', instanceType: 't3.small', ...params } }];
+      return problemsOf(raw).map((problem) => problem.replace('services[0].secondary.prepare[0].ec2.launchFromAmi', '…'));
+    };
+    expect(launch({ tags: { 'aws:owner': 'sre', ['k'.repeat(129)]: 'x', owner: 'v'.repeat(257), 'switchback:run': 'r' } })).toEqual([
+      '….tags.owner: a tag value is at most 256 characters',
+      '….tags: "aws:owner": tag keys starting with aws: are reserved for AWS',
+      `….tags: "${'k'.repeat(129)}": a tag key is at most 128 characters`,
+      '….tags: "switchback:run": switchback sets this tag (the run id) on every instance it launches',
+    ]);
+    const many = Object.fromEntries(Array.from({ length: 49 }, (_, index) => [`tag${index}`, 'x']));
+    expect(launch({ tags: many })).toEqual([
+      '….tags: an instance takes at most 50 tags, and switchback adds Name and switchback:run: at most 48 more (Name may be one of them)',
+    ]);
+    expect(launch({ userData: 'x'.repeat(16 * 1024 + 1) })).toEqual([
+      '….userData: is 16385 bytes; EC2 takes at most 16384 (16 KB) before base64',
+    ]);
+    raw.services[0].secondary.prepare = [
+      {
+        'ec2.launchFromAmi': {
+          imageId: 'ami-0abc1234',
+          instanceType: 't3.small',
+          userData: 'é'.repeat(8 * 1024),
+          tags: {
+            ...Object.fromEntries(Array.from({ length: 47 }, (_, index) => [`tag${index}`, 'x'])),
+            Name: 'n',
+            owner: 'é'.repeat(256),
+          },
+        },
+      },
+    ];
+    expect(parseConfig(raw).services[0].secondary.prepare[0].params.userData).toHaveLength(8 * 1024);
+  });
+
   it('refuses a step with two actions, duplicate service names and nobody to notify', () => {
     const raw = example();
     raw.services[0].secondary.prepare = [
