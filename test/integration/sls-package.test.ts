@@ -21,6 +21,7 @@ import { FUNCTION_KEYS, type FunctionKey } from '../../serverless/naming';
 import { offlinePackagingEnv } from '../../serverless/offline-env';
 import { readZip } from '../../serverless/zip';
 import { cfnSchemaProblems, type CfnTemplate } from '../support/cfn-schema';
+import { iamReferenceProblems, type PolicyStatement } from '../support/iam-reference';
 import {
   BROKEN_CONFIG_PROBLEMS,
   BROKEN_CONFIG_TEXT,
@@ -489,6 +490,29 @@ describe('sls package: least-privilege IAM', () => {
     // The list is not padded: every documented action is needed by the full configuration.
     expect([...wildcardActions].sort()).toEqual([...documented].sort());
   });
+
+  it.each([
+    ['the example', () => example.template],
+    ['the full configuration', () => full.template],
+    ['a probe location', () => probeLocation.template],
+    ['the alarm forwarder', () => forwarder.template],
+  ])(
+    '%s: every action, resource ARN and condition key is one the Service Authorization Reference has for that action',
+    async (_name, stack) => {
+      const template = stack();
+      const statements = Object.entries(template.Resources).flatMap(([logicalId, resource]) => {
+        const documents: Array<[string, { Statement: PolicyStatement[] }]> =
+          resource.Type === 'AWS::IAM::ManagedPolicy'
+            ? [[logicalId, resource.Properties.PolicyDocument]]
+            : resource.Type === 'AWS::IAM::Role'
+              ? (resource.Properties.Policies ?? []).map((policy: any) => [`${logicalId}/${policy.PolicyName}`, policy.PolicyDocument])
+              : [];
+        return documents.flatMap(([where, document]) => document.Statement.map((statement) => ({ where, statement })));
+      });
+      expect(statements.length).toBeGreaterThan(0);
+      expect(await iamReferenceProblems(statements)).toEqual([]);
+    },
+  );
 
   it('limits PutMetricData to the switchback namespace', () => {
     const statements = policyStatements(full.template).filter(({ statement }) =>
