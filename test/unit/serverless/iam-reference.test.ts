@@ -1,4 +1,9 @@
+import { join } from 'node:path';
+import { buildFunctionPolicies } from '../../../serverless/iam';
+import { loadConfigFile } from '../../../shared/config/load';
+import type { SwitchbackConfig } from '../../../shared/config/types';
 import { arnCanMatchFormat, iamReferenceProblems, type PolicyStatement } from '../../support/iam-reference';
+import { exampleConfig, fullConfig } from './fixtures';
 
 const check = (statement: PolicyStatement) => iamReferenceProblems([{ where: 'Policy', statement }]);
 
@@ -78,5 +83,50 @@ describe('arnCanMatchFormat: IAM wildcards against an ARN format', () => {
     expect(arnCanMatchFormat('arn:aws:logs:us-west-2:123456789012:log-group:/aws/lambda/fn', logStream)).toBe(false);
     expect(arnCanMatchFormat('arn:aws:ec2:*:*:instance/*', 'arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}')).toBe(true);
     expect(arnCanMatchFormat('arn:aws:ec2:*:*:volume/*', 'arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}')).toBe(false);
+  });
+});
+
+describe('the policies switchback generates, for every configuration it ships', () => {
+  // Every step action's grants appear in one of these (the whole-stack example has the RDS, Auto
+  // Scaling and ECS steps, promote.yml the read-replica promotion, the full fixture hooks and launches).
+  const ROOT = join(__dirname, '..', '..', '..');
+  const configs: Array<[string, () => SwitchbackConfig]> = [
+    ['switchback.example.yml', exampleConfig],
+    ['the full fixture', fullConfig],
+    ...['examples/whole-stack.yml', 'scenarios/configs/global-db.yml', 'scenarios/configs/promote.yml', 'scenarios/configs/launch.yml'].map(
+      (file): [string, () => SwitchbackConfig] => [file, () => loadConfigFile(join(ROOT, file))],
+    ),
+  ];
+
+  const policiesOf = (config: SwitchbackConfig) =>
+    buildFunctionPolicies(config, { stage: 'prod', role: 'controller', tableName: 'switchback-prod', healthCheckLogicalIds: {} });
+
+  it('between them grant what every step action calls', () => {
+    const actions = new Set(
+      configs.flatMap(([, config]) =>
+        Object.values(policiesOf(config())).flatMap((list) => (list ?? []).flatMap((statement) => statement.Action)),
+      ),
+    );
+    for (const action of [
+      'ec2:RunInstances',
+      'ec2:AttachVolume',
+      'ec2:AssociateAddress',
+      'rds:PromoteReadReplica',
+      'rds:FailoverGlobalCluster',
+      'rds:SwitchoverGlobalCluster',
+      'autoscaling:UpdateAutoScalingGroup',
+      'ecs:UpdateService',
+      'lambda:InvokeFunction',
+      'route53:ChangeResourceRecordSets',
+    ])
+      expect({ action, granted: actions.has(action) }).toEqual({ action, granted: true });
+  });
+
+  it.each(configs)('%s: every action, resource ARN and condition key of every function is in the reference', async (_name, config) => {
+    const statements = Object.entries(policiesOf(config())).flatMap(([key, list]) =>
+      (list ?? []).map((statement) => ({ where: key, statement })),
+    );
+    expect(statements.length).toBeGreaterThan(10);
+    expect(await iamReferenceProblems(statements)).toEqual([]);
   });
 });
