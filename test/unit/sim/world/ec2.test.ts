@@ -206,46 +206,30 @@ describe('EC2 through the real SDK client', () => {
   it('RunInstances refuses what EC2 refuses: tag keys over 128 or values over 256 characters, user data over 16 KB', async () => {
     const { world, clients } = setup();
     world.ec2.addImage(REGION, 'ami-0abc1234');
-    const launch = (extra: Partial<ConstructorParameters<typeof RunInstancesCommand>[0]>) =>
-      rejectionOf(
-        clients
-          .ec2(REGION)
-          .send(new RunInstancesCommand({ ImageId: 'ami-0abc1234', InstanceType: 't3.small', MinCount: 1, MaxCount: 1, ...extra })),
-      );
+    const send = (extra: Partial<ConstructorParameters<typeof RunInstancesCommand>[0]>) =>
+      clients
+        .ec2(REGION)
+        .send(new RunInstancesCommand({ ImageId: 'ami-0abc1234', InstanceType: 't3.small', MinCount: 1, MaxCount: 1, ...extra }));
+    const refusal = async (extra: Parameters<typeof send>[0]) => {
+      const error = await rejectionOf(send(extra));
+      return [error.name, error.message, classifyAwsError(error)];
+    };
     const tagged = (Key: string, Value: string) => ({ TagSpecifications: [{ ResourceType: 'instance' as const, Tags: [{ Key, Value }] }] });
-    const longKey = await launch(tagged('k'.repeat(129), 'v'));
-    expect([longKey.name, longKey.message]).toEqual(['InvalidParameterValue', 'Tag key exceeds the maximum length of 128 characters.']);
-    const longValue = await launch(tagged('owner', 'é'.repeat(257)));
-    expect([longValue.name, longValue.message]).toEqual([
+    expect(await refusal(tagged('k'.repeat(129), 'v'))).toEqual([
+      'InvalidParameterValue',
+      'Tag key exceeds the maximum length of 128 characters.',
+      'fatal',
+    ]);
+    expect(await refusal(tagged('owner', 'é'.repeat(257)))).toEqual([
       'InvalidParameterValue',
       'Tag value exceeds the maximum length of 256 characters.',
+      'fatal',
     ]);
     // Characters, not bytes: 256 two-byte characters are a valid value.
-    await expect(
-      clients.ec2(REGION).send(
-        new RunInstancesCommand({
-          ImageId: 'ami-0abc1234',
-          InstanceType: 't3.small',
-          MinCount: 1,
-          MaxCount: 1,
-          ...tagged('owner', 'é'.repeat(256)),
-        }),
-      ),
-    ).resolves.toBeDefined();
-    const bigUserData = await launch({ UserData: Buffer.alloc(16 * 1024 + 1, 'a').toString('base64') });
-    expect([bigUserData.name, bigUserData.message]).toEqual(['InvalidParameterValue', 'User data is limited to 16384 bytes.']);
-    expect(classifyAwsError(bigUserData)).toBe('fatal');
-    await expect(
-      clients.ec2(REGION).send(
-        new RunInstancesCommand({
-          ImageId: 'ami-0abc1234',
-          InstanceType: 't3.small',
-          MinCount: 1,
-          MaxCount: 1,
-          UserData: Buffer.alloc(16 * 1024, 'a').toString('base64'),
-        }),
-      ),
-    ).resolves.toBeDefined();
+    await expect(send(tagged('owner', 'é'.repeat(256)))).resolves.toBeDefined();
+    const userData = (bytes: number) => ({ UserData: Buffer.alloc(bytes, 'a').toString('base64') });
+    expect(await refusal(userData(16 * 1024 + 1))).toEqual(['InvalidParameterValue', 'User data is limited to 16384 bytes.', 'fatal']);
+    await expect(send(userData(16 * 1024))).resolves.toBeDefined();
   });
 
   it('AttachVolume on a volume attached elsewhere fails with VolumeInUse (fatal); the adapter force-detaches when told to', async () => {
