@@ -1,3 +1,4 @@
+import { TABLE_DEFINITION } from '../../../shared/store/table';
 import { cfnSchemaProblems, type CfnTemplate } from '../../support/cfn-schema';
 
 /** A small template in the shapes our stacks use, correct as CloudFormation defines them. */
@@ -12,15 +13,7 @@ function template(): CfnTemplate {
       Table: {
         Type: 'AWS::DynamoDB::Table',
         Properties: {
-          BillingMode: 'PAY_PER_REQUEST',
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-          ],
+          ...structuredClone(TABLE_DEFINITION),
           TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
         },
       },
