@@ -500,15 +500,12 @@ describe('sls package: least-privilege IAM', () => {
     '%s: every action, resource ARN and condition key is one the Service Authorization Reference has for that action',
     async (_name, stack) => {
       const template = stack();
-      const statements = Object.entries(template.Resources).flatMap(([logicalId, resource]) => {
-        const documents: Array<[string, { Statement: PolicyStatement[] }]> =
-          resource.Type === 'AWS::IAM::ManagedPolicy'
-            ? [[logicalId, resource.Properties.PolicyDocument]]
-            : resource.Type === 'AWS::IAM::Role'
-              ? (resource.Properties.Policies ?? []).map((policy: any) => [`${logicalId}/${policy.PolicyName}`, policy.PolicyDocument])
-              : [];
-        return documents.flatMap(([where, document]) => document.Statement.map((statement) => ({ where, statement })));
-      });
+      const inline = resourcesOfType(template, 'AWS::IAM::Role').flatMap(([role, resource]) =>
+        (resource.Properties.Policies ?? []).flatMap((policy: { PolicyName: string; PolicyDocument: { Statement: PolicyStatement[] } }) =>
+          policy.PolicyDocument.Statement.map((statement) => ({ where: `${role}/${policy.PolicyName}`, statement })),
+        ),
+      );
+      const statements = [...policyStatements(template).map(({ policy, statement }) => ({ where: policy, statement })), ...inline];
       expect(statements.length).toBeGreaterThan(0);
       expect(await iamReferenceProblems(statements)).toEqual([]);
     },
